@@ -1,0 +1,57 @@
+# Parley. `make run` starts the relay with embedded defaults; `make test` runs every suite.
+# Both install what they need first (tools/setup.sh, idempotent).
+SHELL := /bin/bash
+BUILD ?= build
+WASM_BUILD ?= build-wasm
+JOBS ?= $(shell nproc)
+export NODE_PATH := /usr/share/nodejs
+export CCACHE_DIR ?= $(HOME)/.cache/parley/ccache
+PORT ?= 8080
+RELAY := $(BUILD)/relay/parley-relay
+
+.PHONY: help setup setup-test build wasm run test test-native test-wasm bench format lint clean
+
+help:
+	@echo "make run     build and start the relay on http://127.0.0.1:$(PORT) (data in ./data)"
+	@echo "make test    install, build, and run every test suite (native, WebAssembly, Node)"
+	@echo "make bench   run the load benchmark (see docs/benchmarks.md)"
+	@echo "make format  clang-format the sources; make lint: clang-tidy + cppcheck"
+
+setup:
+	@tools/setup.sh
+setup-test:
+	@tools/setup.sh --wasm
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build: $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+$(WASM_BUILD)/CMakeCache.txt:
+	emcmake cmake -S . -B $(WASM_BUILD) -DCMAKE_BUILD_TYPE=Release
+
+wasm: $(WASM_BUILD)/CMakeCache.txt
+	cmake --build $(WASM_BUILD) -j $(JOBS)
+
+run: setup build
+	$(RELAY) --listen 127.0.0.1:$(PORT) --data-dir data --web-dir web
+
+test: setup-test
+	$(MAKE) build wasm
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+	ctest --test-dir $(WASM_BUILD) --output-on-failure
+
+bench: setup build
+	tools/bench.sh
+
+format:
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+lint: build
+	git ls-files 'shared/*.cpp' 'relay/*.cpp' 'tools/*.cpp' | xargs clang-tidy -p $(BUILD) --quiet
+	cppcheck --enable=warning,performance,portability --inline-suppr --error-exitcode=1 --quiet \
+	  -I shared/include shared/src relay/src tools
+
+clean:
+	rm -rf $(BUILD) $(WASM_BUILD)

@@ -1,0 +1,158 @@
+// relay/src/repo.hpp: typed reads and writes over the schema (relay/src/schema.cpp holds the
+// migrations; docs/architecture.md the table list). Every function takes the tenant where the
+// row belongs to one, and every query filters by it (rule 6).
+//
+// Writers are called from Store::write ops (writer thread); readers from any thread on its own
+// reader connection. None throws; errors come back as parley::Error.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "db.hpp"
+#include "parley/assistant_rules.hpp"
+#include "parley/model.hpp"
+#include "parley/result.hpp"
+
+namespace parley::relay {
+
+inline constexpr const char* kDefaultTenantId = "t_default";
+inline constexpr const char* kDefaultTenantSlug = "default";
+
+struct TenantSettings {
+  std::string title = "Chat with us";
+  std::string welcome = "Hi! Ask me anything, or type \"agent\" to talk to a person.";
+  std::string brand_color = "#2563eb";
+  std::string position = "right";           // launcher corner: right | left
+  std::vector<std::string> allowed_sites;   // origins allowed to embed the widget ("*" = any)
+  bool prechat_form = false;
+  std::string time_zone = "UTC";            // IANA name; "resolved today" counts use it
+  bool assistant_enabled = true;
+  std::string assistant_name = "Parley Assistant";
+  int handoff_after_turns = 3;              // unanswered customer turns before handing off
+  std::vector<std::string> issue_types = {"general", "billing", "technical", "account", "other"};
+};
+Json to_json(const TenantSettings&);
+// Applies the fields present in `j` onto `into`; unknown keys or wrong types are an error
+// (ErrorCode::bad_field with the key in Error::field), and nothing is changed then.
+std::optional<Error> apply_settings_json(const Json& j, TenantSettings& into);
+
+struct Tenant {
+  std::string id;
+  std::string slug;
+  std::string name;
+  TenantSettings settings;
+};
+
+struct User {
+  std::string id;
+  std::string tenant_id;
+  std::string username;     // unique per deployment
+  std::string display_name;
+  StaffRole role = StaffRole::agent;
+  std::string password_hash;  // argon2id string from libsodium
+  Millis created_at = 0;
+  bool disabled = false;
+};
+
+struct Session {
+  std::string token_hash;  // hex sha256 of the cookie value; the value itself is never stored
+  std::string user_id;
+  Millis created_at = 0;
+  Millis expires_at = 0;
+};
+
+struct Contact {
+  std::string id;
+  std::string tenant_id;
+  std::string name, email, phone;
+  std::string external_id;  // e.g. the mirror's user_id, a WhatsApp wa_id
+  Channel channel = Channel::web;
+  Millis created_at = 0;
+};
+
+struct Visitor {
+  std::string token_hash;
+  std::string tenant_id;
+  std::string contact_id;
+  Millis created_at = 0;
+};
+
+struct AuditEntry {
+  std::string tenant_id;
+  std::string actor_type;  // "user", "system", "cli", "api"
+  std::string actor_id;
+  std::string action;      // "user.created", "settings.changed", "login.failed", ...
+  std::string target;
+  Json data = Json::object();
+  Millis at = 0;
+};
+
+// ---- tenants ----
+std::optional<Error> insert_tenant(Db&, const Tenant&, Millis now);
+std::optional<Error> save_tenant_settings(Db&, const std::string& tenant_id, const TenantSettings&);
+Result<std::vector<Tenant>> load_tenants(Db&);
+Result<std::optional<Tenant>> find_tenant(Db&, const std::string& id_or_slug);
+
+// ---- staff ----
+std::optional<Error> insert_user(Db&, const User&);
+std::optional<Error> set_password_hash(Db&, const std::string& user_id, const std::string& hash);
+Result<std::optional<User>> find_user_by_username(Db&, const std::string& username);
+Result<std::optional<User>> find_user(Db&, const std::string& user_id);
+Result<std::vector<User>> list_users(Db&, const std::string& tenant_id);
+std::optional<Error> insert_session(Db&, const Session&);
+Result<std::optional<Session>> find_session(Db&, const std::string& token_hash);
+std::optional<Error> delete_session(Db&, const std::string& token_hash);
+std::optional<Error> delete_user_sessions(Db&, const std::string& user_id);
+
+// ---- API keys (REST and /api/chat/sync) ----
+std::optional<Error> insert_api_key(Db&, const std::string& tenant_id, const std::string& key_hash,
+                                    const std::string& name, Millis now);
+// Tenant id for a key hash, or nullopt.
+Result<std::optional<std::string>> find_api_key_tenant(Db&, const std::string& key_hash);
+
+// ---- contacts and visitors ----
+std::optional<Error> insert_contact(Db&, const Contact&);
+std::optional<Error> update_contact(Db&, const Contact&);  // name, email, phone
+Result<std::optional<Contact>> find_contact(Db&, const std::string& tenant_id, const std::string& id);
+Result<std::optional<Contact>> find_contact_by_external(Db&, const std::string& tenant_id,
+                                                        Channel channel, const std::string& external_id);
+std::optional<Error> insert_visitor(Db&, const Visitor&);
+Result<std::optional<Visitor>> find_visitor(Db&, const std::string& token_hash);
+
+// ---- conversations, events, messages ----
+std::optional<Error> upsert_conversation(Db&, const Conversation&);
+// Appends one sequenced event (the audit trail of the conversation); a chat.new_message event also
+// inserts the message row (and its full-text index entry). Fails with ErrorCode::internal on a
+// duplicate (conversation_id, seq) or (conversation_id, client_msg_id).
+std::optional<Error> append_event(Db&, const std::string& tenant_id, const Event&);
+// Every conversation of every tenant (the hub's start-up load).
+Result<std::vector<Conversation>> load_conversations(Db&);
+// Events with seq > after_seq, in order, at most `limit`; customer-visible ones only unless `staff`.
+Result<std::vector<Event>> events_after(Db&, const std::string& tenant_id,
+                                        const std::string& conversation_id, Seq after_seq, bool staff,
+                                        std::size_t limit);
+// client_msg_id -> seq for every message of the conversation that has one.
+Result<std::vector<std::pair<std::string, Seq>>> client_msg_ids(Db&, const std::string& conversation_id);
+Result<std::vector<Message>> load_messages(Db&, const std::string& tenant_id,
+                                           const std::string& conversation_id, bool staff);
+struct ConversationFilter {
+  std::optional<Status> status;
+  std::string query;  // full-text search over message text ("" = none)
+  std::size_t limit = 50;
+  std::size_t offset = 0;
+};
+Result<std::vector<Conversation>> list_conversations(Db&, const std::string& tenant_id,
+                                                     const ConversationFilter&);
+
+// ---- knowledge base ----
+// Replaces the tenant's articles with `articles`.
+std::optional<Error> replace_kb(Db&, const std::string& tenant_id, const std::vector<KbArticle>& articles);
+Result<std::vector<KbArticle>> load_kb(Db&, const std::string& tenant_id);
+
+// ---- audit (changes that belong to no conversation) ----
+std::optional<Error> append_audit(Db&, const AuditEntry&);
+
+}  // namespace parley::relay

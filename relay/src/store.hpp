@@ -1,0 +1,86 @@
+// relay/src/store.hpp: the durable store. One writer thread with group commit; readers open
+// their own connections. See docs/architecture.md ("Storage") for the invariants.
+//
+// Persist, then acknowledge: callers submit write operations; each runs on the writer thread
+// inside the current batch's transaction (in its own SAVEPOINT) and its `done` callback runs on the
+// writer thread after the batch's COMMIT returned. A callback that reports success therefore
+// means "on disk" (with synchronous=FULL: survives power loss).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "db.hpp"
+#include "parley/result.hpp"
+
+namespace parley::relay {
+
+struct StoreOptions {
+  std::string path = "data/parley.db";
+  bool synchronous_full = true;   // false: synchronous=NORMAL (survives a process crash, not power loss)
+  std::size_t max_batch = 2048;   // most operations per transaction
+};
+
+struct StoreStats {
+  std::uint64_t commits = 0;
+  std::uint64_t ops = 0;
+  std::uint64_t failed_ops = 0;
+  // Batch-size histogram buckets: <=1, <=4, <=16, <=64, <=256, <=1024, more.
+  std::uint64_t batch_hist[7] = {};
+};
+
+class Store {
+ public:
+  using Op = std::function<std::optional<Error>(Db&)>;
+  using Done = std::function<void(const std::optional<Error>&)>;
+
+  // Opens the database, sets WAL + synchronous + busy_timeout, runs pending migrations and makes
+  // sure the default tenant exists. Starts the writer thread.
+  static Result<std::unique_ptr<Store>> open(const StoreOptions& options);
+  ~Store();  // drains pending writes, stops the writer
+
+  // Queues `op`. Thread-safe. `done` is called exactly once, on the writer thread:
+  //  - nullopt: committed;
+  //  - the op's own error: its savepoint was rolled back, the rest of the batch went on;
+  //  - ErrorCode::unavailable: the COMMIT failed (or the store had already failed): nothing of
+  //    this op is stored. After the first failed COMMIT the store refuses every further write
+  //    and logs loudly; restart the relay once the cause (disk full, I/O error) is fixed.
+  void write(Op op, Done done);
+
+  // Blocks until every write submitted before the call has been committed or failed.
+  void drain();
+
+  bool failed() const { return failed_.load(); }
+  StoreStats stats() const;
+  const std::string& path() const { return options_.path; }
+
+  // A new read-only connection (WAL readers never block the writer). One per thread.
+  Result<std::unique_ptr<Db>> open_reader() const;
+
+ private:
+  explicit Store(StoreOptions options, std::unique_ptr<Db> db);
+  void run_writer();
+
+  StoreOptions options_;
+  std::unique_ptr<Db> db_;
+  std::thread writer_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::condition_variable drained_cv_;
+  std::deque<std::pair<Op, Done>> queue_;
+  std::uint64_t submitted_ = 0, finished_ = 0;
+  bool stop_ = false;
+  std::atomic<bool> failed_{false};
+  StoreStats stats_;
+};
+
+}  // namespace parley::relay

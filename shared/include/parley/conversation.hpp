@@ -1,0 +1,81 @@
+// parley/conversation.hpp: the conversation state machine.
+//
+//   bot --(customer asks for a person | assistant gives up | staff takes over)--> pending
+//   pending --accept--> active --resolve--> resolved
+//   active --(assigned agent gone longer than the grace period)--> pending (agent kept as hint)
+//   bot|pending|active --customer ends--> resolved (ending: ended_by_customer; abandoned if pending)
+//   pending --customer gone while waiting--> resolved (ending: abandoned)
+//   resolved --new customer message--> bot (pending when the tenant has no assistant), the
+//            previous agent kept as routing hint
+//
+// Every function is pure: it takes the conversation as it is, the actor, the time and the
+// arguments, and returns the conversation as it becomes plus the events the change causes, already
+// numbered (seq = head_seq + 1, + 2, ...), or a typed Error and no change. The caller (the hub)
+// decides when to apply it; concurrent accepts are serialised there, so "exactly one wins" is the
+// second accept seeing `active` and getting ErrorCode::already_assigned.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "parley/model.hpp"
+#include "parley/result.hpp"
+
+namespace parley {
+
+struct Transition {
+  Conversation next;
+  std::vector<Event> events;  // numbered, in order; may be empty (no-op)
+};
+
+// Settings of the tenant that the rules depend on.
+struct ConversationPolicy {
+  bool assistant_enabled = true;  // false: new and reopened conversations start in `pending`
+};
+
+// A new conversation (status bot, or pending without an assistant, or bot with answered_by
+// external for mirrored ones). Emits chat.new_session (+ chat.handed_off when it starts pending).
+Transition start_conversation(const Conversation& initial, const Actor& customer, Millis now,
+                              const ConversationPolicy& policy);
+
+// A message from anyone. Checks who may post in which status:
+//  - customer: any status; in `resolved` the conversation first reopens (events chat.reopened +
+//    the message);
+//  - bot: only in `bot`;
+//  - agent, kind text: only the assignee while `active` (ErrorCode::not_assigned otherwise);
+//    records first_agent_response_at;
+//  - agent, kind note: any status, audience staff;
+//  - system: any status.
+// `m.seq`, `m.at` and `m.conversation_id` are filled in here.
+Result<Transition> post_message(const Conversation& c, const Actor& from, Message m, Millis now,
+                                const ConversationPolicy& policy);
+
+// bot -> pending. `summary` (may be "") becomes a staff-only chat.handoff_summary event.
+Result<Transition> hand_off(const Conversation& c, const Actor& by, const std::string& reason,
+                            const std::string& summary, Millis now);
+
+// pending -> active for `agent`. Already active: already_assigned (or a no-op success when the
+// same agent accepts twice). Other statuses: invalid_transition.
+Result<Transition> accept(const Conversation& c, const Actor& agent, Millis now);
+
+// Staff take-over straight from `bot` or `pending`: hand_off (if needed) + accept in one step.
+Result<Transition> take_over(const Conversation& c, const Actor& agent, const std::string& reason,
+                             Millis now);
+
+// active -> resolved by staff. Only the assignee, or a supervisor/admin (`may_override`).
+Result<Transition> resolve(const Conversation& c, const Actor& agent, bool may_override,
+                           const std::string& resolution, const std::string& issue_type, Millis now);
+
+// Customer ends: resolved with ending ended_by_customer (abandoned when it was pending).
+Result<Transition> customer_end(const Conversation& c, const Actor& customer, Millis now);
+
+// pending -> resolved (abandoned): the customer left while waiting.
+Result<Transition> abandon(const Conversation& c, Millis now);
+
+// active -> pending: the assignee has been gone longer than the grace period. The agent becomes
+// previous_agent_id (routing hint).
+Result<Transition> agent_gone(const Conversation& c, Millis now);
+
+Result<Transition> set_priority(const Conversation& c, const Actor& by, Priority p, Millis now);
+
+}  // namespace parley
