@@ -1,4 +1,4 @@
-// relay/src/server.hpp: the network edge. One port, one event loop thread: Beast serves HTTP and
+// relay/src/net/server.hpp: the network edge. One port, one event loop thread: Beast serves HTTP and
 // WebSocket (optionally over TLS) and hands everything to an Application (the hub side), on the
 // same thread. See docs/architecture.md ("Threads").
 //

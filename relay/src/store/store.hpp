@@ -1,4 +1,4 @@
-// relay/src/store.hpp: the durable store. One writer thread with group commit; readers open
+// relay/src/store/store.hpp: the durable store. One writer thread with group commit; readers open
 // their own connections. See docs/architecture.md ("Storage") for the invariants.
 //
 // Persist, then acknowledge: callers submit write operations; each runs on the writer thread
@@ -19,7 +19,7 @@
 #include <thread>
 #include <vector>
 
-#include "db.hpp"
+#include "store/db.hpp"
 #include "parley/result.hpp"
 
 namespace parley::relay {

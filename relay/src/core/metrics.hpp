@@ -1,4 +1,4 @@
-// relay/src/metrics.hpp: process-wide counters for /metrics (Prometheus text format 0.0.4).
+// relay/src/core/metrics.hpp: process-wide counters for /metrics (Prometheus text format 0.0.4).
 // Counters are relaxed atomics: any thread may bump them; render() reads a consistent-enough view.
 #pragma once
 

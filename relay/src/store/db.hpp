@@ -1,4 +1,4 @@
-// relay/src/db.hpp: a thin RAII wrapper over one SQLite connection and its prepared statements.
+// relay/src/store/db.hpp: a thin RAII wrapper over one SQLite connection and its prepared statements.
 // A Db is used by one thread at a time. Errors come back as parley::Error (code internal or
 // unavailable), never as exceptions.
 #pragma once

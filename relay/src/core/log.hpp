@@ -1,4 +1,4 @@
-// relay/src/log.hpp: structured logs, one JSON object per line on stderr.
+// relay/src/core/log.hpp: structured logs, one JSON object per line on stderr.
 //   log::info("listening", {{"port", 8080}});
 // Fields: "ts" (ISO 8601 UTC, ms), "level", "msg", then the given fields. Thread-safe.
 #pragma once

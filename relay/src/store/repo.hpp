@@ -1,4 +1,4 @@
-// relay/src/repo.hpp: typed reads and writes over the schema (relay/src/schema.cpp holds the
+// relay/src/store/repo.hpp: typed reads and writes over the schema (relay/src/store/schema.cpp holds the
 // migrations; docs/architecture.md the table list). Every function takes the tenant where the
 // row belongs to one, and every query filters by it (rule 6).
 //
@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "db.hpp"
+#include "store/db.hpp"
 #include "parley/assistant_rules.hpp"
 #include "parley/model.hpp"
 #include "parley/result.hpp"
