@@ -1,6 +1,13 @@
 // relay/src/store/db.hpp: a thin RAII wrapper over one SQLite connection and its prepared statements.
 // A Db is used by one thread at a time. Errors come back as parley::Error (code internal or
 // unavailable), never as exceptions.
+//
+// Error mapping: SQLite result codes that mean "the storage cannot take this write now or ever"
+// (SQLITE_FULL, SQLITE_IOERR*, SQLITE_CORRUPT, SQLITE_NOTADB, SQLITE_NOMEM, SQLITE_READONLY,
+// SQLITE_CANTOPEN, SQLITE_BUSY, SQLITE_LOCKED) become ErrorCode::unavailable; everything else
+// (constraint violations, SQL errors, misuse) becomes ErrorCode::internal. The first
+// storage-fatal failure (full, I/O, corrupt, out of memory) is also remembered by the Db
+// (`storage_failed()`), so the writer can tell "this op was wrong" from "the disk is gone".
 #pragma once
 
 #include <cstdint>
@@ -8,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "parley/result.hpp"
 
@@ -16,6 +24,10 @@ struct sqlite3_stmt;
 
 namespace parley::relay {
 
+class Db;
+
+// One prepared statement. Either owned (finalized on destruction) or borrowed from its Db's cache
+// (reset and returned to the cache on destruction). REQUIRES: the Db outlives the Stmt.
 class Stmt {
  public:
   Stmt() = default;
@@ -26,47 +38,77 @@ class Stmt {
   Stmt& operator=(const Stmt&) = delete;
   ~Stmt();
 
-  // Binding is 1-based like SQLite. Returns *this for chaining.
+  // Binding is 1-based like SQLite. Returns *this for chaining. Text is copied (SQLITE_TRANSIENT).
   Stmt& bind(int i, std::string_view text);
   Stmt& bind(int i, std::int64_t v);
   Stmt& bind_null(int i);
   // Binds "" as NULL (for optional text columns).
   Stmt& bind_opt(int i, std::string_view text);
 
-  // Steps once: true when a row is ready, false when done. Errors set `error()`.
+  // Steps once: true when a row is ready, false when done. Errors set `error()` (and return false).
   bool step();
   // Steps to completion (for INSERT/UPDATE); returns the error, if any.
   std::optional<Error> run();
+  // Makes the statement ready to be stepped again (bindings are kept; clears error()).
   void reset();
 
   std::int64_t col_int(int i) const;
-  std::string col_text(int i) const;
+  std::string col_text(int i) const;  // NULL reads as ""
   bool col_null(int i) const;
 
   const std::optional<Error>& error() const { return err_; }
 
  private:
+  friend class Db;
+  void release() noexcept;
+
   sqlite3* db_ = nullptr;
   sqlite3_stmt* s_ = nullptr;
+  Db* owner_ = nullptr;        // for storage-failure bookkeeping (null for hand-made Stmts)
+  bool* cache_in_use_ = nullptr;  // non-null: borrowed from the owner's cache
   std::optional<Error> err_;
 };
 
 class Db {
  public:
-  // Opens (creating if needed) `path`. `readonly` opens for reading only.
+  // Opens (creating if needed, unless `readonly`) `path`. Every connection gets busy_timeout 5000
+  // and extended result codes.
   static Result<std::unique_ptr<Db>> open(const std::string& path, bool readonly = false);
   ~Db();
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
 
+  // Runs one or more statements without results. Never use it with user data: bind instead.
   std::optional<Error> exec(std::string_view sql);
-  // Prepares (and caches by SQL text) a statement. Errors are reported by the Stmt on step/run.
+  // Prepares a statement, taking it from the connection's cache when a statement with the same
+  // SQL text is cached and not currently in use (nested use of the same SQL gets a fresh one).
+  // Errors are reported by the Stmt on step/run.
   Stmt prepare(std::string_view sql);
   std::int64_t changes() const;
   std::int64_t last_insert_rowid() const;
   sqlite3* raw() { return db_; }
 
+  // True once a statement on this connection failed with a storage-fatal code (see above).
+  bool storage_failed() const { return storage_failed_; }
+  // Maps the connection's current error (`rc` being the failed call's result) to an Error, and
+  // records storage-fatal failures. `what` prefixes the message.
+  Error error_from(int rc, std::string_view what);
+
  private:
   explicit Db(sqlite3* db) : db_(db) {}
+  struct Cached {
+    sqlite3_stmt* stmt = nullptr;
+    bool in_use = false;
+  };
+  static constexpr std::size_t kMaxCached = 256;
+
   sqlite3* db_ = nullptr;
+  bool storage_failed_ = false;
+  // Node-based map: element addresses (and so Stmt::cache_in_use_) stay valid across inserts.
+  std::unordered_map<std::string, Cached> cache_;
 };
+
+// Maps an SQLite result code to the ErrorCode described at the top of this file.
+ErrorCode error_code_for_sqlite(int rc);
 
 }  // namespace parley::relay

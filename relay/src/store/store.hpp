@@ -36,15 +36,22 @@ struct StoreStats {
   std::uint64_t failed_ops = 0;
   // Batch-size histogram buckets: <=1, <=4, <=16, <=64, <=256, <=1024, more.
   std::uint64_t batch_hist[7] = {};
+  bool failed = false;  // the store refuses writes (a COMMIT failed)
 };
+
+// Prometheus text lines for the store: parley_store_commits_total, parley_store_ops_total,
+// parley_store_failed_ops_total, the parley_store_batch_size histogram (le 1, 4, 16, 64, 256,
+// 1024, +Inf) and the parley_store_failed gauge (0/1). Meant for Metrics::render(extra).
+std::string render_store_metrics(const StoreStats& stats);
 
 class Store {
  public:
   using Op = std::function<std::optional<Error>(Db&)>;
   using Done = std::function<void(const std::optional<Error>&)>;
 
-  // Opens the database, sets WAL + synchronous + busy_timeout, runs pending migrations and makes
-  // sure the default tenant exists. Starts the writer thread.
+  // Opens the database (creating its parent directory if needed), sets WAL + synchronous +
+  // busy_timeout, runs pending migrations and makes sure the default tenant exists. Starts the
+  // writer thread.
   static Result<std::unique_ptr<Store>> open(const StoreOptions& options);
   ~Store();  // drains pending writes, stops the writer
 
@@ -57,6 +64,8 @@ class Store {
   void write(Op op, Done done);
 
   // Blocks until every write submitted before the call has been committed or failed.
+  // REQUIRES: not called on the writer thread (from an op or a done callback); there it returns
+  // at once.
   void drain();
 
   bool failed() const { return failed_.load(); }
@@ -69,6 +78,9 @@ class Store {
  private:
   explicit Store(StoreOptions options, std::unique_ptr<Db> db);
   void run_writer();
+  // Runs one batch in one transaction and answers every done. Writer thread only.
+  void run_batch(std::vector<std::pair<Op, Done>>& batch);
+  void fail_store(const std::string& stage, const Error& e, std::size_t batch_size);
 
   StoreOptions options_;
   std::unique_ptr<Db> db_;

@@ -122,6 +122,7 @@ inline constexpr std::string_view handoff_summary = "chat.handoff_summary";  // 
 inline constexpr std::string_view assigned = "chat.session_assigned";    // pending -> active
 inline constexpr std::string_view requeued = "chat.requeued";            // active -> pending
 inline constexpr std::string_view resolved = "chat.resolved";            // -> resolved (staff)
+inline constexpr std::string_view resolution_note = "chat.resolution_note";  // staff only
 inline constexpr std::string_view ended = "chat.ended";                  // -> resolved (customer/abandon)
 inline constexpr std::string_view reopened = "chat.reopened";            // resolved -> bot|pending
 inline constexpr std::string_view priority_changed = "chat.priority_changed";
@@ -142,5 +143,7 @@ Json to_json(const Conversation&, bool staff);
 // Strict parsers for data the browser apps receive from the relay.
 Result<Message> message_from_json(const Json&);
 Result<Event> event_from_json(const Json&);
+// Inverse of to_json(Conversation, staff); staff-only members default when absent.
+Result<Conversation> conversation_from_json(const Json&);
 
 }  // namespace parley

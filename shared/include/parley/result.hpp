@@ -5,6 +5,7 @@
 // human-readable message. Codes are part of the wire protocol (docs/protocol.md): never rename one.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -36,6 +37,8 @@ enum class ErrorCode {
 };
 
 std::string_view to_string(ErrorCode code);
+// The code named by its wire string; nullopt for a name this version does not know.
+std::optional<ErrorCode> parse_error_code(std::string_view name);
 
 struct Error {
   ErrorCode code = ErrorCode::internal;

@@ -17,6 +17,10 @@ std::size_t count_code_points(std::string_view s);
 // with ErrorCode::bad_unicode instead of a generic parse error.
 bool has_lone_surrogate_escape(std::string_view json_text);
 
+// The longest prefix of UTF-8 `s` holding at most `max_code_points` code points; never splits a
+// multi-byte sequence.
+std::string_view truncate_code_points(std::string_view s, std::size_t max_code_points);
+
 // Text with leading/trailing ASCII whitespace removed.
 std::string_view trim(std::string_view s);
 

@@ -1,0 +1,248 @@
+// relay/src/store/schema.cpp: the migrations (see schema.hpp).
+//
+// Schema notes:
+//  - tenant_id is on every row (rule 6), including sessions (copied from the user at insert).
+//  - Times are unix milliseconds (INTEGER). Enums are stored as their wire names (TEXT).
+//  - messages has an INTEGER PRIMARY KEY `id` and UNIQUE(conversation_id, seq): the FTS5 index is
+//    an external-content table keyed by rowid, and VACUUM renumbers implicit rowids, which would
+//    silently detach the index; an explicit rowid alias is stable.
+//  - events and audit are append-only: triggers abort any UPDATE or DELETE.
+#include "store/schema.hpp"
+
+#include <string>
+
+namespace parley::relay {
+
+namespace {
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+constexpr const char* kV1 = R"sql(
+CREATE TABLE tenants (
+  id            TEXT PRIMARY KEY,
+  slug          TEXT NOT NULL UNIQUE,
+  name          TEXT NOT NULL,
+  settings_json TEXT NOT NULL DEFAULT '{}',
+  created_at    INTEGER NOT NULL
+);
+
+CREATE TABLE users (
+  id            TEXT PRIMARY KEY,
+  tenant_id     TEXT NOT NULL,
+  username      TEXT NOT NULL UNIQUE,
+  display_name  TEXT NOT NULL DEFAULT '',
+  role          TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  created_at    INTEGER NOT NULL,
+  disabled      INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX users_tenant ON users(tenant_id, username);
+
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  tenant_id  TEXT NOT NULL,
+  user_id    TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX sessions_user ON sessions(user_id);
+
+CREATE TABLE api_keys (
+  key_hash   TEXT PRIMARY KEY,
+  tenant_id  TEXT NOT NULL,
+  name       TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE contacts (
+  id          TEXT PRIMARY KEY,
+  tenant_id   TEXT NOT NULL,
+  name        TEXT NOT NULL DEFAULT '',
+  email       TEXT NOT NULL DEFAULT '',
+  phone       TEXT NOT NULL DEFAULT '',
+  external_id TEXT NOT NULL DEFAULT '',
+  channel     TEXT NOT NULL,
+  created_at  INTEGER NOT NULL
+);
+CREATE INDEX contacts_external ON contacts(tenant_id, channel, external_id);
+
+CREATE TABLE visitors (
+  token_hash TEXT PRIMARY KEY,
+  tenant_id  TEXT NOT NULL,
+  contact_id TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE conversations (
+  id                      TEXT PRIMARY KEY,
+  tenant_id               TEXT NOT NULL,
+  contact_id              TEXT NOT NULL DEFAULT '',
+  channel                 TEXT NOT NULL,
+  status                  TEXT NOT NULL,
+  ending                  TEXT NOT NULL,
+  priority                TEXT NOT NULL,
+  answered_by             TEXT NOT NULL,
+  topic                   TEXT NOT NULL DEFAULT '',
+  issue_type              TEXT NOT NULL DEFAULT '',
+  assignee_id             TEXT NOT NULL DEFAULT '',
+  assignee_name           TEXT NOT NULL DEFAULT '',
+  previous_agent_id       TEXT NOT NULL DEFAULT '',
+  resolution              TEXT NOT NULL DEFAULT '',
+  handoff_summary         TEXT NOT NULL DEFAULT '',
+  unanswered_turns        INTEGER NOT NULL DEFAULT 0,
+  created_at              INTEGER NOT NULL,
+  updated_at              INTEGER NOT NULL,
+  handed_off_at           INTEGER NOT NULL DEFAULT 0,
+  assigned_at             INTEGER NOT NULL DEFAULT 0,
+  first_agent_response_at INTEGER NOT NULL DEFAULT 0,
+  resolved_at             INTEGER NOT NULL DEFAULT 0,
+  head_seq                INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX conversations_status ON conversations(tenant_id, status);
+CREATE INDEX conversations_updated ON conversations(tenant_id, updated_at);
+CREATE INDEX conversations_contact ON conversations(tenant_id, contact_id);
+
+CREATE TABLE events (
+  conversation_id TEXT NOT NULL,
+  seq             INTEGER NOT NULL,
+  tenant_id       TEXT NOT NULL,
+  type            TEXT NOT NULL,
+  audience        TEXT NOT NULL,
+  actor_role      TEXT NOT NULL,
+  actor_id        TEXT NOT NULL DEFAULT '',
+  actor_name      TEXT NOT NULL DEFAULT '',
+  data_json       TEXT NOT NULL DEFAULT '{}',
+  at              INTEGER NOT NULL,
+  PRIMARY KEY (conversation_id, seq)
+);
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+
+CREATE TABLE messages (
+  id              INTEGER PRIMARY KEY,
+  conversation_id TEXT NOT NULL,
+  seq             INTEGER NOT NULL,
+  tenant_id       TEXT NOT NULL,
+  client_msg_id   TEXT,
+  sender_role     TEXT NOT NULL,
+  sender_id       TEXT NOT NULL DEFAULT '',
+  sender_name     TEXT NOT NULL DEFAULT '',
+  kind            TEXT NOT NULL,
+  text            TEXT NOT NULL DEFAULT '',
+  at              INTEGER NOT NULL,
+  UNIQUE (conversation_id, seq),
+  UNIQUE (conversation_id, client_msg_id)
+);
+
+CREATE VIRTUAL TABLE messages_fts USING fts5(
+  text, content='messages', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER messages_fts_ai AFTER INSERT ON messages BEGIN
+  INSERT INTO messages_fts(rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER messages_fts_ad AFTER DELETE ON messages BEGIN
+  INSERT INTO messages_fts(messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+CREATE TRIGGER messages_fts_au AFTER UPDATE OF text ON messages BEGIN
+  INSERT INTO messages_fts(messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+  INSERT INTO messages_fts(rowid, text) VALUES (new.id, new.text);
+END;
+
+CREATE TABLE kb_articles (
+  id        TEXT NOT NULL,
+  tenant_id TEXT NOT NULL,
+  title     TEXT NOT NULL,
+  body      TEXT NOT NULL DEFAULT '',
+  keywords  TEXT NOT NULL DEFAULT '[]',
+  PRIMARY KEY (tenant_id, id)
+);
+
+CREATE TABLE audit (
+  id         INTEGER PRIMARY KEY,
+  tenant_id  TEXT NOT NULL,
+  actor_type TEXT NOT NULL,
+  actor_id   TEXT NOT NULL DEFAULT '',
+  action     TEXT NOT NULL,
+  target     TEXT NOT NULL DEFAULT '',
+  data_json  TEXT NOT NULL DEFAULT '{}',
+  at         INTEGER NOT NULL
+);
+CREATE INDEX audit_tenant_at ON audit(tenant_id, at);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {1, kV1},
+};
+
+constexpr const char* kCreateMigrations =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)";
+
+// Applies `m` unless another connection applied it first. One IMMEDIATE transaction.
+std::optional<Error> apply_one(Db& db, const Migration& m, Millis now) {
+  if (auto e = db.exec("BEGIN IMMEDIATE")) return e;
+  auto fail = [&](Error e) -> std::optional<Error> {
+    db.exec("ROLLBACK");
+    e.message = "migration " + std::to_string(m.version) + ": " + e.message;
+    return e;
+  };
+  {
+    Stmt q = db.prepare("SELECT 1 FROM schema_migrations WHERE version = ?1");
+    q.bind(1, std::int64_t{m.version});
+    const bool applied = q.step();
+    if (q.error()) return fail(*q.error());
+    if (applied) {
+      q.reset();
+      db.exec("ROLLBACK");
+      return std::nullopt;
+    }
+  }
+  if (auto e = db.exec(m.sql)) return fail(*e);
+  {
+    Stmt ins = db.prepare("INSERT INTO schema_migrations(version, applied_at) VALUES (?1, ?2)");
+    ins.bind(1, std::int64_t{m.version}).bind(2, now);
+    if (auto e = ins.run()) return fail(*e);
+  }
+  if (auto e = db.exec("COMMIT")) return fail(*e);
+  return std::nullopt;
+}
+
+}  // namespace
+
+int latest_schema_version() { return kMigrations[std::size(kMigrations) - 1].version; }
+
+Result<int> schema_version(Db& db) {
+  if (auto e = db.exec(kCreateMigrations)) return *e;
+  Stmt q = db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  if (!q.step()) {
+    if (q.error()) return *q.error();
+    return 0;
+  }
+  return static_cast<int>(q.col_int(0));
+}
+
+std::optional<Error> migrate(Db& db, Millis now) {
+  auto current = schema_version(db);
+  if (!current) return current.error();
+  if (*current > latest_schema_version()) {
+    return make_error(ErrorCode::unavailable, "database schema version " + std::to_string(*current) +
+                                                  " is newer than this build (" +
+                                                  std::to_string(latest_schema_version()) + ")");
+  }
+  for (const Migration& m : kMigrations) {
+    if (m.version <= *current) continue;
+    if (auto e = apply_one(db, m, now)) return e;
+  }
+  return std::nullopt;
+}
+
+}  // namespace parley::relay

@@ -1,0 +1,292 @@
+// relay/src/store/store.cpp: the group-commit writer (see store.hpp).
+//
+// One batch = one transaction:
+//   BEGIN IMMEDIATE
+//   for each op: SAVEPOINT op; op(db); ok -> RELEASE op | error -> ROLLBACK TO op; RELEASE op
+//   COMMIT
+//   done(...) for every op, in submission order
+// A failed BEGIN/COMMIT, or an op that hit a storage-fatal error (disk full, I/O error, corrupt
+// file), rolls the whole batch back and marks the store failed for good: every op of the batch
+// and every later op is answered ErrorCode::unavailable. A BEGIN that only timed out on a lock
+// held by another process (SQLITE_BUSY after busy_timeout) fails that batch, not the store.
+#include "store/store.hpp"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <exception>
+#include <filesystem>
+#include <sstream>
+#include <utility>
+
+#include "core/log.hpp"
+#include "store/repo.hpp"
+#include "store/schema.hpp"
+
+namespace parley::relay {
+
+namespace {
+
+Millis now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+int hist_bucket(std::size_t n) {
+  constexpr std::size_t kBounds[] = {1, 4, 16, 64, 256, 1024};
+  for (int i = 0; i < 6; ++i) {
+    if (n <= kBounds[i]) return i;
+  }
+  return 6;
+}
+
+Error unavailable_error() {
+  return make_error(ErrorCode::unavailable, "the store refuses writes after a failed commit");
+}
+
+// Runs `op`, turning an escaping exception into an internal error.
+std::optional<Error> run_op(const Store::Op& op, Db& db) {
+  try {
+    return op(db);
+  } catch (const std::exception& ex) {
+    return make_error(ErrorCode::internal, std::string("store op threw: ") + ex.what());
+  } catch (...) {
+    return make_error(ErrorCode::internal, "store op threw");
+  }
+}
+
+void call_done(const Store::Done& done, const std::optional<Error>& result) {
+  if (!done) return;
+  try {
+    done(result);
+  } catch (const std::exception& ex) {
+    log::error("store.done_threw", {{"what", ex.what()}});
+  } catch (...) {
+    log::error("store.done_threw", {{"what", "unknown"}});
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
+  if (options.path.empty()) return make_error(ErrorCode::internal, "store: empty database path");
+  if (options.path != ":memory:") {
+    const std::filesystem::path parent = std::filesystem::path(options.path).parent_path();
+    if (!parent.empty()) {
+      std::error_code ec;
+      std::filesystem::create_directories(parent, ec);
+      if (ec) {
+        return make_error(ErrorCode::unavailable,
+                          "store: cannot create " + parent.string() + ": " + ec.message());
+      }
+    }
+  }
+  auto db = Db::open(options.path);
+  if (!db) return db.error();
+  Db& d = **db;
+
+  {
+    // journal_mode answers the mode actually in effect: make sure WAL took.
+    Stmt q = d.prepare("PRAGMA journal_mode=WAL");
+    const bool row = q.step();
+    if (q.error()) return *q.error();
+    if (!row || q.col_text(0) != "wal") {
+      return make_error(ErrorCode::unavailable, "store: cannot switch " + options.path + " to WAL mode");
+    }
+  }
+  if (auto e = d.exec(options.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL")) {
+    return *e;
+  }
+  if (auto e = migrate(d, now_ms())) return *e;
+
+  // The default tenant (first run). INSERT OR IGNORE: never overwrites edited settings.
+  {
+    Stmt ins = d.prepare(
+        "INSERT OR IGNORE INTO tenants(id, slug, name, settings_json, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+    ins.bind(1, kDefaultTenantId)
+        .bind(2, kDefaultTenantSlug)
+        .bind(3, "Default")
+        .bind(4, to_json(TenantSettings{}).dump())
+        .bind(5, now_ms());
+    if (auto e = ins.run()) return *e;
+  }
+
+  std::unique_ptr<Store> store(new Store(options, std::move(*db)));
+  return store;
+}
+
+Store::Store(StoreOptions options, std::unique_ptr<Db> db) : options_(std::move(options)), db_(std::move(db)) {
+  if (options_.max_batch == 0) options_.max_batch = 1;
+  writer_ = std::thread([this] { run_writer(); });
+}
+
+Store::~Store() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+void Store::write(Op op, Done done) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.emplace_back(std::move(op), std::move(done));
+    ++submitted_;
+  }
+  cv_.notify_one();
+}
+
+void Store::drain() {
+  if (std::this_thread::get_id() == writer_.get_id()) return;  // would wait for itself
+  std::unique_lock<std::mutex> lock(mu_);
+  const std::uint64_t target = submitted_;
+  drained_cv_.wait(lock, [&] { return finished_ >= target; });
+}
+
+StoreStats Store::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  StoreStats s = stats_;
+  s.failed = failed_.load();
+  return s;
+}
+
+Result<std::unique_ptr<Db>> Store::open_reader() const { return Db::open(options_.path, /*readonly=*/true); }
+
+void Store::run_writer() {
+  std::vector<std::pair<Op, Done>> batch;
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stop_ and nothing left: every write was answered
+      const std::size_t n = std::min(options_.max_batch, queue_.size());
+      batch.clear();
+      batch.reserve(n);
+      for (std::size_t i = 0; i < n; ++i) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    run_batch(batch);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      finished_ += batch.size();
+    }
+    drained_cv_.notify_all();
+    batch.clear();  // destroy the ops' captures outside the lock
+  }
+}
+
+void Store::fail_store(const std::string& stage, const Error& e, std::size_t batch_size) {
+  const bool first = !failed_.exchange(true);
+  log::error("store.commit_failed", {{"stage", stage},
+                                     {"error", e.message},
+                                     {"path", options_.path},
+                                     {"batch_size", batch_size},
+                                     {"first", first},
+                                     {"action", "refusing every further write; fix the cause and restart"}});
+}
+
+void Store::run_batch(std::vector<std::pair<Op, Done>>& batch) {
+  const std::size_t n = batch.size();
+  auto answer_all = [&](const std::optional<Error>& result) {
+    for (auto& [op, done] : batch) call_done(done, result);
+  };
+  auto count = [&](std::uint64_t failed_ops, bool committed) {
+    std::lock_guard<std::mutex> lock(mu_);
+    stats_.ops += n;
+    stats_.failed_ops += failed_ops;
+    stats_.batch_hist[hist_bucket(n)] += 1;
+    if (committed) stats_.commits += 1;
+  };
+
+  if (failed_.load()) {
+    count(n, false);
+    answer_all(unavailable_error());
+    return;
+  }
+
+  Db& db = *db_;
+  if (auto e = db.exec("BEGIN IMMEDIATE")) {
+    if (!db.storage_failed() && (sqlite3_errcode(db.raw()) & 0xff) == SQLITE_BUSY) {
+      // Another process (parleyctl, a backup) held the write lock past busy_timeout: this batch
+      // is refused, the store is not broken.
+      log::warn("store.begin_busy", {{"error", e->message}, {"batch_size", n}});
+      count(n, false);
+      answer_all(make_error(ErrorCode::unavailable, "database is busy: " + e->message));
+      return;
+    }
+    fail_store("begin", *e, n);
+    count(n, false);
+    answer_all(unavailable_error());
+    return;
+  }
+
+  std::vector<std::optional<Error>> results(n);
+  std::uint64_t op_errors = 0;
+  std::optional<Error> fatal;
+  for (std::size_t i = 0; i < n && !fatal; ++i) {
+    if (auto e = db.exec("SAVEPOINT op")) {
+      fatal = *e;
+      break;
+    }
+    results[i] = run_op(batch[i].first, db);
+    if (db.storage_failed()) {
+      fatal = results[i] ? *results[i] : make_error(ErrorCode::unavailable, "storage failure inside an op");
+      break;
+    }
+    if (results[i]) {
+      ++op_errors;
+      auto e1 = db.exec("ROLLBACK TO op");
+      auto e2 = db.exec("RELEASE op");
+      if (e1 || e2) fatal = e1 ? *e1 : *e2;
+    } else if (auto e = db.exec("RELEASE op")) {
+      fatal = *e;
+    }
+  }
+
+  if (!fatal) {
+    if (auto e = db.exec("COMMIT")) fatal = *e;
+  }
+  if (fatal) {
+    db.exec("ROLLBACK");  // may fail if SQLite already rolled back: nothing else to do then
+    fail_store("commit", *fatal, n);
+    count(n, false);
+    answer_all(unavailable_error());
+    return;
+  }
+
+  count(op_errors, true);
+  for (std::size_t i = 0; i < n; ++i) call_done(batch[i].second, results[i]);
+}
+
+std::string render_store_metrics(const StoreStats& s) {
+  std::ostringstream o;
+  o << "# HELP parley_store_commits_total Write transactions committed by the store.\n"
+       "# TYPE parley_store_commits_total counter\n"
+    << "parley_store_commits_total " << s.commits << "\n"
+    << "# HELP parley_store_ops_total Write operations taken by the store's writer.\n"
+       "# TYPE parley_store_ops_total counter\n"
+    << "parley_store_ops_total " << s.ops << "\n"
+    << "# HELP parley_store_failed_ops_total Write operations answered with an error.\n"
+       "# TYPE parley_store_failed_ops_total counter\n"
+    << "parley_store_failed_ops_total " << s.failed_ops << "\n"
+    << "# HELP parley_store_batch_size Operations per write transaction (group commit).\n"
+       "# TYPE parley_store_batch_size histogram\n";
+  static constexpr const char* kLe[] = {"1", "4", "16", "64", "256", "1024", "+Inf"};
+  std::uint64_t cumulative = 0;
+  for (int i = 0; i < 7; ++i) {
+    cumulative += s.batch_hist[i];
+    o << "parley_store_batch_size_bucket{le=\"" << kLe[i] << "\"} " << cumulative << "\n";
+  }
+  o << "parley_store_batch_size_sum " << s.ops << "\n"
+    << "parley_store_batch_size_count " << cumulative << "\n"
+    << "# HELP parley_store_failed 1 when the store refuses writes after a failed commit.\n"
+       "# TYPE parley_store_failed gauge\n"
+    << "parley_store_failed " << (s.failed ? 1 : 0) << "\n";
+  return o.str();
+}
+
+}  // namespace parley::relay
