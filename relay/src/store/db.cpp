@@ -84,7 +84,8 @@ Stmt& Stmt::bind(int i, std::string_view text) {
     // sqlite3_bind_text wants a non-null pointer for "" (null would bind NULL).
     const char* p = text.data() != nullptr ? text.data() : "";
     const int rc = sqlite3_bind_text(s_, i, p, static_cast<int>(text.size()), SQLITE_TRANSIENT);
-    if (rc != SQLITE_OK && !err_) err_ = make_error(ErrorCode::internal, "bind: " + std::string(sqlite3_errstr(rc)));
+    if (rc != SQLITE_OK && !err_)
+      err_ = make_error(ErrorCode::internal, "bind: " + std::string(sqlite3_errstr(rc)));
   }
   return *this;
 }
@@ -92,7 +93,8 @@ Stmt& Stmt::bind(int i, std::string_view text) {
 Stmt& Stmt::bind(int i, std::int64_t v) {
   if (s_ != nullptr) {
     const int rc = sqlite3_bind_int64(s_, i, v);
-    if (rc != SQLITE_OK && !err_) err_ = make_error(ErrorCode::internal, "bind: " + std::string(sqlite3_errstr(rc)));
+    if (rc != SQLITE_OK && !err_)
+      err_ = make_error(ErrorCode::internal, "bind: " + std::string(sqlite3_errstr(rc)));
   }
   return *this;
 }
@@ -100,7 +102,8 @@ Stmt& Stmt::bind(int i, std::int64_t v) {
 Stmt& Stmt::bind_null(int i) {
   if (s_ != nullptr) {
     const int rc = sqlite3_bind_null(s_, i);
-    if (rc != SQLITE_OK && !err_) err_ = make_error(ErrorCode::internal, "bind: " + std::string(sqlite3_errstr(rc)));
+    if (rc != SQLITE_OK && !err_)
+      err_ = make_error(ErrorCode::internal, "bind: " + std::string(sqlite3_errstr(rc)));
   }
   return *this;
 }
@@ -153,8 +156,8 @@ bool Stmt::col_null(int i) const { return s_ == nullptr || sqlite3_column_type(s
 
 Result<std::unique_ptr<Db>> Db::open(const std::string& path, bool readonly) {
   sqlite3* raw = nullptr;
-  const int flags = (readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) |
-                    SQLITE_OPEN_NOMUTEX;
+  const int flags =
+      (readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) | SQLITE_OPEN_NOMUTEX;
   const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = "open " + path + ": " + (raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc));

@@ -64,7 +64,7 @@ class Stmt {
 
   sqlite3* db_ = nullptr;
   sqlite3_stmt* s_ = nullptr;
-  Db* owner_ = nullptr;        // for storage-failure bookkeeping (null for hand-made Stmts)
+  Db* owner_ = nullptr;           // for storage-failure bookkeeping (null for hand-made Stmts)
   bool* cache_in_use_ = nullptr;  // non-null: borrowed from the owner's cache
   std::optional<Error> err_;
 };

@@ -11,10 +11,10 @@
 #include <utility>
 #include <vector>
 
-#include "store/db.hpp"
 #include "parley/assistant_rules.hpp"
 #include "parley/model.hpp"
 #include "parley/result.hpp"
+#include "store/db.hpp"
 
 namespace parley::relay {
 
@@ -25,13 +25,13 @@ struct TenantSettings {
   std::string title = "Chat with us";
   std::string welcome = "Hi! Ask me anything, or type \"agent\" to talk to a person.";
   std::string brand_color = "#2563eb";
-  std::string position = "right";           // launcher corner: right | left
-  std::vector<std::string> allowed_sites;   // origins allowed to embed the widget ("*" = any)
+  std::string position = "right";          // launcher corner: right | left
+  std::vector<std::string> allowed_sites;  // origins allowed to embed the widget ("*" = any)
   bool prechat_form = false;
-  std::string time_zone = "UTC";            // IANA name; "resolved today" counts use it
+  std::string time_zone = "UTC";  // IANA name; "resolved today" counts use it
   bool assistant_enabled = true;
   std::string assistant_name = "Parley Assistant";
-  int handoff_after_turns = 3;              // unanswered customer turns before handing off
+  int handoff_after_turns = 3;  // unanswered customer turns before handing off
   std::vector<std::string> issue_types = {"general", "billing", "technical", "account", "other"};
 };
 Json to_json(const TenantSettings&);
@@ -49,7 +49,7 @@ struct Tenant {
 struct User {
   std::string id;
   std::string tenant_id;
-  std::string username;     // unique per deployment
+  std::string username;  // unique per deployment
   std::string display_name;
   StaffRole role = StaffRole::agent;
   std::string password_hash;  // argon2id string from libsodium
@@ -84,7 +84,7 @@ struct AuditEntry {
   std::string tenant_id;
   std::string actor_type;  // "user", "system", "cli", "api"
   std::string actor_id;
-  std::string action;      // "user.created", "settings.changed", "login.failed", ...
+  std::string action;  // "user.created", "settings.changed", "login.failed", ...
   std::string target;
   Json data = Json::object();
   Millis at = 0;
@@ -117,8 +117,8 @@ Result<std::optional<std::string>> find_api_key_tenant(Db&, const std::string& k
 std::optional<Error> insert_contact(Db&, const Contact&);
 std::optional<Error> update_contact(Db&, const Contact&);  // name, email, phone
 Result<std::optional<Contact>> find_contact(Db&, const std::string& tenant_id, const std::string& id);
-Result<std::optional<Contact>> find_contact_by_external(Db&, const std::string& tenant_id,
-                                                        Channel channel, const std::string& external_id);
+Result<std::optional<Contact>> find_contact_by_external(Db&, const std::string& tenant_id, Channel channel,
+                                                        const std::string& external_id);
 std::optional<Error> insert_visitor(Db&, const Visitor&);
 Result<std::optional<Visitor>> find_visitor(Db&, const std::string& token_hash);
 
@@ -130,10 +130,12 @@ std::optional<Error> upsert_conversation(Db&, const Conversation&);
 std::optional<Error> append_event(Db&, const std::string& tenant_id, const Event&);
 // Every conversation of every tenant (the hub's start-up load).
 Result<std::vector<Conversation>> load_conversations(Db&);
+// One conversation of the tenant, or nullopt (also when it belongs to another tenant).
+Result<std::optional<Conversation>> find_conversation(Db&, const std::string& tenant_id,
+                                                      const std::string& id);
 // Events with seq > after_seq, in order, at most `limit`; customer-visible ones only unless `staff`.
-Result<std::vector<Event>> events_after(Db&, const std::string& tenant_id,
-                                        const std::string& conversation_id, Seq after_seq, bool staff,
-                                        std::size_t limit);
+Result<std::vector<Event>> events_after(Db&, const std::string& tenant_id, const std::string& conversation_id,
+                                        Seq after_seq, bool staff, std::size_t limit);
 // client_msg_id -> seq for every message of the conversation that has one.
 Result<std::vector<std::pair<std::string, Seq>>> client_msg_ids(Db&, const std::string& conversation_id);
 Result<std::vector<Message>> load_messages(Db&, const std::string& tenant_id,

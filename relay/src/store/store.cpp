@@ -102,7 +102,8 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
   // The default tenant (first run). INSERT OR IGNORE: never overwrites edited settings.
   {
     Stmt ins = d.prepare(
-        "INSERT OR IGNORE INTO tenants(id, slug, name, settings_json, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+        "INSERT OR IGNORE INTO tenants(id, slug, name, settings_json, created_at) VALUES (?1, ?2, ?3, ?4, "
+        "?5)");
     ins.bind(1, kDefaultTenantId)
         .bind(2, kDefaultTenantSlug)
         .bind(3, "Default")
@@ -115,7 +116,8 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
   return store;
 }
 
-Store::Store(StoreOptions options, std::unique_ptr<Db> db) : options_(std::move(options)), db_(std::move(db)) {
+Store::Store(StoreOptions options, std::unique_ptr<Db> db)
+    : options_(std::move(options)), db_(std::move(db)) {
   if (options_.max_batch == 0) options_.max_batch = 1;
   writer_ = std::thread([this] { run_writer(); });
 }

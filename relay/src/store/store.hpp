@@ -19,15 +19,15 @@
 #include <thread>
 #include <vector>
 
-#include "store/db.hpp"
 #include "parley/result.hpp"
+#include "store/db.hpp"
 
 namespace parley::relay {
 
 struct StoreOptions {
   std::string path = "data/parley.db";
-  bool synchronous_full = true;   // false: synchronous=NORMAL (survives a process crash, not power loss)
-  std::size_t max_batch = 2048;   // most operations per transaction
+  bool synchronous_full = true;  // false: synchronous=NORMAL (survives a process crash, not power loss)
+  std::size_t max_batch = 2048;  // most operations per transaction
 };
 
 struct StoreStats {

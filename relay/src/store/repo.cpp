@@ -1,0 +1,838 @@
+// relay/src/store/repo.cpp: typed queries (see repo.hpp). Every statement binds its parameters;
+// no SQL text is ever built from data.
+#include "store/repo.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
+#include <limits>
+#include <string_view>
+
+namespace parley::relay {
+
+namespace {
+
+// ---- small helpers ----
+
+// A savepoint for functions that write several rows: inside a Store op it nests in the op's own
+// savepoint; on a bare connection it is a transaction of its own. Rolls back unless committed.
+class Savepoint {
+ public:
+  explicit Savepoint(Db& db) : db_(db) { err_ = db_.exec("SAVEPOINT repo"); }
+  ~Savepoint() {
+    if (!err_ && !done_) {
+      db_.exec("ROLLBACK TO repo");
+      db_.exec("RELEASE repo");
+    }
+  }
+  const std::optional<Error>& error() const { return err_; }
+  std::optional<Error> commit() {
+    done_ = true;
+    return db_.exec("RELEASE repo");
+  }
+
+ private:
+  Db& db_;
+  std::optional<Error> err_;
+  bool done_ = false;
+};
+
+Error stored_value_error(std::string_view what, const std::string& value) {
+  return make_error(ErrorCode::internal,
+                    "stored " + std::string(what) + " has an unknown value '" + value + "'");
+}
+
+template <class E>
+std::optional<Error> read_enum(const Stmt& q, int col, std::optional<E> (*parse)(std::string_view),
+                               std::string_view what, E& out) {
+  const std::string s = q.col_text(col);
+  const auto v = parse(s);
+  if (!v) return stored_value_error(what, s);
+  out = *v;
+  return std::nullopt;
+}
+
+// JSON text for a column. Never throws: invalid UTF-8 (which the edge should have refused) is
+// replaced with U+FFFD rather than failing the write.
+std::string dump_json(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+std::int64_t clamp_count(std::size_t n) {
+  return static_cast<std::int64_t>(std::min<std::size_t>(n, std::numeric_limits<std::int64_t>::max()));
+}
+
+// A user's search text as an FTS5 query that can never be a syntax error: every
+// whitespace-separated word becomes a quoted string ("" doubles a quote), words are ANDed.
+std::string fts_query(std::string_view text) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+    if (i >= text.size()) break;
+    std::string word;
+    while (i < text.size() && !std::isspace(static_cast<unsigned char>(text[i]))) {
+      if (text[i] == '"') word += '"';
+      word += text[i];
+      ++i;
+    }
+    if (!out.empty()) out += ' ';
+    out += '"';
+    out += word;
+    out += '"';
+  }
+  return out;
+}
+
+// ---- settings validation ----
+
+bool is_hex_color(const std::string& s) {
+  if (s.size() != 7 || s[0] != '#') return false;
+  for (std::size_t i = 1; i < 7; ++i) {
+    if (!std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  return true;
+}
+
+// "*" or a CSP-safe origin: http(s)://host[:port], host may start with "*." (subdomains).
+// Nothing that could break out of a Content-Security-Policy source list (spaces, ';', ',', quotes).
+bool is_site(const std::string& s) {
+  if (s == "*") return true;
+  std::string_view v(s);
+  if (v.substr(0, 8) == "https://") {
+    v.remove_prefix(8);
+  } else if (v.substr(0, 7) == "http://") {
+    v.remove_prefix(7);
+  } else {
+    return false;
+  }
+  if (v.substr(0, 2) == "*.") v.remove_prefix(2);
+  const std::size_t colon = v.find(':');
+  std::string_view host = v.substr(0, colon);
+  if (host.empty() || host.size() > 253 || host.front() == '.' || host.front() == '-') return false;
+  for (char c : host) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-')) return false;
+  }
+  if (colon != std::string_view::npos) {
+    std::string_view port = v.substr(colon + 1);
+    if (port.empty() || port.size() > 5) return false;
+    for (char c : port) {
+      if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+    }
+  }
+  return true;
+}
+
+bool is_time_zone(const std::string& s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '_' || c == '-' || c == '+'))
+      return false;
+  }
+  return true;
+}
+
+std::optional<Error> read_string(const Json& v, const std::string& key, std::size_t max_len, bool non_empty,
+                                 std::string& out) {
+  if (!v.is_string()) return make_error(ErrorCode::bad_field, key + " must be a string", key);
+  const auto& s = v.get_ref<const std::string&>();
+  if (non_empty && s.empty()) return make_error(ErrorCode::bad_field, key + " must not be empty", key);
+  if (s.size() > max_len) {
+    return make_error(ErrorCode::bad_field, key + " is longer than " + std::to_string(max_len) + " bytes",
+                      key);
+  }
+  out = s;
+  return std::nullopt;
+}
+
+std::optional<Error> read_bool(const Json& v, const std::string& key, bool& out) {
+  if (!v.is_boolean()) return make_error(ErrorCode::bad_field, key + " must be true or false", key);
+  out = v.get<bool>();
+  return std::nullopt;
+}
+
+// Column list shared by every conversation query (order matters: see read_conversation).
+constexpr const char* kConversationCols =
+    "id, tenant_id, contact_id, channel, status, ending, priority, answered_by, topic, issue_type, "
+    "assignee_id, assignee_name, previous_agent_id, resolution, handoff_summary, unanswered_turns, "
+    "created_at, updated_at, handed_off_at, assigned_at, first_agent_response_at, resolved_at, head_seq";
+
+std::optional<Error> read_conversation(const Stmt& q, Conversation& c) {
+  c.id = q.col_text(0);
+  c.tenant_id = q.col_text(1);
+  c.contact_id = q.col_text(2);
+  if (auto e = read_enum(q, 3, &parse_channel, "channel", c.channel)) return e;
+  if (auto e = read_enum(q, 4, &parse_status, "status", c.status)) return e;
+  if (auto e = read_enum(q, 5, &parse_ending, "ending", c.ending)) return e;
+  if (auto e = read_enum(q, 6, &parse_priority, "priority", c.priority)) return e;
+  if (auto e = read_enum(q, 7, &parse_answerer, "answered_by", c.answered_by)) return e;
+  c.topic = q.col_text(8);
+  c.issue_type = q.col_text(9);
+  c.assignee_id = q.col_text(10);
+  c.assignee_name = q.col_text(11);
+  c.previous_agent_id = q.col_text(12);
+  c.resolution = q.col_text(13);
+  c.handoff_summary = q.col_text(14);
+  c.unanswered_turns = static_cast<int>(q.col_int(15));
+  c.created_at = q.col_int(16);
+  c.updated_at = q.col_int(17);
+  c.handed_off_at = q.col_int(18);
+  c.assigned_at = q.col_int(19);
+  c.first_agent_response_at = q.col_int(20);
+  c.resolved_at = q.col_int(21);
+  c.head_seq = static_cast<Seq>(q.col_int(22));
+  return std::nullopt;
+}
+
+Result<std::vector<Conversation>> collect_conversations(Stmt& q) {
+  std::vector<Conversation> out;
+  while (q.step()) {
+    Conversation c;
+    if (auto e = read_conversation(q, c)) return *e;
+    out.push_back(std::move(c));
+  }
+  if (q.error()) return *q.error();
+  return out;
+}
+
+constexpr const char* kUserCols =
+    "id, tenant_id, username, display_name, role, password_hash, created_at, disabled";
+
+std::optional<Error> read_user(const Stmt& q, User& u) {
+  u.id = q.col_text(0);
+  u.tenant_id = q.col_text(1);
+  u.username = q.col_text(2);
+  u.display_name = q.col_text(3);
+  if (auto e = read_enum(q, 4, &parse_staff_role, "role", u.role)) return e;
+  u.password_hash = q.col_text(5);
+  u.created_at = q.col_int(6);
+  u.disabled = q.col_int(7) != 0;
+  return std::nullopt;
+}
+
+Result<std::optional<User>> one_user(Stmt& q) {
+  if (!q.step()) {
+    if (q.error()) return *q.error();
+    return std::optional<User>{};
+  }
+  User u;
+  if (auto e = read_user(q, u)) return *e;
+  return std::optional<User>{std::move(u)};
+}
+
+constexpr const char* kContactCols = "id, tenant_id, name, email, phone, external_id, channel, created_at";
+
+Result<std::optional<Contact>> one_contact(Stmt& q) {
+  if (!q.step()) {
+    if (q.error()) return *q.error();
+    return std::optional<Contact>{};
+  }
+  Contact c;
+  c.id = q.col_text(0);
+  c.tenant_id = q.col_text(1);
+  c.name = q.col_text(2);
+  c.email = q.col_text(3);
+  c.phone = q.col_text(4);
+  c.external_id = q.col_text(5);
+  if (auto e = read_enum(q, 6, &parse_channel, "channel", c.channel)) return *e;
+  c.created_at = q.col_int(7);
+  return std::optional<Contact>{std::move(c)};
+}
+
+Result<Tenant> read_tenant(const Stmt& q) {
+  Tenant t;
+  t.id = q.col_text(0);
+  t.slug = q.col_text(1);
+  t.name = q.col_text(2);
+  const Json j = Json::parse(q.col_text(3), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return make_error(ErrorCode::internal, "tenant " + t.id + ": settings are not JSON");
+  if (auto e = apply_settings_json(j, t.settings)) {
+    return make_error(ErrorCode::internal, "tenant " + t.id + ": stored settings: " + e->message, e->field);
+  }
+  return t;
+}
+
+}  // namespace
+
+// ---- settings ----
+
+Json to_json(const TenantSettings& s) {
+  return Json{{"title", s.title},
+              {"welcome", s.welcome},
+              {"brand_color", s.brand_color},
+              {"position", s.position},
+              {"allowed_sites", s.allowed_sites},
+              {"prechat_form", s.prechat_form},
+              {"time_zone", s.time_zone},
+              {"assistant_enabled", s.assistant_enabled},
+              {"assistant_name", s.assistant_name},
+              {"handoff_after_turns", s.handoff_after_turns},
+              {"issue_types", s.issue_types}};
+}
+
+std::optional<Error> apply_settings_json(const Json& j, TenantSettings& into) {
+  if (!j.is_object()) return make_error(ErrorCode::bad_json, "settings must be a JSON object");
+  TenantSettings s = into;  // all or nothing
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string& key = it.key();
+    const Json& v = it.value();
+    std::optional<Error> e;
+    if (key == "title") {
+      e = read_string(v, key, 200, true, s.title);
+    } else if (key == "welcome") {
+      e = read_string(v, key, 2000, false, s.welcome);
+    } else if (key == "brand_color") {
+      std::string c;
+      e = read_string(v, key, 7, true, c);
+      if (!e && !is_hex_color(c)) e = make_error(ErrorCode::bad_field, "brand_color must be #rrggbb", key);
+      if (!e) s.brand_color = c;
+    } else if (key == "position") {
+      std::string p;
+      e = read_string(v, key, 5, true, p);
+      if (!e && p != "right" && p != "left")
+        e = make_error(ErrorCode::bad_field, "position must be right or left", key);
+      if (!e) s.position = p;
+    } else if (key == "allowed_sites") {
+      if (!v.is_array()) {
+        e = make_error(ErrorCode::bad_field, "allowed_sites must be an array of origins", key);
+      } else {
+        std::vector<std::string> sites;
+        for (const Json& x : v) {
+          if (!x.is_string() || !is_site(x.get_ref<const std::string&>())) {
+            e = make_error(ErrorCode::bad_field,
+                           "allowed_sites entries must be \"*\" or origins like https://example.com", key);
+            break;
+          }
+          sites.push_back(x.get<std::string>());
+        }
+        if (!e) s.allowed_sites = std::move(sites);
+      }
+    } else if (key == "prechat_form") {
+      e = read_bool(v, key, s.prechat_form);
+    } else if (key == "time_zone") {
+      std::string tz;
+      e = read_string(v, key, 64, true, tz);
+      if (!e && !is_time_zone(tz))
+        e = make_error(ErrorCode::bad_field, "time_zone must be an IANA name", key);
+      if (!e) s.time_zone = tz;
+    } else if (key == "assistant_enabled") {
+      e = read_bool(v, key, s.assistant_enabled);
+    } else if (key == "assistant_name") {
+      e = read_string(v, key, 100, true, s.assistant_name);
+    } else if (key == "handoff_after_turns") {
+      if (!v.is_number_integer() || v.get<std::int64_t>() < 1 || v.get<std::int64_t>() > 50) {
+        e = make_error(ErrorCode::bad_field, "handoff_after_turns must be an integer from 1 to 50", key);
+      } else {
+        s.handoff_after_turns = static_cast<int>(v.get<std::int64_t>());
+      }
+    } else if (key == "issue_types") {
+      if (!v.is_array() || v.empty()) {
+        e = make_error(ErrorCode::bad_field, "issue_types must be a non-empty array of names", key);
+      } else {
+        std::vector<std::string> types;
+        for (const Json& x : v) {
+          if (!x.is_string() || x.get_ref<const std::string&>().empty() ||
+              x.get_ref<const std::string&>().size() > 64) {
+            e = make_error(ErrorCode::bad_field, "issue_types entries must be names of 1 to 64 bytes", key);
+            break;
+          }
+          for (const auto& t : types) {
+            if (t == x.get_ref<const std::string&>()) {
+              e = make_error(ErrorCode::bad_field, "issue_types has a duplicate: " + t, key);
+            }
+          }
+          if (e) break;
+          types.push_back(x.get<std::string>());
+        }
+        if (!e) s.issue_types = std::move(types);
+      }
+    } else {
+      e = make_error(ErrorCode::bad_field, "unknown setting: " + key, key);
+    }
+    if (e) return e;
+  }
+  into = std::move(s);
+  return std::nullopt;
+}
+
+// ---- tenants ----
+
+std::optional<Error> insert_tenant(Db& db, const Tenant& t, Millis now) {
+  Stmt q = db.prepare(
+      "INSERT INTO tenants(id, slug, name, settings_json, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+  q.bind(1, t.id).bind(2, t.slug).bind(3, t.name).bind(4, dump_json(to_json(t.settings))).bind(5, now);
+  return q.run();
+}
+
+std::optional<Error> save_tenant_settings(Db& db, const std::string& tenant_id, const TenantSettings& s) {
+  Stmt q = db.prepare("UPDATE tenants SET settings_json = ?2 WHERE id = ?1");
+  q.bind(1, tenant_id).bind(2, dump_json(to_json(s)));
+  if (auto e = q.run()) return e;
+  if (db.changes() == 0) return make_error(ErrorCode::not_found, "no tenant " + tenant_id);
+  return std::nullopt;
+}
+
+Result<std::vector<Tenant>> load_tenants(Db& db) {
+  Stmt q = db.prepare("SELECT id, slug, name, settings_json FROM tenants ORDER BY created_at, id");
+  std::vector<Tenant> out;
+  while (q.step()) {
+    auto t = read_tenant(q);
+    if (!t) return t.error();
+    out.push_back(std::move(*t));
+  }
+  if (q.error()) return *q.error();
+  return out;
+}
+
+Result<std::optional<Tenant>> find_tenant(Db& db, const std::string& id_or_slug) {
+  Stmt q = db.prepare("SELECT id, slug, name, settings_json FROM tenants WHERE id = ?1 OR slug = ?1 LIMIT 1");
+  q.bind(1, id_or_slug);
+  if (!q.step()) {
+    if (q.error()) return *q.error();
+    return std::optional<Tenant>{};
+  }
+  auto t = read_tenant(q);
+  if (!t) return t.error();
+  return std::optional<Tenant>{std::move(*t)};
+}
+
+// ---- staff ----
+
+std::optional<Error> insert_user(Db& db, const User& u) {
+  Stmt q = db.prepare(
+      "INSERT INTO users(id, tenant_id, username, display_name, role, password_hash, created_at, disabled) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  q.bind(1, u.id)
+      .bind(2, u.tenant_id)
+      .bind(3, u.username)
+      .bind(4, u.display_name)
+      .bind(5, to_string(u.role))
+      .bind(6, u.password_hash)
+      .bind(7, u.created_at)
+      .bind(8, std::int64_t{u.disabled ? 1 : 0});
+  return q.run();
+}
+
+std::optional<Error> set_password_hash(Db& db, const std::string& user_id, const std::string& hash) {
+  Stmt q = db.prepare("UPDATE users SET password_hash = ?2 WHERE id = ?1");
+  q.bind(1, user_id).bind(2, hash);
+  if (auto e = q.run()) return e;
+  if (db.changes() == 0) return make_error(ErrorCode::not_found, "no user " + user_id);
+  return std::nullopt;
+}
+
+Result<std::optional<User>> find_user_by_username(Db& db, const std::string& username) {
+  Stmt q = db.prepare(std::string("SELECT ") + kUserCols + " FROM users WHERE username = ?1");
+  q.bind(1, username);
+  return one_user(q);
+}
+
+Result<std::optional<User>> find_user(Db& db, const std::string& user_id) {
+  Stmt q = db.prepare(std::string("SELECT ") + kUserCols + " FROM users WHERE id = ?1");
+  q.bind(1, user_id);
+  return one_user(q);
+}
+
+Result<std::vector<User>> list_users(Db& db, const std::string& tenant_id) {
+  Stmt q =
+      db.prepare(std::string("SELECT ") + kUserCols + " FROM users WHERE tenant_id = ?1 ORDER BY username");
+  q.bind(1, tenant_id);
+  std::vector<User> out;
+  while (q.step()) {
+    User u;
+    if (auto e = read_user(q, u)) return *e;
+    out.push_back(std::move(u));
+  }
+  if (q.error()) return *q.error();
+  return out;
+}
+
+std::optional<Error> insert_session(Db& db, const Session& s) {
+  // tenant_id comes from the user (NOT NULL: a session for an unknown user fails).
+  Stmt q = db.prepare(
+      "INSERT INTO sessions(token_hash, tenant_id, user_id, created_at, expires_at) "
+      "VALUES (?1, (SELECT tenant_id FROM users WHERE id = ?2), ?2, ?3, ?4)");
+  q.bind(1, s.token_hash).bind(2, s.user_id).bind(3, s.created_at).bind(4, s.expires_at);
+  return q.run();
+}
+
+Result<std::optional<Session>> find_session(Db& db, const std::string& token_hash) {
+  Stmt q =
+      db.prepare("SELECT token_hash, user_id, created_at, expires_at FROM sessions WHERE token_hash = ?1");
+  q.bind(1, token_hash);
+  if (!q.step()) {
+    if (q.error()) return *q.error();
+    return std::optional<Session>{};
+  }
+  return std::optional<Session>{Session{q.col_text(0), q.col_text(1), q.col_int(2), q.col_int(3)}};
+}
+
+std::optional<Error> delete_session(Db& db, const std::string& token_hash) {
+  Stmt q = db.prepare("DELETE FROM sessions WHERE token_hash = ?1");
+  q.bind(1, token_hash);
+  return q.run();
+}
+
+std::optional<Error> delete_user_sessions(Db& db, const std::string& user_id) {
+  Stmt q = db.prepare("DELETE FROM sessions WHERE user_id = ?1");
+  q.bind(1, user_id);
+  return q.run();
+}
+
+// ---- API keys ----
+
+std::optional<Error> insert_api_key(Db& db, const std::string& tenant_id, const std::string& key_hash,
+                                    const std::string& name, Millis now) {
+  Stmt q = db.prepare("INSERT INTO api_keys(key_hash, tenant_id, name, created_at) VALUES (?1, ?2, ?3, ?4)");
+  q.bind(1, key_hash).bind(2, tenant_id).bind(3, name).bind(4, now);
+  return q.run();
+}
+
+Result<std::optional<std::string>> find_api_key_tenant(Db& db, const std::string& key_hash) {
+  Stmt q = db.prepare("SELECT tenant_id FROM api_keys WHERE key_hash = ?1");
+  q.bind(1, key_hash);
+  if (!q.step()) {
+    if (q.error()) return *q.error();
+    return std::optional<std::string>{};
+  }
+  return std::optional<std::string>{q.col_text(0)};
+}
+
+// ---- contacts and visitors ----
+
+std::optional<Error> insert_contact(Db& db, const Contact& c) {
+  Stmt q = db.prepare(
+      "INSERT INTO contacts(id, tenant_id, name, email, phone, external_id, channel, created_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  q.bind(1, c.id)
+      .bind(2, c.tenant_id)
+      .bind(3, c.name)
+      .bind(4, c.email)
+      .bind(5, c.phone)
+      .bind(6, c.external_id)
+      .bind(7, to_string(c.channel))
+      .bind(8, c.created_at);
+  return q.run();
+}
+
+std::optional<Error> update_contact(Db& db, const Contact& c) {
+  Stmt q =
+      db.prepare("UPDATE contacts SET name = ?3, email = ?4, phone = ?5 WHERE tenant_id = ?1 AND id = ?2");
+  q.bind(1, c.tenant_id).bind(2, c.id).bind(3, c.name).bind(4, c.email).bind(5, c.phone);
+  if (auto e = q.run()) return e;
+  if (db.changes() == 0) return make_error(ErrorCode::not_found, "no contact " + c.id);
+  return std::nullopt;
+}
+
+Result<std::optional<Contact>> find_contact(Db& db, const std::string& tenant_id, const std::string& id) {
+  Stmt q =
+      db.prepare(std::string("SELECT ") + kContactCols + " FROM contacts WHERE tenant_id = ?1 AND id = ?2");
+  q.bind(1, tenant_id).bind(2, id);
+  return one_contact(q);
+}
+
+Result<std::optional<Contact>> find_contact_by_external(Db& db, const std::string& tenant_id, Channel channel,
+                                                        const std::string& external_id) {
+  Stmt q = db.prepare(std::string("SELECT ") + kContactCols +
+                      " FROM contacts WHERE tenant_id = ?1 AND channel = ?2 AND external_id = ?3"
+                      " ORDER BY created_at LIMIT 1");
+  q.bind(1, tenant_id).bind(2, to_string(channel)).bind(3, external_id);
+  return one_contact(q);
+}
+
+std::optional<Error> insert_visitor(Db& db, const Visitor& v) {
+  Stmt q = db.prepare(
+      "INSERT INTO visitors(token_hash, tenant_id, contact_id, created_at) VALUES (?1, ?2, ?3, ?4)");
+  q.bind(1, v.token_hash).bind(2, v.tenant_id).bind(3, v.contact_id).bind(4, v.created_at);
+  return q.run();
+}
+
+Result<std::optional<Visitor>> find_visitor(Db& db, const std::string& token_hash) {
+  Stmt q =
+      db.prepare("SELECT token_hash, tenant_id, contact_id, created_at FROM visitors WHERE token_hash = ?1");
+  q.bind(1, token_hash);
+  if (!q.step()) {
+    if (q.error()) return *q.error();
+    return std::optional<Visitor>{};
+  }
+  return std::optional<Visitor>{Visitor{q.col_text(0), q.col_text(1), q.col_text(2), q.col_int(3)}};
+}
+
+// ---- conversations, events, messages ----
+
+std::optional<Error> upsert_conversation(Db& db, const Conversation& c) {
+  // The tenant of an existing row never changes: the WHERE makes a cross-tenant id clash a no-op,
+  // reported below.
+  Stmt q =
+      db.prepare(std::string("INSERT INTO conversations(") + kConversationCols +
+                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
+                 " ?19, ?20, ?21, ?22, ?23)"
+                 " ON CONFLICT(id) DO UPDATE SET contact_id = excluded.contact_id,"
+                 " channel = excluded.channel, status = excluded.status, ending = excluded.ending,"
+                 " priority = excluded.priority, answered_by = excluded.answered_by,"
+                 " topic = excluded.topic, issue_type = excluded.issue_type,"
+                 " assignee_id = excluded.assignee_id, assignee_name = excluded.assignee_name,"
+                 " previous_agent_id = excluded.previous_agent_id, resolution = excluded.resolution,"
+                 " handoff_summary = excluded.handoff_summary,"
+                 " unanswered_turns = excluded.unanswered_turns, created_at = excluded.created_at,"
+                 " updated_at = excluded.updated_at, handed_off_at = excluded.handed_off_at,"
+                 " assigned_at = excluded.assigned_at,"
+                 " first_agent_response_at = excluded.first_agent_response_at,"
+                 " resolved_at = excluded.resolved_at, head_seq = excluded.head_seq"
+                 " WHERE conversations.tenant_id = excluded.tenant_id");
+  q.bind(1, c.id)
+      .bind(2, c.tenant_id)
+      .bind(3, c.contact_id)
+      .bind(4, to_string(c.channel))
+      .bind(5, to_string(c.status))
+      .bind(6, to_string(c.ending))
+      .bind(7, to_string(c.priority))
+      .bind(8, to_string(c.answered_by))
+      .bind(9, c.topic)
+      .bind(10, c.issue_type)
+      .bind(11, c.assignee_id)
+      .bind(12, c.assignee_name)
+      .bind(13, c.previous_agent_id)
+      .bind(14, c.resolution)
+      .bind(15, c.handoff_summary)
+      .bind(16, std::int64_t{c.unanswered_turns})
+      .bind(17, c.created_at)
+      .bind(18, c.updated_at)
+      .bind(19, c.handed_off_at)
+      .bind(20, c.assigned_at)
+      .bind(21, c.first_agent_response_at)
+      .bind(22, c.resolved_at)
+      .bind(23, static_cast<std::int64_t>(c.head_seq));
+  if (auto e = q.run()) return e;
+  if (db.changes() == 0) {
+    return make_error(ErrorCode::internal, "conversation " + c.id + " belongs to another tenant");
+  }
+  return std::nullopt;
+}
+
+std::optional<Error> append_event(Db& db, const std::string& tenant_id, const Event& e) {
+  if (e.seq == 0) return make_error(ErrorCode::internal, "ephemeral events (seq 0) are not stored");
+  std::optional<Message> msg;
+  if (e.type == ev::new_message) {
+    const Json* mj = e.data.is_object() && e.data.contains("message") ? &e.data["message"] : nullptr;
+    if (mj == nullptr)
+      return make_error(ErrorCode::missing_field, "chat.new_message without data.message", "message");
+    auto m = message_from_json(*mj);
+    if (!m) return m.error();
+    if (m->conversation_id != e.conversation_id || m->seq != e.seq) {
+      return make_error(ErrorCode::bad_field, "message conversation_id/seq differ from its event's",
+                        "message");
+    }
+    msg = std::move(*m);
+  }
+
+  Savepoint sp(db);
+  if (sp.error()) return sp.error();
+  {
+    Stmt q = db.prepare(
+        "INSERT INTO events(conversation_id, seq, tenant_id, type, audience, actor_role, actor_id, "
+        "actor_name,"
+        " data_json, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+    q.bind(1, e.conversation_id)
+        .bind(2, static_cast<std::int64_t>(e.seq))
+        .bind(3, tenant_id)
+        .bind(4, e.type)
+        .bind(5, to_string(e.audience))
+        .bind(6, to_string(e.actor.role))
+        .bind(7, e.actor.id)
+        .bind(8, e.actor.name)
+        .bind(9, dump_json(e.data.is_object() ? e.data : Json::object()))
+        .bind(10, e.at);
+    if (auto err = q.run()) return err;
+  }
+  if (msg) {
+    Stmt q = db.prepare(
+        "INSERT INTO messages(conversation_id, seq, tenant_id, client_msg_id, sender_role, sender_id,"
+        " sender_name, kind, text, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+    q.bind(1, msg->conversation_id)
+        .bind(2, static_cast<std::int64_t>(msg->seq))
+        .bind(3, tenant_id)
+        .bind_opt(4, msg->client_msg_id)
+        .bind(5, to_string(msg->sender_role))
+        .bind(6, msg->sender_id)
+        .bind(7, msg->sender_name)
+        .bind(8, to_string(msg->kind))
+        .bind(9, msg->text)
+        .bind(10, msg->at);
+    if (auto err = q.run()) return err;
+  }
+  return sp.commit();
+}
+
+Result<std::vector<Conversation>> load_conversations(Db& db) {
+  Stmt q = db.prepare(std::string("SELECT ") + kConversationCols +
+                      " FROM conversations ORDER BY tenant_id, created_at, id");
+  return collect_conversations(q);
+}
+
+Result<std::optional<Conversation>> find_conversation(Db& db, const std::string& tenant_id,
+                                                      const std::string& id) {
+  Stmt q = db.prepare(std::string("SELECT ") + kConversationCols +
+                      " FROM conversations WHERE tenant_id = ?1 AND id = ?2");
+  q.bind(1, tenant_id).bind(2, id);
+  auto all = collect_conversations(q);
+  if (!all) return all.error();
+  if (all->empty()) return std::optional<Conversation>{};
+  return std::optional<Conversation>{std::move(all->front())};
+}
+
+Result<std::vector<Event>> events_after(Db& db, const std::string& tenant_id,
+                                        const std::string& conversation_id, Seq after_seq, bool staff,
+                                        std::size_t limit) {
+  Stmt q = db.prepare(
+      "SELECT conversation_id, seq, type, audience, actor_role, actor_id, actor_name, data_json, at FROM "
+      "events"
+      " WHERE tenant_id = ?1 AND conversation_id = ?2 AND seq > ?3 AND (?4 OR audience = 'everyone')"
+      " ORDER BY seq LIMIT ?5");
+  q.bind(1, tenant_id)
+      .bind(2, conversation_id)
+      .bind(3, static_cast<std::int64_t>(after_seq))
+      .bind(4, std::int64_t{staff ? 1 : 0})
+      .bind(5, clamp_count(limit));
+  std::vector<Event> out;
+  while (q.step()) {
+    Event e;
+    e.conversation_id = q.col_text(0);
+    e.seq = static_cast<Seq>(q.col_int(1));
+    e.type = q.col_text(2);
+    if (auto err = read_enum(q, 3, &parse_audience, "audience", e.audience)) return *err;
+    if (auto err = read_enum(q, 4, &parse_role, "actor_role", e.actor.role)) return *err;
+    e.actor.id = q.col_text(5);
+    e.actor.name = q.col_text(6);
+    e.data = Json::parse(q.col_text(7), nullptr, /*allow_exceptions=*/false);
+    if (!e.data.is_object()) {
+      return make_error(ErrorCode::internal,
+                        "event " + e.conversation_id + "#" + std::to_string(e.seq) + ": bad data");
+    }
+    e.at = q.col_int(8);
+    out.push_back(std::move(e));
+  }
+  if (q.error()) return *q.error();
+  return out;
+}
+
+Result<std::vector<std::pair<std::string, Seq>>> client_msg_ids(Db& db, const std::string& conversation_id) {
+  Stmt q = db.prepare(
+      "SELECT client_msg_id, seq FROM messages WHERE conversation_id = ?1 AND client_msg_id IS NOT NULL "
+      "ORDER BY seq");
+  q.bind(1, conversation_id);
+  std::vector<std::pair<std::string, Seq>> out;
+  while (q.step()) out.emplace_back(q.col_text(0), static_cast<Seq>(q.col_int(1)));
+  if (q.error()) return *q.error();
+  return out;
+}
+
+Result<std::vector<Message>> load_messages(Db& db, const std::string& tenant_id,
+                                           const std::string& conversation_id, bool staff) {
+  // A message is visible to customers when its event is (notes are staff-only events).
+  Stmt q = db.prepare(
+      "SELECT m.conversation_id, m.seq, m.client_msg_id, m.sender_role, m.sender_id, m.sender_name, m.kind,"
+      " m.text, m.at FROM messages m JOIN events e ON e.conversation_id = m.conversation_id AND e.seq = m.seq"
+      " WHERE m.tenant_id = ?1 AND m.conversation_id = ?2 AND (?3 OR e.audience = 'everyone')"
+      " ORDER BY m.seq");
+  q.bind(1, tenant_id).bind(2, conversation_id).bind(3, std::int64_t{staff ? 1 : 0});
+  std::vector<Message> out;
+  while (q.step()) {
+    Message m;
+    m.conversation_id = q.col_text(0);
+    m.seq = static_cast<Seq>(q.col_int(1));
+    m.client_msg_id = q.col_text(2);
+    if (auto e = read_enum(q, 3, &parse_role, "sender_role", m.sender_role)) return *e;
+    m.sender_id = q.col_text(4);
+    m.sender_name = q.col_text(5);
+    if (auto e = read_enum(q, 6, &parse_message_kind, "kind", m.kind)) return *e;
+    m.text = q.col_text(7);
+    m.at = q.col_int(8);
+    out.push_back(std::move(m));
+  }
+  if (q.error()) return *q.error();
+  return out;
+}
+
+Result<std::vector<Conversation>> list_conversations(Db& db, const std::string& tenant_id,
+                                                     const ConversationFilter& f) {
+  const std::string match = fts_query(f.query);
+  // One statement for every filter combination: absent filters are bound as NULL.
+  Stmt q = db.prepare(std::string("SELECT ") + kConversationCols +
+                      " FROM conversations WHERE tenant_id = ?1 AND (?2 IS NULL OR status = ?2)"
+                      " AND (?3 IS NULL OR id IN (SELECT m.conversation_id FROM messages_fts"
+                      " JOIN messages m ON m.id = messages_fts.rowid"
+                      " WHERE messages_fts MATCH ?3 AND m.tenant_id = ?1))"
+                      " ORDER BY updated_at DESC, id DESC LIMIT ?4 OFFSET ?5");
+  q.bind(1, tenant_id);
+  if (f.status) {
+    q.bind(2, to_string(*f.status));
+  } else {
+    q.bind_null(2);
+  }
+  q.bind_opt(3, match);
+  q.bind(4, clamp_count(f.limit));
+  q.bind(5, clamp_count(f.offset));
+  return collect_conversations(q);
+}
+
+// ---- knowledge base ----
+
+std::optional<Error> replace_kb(Db& db, const std::string& tenant_id,
+                                const std::vector<KbArticle>& articles) {
+  Savepoint sp(db);
+  if (sp.error()) return sp.error();
+  {
+    Stmt del = db.prepare("DELETE FROM kb_articles WHERE tenant_id = ?1");
+    del.bind(1, tenant_id);
+    if (auto e = del.run()) return e;
+  }
+  for (const KbArticle& a : articles) {
+    Stmt q = db.prepare(
+        "INSERT INTO kb_articles(id, tenant_id, title, body, keywords) VALUES (?1, ?2, ?3, ?4, ?5)");
+    q.bind(1, a.id).bind(2, tenant_id).bind(3, a.title).bind(4, a.body).bind(5, dump_json(Json(a.keywords)));
+    if (auto e = q.run()) {
+      e->message = "kb article " + a.id + ": " + e->message;
+      return e;
+    }
+  }
+  return sp.commit();
+}
+
+Result<std::vector<KbArticle>> load_kb(Db& db, const std::string& tenant_id) {
+  Stmt q =
+      db.prepare("SELECT id, title, body, keywords FROM kb_articles WHERE tenant_id = ?1 ORDER BY rowid");
+  q.bind(1, tenant_id);
+  std::vector<KbArticle> out;
+  while (q.step()) {
+    KbArticle a;
+    a.id = q.col_text(0);
+    a.title = q.col_text(1);
+    a.body = q.col_text(2);
+    const Json kw = Json::parse(q.col_text(3), nullptr, /*allow_exceptions=*/false);
+    if (kw.is_array()) {
+      for (const Json& k : kw) {
+        if (k.is_string()) a.keywords.push_back(k.get<std::string>());
+      }
+    }
+    out.push_back(std::move(a));
+  }
+  if (q.error()) return *q.error();
+  return out;
+}
+
+// ---- audit ----
+
+std::optional<Error> append_audit(Db& db, const AuditEntry& a) {
+  Stmt q = db.prepare(
+      "INSERT INTO audit(tenant_id, actor_type, actor_id, action, target, data_json, at)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  q.bind(1, a.tenant_id)
+      .bind(2, a.actor_type)
+      .bind(3, a.actor_id)
+      .bind(4, a.action)
+      .bind(5, a.target)
+      .bind(6, dump_json(a.data.is_null() ? Json::object() : a.data))
+      .bind(7, a.at);
+  return q.run();
+}
+
+}  // namespace parley::relay
