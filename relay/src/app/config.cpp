@@ -1,0 +1,289 @@
+#include "app/config.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+extern char** environ;
+
+namespace parley::relay {
+namespace {
+
+// One configuration key: its name (flag without dashes, file key), default shown in --help, help
+// text, and how to apply a value (returns an error message, "" when fine).
+struct Key {
+  const char* name;
+  const char* def;
+  const char* help;
+  std::function<std::string(Config&, const std::string&)> apply;
+  bool is_flag_only = false;  // "config": not read from the file itself
+};
+
+std::string env_name(const std::string& key) {
+  std::string out = "PARLEY_";
+  for (char ch : key)
+    out += ch == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return out;
+}
+
+std::string trim(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  const auto e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+std::string number(double* out, const std::string& v, double min, double max) {
+  if (v.empty()) return "expected a number";
+  char* end = nullptr;
+  errno = 0;
+  const double d = std::strtod(v.c_str(), &end);
+  if (errno || end != v.c_str() + v.size() || !std::isfinite(d)) return "expected a number";
+  if (d < min || d > max) {
+    std::ostringstream m;
+    m << "must be between " << min << " and " << max;
+    return m.str();
+  }
+  *out = d;
+  return "";
+}
+
+template <class T>
+std::function<std::string(Config&, const std::string&)> num(T Config::*member, double min, double max,
+                                                            bool integer = false) {
+  return [member, min, max, integer](Config& c, const std::string& v) {
+    double d = 0;
+    if (auto e = number(&d, v, min, max); !e.empty()) return e;
+    if (integer && d != std::floor(d)) return std::string("expected a whole number");
+    c.*member = static_cast<T>(d);
+    return std::string();
+  };
+}
+
+std::function<std::string(Config&, const std::string&)> text(std::string Config::*member) {
+  return [member](Config& c, const std::string& v) {
+    c.*member = v;
+    return std::string();
+  };
+}
+
+const std::vector<Key>& keys() {
+  static const std::vector<Key> k = {
+      {"listen", "127.0.0.1:8080", "address and port to listen on (port 0 = any free port)",
+       [](Config& c, const std::string& v) -> std::string {
+         const auto colon = v.rfind(':');
+         if (colon == std::string::npos) return "expected HOST:PORT";
+         std::string host = v.substr(0, colon);
+         if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+           host = host.substr(1, host.size() - 2);
+         if (host.empty()) return "expected HOST:PORT";
+         double port = 0;
+         if (auto e = number(&port, v.substr(colon + 1), 0, 65535); !e.empty() || port != std::floor(port)) {
+           return "bad port";
+         }
+         c.listen_host = host;
+         c.listen_port = static_cast<std::uint16_t>(port);
+         return "";
+       }},
+      {"data-dir", "data", "folder of the database and first-admin.txt", text(&Config::data_dir)},
+      {"db", "DATA-DIR/parley.db", "database file (overrides data-dir/parley.db)", text(&Config::db)},
+      {"web-dir", "web", "folder of the static pages", text(&Config::web_dir)},
+      {"public-url", "",
+       "the relay's public URL behind a proxy (https://chat.example.com); WebSocket "
+       "Origin must match it",
+       [](Config& c, const std::string& v) -> std::string {
+         if (!v.empty() && !v.starts_with("http://") && !v.starts_with("https://")) {
+           return "expected http(s)://host[:port]";
+         }
+         c.public_url = v;
+         while (c.public_url.ends_with("/")) c.public_url.pop_back();
+         return "";
+       }},
+      {"trusted-proxies", "", "comma-separated addresses/CIDRs whose X-Forwarded-* headers are believed",
+       [](Config& c, const std::string& v) -> std::string {
+         c.trusted_proxies.clear();
+         std::stringstream ss(v);
+         std::string item;
+         while (std::getline(ss, item, ',')) {
+           item = trim(item);
+           if (!item.empty()) c.trusted_proxies.push_back(item);
+         }
+         return "";
+       }},
+      {"tls-cert", "", "PEM certificate chain (with tls-key: serve HTTPS/WSS)", text(&Config::tls_cert)},
+      {"tls-key", "", "PEM private key", text(&Config::tls_key)},
+      {"synchronous", "full", "SQLite synchronous: full (survives power loss) or normal",
+       [](Config& c, const std::string& v) -> std::string {
+         if (v == "full")
+           c.synchronous_full = true;
+         else if (v == "normal")
+           c.synchronous_full = false;
+         else
+           return "expected full or normal";
+         return "";
+       }},
+      {"admin-user", "admin", "first admin's username (first start only)", text(&Config::admin_user)},
+      {"admin-password", "(generated)", "first admin's password (first start only)",
+       text(&Config::admin_password)},
+      {"session-hours", "12", "staff session lifetime in hours",
+       num(&Config::session_hours, 0.001, 24 * 365)},
+      {"agent-grace", "120", "seconds an assigned agent may be disconnected before the chat is requeued",
+       num(&Config::agent_grace_s, 0.01, 86400 * 7)},
+      {"abandon-after", "600", "seconds a waiting customer may be disconnected before the chat is abandoned",
+       num(&Config::abandon_after_s, 0.01, 86400 * 7)},
+      {"rate", "20", "commands per second per connection (sustained)", num(&Config::rate, 0.01, 1e6)},
+      {"burst", "40", "command burst per connection", num(&Config::burst, 1, 1e6)},
+      {"max-frame", "65536", "largest WebSocket frame in bytes",
+       num(&Config::max_frame, 1024, 16 * 1024 * 1024, true)},
+      {"max-text", "4000", "longest message text in code points", num(&Config::max_text, 1, 100000, true)},
+      {"send-queue-cap", "1048576", "bytes queued to a slow client before it is dropped",
+       num(&Config::send_queue_cap, 4096, 1024LL * 1024 * 1024, true)},
+      {"log-level", "info", "debug, info, warn or error",
+       [](Config& c, const std::string& v) -> std::string {
+         if (v != "debug" && v != "info" && v != "warn" && v != "error")
+           return "expected debug|info|warn|error";
+         c.log_level = v;
+         return "";
+       }},
+      {"port-file", "", "write the bound port to this file once listening", text(&Config::port_file)},
+      {"config", "", "a file of `key = value` lines (same keys as the flags)", text(&Config::config_file),
+       true},
+  };
+  return k;
+}
+
+const Key* find_key(const std::string& name) {
+  for (const Key& k : keys()) {
+    if (name == k.name) return &k;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::string config_help() {
+  std::ostringstream o;
+  o << "parley-relay: the Parley chat relay (HTTP + WebSocket on one port)\n\n"
+    << "usage: parley-relay [--key value | --key=value]...\n"
+    << "Precedence: flags > environment > config file > defaults.\n\n";
+  for (const Key& k : keys()) {
+    o << "  --" << k.name;
+    for (std::size_t i = std::string(k.name).size(); i < 16; ++i) o << ' ';
+    o << k.help << "\n"
+      << std::string(20, ' ') << "default: " << (*k.def ? k.def : "(none)") << "   env: " << env_name(k.name)
+      << "\n";
+  }
+  o << "  --help            this text\n";
+  return o.str();
+}
+
+std::map<std::string, std::string> environment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string s(*e);
+    const auto eq = s.find('=');
+    if (eq != std::string::npos && s.starts_with("PARLEY_")) env[s.substr(0, eq)] = s.substr(eq + 1);
+  }
+  return env;
+}
+
+ConfigResult load_config(int argc, const char* const* argv, const std::map<std::string, std::string>& env) {
+  ConfigResult out;
+  // 1. Flags, collected first (they decide the config file and win over everything).
+  std::map<std::string, std::string> flags;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--help" || a == "-h") {
+      out.exit_now = true;
+      out.output = config_help();
+      return out;
+    }
+    if (!a.starts_with("--")) {
+      out.error = "unexpected argument \"" + a + "\" (see --help)";
+      return out;
+    }
+    a = a.substr(2);
+    std::string value;
+    if (const auto eq = a.find('='); eq != std::string::npos) {
+      value = a.substr(eq + 1);
+      a = a.substr(0, eq);
+    } else {
+      if (i + 1 >= argc) {
+        out.error = "--" + a + " needs a value";
+        return out;
+      }
+      value = argv[++i];
+    }
+    if (!find_key(a)) {
+      out.error = "unknown option --" + a + " (see --help)";
+      return out;
+    }
+    flags[a] = value;
+  }
+
+  // 2. The config file.
+  std::map<std::string, std::string> file;
+  std::string path;
+  if (auto it = flags.find("config"); it != flags.end())
+    path = it->second;
+  else if (auto e = env.find("PARLEY_CONFIG"); e != env.end())
+    path = e->second;
+  if (!path.empty()) {
+    std::ifstream in(path);
+    if (!in) {
+      out.error = "cannot read config file " + path;
+      return out;
+    }
+    std::string line;
+    int n = 0;
+    while (std::getline(in, line)) {
+      ++n;
+      if (const auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+      line = trim(line);
+      if (line.empty()) continue;
+      const auto eq = line.find('=');
+      if (eq == std::string::npos) {
+        out.error = path + ":" + std::to_string(n) + ": expected key = value";
+        return out;
+      }
+      const std::string key = trim(line.substr(0, eq));
+      const Key* k = find_key(key);
+      if (!k || k->is_flag_only) {
+        out.error = path + ":" + std::to_string(n) + ": unknown key \"" + key + "\"";
+        return out;
+      }
+      file[key] = trim(line.substr(eq + 1));
+    }
+  }
+
+  // 3. Apply: defaults < file < env < flags.
+  Config c;
+  for (const Key& k : keys()) {
+    std::string value;
+    std::string source;
+    bool set = false;
+    if (auto f = flags.find(k.name); f != flags.end()) {
+      value = f->second, source = std::string("--") + k.name, set = true;
+    } else if (auto e = env.find(env_name(k.name)); e != env.end()) {
+      value = e->second, source = env_name(k.name), set = true;
+    } else if (auto fl = file.find(k.name); fl != file.end()) {
+      value = fl->second, source = path + ": " + k.name, set = true;
+    }
+    if (!set) continue;
+    if (std::string err = k.apply(c, value); !err.empty()) {
+      out.error = source + ": " + err;
+      return out;
+    }
+  }
+  if (c.tls_cert.empty() != c.tls_key.empty()) {
+    out.error = "tls-cert and tls-key go together";
+    return out;
+  }
+  out.config = std::move(c);
+  return out;
+}
+
+}  // namespace parley::relay

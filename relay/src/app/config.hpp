@@ -1,0 +1,63 @@
+// relay/src/app/config.hpp: the relay's configuration from flags, environment variables and an
+// optional config file. Precedence: flags > env > file > defaults.
+//
+//   flag:  --agent-grace 30   or  --agent-grace=30
+//   env:   PARLEY_AGENT_GRACE=30  (the key upper-cased, '-' -> '_', prefixed PARLEY_)
+//   file:  agent-grace = 30   (one "key = value" per line; '#' starts a comment; --config PATH or
+//          PARLEY_CONFIG)
+// Every value is validated; an unknown key or a bad value is an error naming the key.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace parley::relay {
+
+struct Config {
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 8080;
+  std::string data_dir = "data";
+  std::string db;  // "" = data_dir/parley.db
+  std::string web_dir = "web";
+  std::string public_url;
+  std::vector<std::string> trusted_proxies;
+  std::string tls_cert, tls_key;
+  bool synchronous_full = true;
+  std::string admin_user;      // first start only
+  std::string admin_password;  // first start only
+  double session_hours = 12;
+  double agent_grace_s = 120;
+  double abandon_after_s = 600;
+  double rate = 20;
+  double burst = 40;
+  std::size_t max_frame = 64 * 1024;
+  std::size_t max_text = 4000;
+  std::size_t send_queue_cap = 1024 * 1024;
+  std::string log_level = "info";
+  std::string port_file;
+  std::string config_file;
+
+  std::string db_path() const { return db.empty() ? data_dir + "/parley.db" : db; }
+};
+
+struct ConfigResult {
+  std::optional<Config> config;  // nullopt with `error` or `exit_now`
+  std::string error;             // for stderr; exit code 2
+  bool exit_now = false;         // --help / --version printed `output`; exit 0
+  std::string output;
+};
+
+// Parses argv (argv[0] skipped), `env` (e.g. from environ) and the config file named by --config /
+// PARLEY_CONFIG.
+ConfigResult load_config(int argc, const char* const* argv, const std::map<std::string, std::string>& env);
+
+// The text of --help: every key with its default and environment variable.
+std::string config_help();
+
+// The process environment as a map.
+std::map<std::string, std::string> environment();
+
+}  // namespace parley::relay

@@ -1,0 +1,165 @@
+// parley-relay: configuration, store, hub and server on one event loop (see app/hub.hpp).
+//
+// Exit codes: 0 after a graceful shutdown (SIGTERM/SIGINT), 1 when the relay cannot start (port
+// taken, database unusable), 2 for a configuration error.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "app/bootstrap.hpp"
+#include "app/config.hpp"
+#include "app/hub.hpp"
+#include "core/log.hpp"
+#include "net/server.hpp"
+#include "net/sys.hpp"
+#include "store/store.hpp"
+
+namespace asio = boost::asio;
+using namespace parley::relay;
+
+namespace {
+
+log::Level parse_level(const std::string& s) {
+  if (s == "debug") return log::Level::debug;
+  if (s == "warn") return log::Level::warn;
+  if (s == "error") return log::Level::error;
+  return log::Level::info;
+}
+
+// Writes `port` to `path` atomically (tests poll for the file).
+bool write_port_file(const std::string& path, std::uint16_t port) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    if (!out) return false;
+    out << port << "\n";
+    if (!out.flush()) return false;
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  return !ec;
+}
+
+int fail(const std::string& message) {
+  std::cerr << "parley-relay: " << message << std::endl;
+  log::error("start-up failed", {{"error", message}});
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ConfigResult cr = load_config(argc, argv, environment());
+  if (cr.exit_now) {
+    std::cout << cr.output;
+    return 0;
+  }
+  if (!cr.config) {
+    std::cerr << "parley-relay: " << cr.error << std::endl;
+    return 2;
+  }
+  const Config cfg = *cr.config;
+  log::set_min_level(parse_level(cfg.log_level));
+  raise_fd_limit();
+
+  std::error_code ec;
+  std::filesystem::create_directories(cfg.data_dir, ec);
+  if (ec) return fail("cannot create data folder " + cfg.data_dir + ": " + ec.message());
+
+  StoreOptions so;
+  so.path = cfg.db_path();
+  so.synchronous_full = cfg.synchronous_full;
+  auto opened = Store::open(so);
+  if (!opened) return fail("cannot open the database " + so.path + ": " + opened.error().message);
+  std::unique_ptr<Store> store = std::move(opened).value();
+
+  auto first = bootstrap_first_start(*store, cfg);
+  if (!first) return fail("first start failed: " + first.error().message);
+
+  int exit_code = 0;
+  {
+    asio::io_context io(1);
+
+    HubOptions ho;
+    ho.limits.max_frame_bytes = cfg.max_frame;
+    ho.limits.max_text_chars = cfg.max_text;
+    ho.rate_per_s = cfg.rate;
+    ho.burst = cfg.burst;
+    ho.session_ttl_ms = static_cast<parley::Millis>(cfg.session_hours * 3600.0 * 1000.0);
+    ho.agent_grace_ms = static_cast<parley::Millis>(cfg.agent_grace_s * 1000.0);
+    ho.abandon_after_ms = static_cast<parley::Millis>(cfg.abandon_after_s * 1000.0);
+    ho.public_url = cfg.public_url;
+    ho.web_dir = cfg.web_dir;
+    ho.data_dir = cfg.data_dir;
+    Hub hub(io, *store, ho);
+    if (auto err = hub.start()) {
+      store->drain();
+      return fail("cannot load state: " + err->message);
+    }
+
+    ServerOptions so2;
+    so2.host = cfg.listen_host;
+    so2.port = cfg.listen_port;
+    so2.tls_cert = cfg.tls_cert;
+    so2.tls_key = cfg.tls_key;
+    so2.trusted_proxies = cfg.trusted_proxies;
+    so2.max_frame_bytes = cfg.max_frame;
+    so2.send_queue_cap_bytes = cfg.send_queue_cap;
+    Server server(io, so2, hub);
+    std::uint16_t port = 0;
+    if (auto err = server.start(&port)) {
+      hub.stop();
+      store->drain();
+      return fail(*err);  // names the address and the cause ("Address already in use")
+    }
+    const std::string scheme = cfg.tls_cert.empty() ? "http" : "https";
+    const std::string host =
+        cfg.listen_host == "0.0.0.0" || cfg.listen_host == "::" ? "127.0.0.1" : cfg.listen_host;
+    const std::string base = !cfg.public_url.empty()
+                                 ? cfg.public_url
+                                 : scheme + "://" +
+                                       (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+                                       std::to_string(port);
+    log::info("listening", {{"port", port}, {"url", base}});
+    if (!cfg.port_file.empty() && !write_port_file(cfg.port_file, port)) {
+      log::warn("could not write the port file", {{"path", cfg.port_file}});
+    }
+    if (*first) announce_first_start(**first, base, cfg.data_dir);
+
+    // Graceful shutdown: stop accepting, close sockets with 1001, let the close frames go out
+    // (at most 2 s), then drain the store.
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    asio::steady_timer drain_timer(io);
+    auto deadline = std::chrono::steady_clock::now();
+    std::function<void()> wait_for_close;
+    wait_for_close = [&] {
+      if (server.connection_count() == 0 || std::chrono::steady_clock::now() >= deadline) {
+        io.stop();
+        return;
+      }
+      drain_timer.expires_after(std::chrono::milliseconds(20));
+      drain_timer.async_wait([&](const boost::system::error_code&) { wait_for_close(); });
+    };
+    signals.async_wait([&](const boost::system::error_code& e, int sig) {
+      if (e) return;
+      log::info("shutting down", {{"signal", sig}});
+      server.shutdown();
+      hub.stop();
+      deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+      wait_for_close();
+    });
+
+    io.run();
+    hub.stop();
+    // Writes still queued commit (or fail) now; their completions are not delivered any more.
+    store->drain();
+  }
+  store.reset();
+  log::info("stopped");
+  return exit_code;
+}
