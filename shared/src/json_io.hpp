@@ -60,7 +60,9 @@ class ObjectReader {
   }
 
   // A reader for the nested object `value` of member `key` (field names "key.member").
-  ObjectReader nested(const Json& value, const char* key) const { return ObjectReader(value, path_ + key + "."); }
+  ObjectReader nested(const Json& value, const char* key) const {
+    return ObjectReader(value, path_ + key + ".");
+  }
   // Records a problem (only the first one is kept).
   void fail(ErrorCode code, std::string message, const char* key);
   // Records the problem of a nested reader, if any.

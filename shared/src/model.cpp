@@ -19,10 +19,10 @@ constexpr std::array<std::string_view, 4> kPriorityNames = {"urgent", "high", "n
 constexpr std::array<std::string_view, 4> kRoleNames = {"customer", "bot", "agent", "system"};
 constexpr std::array<std::string_view, 2> kAudienceNames = {"everyone", "staff"};
 constexpr std::array<std::string_view, 4> kAnswererNames = {"builtin", "llm", "external", "none"};
-constexpr std::array<std::string_view, 6> kMessageKindNames = {"text", "note", "system",
+constexpr std::array<std::string_view, 6> kMessageKindNames = {"text",       "note", "system",
                                                                "kb_article", "file", "voice"};
 constexpr std::array<std::string_view, 7> kChannelNames = {"web", "whatsapp", "messenger", "instagram",
-                                                           "sms",  "voice",    "api"};
+                                                           "sms", "voice",    "api"};
 constexpr std::array<std::string_view, 3> kStaffRoleNames = {"admin", "supervisor", "agent"};
 
 template <class E, std::size_t N>
@@ -77,10 +77,16 @@ std::string_view to_string(StaffRole v) { return name_of(v, kStaffRoleNames); }
 
 std::optional<Status> parse_status(std::string_view s) { return value_named<Status>(s, kStatusNames); }
 std::optional<Ending> parse_ending(std::string_view s) { return value_named<Ending>(s, kEndingNames); }
-std::optional<Priority> parse_priority(std::string_view s) { return value_named<Priority>(s, kPriorityNames); }
+std::optional<Priority> parse_priority(std::string_view s) {
+  return value_named<Priority>(s, kPriorityNames);
+}
 std::optional<Role> parse_role(std::string_view s) { return value_named<Role>(s, kRoleNames); }
-std::optional<Audience> parse_audience(std::string_view s) { return value_named<Audience>(s, kAudienceNames); }
-std::optional<Answerer> parse_answerer(std::string_view s) { return value_named<Answerer>(s, kAnswererNames); }
+std::optional<Audience> parse_audience(std::string_view s) {
+  return value_named<Audience>(s, kAudienceNames);
+}
+std::optional<Answerer> parse_answerer(std::string_view s) {
+  return value_named<Answerer>(s, kAnswererNames);
+}
 std::optional<MessageKind> parse_message_kind(std::string_view s) {
   return value_named<MessageKind>(s, kMessageKindNames);
 }
@@ -89,9 +95,7 @@ std::optional<StaffRole> parse_staff_role(std::string_view s) {
   return value_named<StaffRole>(s, kStaffRoleNames);
 }
 
-Json to_json(const Actor& a) {
-  return Json{{"role", to_string(a.role)}, {"id", a.id}, {"name", a.name}};
-}
+Json to_json(const Actor& a) { return Json{{"role", to_string(a.role)}, {"id", a.id}, {"name", a.name}}; }
 
 // {conversation_id, seq, client_msg_id (omitted when ""), sender:{role,id,name}, kind, text, at}
 Json to_json(const Message& m) {
@@ -127,8 +131,8 @@ Json to_json(const Conversation& c, bool staff) {
             {"answered_by", to_string(c.answered_by)},
             {"topic", c.topic},
             {"issue_type", c.issue_type},
-            {"assignee", c.assignee_id.empty() ? Json(nullptr)
-                                               : Json{{"id", c.assignee_id}, {"name", c.assignee_name}}},
+            {"assignee",
+             c.assignee_id.empty() ? Json(nullptr) : Json{{"id", c.assignee_id}, {"name", c.assignee_name}}},
             {"previous_agent_id", c.previous_agent_id},
             {"created_at", c.created_at},
             {"updated_at", c.updated_at},

@@ -18,13 +18,13 @@ struct LeadByte {
 
 LeadByte classify_lead(unsigned char lead) {
   if (lead >= 0xC2 && lead <= 0xDF) return {2};
-  if (lead == 0xE0) return {3, 0xA0, 0xBF};                  // no overlongs
-  if (lead == 0xED) return {3, 0x80, 0x9F};                  // no surrogates
+  if (lead == 0xE0) return {3, 0xA0, 0xBF};  // no overlongs
+  if (lead == 0xED) return {3, 0x80, 0x9F};  // no surrogates
   if (lead >= 0xE1 && lead <= 0xEF) return {3};
-  if (lead == 0xF0) return {4, 0x90, 0xBF};                  // no overlongs
+  if (lead == 0xF0) return {4, 0x90, 0xBF};  // no overlongs
   if (lead >= 0xF1 && lead <= 0xF3) return {4};
-  if (lead == 0xF4) return {4, 0x80, 0x8F};                  // nothing above U+10FFFF
-  return {};                                                 // 0x80-0xC1, 0xF5-0xFF
+  if (lead == 0xF4) return {4, 0x80, 0x8F};  // nothing above U+10FFFF
+  return {};                                 // 0x80-0xC1, 0xF5-0xFF
 }
 
 std::optional<unsigned> parse_hex4(std::string_view s) {
@@ -50,7 +50,9 @@ std::optional<unsigned> parse_hex4(std::string_view s) {
 bool is_high_surrogate(unsigned unit) { return unit >= 0xD800 && unit <= 0xDBFF; }
 bool is_low_surrogate(unsigned unit) { return unit >= 0xDC00 && unit <= 0xDFFF; }
 
-bool is_ascii_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool is_ascii_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
 }  // namespace
 

@@ -59,6 +59,7 @@ Result<Transition> hand_off(const Conversation& c, const Actor& by, const std::s
 Result<Transition> accept(const Conversation& c, const Actor& agent, Millis now);
 
 // Staff take-over straight from `bot` or `pending`: hand_off (if needed) + accept in one step.
+// An empty `reason` becomes "staff_took_over" ("mirror_handoff" when answered_by is external).
 Result<Transition> take_over(const Conversation& c, const Actor& agent, const std::string& reason,
                              Millis now);
 

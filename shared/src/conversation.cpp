@@ -1,0 +1,264 @@
+// The conversation state machine (parley/conversation.hpp).
+//
+// Every transition copies the conversation, changes the copy and appends the events it causes
+// through emit(), which numbers them (head_seq + 1, ...) and stamps updated_at. A refused
+// transition returns an Error and nothing else.
+#include "parley/conversation.hpp"
+
+#include <utility>
+
+namespace parley {
+namespace {
+
+const Actor kSystem{Role::system, "system", ""};
+
+// Events addressed to staff only (notes, summaries, resolution notes) carry Audience::staff.
+void emit(Transition& t, std::string_view type, Audience audience, const Actor& actor, Millis now,
+          Json data) {
+  t.next.head_seq += 1;
+  t.next.updated_at = now;
+  Event e;
+  e.conversation_id = t.next.id;
+  e.seq = t.next.head_seq;
+  e.type = std::string(type);
+  e.audience = audience;
+  e.at = now;
+  e.actor = actor;
+  e.data = std::move(data);
+  t.events.push_back(std::move(e));
+}
+
+Transition begin(const Conversation& c) { return Transition{c, {}}; }
+
+// Appends the second of two chained transitions to the first.
+void chain(Transition& first, Transition&& second) {
+  first.next = std::move(second.next);
+  for (Event& e : second.events) first.events.push_back(std::move(e));
+}
+
+Error refused(ErrorCode code, std::string_view what, const Conversation& c) {
+  return make_error(code, std::string(what) + " (conversation is " + std::string(to_string(c.status)) + ")");
+}
+
+// Leaves `active` (or any status with an assignee): the agent becomes the routing hint.
+void release_assignee(Conversation& c) {
+  if (!c.assignee_id.empty()) c.previous_agent_id = c.assignee_id;
+  c.assignee_id.clear();
+  c.assignee_name.clear();
+}
+
+// Enters `pending` (the queue).
+void enter_queue(Conversation& c, Millis now) {
+  c.status = Status::pending;
+  c.handed_off_at = now;
+  c.unanswered_turns = 0;
+}
+
+void close(Transition& t, Ending ending, const Actor& actor, Millis now) {
+  release_assignee(t.next);
+  t.next.status = Status::resolved;
+  t.next.ending = ending;
+  t.next.resolved_at = now;
+  emit(t, ev::ended, Audience::everyone, actor, now, Json{{"ending", to_string(ending)}});
+}
+
+// resolved -> bot (pending without an assistant), keeping the last agent as routing hint.
+void reopen(Transition& t, const Actor& customer, Millis now, const ConversationPolicy& policy) {
+  Conversation& c = t.next;
+  release_assignee(c);
+  if (policy.assistant_enabled) {
+    c.status = Status::bot;
+    c.unanswered_turns = 0;
+  } else {
+    enter_queue(c, now);
+  }
+  c.ending = Ending::none;
+  c.resolution.clear();
+  c.resolved_at = 0;
+  c.assigned_at = 0;
+  c.first_agent_response_at = 0;  // response times are measured per round
+  emit(t, ev::reopened, Audience::everyone, customer, now,
+       Json{{"status", to_string(c.status)}, {"previous_agent_id", c.previous_agent_id}});
+}
+
+bool is_staff_note(const Message& m) { return m.kind == MessageKind::note; }
+
+// Who may post what in which status; see post_message() in the header.
+std::optional<Error> check_sender(const Conversation& c, const Actor& from, const Message& m) {
+  switch (from.role) {
+    case Role::customer:
+      if (m.kind != MessageKind::text && m.kind != MessageKind::file && m.kind != MessageKind::voice) {
+        return make_error(ErrorCode::forbidden, "customers post text, file or voice messages only", "kind");
+      }
+      return std::nullopt;
+    case Role::bot:
+      if (c.status != Status::bot)
+        return refused(ErrorCode::invalid_transition, "the assistant answers only in bot", c);
+      return std::nullopt;
+    case Role::agent:
+      if (is_staff_note(m)) return std::nullopt;
+      if (c.status != Status::active || c.assignee_id != from.id) {
+        return refused(ErrorCode::not_assigned, "only the assigned agent may answer", c);
+      }
+      return std::nullopt;
+    case Role::system:
+      return std::nullopt;
+  }
+  return make_error(ErrorCode::internal, "unknown sender role");
+}
+
+}  // namespace
+
+Transition start_conversation(const Conversation& initial, const Actor& customer, Millis now,
+                              const ConversationPolicy& policy) {
+  Transition t = begin(initial);
+  Conversation& c = t.next;
+  c.created_at = now;
+  c.ending = Ending::none;
+  const bool staff_answer_first = !policy.assistant_enabled && c.answered_by != Answerer::external;
+  if (staff_answer_first) {
+    c.answered_by = Answerer::none;
+    enter_queue(c, now);
+  } else {
+    c.status = Status::bot;
+  }
+  emit(t, ev::new_session, Audience::everyone, customer, now, Json::object());
+  if (staff_answer_first) {
+    emit(t, ev::handed_off, Audience::everyone, kSystem, now, Json{{"reason", "no_assistant"}});
+  }
+  // The snapshot in chat.new_session is the conversation as this start leaves it.
+  t.events.front().data = Json{{"conversation", to_json(t.next, /*staff=*/false)}};
+  return t;
+}
+
+Result<Transition> post_message(const Conversation& c, const Actor& from, Message m, Millis now,
+                                const ConversationPolicy& policy) {
+  if (std::optional<Error> refusal = check_sender(c, from, m)) return *std::move(refusal);
+  Transition t = begin(c);
+  if (from.role == Role::customer && c.status == Status::resolved) reopen(t, from, now, policy);
+  if (from.role == Role::agent && !is_staff_note(m) && t.next.first_agent_response_at == 0) {
+    t.next.first_agent_response_at = now;
+  }
+  m.conversation_id = c.id;
+  m.seq = t.next.head_seq + 1;
+  m.at = now;
+  m.sender_role = from.role;
+  m.sender_id = from.id;
+  m.sender_name = from.name;
+  const Audience audience = is_staff_note(m) ? Audience::staff : Audience::everyone;
+  emit(t, ev::new_message, audience, from, now, Json{{"message", to_json(m)}});
+  return t;
+}
+
+Result<Transition> hand_off(const Conversation& c, const Actor& by, const std::string& reason,
+                            const std::string& summary, Millis now) {
+  if (c.status != Status::bot)
+    return refused(ErrorCode::invalid_transition, "only bot conversations are handed off", c);
+  Transition t = begin(c);
+  enter_queue(t.next, now);
+  emit(t, ev::handed_off, Audience::everyone, by, now, Json{{"reason", reason}});
+  if (!summary.empty()) {
+    t.next.handoff_summary = summary;
+    emit(t, ev::handoff_summary, Audience::staff, by, now, Json{{"summary", summary}});
+  }
+  return t;
+}
+
+Result<Transition> accept(const Conversation& c, const Actor& agent, Millis now) {
+  if (agent.role != Role::agent) return make_error(ErrorCode::forbidden, "only staff accept conversations");
+  if (c.status == Status::active) {
+    if (c.assignee_id == agent.id) return begin(c);  // the same agent twice: nothing to do
+    return make_error(ErrorCode::already_assigned, "another agent accepted this conversation first");
+  }
+  if (c.status != Status::pending)
+    return refused(ErrorCode::invalid_transition, "only queued conversations are accepted", c);
+  Transition t = begin(c);
+  t.next.status = Status::active;
+  t.next.assignee_id = agent.id;
+  t.next.assignee_name = agent.name;
+  t.next.assigned_at = now;
+  emit(t, ev::assigned, Audience::everyone, agent, now,
+       Json{{"agent", {{"id", agent.id}, {"name", agent.name}}}});
+  return t;
+}
+
+Result<Transition> take_over(const Conversation& c, const Actor& agent, const std::string& reason,
+                             Millis now) {
+  Transition t = begin(c);
+  if (c.status == Status::bot) {
+    const std::string why = !reason.empty()                       ? reason
+                            : c.answered_by == Answerer::external ? "mirror_handoff"
+                                                                  : "staff_took_over";
+    Result<Transition> queued = hand_off(c, agent, why, /*summary=*/"", now);
+    if (!queued) return queued.error();
+    t = std::move(queued).value();
+  }
+  Result<Transition> accepted = accept(t.next, agent, now);
+  if (!accepted) return accepted.error();
+  chain(t, std::move(accepted).value());
+  return t;
+}
+
+Result<Transition> resolve(const Conversation& c, const Actor& agent, bool may_override,
+                           const std::string& resolution, const std::string& issue_type, Millis now) {
+  if (agent.role != Role::agent) return make_error(ErrorCode::forbidden, "only staff resolve conversations");
+  if (c.status == Status::resolved) return refused(ErrorCode::invalid_transition, "already closed", c);
+  if (c.status == Status::active && c.assignee_id != agent.id && !may_override) {
+    return make_error(ErrorCode::not_assigned, "only the assigned agent or a supervisor may resolve");
+  }
+  if (c.status != Status::active && !may_override) {
+    return refused(ErrorCode::invalid_transition, "only a supervisor may resolve an unassigned conversation",
+                   c);
+  }
+  Transition t = begin(c);
+  release_assignee(t.next);
+  t.next.status = Status::resolved;
+  t.next.ending = Ending::resolved_by_staff;
+  t.next.resolution = resolution;
+  t.next.issue_type = issue_type;
+  t.next.resolved_at = now;
+  emit(t, ev::resolved, Audience::everyone, agent, now,
+       Json{{"ending", to_string(Ending::resolved_by_staff)}});
+  emit(t, ev::resolution_note, Audience::staff, agent, now,
+       Json{{"resolution", resolution}, {"issue_type", issue_type}});
+  return t;
+}
+
+Result<Transition> customer_end(const Conversation& c, const Actor& customer, Millis now) {
+  if (c.status == Status::resolved) return refused(ErrorCode::invalid_transition, "already closed", c);
+  Transition t = begin(c);
+  close(t, c.status == Status::pending ? Ending::abandoned : Ending::ended_by_customer, customer, now);
+  return t;
+}
+
+Result<Transition> abandon(const Conversation& c, Millis now) {
+  if (c.status != Status::pending)
+    return refused(ErrorCode::invalid_transition, "only queued conversations are abandoned", c);
+  Transition t = begin(c);
+  close(t, Ending::abandoned, kSystem, now);
+  return t;
+}
+
+Result<Transition> agent_gone(const Conversation& c, Millis now) {
+  if (c.status != Status::active)
+    return refused(ErrorCode::invalid_transition, "only active conversations are requeued", c);
+  Transition t = begin(c);
+  release_assignee(t.next);
+  t.next.assigned_at = 0;
+  enter_queue(t.next, now);
+  emit(t, ev::requeued, Audience::everyone, kSystem, now,
+       Json{{"reason", "agent_gone"}, {"previous_agent_id", t.next.previous_agent_id}});
+  return t;
+}
+
+Result<Transition> set_priority(const Conversation& c, const Actor& by, Priority p, Millis now) {
+  if (c.status == Status::resolved)
+    return refused(ErrorCode::invalid_transition, "closed conversations keep their priority", c);
+  Transition t = begin(c);
+  if (c.priority == p) return t;
+  t.next.priority = p;
+  emit(t, ev::priority_changed, Audience::everyone, by, now, Json{{"priority", to_string(p)}});
+  return t;
+}
+
+}  // namespace parley
