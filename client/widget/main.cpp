@@ -1,0 +1,235 @@
+// The customer widget (browser): wires the WidgetModel to the WebSocket, the DOM fields and the
+// WidgetView. Runs inside web/widget.html (an iframe on the host site, or a page of its own).
+#include <emscripten/emscripten.h>
+#include <emscripten/html5.h>
+
+#include <cstdio>
+#include <string>
+
+#include "common/app_shell.hpp"
+#include "common/connection.hpp"
+#include "common/dom.hpp"
+#include "widget/widget_model.hpp"
+#include "widget/widget_view.hpp"
+
+namespace {
+
+using namespace parley;
+using client::AppShell;
+using widget::WidgetModel;
+
+Millis now_ms() { return static_cast<Millis>(emscripten_date_now()); }
+
+std::string random_id() {
+  char buf[40];
+  auto part = [] { return static_cast<unsigned>(emscripten_random() * 16777216.0f) & 0xFFFFFF; };
+  std::snprintf(buf, sizeof buf, "w%06x%06x%06x%06x", part(), part(), part(), part());
+  return buf;
+}
+
+struct BrowserStorage : widget::Storage {
+  std::string get(const std::string& key) override { return client::dom::storage_get(key); }
+  void set(const std::string& key, const std::string& value) override {
+    client::dom::storage_set(key, value);
+  }
+};
+
+Json parse_object(std::string_view text) {
+  Json j = Json::parse(text.begin(), text.end(), nullptr, false);
+  return j.is_object() ? j : Json::object();
+}
+
+std::string string_member(const Json& j, const char* key) {
+  const auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+class WidgetApp : public client::dom::Handler, public client::Connection::Listener {
+ public:
+  WidgetApp()
+      : embedded_(client::dom::query_param("embed") == "1"),
+        connection_(client::dom::websocket_url(), *this),
+        model_(connection_, storage_, random_id, client::dom::query_param("tenant")),
+        view_(embedded_) {}
+
+  bool start() {
+    AppShell& shell = AppShell::get();
+    regular_url_ = client::dom::module_string("parleyFontRegular");
+    bold_url_ = client::dom::module_string("parleyFontBold");
+    if (!shell.init(*this, {regular_url_.c_str(), bold_url_.c_str()})) return false;
+    int offset = 0;
+    bool hour12 = false;
+    client::dom::clock_info(offset, hour12);
+    model_.set_clock({offset, hour12});
+    // Standalone (the widget page opened directly) it is always open; embedded, the loader
+    // opened it, and tells us when it closes.
+    model_.set_panel_open(true);
+
+    const std::string tenant = model_.tenant().slug;
+    client::dom::fetch("/api/config?tenant=" + tenant, [this](bool ok, std::string body) {
+      if (ok) model_.set_tenant_config(widget::tenant_config_from_json(parse_object(body), model_.tenant()));
+      AppShell::get().invalidate();
+    });
+    connection_.set_network(client::dom::network_online());
+    connection_.start();
+    shell.run([this](double now) { return frame(now); });
+    // The loader answers with the panel's state and the host page's address.
+    if (embedded_) client::dom::post_to_host("{\"type\":\"parley:ready\"}");
+    return true;
+  }
+
+  // ---- client::dom::Handler ----
+  void on_input(std::string_view field, std::string_view value) override {
+    if (field == "composer") {
+      model_.set_draft(std::string(value), now_ms());
+    } else if (field == "prechat-name") {
+      name_ = value;
+    } else if (field == "prechat-email") {
+      email_ = value;
+    } else if (field == "prechat-topic") {
+      topic_ = value;
+    }
+    AppShell::get().invalidate();
+  }
+  void on_submit(std::string_view field) override {
+    if (field == "composer") {
+      send();
+    } else {
+      submit_prechat();
+    }
+  }
+  void on_escape(std::string_view) override {
+    if (embedded_) close();
+  }
+  void on_focus(std::string_view field, bool focused) override {
+    view_.set_focused(std::string(field), focused);
+    AppShell::get().invalidate();
+  }
+  void on_field_height(std::string_view field, float css_px) override {
+    if (field == "composer") view_.set_composer_height(css_px);
+    AppShell::get().invalidate();
+  }
+  void on_host_message(std::string_view json) override {
+    const Json msg = parse_object(json);
+    const std::string type = string_member(msg, "type");
+    if (type == "parley:open") {
+      const auto page = msg.find("page");
+      if (page != msg.end() && page->is_object()) {
+        model_.set_page(PageInfo{string_member(*page, "url"), string_member(*page, "title"),
+                                 string_member(*page, "referrer")});
+      }
+      model_.set_panel_open(true);
+    } else if (type == "parley:close") {
+      model_.set_panel_open(false);
+    }
+    after_model_change();
+  }
+  void on_visibility(bool visible) override {
+    if (visible) AppShell::get().invalidate();
+  }
+  void on_network(bool online) override { connection_.set_network(online); }
+  std::string state_json() override {
+    Json j = model_.snapshot(now_ms());
+    j["embedded"] = embedded_;
+    return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+  }
+
+  // ---- client::Connection::Listener ----
+  void on_open() override {
+    model_.connected(now_ms());
+    after_model_change();
+  }
+  void on_text(std::string_view frame) override {
+    model_.received(frame, now_ms());
+    if (model_.session().ready()) connection_.reset_backoff();
+    after_model_change();
+  }
+  void on_closed() override {
+    model_.disconnected();
+    after_model_change();
+  }
+  void on_state(client::Connection::State state, double retry_at) override {
+    using S = client::Connection::State;
+    const widget::LinkState link = state == S::open      ? widget::LinkState::online
+                                   : state == S::waiting ? widget::LinkState::retrying
+                                   : state == S::offline ? widget::LinkState::offline
+                                                         : widget::LinkState::connecting;
+    model_.set_link(link, static_cast<Millis>(retry_at));
+    after_model_change();
+  }
+  void on_tick() override { model_.tick(now_ms()); }
+
+ private:
+  // Work that must happen even when no frame is drawn (background tab): screen reader
+  // announcements and the unread count on the host page's launcher.
+  void after_model_change() {
+    for (const std::string& text : model_.take_announcements()) client::dom::announce(text);
+    if (model_.unread() != unread_posted_) {
+      unread_posted_ = model_.unread();
+      client::dom::post_to_host("{\"type\":\"parley:unread\",\"count\":" + std::to_string(unread_posted_) +
+                                "}");
+    }
+    AppShell::get().invalidate();
+  }
+
+  bool frame(double now) {
+    widget::Intents intents;
+    const bool animating = view_.draw(model_, fields_, now, intents);
+    apply(intents);
+    return animating;
+  }
+
+  void send() {
+    if (model_.send_draft(now_ms())) fields_.composer.set_value("");
+    after_model_change();
+  }
+
+  void submit_prechat() {
+    if (model_.submit_prechat(name_, email_, topic_, now_ms())) fields_.composer.focus();
+    after_model_change();
+  }
+
+  void close() {
+    model_.set_panel_open(false);
+    client::dom::post_to_host("{\"type\":\"parley:close\"}");
+    after_model_change();
+  }
+
+  void apply(const widget::Intents& in) {
+    if (in.send) send();
+    if (in.focus_composer) fields_.composer.focus();
+    if (in.submit_prechat) submit_prechat();
+    if (in.request_human) model_.request_human();
+    if (in.end_chat) model_.end_chat();
+    if (in.new_conversation) model_.start_new_conversation();
+    if (!in.retry.empty()) model_.retry(in.retry);
+    if (!in.discard.empty()) model_.discard(in.discard);
+    if (!in.copy.empty()) client::dom::copy_to_clipboard(in.copy);
+    if (!in.open_url.empty()) client::dom::open_url(in.open_url);
+    if (in.close) close();
+    if (in.request_human || in.end_chat || in.new_conversation || !in.retry.empty() || !in.discard.empty()) {
+      after_model_change();
+    }
+  }
+
+  bool embedded_;
+  BrowserStorage storage_;
+  client::Connection connection_;
+  WidgetModel model_;
+  widget::WidgetView view_;
+  widget::Fields fields_;
+  std::string regular_url_, bold_url_;
+  std::string name_, email_, topic_;
+  int unread_posted_ = 0;
+};
+
+}  // namespace
+
+int main() {
+  static WidgetApp* app = new WidgetApp();  // lives as long as the page
+  if (!app->start()) {
+    std::puts("parley: WebGL 2 is not available");
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,104 @@
+// widget_view.hpp: the customer widget's ImGui view. Reads the WidgetModel, draws one frame and
+// returns the visitor's intents; it never changes the model itself.
+//
+// Layout (CSS px, times the shell's scale): header (brand colour, title, status, menu, close),
+// connection banner, the transcript (bubbles, day separators, hand-off lines, typing indicator,
+// "new messages" pill), and at the bottom either the composer (a DOM <textarea> placed over the
+// drawn frame) or the pre-chat form (DOM inputs). Text layout is cached per item and redone only
+// when the model's items or the width change.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/app_shell.hpp"
+#include "common/dom.hpp"
+#include "common/text_layout.hpp"
+#include "widget/widget_model.hpp"
+
+namespace parley::widget {
+
+struct Intents {
+  bool send = false;
+  bool close = false;
+  bool request_human = false;
+  bool end_chat = false;
+  bool new_conversation = false;
+  bool submit_prechat = false;
+  bool focus_composer = false;
+  std::string retry, discard, copy, open_url;
+};
+
+// The DOM fields the view places (ids in web/widget.html).
+struct Fields {
+  client::dom::Field composer{"composer"};
+  client::dom::Field name{"prechat-name"};
+  client::dom::Field email{"prechat-email"};
+  client::dom::Field topic{"prechat-topic"};
+};
+
+class WidgetView {
+ public:
+  // `embedded`: inside the host page's iframe (shows the close button).
+  explicit WidgetView(bool embedded) : embedded_(embedded) {}
+
+  // Draws the frame. Returns true while something animates.
+  bool draw(WidgetModel& model, Fields& fields, double now_ms, Intents& out);
+
+  // DOM state the view reflects.
+  void set_focused(const std::string& field, bool focused);
+  void set_composer_height(float css_px) { composer_text_css_ = css_px; }
+
+ private:
+  struct ItemLayout {
+    float y = 0, h = 0;  // in the transcript's content space
+    float bubble_w = 0, bubble_h = 0;
+    client::TextBlock block;
+    std::string meta;  // "14:05 · Sent ✓"
+  };
+
+  void relayout(const std::vector<DisplayItem>& items, float width);
+  void draw_header(WidgetModel& model, float w, Intents& out);
+  float draw_banner(const Banner& banner, float y, float w);
+  bool draw_transcript(WidgetModel& model, const std::vector<DisplayItem>& items, float top, float bottom,
+                       float w, double now, Intents& out);
+  void draw_message(const DisplayItem& item, const ItemLayout& l, ImVec2 origin, float w, int index,
+                    Intents& out);
+  float draw_composer(WidgetModel& model, Fields& fields, float w, float h, Intents& out);
+  float draw_prechat(WidgetModel& model, Fields& fields, float w, float h, Intents& out);
+  void apply_brand(const std::string& hex);
+
+  bool embedded_;
+  float s_ = 1;  // device px per CSS px
+
+  // Colours.
+  ImU32 brand_ = IM_COL32(37, 99, 235, 255);
+  ImU32 brand_dark_ = IM_COL32(29, 78, 216, 255);
+  ImU32 on_brand_ = IM_COL32_WHITE;
+  std::string brand_hex_;
+
+  // Layout cache.
+  std::vector<ItemLayout> layout_;
+  std::uint64_t layout_items_version_ = ~std::uint64_t{0};
+  float layout_width_ = -1;
+  const ImFont* layout_font_ = nullptr;
+  float content_height_ = 0;
+
+  // Scrolling.
+  float last_content_height_ = -1;
+  bool at_bottom_ = true;
+  bool stick_to_bottom_ = true;
+  std::size_t seen_items_ = 0;  // items present when the visitor last was at the bottom
+  int unseen_ = 0;              // others' messages below the visible part
+  bool force_bottom_ = true;
+
+  int selected_ = -1;  // bubble showing its "Copy" action
+
+  // DOM.
+  float composer_text_css_ = 20;
+  bool composer_focused_ = false;
+  std::string focused_field_;
+  bool menu_open_ = false;
+};
+
+}  // namespace parley::widget

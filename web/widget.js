@@ -1,0 +1,110 @@
+/* Parley chat loader: <script src="https://RELAY/widget.js" data-tenant="acme" async></script>
+ * Draws the launcher; the chat (an iframe from the relay) loads on the first click. */
+(function () {
+  var me = document.currentScript;
+  if (!me || window.ParleyWidget) return;
+  var origin = new URL(me.src, location.href).origin;
+  var tenant = me.getAttribute('data-tenant') || '';
+  var cfg = {title: 'Chat with us', brand_color: '#2563eb', position: 'right'};
+  var btn, badge, panel, frame, isOpen = false, ready = false;
+
+  var CHAT = '<svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true"><path fill="currentColor" ' +
+    'd="M12 3C6.5 3 2 6.8 2 11.5c0 2.4 1.2 4.6 3.1 6.1L4.5 21l3.9-2c1.1.3 2.3.5 3.6.5 5.5 0 10-3.8 10-8.5S17.5 3 12 3z"/></svg>';
+  var CLOSE = '<svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true"><path stroke="currentColor" ' +
+    'stroke-width="2.4" stroke-linecap="round" d="M6 6l12 12M18 6L6 18"/></svg>';
+
+  function css(side) {
+    return ':host{all:initial}' +
+      '.b{position:fixed;bottom:20px;' + side + ':20px;z-index:2147483000;width:60px;height:60px;border:0;' +
+      'border-radius:50%;cursor:pointer;color:#fff;display:flex;align-items:center;justify-content:center;' +
+      'box-shadow:0 6px 20px rgba(0,0,0,.22);transition:transform .15s}.b:hover{transform:scale(1.06)}' +
+      '.b:focus-visible{outline:3px solid #93c5fd}' +
+      '.n{position:absolute;top:-2px;right:-2px;min-width:20px;height:20px;padding:0 5px;box-sizing:border-box;' +
+      'border-radius:10px;background:#ef4444;color:#fff;font:700 12px/20px sans-serif;text-align:center}' +
+      '.p{position:fixed;bottom:92px;' + side + ':20px;z-index:2147483000;width:380px;height:min(640px,calc(100% - 112px));' +
+      'border-radius:16px;overflow:hidden;background:#fff;box-shadow:0 12px 48px rgba(0,0,0,.22);' +
+      'opacity:0;transform:translateY(12px);transition:.18s;pointer-events:none}' +
+      '.p.o{opacity:1;transform:none;pointer-events:auto}.p iframe{border:0;width:100%;height:100%;display:block}' +
+      '@media (max-width:600px){.p{inset:0;width:100%;height:100%;border-radius:0}.p.o~.b{display:none}}' +
+      '@media (prefers-reduced-motion:reduce){.b,.p{transition:none}}';
+  }
+
+  function post(msg) {
+    if (frame && ready) frame.contentWindow.postMessage(msg, origin);
+  }
+
+  function setUnread(n) {
+    badge.textContent = n > 9 ? '9+' : String(n);
+    badge.hidden = !n || isOpen;
+  }
+
+  function toggle(open) {
+    isOpen = open;
+    if (open && !frame) {
+      frame = document.createElement('iframe');
+      frame.title = cfg.title;
+      frame.allow = 'clipboard-write';
+      frame.src = origin + '/widget.html?tenant=' + encodeURIComponent(tenant) + '&embed=1';
+      panel.appendChild(frame);
+    }
+    panel.className = open ? 'p o' : 'p';
+    panel.setAttribute('aria-hidden', String(!open));
+    btn.innerHTML = open ? CLOSE : CHAT;
+    btn.appendChild(badge);
+    btn.setAttribute('aria-expanded', String(open));
+    btn.setAttribute('aria-label', open ? 'Close chat' : 'Open chat: ' + cfg.title);
+    setUnread(open ? 0 : +badge.textContent || 0);
+    post(state());
+    if (open && frame) frame.focus();
+  }
+
+  function state() {
+    return isOpen ? {type: 'parley:open', page: {url: location.href, title: document.title, referrer: document.referrer}}
+                  : {type: 'parley:close'};
+  }
+
+  function mount() {
+    var host = document.createElement('div');
+    host.id = 'parley-widget';
+    var root = host.attachShadow ? host.attachShadow({mode: 'open'}) : host;
+    var style = document.createElement('style');
+    style.textContent = css(cfg.position === 'left' ? 'left' : 'right');
+    panel = document.createElement('div');
+    panel.className = 'p';
+    panel.setAttribute('aria-hidden', 'true');
+    btn = document.createElement('button');
+    btn.type = 'button';
+    btn.className = 'b';
+    btn.style.background = cfg.brand_color;
+    badge = document.createElement('span');
+    badge.className = 'n';
+    badge.hidden = true;
+    btn.onclick = function () { toggle(!isOpen); };
+    root.appendChild(style);
+    root.appendChild(panel);
+    root.appendChild(btn);
+    toggle(false);
+    document.body.appendChild(host);
+  }
+
+  window.addEventListener('message', function (e) {
+    if (!frame || e.source !== frame.contentWindow || e.origin !== origin || !e.data) return;
+    var t = e.data.type;
+    if (t === 'parley:ready') { ready = true; post(state()); }
+    else if (t === 'parley:close') toggle(false);
+    else if (t === 'parley:unread') setUnread(isOpen ? 0 : e.data.count | 0);
+  });
+
+  window.ParleyWidget = {open: function () { toggle(true); }, close: function () { toggle(false); }};
+
+  function start() {
+    fetch(origin + '/api/config?tenant=' + encodeURIComponent(tenant))
+      .then(function (r) { return r.ok ? r.json() : {}; })
+      .catch(function () { return {}; })
+      .then(function (c) {
+        for (var k in c) if (c[k] !== null && c[k] !== '') cfg[k] = c[k];
+        mount();
+      });
+  }
+  if (document.body) start(); else document.addEventListener('DOMContentLoaded', start);
+})();
