@@ -311,13 +311,17 @@ void get_config(const CtxPtr& ctx) {
     return ctx->res.error(api_error(ErrorCode::not_found, "no such tenant", "tenant"));
   }
   const TenantSettings& s = t->settings;
-  ctx->res.json(200, Json{{"tenant", t->slug},
-                          {"title", s.title},
-                          {"welcome", s.welcome},
-                          {"brand_color", s.brand_color},
-                          {"position", s.position},
-                          {"prechat_form", s.prechat_form},
-                          {"assistant_name", s.assistant_name}});
+  // Public, non-secret settings read by the embed loader on any host page: readable cross-origin.
+  HttpResponse r = json_response(200, Json{{"tenant", t->slug},
+                                           {"title", s.title},
+                                           {"welcome", s.welcome},
+                                           {"brand_color", s.brand_color},
+                                           {"position", s.position},
+                                           {"prechat_form", s.prechat_form},
+                                           {"assistant_name", s.assistant_name}});
+  r.headers.emplace_back("Access-Control-Allow-Origin", "*");
+  r.headers.emplace_back("Cache-Control", "no-cache");
+  ctx->res.send(std::move(r));
 }
 
 // POST /api/chat/sync

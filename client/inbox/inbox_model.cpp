@@ -1,0 +1,1023 @@
+#include "inbox/inbox_model.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <utility>
+
+namespace parley::inbox {
+namespace {
+
+constexpr Millis kTypingShowMs = 6000;    // the customer's typing indicator lasts this long
+constexpr Millis kTypingResendMs = 3000;  // our typing=true is repeated at most this often
+constexpr const char* kSeenKey = "parley.inbox.seen";
+constexpr const char* kMuteKey = "parley.inbox.muted";
+constexpr std::size_t kSeenKeep = 300;  // conversations remembered in storage
+
+const Json* member(const Json& j, const char* key) {
+  if (!j.is_object()) return nullptr;
+  const auto it = j.find(key);
+  return it == j.end() ? nullptr : &*it;
+}
+std::string str(const Json& j, const char* key) {
+  const Json* v = member(j, key);
+  return v && v->is_string() ? v->get<std::string>() : std::string();
+}
+double num(const Json& j, const char* key, double fallback = 0) {
+  const Json* v = member(j, key);
+  return v && v->is_number() ? v->get<double>() : fallback;
+}
+
+int priority_rank(Priority p) {
+  switch (p) {
+    case Priority::urgent:
+      return 0;
+    case Priority::high:
+      return 1;
+    case Priority::normal:
+      return 2;
+    case Priority::low:
+      return 3;
+  }
+  return 2;
+}
+
+// The first letter of `s` (UTF-8), upper-cased when ASCII.
+std::string initial_of(const std::string& s) {
+  if (s.empty()) return "?";
+  const unsigned char c = static_cast<unsigned char>(s[0]);
+  const std::size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+  std::string out = s.substr(0, std::min(n, s.size()));
+  if (n == 1) out[0] = static_cast<char>(std::toupper(c));
+  return out;
+}
+
+// One line: newlines and tabs become spaces, runs of spaces collapse.
+std::string one_line(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  bool space = false;
+  for (char ch : s) {
+    const bool ws = ch == '\n' || ch == '\r' || ch == '\t' || ch == ' ';
+    if (ws) {
+      if (!space && !out.empty()) out.push_back(' ');
+      space = true;
+    } else {
+      out.push_back(ch);
+      space = false;
+    }
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+std::string trimmed(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return {};
+  const auto e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+std::string handoff_reason_text(const std::string& reason) {
+  if (reason == "customer_asked") return "Customer asked for a person";
+  if (reason == "assistant_gave_up") return "The assistant could not help";
+  if (reason == "staff_took_over") return "Staff took over from the assistant";
+  if (reason == "mirror_handoff") return "Handed over by the external assistant";
+  if (reason == "no_assistant") return "Queued for the team";
+  return "Handed off to the team";
+}
+
+}  // namespace
+
+InboxModel::InboxModel(client::Transport& transport, Storage& storage, std::function<std::string()> make_id)
+    : session_(transport, *this), storage_(storage), make_id_(std::move(make_id)) {
+  muted_ = storage_.get(kMuteKey) == "1";
+}
+
+// ---- Formatting ------------------------------------------------------------------------------
+
+void InboxModel::format_wait(Millis ms, char* buf, std::size_t n) {
+  if (n == 0) return;
+  const long long s = std::max<Millis>(0, ms) / 1000;
+  if (s < 60) {
+    std::snprintf(buf, n, "%llds", s);
+  } else if (s < 3600) {
+    std::snprintf(buf, n, "%lldm", s / 60);
+  } else if (s < 86400) {
+    std::snprintf(buf, n, "%lldh %02lldm", s / 3600, (s % 3600) / 60);
+  } else {
+    std::snprintf(buf, n, "%lldd %lldh", s / 86400, (s % 86400) / 3600);
+  }
+}
+
+std::string InboxModel::format_time(Millis at, Clock clock) {
+  const long long local_min = (at / 60000) + clock.utc_offset_minutes;
+  long long m = local_min % (24 * 60);
+  if (m < 0) m += 24 * 60;
+  const int h = static_cast<int>(m / 60), mi = static_cast<int>(m % 60);
+  char buf[16];
+  if (clock.hour12) {
+    std::snprintf(buf, sizeof buf, "%d:%02d %s", h % 12 == 0 ? 12 : h % 12, mi, h < 12 ? "AM" : "PM");
+  } else {
+    std::snprintf(buf, sizeof buf, "%02d:%02d", h, mi);
+  }
+  return buf;
+}
+
+bool InboxModel::queue_before(const Conversation& a, const Conversation& b) {
+  if (priority_rank(a.priority) != priority_rank(b.priority)) {
+    return priority_rank(a.priority) < priority_rank(b.priority);
+  }
+  if (a.handed_off_at != b.handed_off_at) return a.handed_off_at < b.handed_off_at;
+  return a.id < b.id;
+}
+
+std::string InboxModel::title() const {
+  const int n = waiting_count();
+  if (screen_ != Screen::inbox || n == 0) return "Parley Inbox";
+  return "(" + std::to_string(n) + ") Parley Inbox";
+}
+
+// ---- Authentication ----------------------------------------------------------------------------
+
+void InboxModel::me_answered(const HttpAnswer& a) {
+  if (a.status == 200) {
+    const Json body = Json::parse(a.body, nullptr, false);
+    if (const Json* u = member(body, "user")) {
+      user_ =
+          User{str(*u, "id"), str(*u, "name"), str(*u, "username"), str(*u, "role"), str(*u, "tenant_id")};
+    }
+    screen_ = Screen::inbox;
+    load_seen();
+  } else {
+    screen_ = Screen::login;
+  }
+  touch();
+}
+
+bool InboxModel::begin_login(const std::string& username, const std::string& password, Millis now) {
+  now_ = now;
+  if (login_busy_) return false;
+  if (trimmed(username).empty()) {
+    login_error_ = "Enter your username.";
+  } else if (password.empty()) {
+    login_error_ = "Enter your password.";
+  } else if (login_locked_until_ > now_) {
+    return false;  // the countdown is showing
+  } else {
+    login_error_.clear();
+    login_busy_ = true;
+    touch();
+    return true;
+  }
+  touch();
+  return false;
+}
+
+bool InboxModel::login_answered(const HttpAnswer& a, Millis now) {
+  login_busy_ = false;
+  now_ = now;
+  touch();
+  if (a.status == 200) {
+    login_error_.clear();
+    login_locked_until_ = 0;
+    me_answered(a);
+    return true;
+  }
+  const Json body = Json::parse(a.body, nullptr, false);
+  std::string message;
+  if (const Json* e = member(body, "error")) message = str(*e, "message");
+  if (a.status == 429) {
+    const int wait = a.retry_after_s > 0 ? a.retry_after_s : 60;
+    login_locked_until_ = now + static_cast<Millis>(wait) * 1000;
+    login_error_ = "Too many attempts, try again in " + std::to_string(wait) + " s.";
+  } else if (a.status == 401 || a.status == 403) {
+    login_error_ = a.status == 401 ? "Wrong username or password." : "Sign-in refused: " + message;
+  } else if (a.status == 0) {
+    login_error_ = "Cannot reach the server. Check your connection and try again.";
+  } else if (a.status >= 500) {
+    login_error_ = "The server could not sign you in right now. Try again shortly.";
+  } else {
+    login_error_ = message.empty() ? "Sign-in failed (" + std::to_string(a.status) + ")." : message;
+  }
+  return false;
+}
+
+int InboxModel::login_wait_s(Millis now) const {
+  if (login_locked_until_ <= now) return 0;
+  return static_cast<int>((login_locked_until_ - now + 999) / 1000);
+}
+
+void InboxModel::logged_out(const std::string& reason) {
+  screen_ = Screen::login;
+  login_error_ = reason;
+  login_busy_ = false;
+  reset_session_state();
+  touch();
+}
+
+void InboxModel::reset_session_state() {
+  session_.disconnected();
+  items_.clear();
+  queue_ids_.clear();
+  mine_ids_.clear();
+  focus_id_.clear();
+  focus_index_ = -1;
+  open_id_.clear();
+  resolve_open_ = false;
+  draft_.clear();
+  had_snapshot_ = false;
+  counts_ = {};
+  user_ = {};
+  alerts_.clear();
+  lists_changed();
+}
+
+void InboxModel::settings_answered(const HttpAnswer& a) {
+  if (a.status != 200) return;
+  const Json body = Json::parse(a.body, nullptr, false);
+  const Json* settings = member(body, "settings");
+  const Json* types = settings ? member(*settings, "issue_types") : nullptr;
+  if (!types || !types->is_array()) return;
+  std::vector<std::string> out;
+  for (const Json& t : *types) {
+    if (t.is_string() && !t.get<std::string>().empty()) out.push_back(t.get<std::string>());
+  }
+  if (!out.empty()) issue_types_ = std::move(out);
+  touch();
+}
+
+// ---- Connection ----------------------------------------------------------------------------------
+
+void InboxModel::set_link(LinkState state, Millis retry_at) {
+  link_ = state;
+  retry_at_ = retry_at;
+  touch();
+}
+
+void InboxModel::connected(Millis now) {
+  now_ = now;
+  Hello hello;  // staff: the session cookie identifies us; tenant "" = ours
+  session_.connected(hello, now);
+  touch();
+}
+
+void InboxModel::received(std::string_view frame, Millis now) {
+  now_ = now;
+  session_.received(frame, now);
+  if (viewing_) mark_seen(now);
+}
+
+void InboxModel::disconnected() {
+  session_.disconnected();
+  typing_sent_ = false;
+  touch();
+}
+
+void InboxModel::set_viewing(bool viewing, Millis now) {
+  viewing_ = viewing;
+  if (viewing) mark_seen(now);
+}
+
+// ---- Frames ----------------------------------------------------------------------------------------
+
+void InboxModel::on_hello(const Json& data) {
+  // A staff hello is acked with a fresh snapshot.
+  if (member(data, "queue")) apply_snapshot(data, !had_snapshot_);
+}
+
+void InboxModel::on_notice(const std::string& type, const Json& data) {
+  if (type == "inbox.snapshot") {
+    apply_snapshot(data, !had_snapshot_);
+  } else if (type == "inbox.conversation") {
+    if (const Json* c = member(data, "conversation")) {
+      Json item = *c;
+      if (const Json* p = member(data, "preview"); p && p->is_string()) item["preview"] = *p;
+      upsert(item, false);
+    }
+    if (const Json* k = member(data, "counts")) {
+      counts_.active = static_cast<int>(num(*k, "active", counts_.active));
+      counts_.waiting = static_cast<int>(num(*k, "waiting", counts_.waiting));
+      counts_.resolved_today = static_cast<int>(num(*k, "resolved_today", counts_.resolved_today));
+      counts_.bot = static_cast<int>(num(*k, "bot", counts_.bot));
+      counts_.avg_wait_s = num(*k, "avg_wait_s", counts_.avg_wait_s);
+    }
+    touch();
+  } else if (type == "session.expired") {
+    logged_out("Your session has expired. Please sign in again.");
+  }
+}
+
+void InboxModel::apply_snapshot(const Json& data, bool first) {
+  if (const Json* u = member(data, "user")) {
+    User nu{str(*u, "id"), str(*u, "name"), str(*u, "username"), str(*u, "role"), str(*u, "tenant_id")};
+    if (nu.username.empty()) nu.username = user_.username;
+    user_ = nu;
+  }
+  if (const Json* k = member(data, "counts")) {
+    counts_.active = static_cast<int>(num(*k, "active"));
+    counts_.waiting = static_cast<int>(num(*k, "waiting"));
+    counts_.resolved_today = static_cast<int>(num(*k, "resolved_today"));
+    counts_.bot = static_cast<int>(num(*k, "bot"));
+    counts_.avg_wait_s = num(*k, "avg_wait_s");
+  }
+  if (const double st = num(data, "server_time"); st > 0 && now_ > 0)
+    clock_skew_ = static_cast<Millis>(st) - now_;
+
+  // Replace the lists: what the snapshot does not name is gone (keep the open conversation's data).
+  const std::vector<std::string> old_queue = queue_ids_;
+  std::unordered_map<std::string, ListItem> keep;
+  if (!open_id_.empty()) {
+    if (auto it = items_.find(open_id_); it != items_.end()) keep.emplace(open_id_, std::move(it->second));
+  }
+  items_ = std::move(keep);
+  queue_ids_.clear();
+  mine_ids_.clear();
+  for (const char* list : {"queue", "mine"}) {
+    const Json* arr = member(data, list);
+    if (!arr || !arr->is_array()) continue;
+    for (const Json& item : *arr) upsert(item, true);
+  }
+  if (!open_id_.empty()) place(open_id_);
+  sort_lists();
+  // Chats that arrived while we were away ring too (not on the first load).
+  if (!first) {
+    for (const std::string& id : queue_ids_) {
+      if (std::find(old_queue.begin(), old_queue.end(), id) == old_queue.end()) {
+        const ListItem& it = items_[id];
+        alerts_.push_back({Alert::Kind::new_waiting, id, "New chat waiting: " + it.contact_name});
+      }
+    }
+  }
+  // Our own conversations are followed live (unread badges, new-message sounds).
+  for (const std::string& id : mine_ids_) session_.resume(id);
+  // First sight of a conversation: what is there now counts as seen.
+  for (const std::string& id : mine_ids_) {
+    if (!seen_.count(id)) seen_[id] = items_[id].conversation.head_seq;
+  }
+  had_snapshot_ = true;
+  lists_changed();
+  sync_focus();
+}
+
+void InboxModel::upsert(const Json& item, bool from_snapshot) {
+  Result<Conversation> parsed = conversation_from_json(item);
+  if (!parsed) return;
+  Conversation c = std::move(parsed).value();
+  const std::string id = c.id;
+  const bool mine = c.status == Status::active && !user_.id.empty() && c.assignee_id == user_.id;
+  const bool relevant = c.status == Status::pending || mine || id == open_id_;
+  const bool was_queued = std::find(queue_ids_.begin(), queue_ids_.end(), id) != queue_ids_.end();
+  const bool was_mine = std::find(mine_ids_.begin(), mine_ids_.end(), id) != mine_ids_.end();
+  auto it = items_.find(id);
+  if (!relevant) {
+    if (it != items_.end()) items_.erase(it);
+    if (was_queued || was_mine) {
+      place(id);
+      if (!from_snapshot) {
+        sort_lists();
+        lists_changed();
+        sync_focus();
+      }
+    }
+    return;
+  }
+  // A stale notice (older head) never overwrites a newer one.
+  if (it != items_.end() && it->second.conversation.head_seq > c.head_seq &&
+      it->second.conversation.updated_at > c.updated_at) {
+    return;
+  }
+  ListItem& li = items_[id];
+  // The summary arrives once (its own event); later notices may not repeat it.
+  if (c.handoff_summary.empty()) c.handoff_summary = li.conversation.handoff_summary;
+  li.conversation = std::move(c);
+  if (const Json* contact = member(item, "contact")) {
+    li.contact_name = str(*contact, "name");
+    li.contact_email = str(*contact, "email");
+  }
+  if (const Json* p = member(item, "preview"); p && p->is_string())
+    li.preview = one_line(p->get<std::string>());
+  if (from_snapshot) {
+    if (li.conversation.status == Status::pending) queue_ids_.push_back(id);
+    if (mine) mine_ids_.push_back(id);
+    return;
+  }
+  place(id);
+  sort_lists();
+  if (li.conversation.status == Status::pending && !was_queued) {
+    const std::string who = li.contact_name.empty() ? std::string("a visitor") : li.contact_name;
+    alerts_.push_back({Alert::Kind::new_waiting, id, "New chat waiting from " + who});
+  }
+  if (mine) {
+    session_.resume(id);
+    if (!seen_.count(id)) seen_[id] = was_mine ? 0 : li.conversation.head_seq;
+  }
+  lists_changed();
+  sync_focus();
+}
+
+void InboxModel::place(const std::string& id) {
+  auto erase = [&id](std::vector<std::string>& v) { v.erase(std::remove(v.begin(), v.end(), id), v.end()); };
+  erase(queue_ids_);
+  erase(mine_ids_);
+  const auto it = items_.find(id);
+  if (it == items_.end()) return;
+  const Conversation& c = it->second.conversation;
+  if (c.status == Status::pending) queue_ids_.push_back(id);
+  if (c.status == Status::active && !user_.id.empty() && c.assignee_id == user_.id) mine_ids_.push_back(id);
+}
+
+void InboxModel::sort_lists() {
+  std::sort(queue_ids_.begin(), queue_ids_.end(), [this](const std::string& a, const std::string& b) {
+    return queue_before(items_[a].conversation, items_[b].conversation);
+  });
+  std::sort(mine_ids_.begin(), mine_ids_.end(), [this](const std::string& a, const std::string& b) {
+    const Conversation& x = items_[a].conversation;
+    const Conversation& y = items_[b].conversation;
+    if (x.updated_at != y.updated_at) return x.updated_at > y.updated_at;
+    return a < b;
+  });
+}
+
+void InboxModel::on_event(const Event& e, SyncStore::Applied applied) {
+  if (e.type == ev::typing) {
+    if (e.actor.role == Role::customer) {
+      const bool on = e.data.is_object() && member(e.data, "typing") &&
+                      (*member(e.data, "typing")).is_boolean() && (*member(e.data, "typing")).get<bool>();
+      if (on) {
+        typing_at_[e.conversation_id] = now_;
+      } else {
+        typing_at_.erase(e.conversation_id);
+      }
+      touch();
+    }
+    return;
+  }
+  if (applied != SyncStore::Applied::added) return;
+  if (e.type == ev::new_message) {
+    if (e.actor.role == Role::customer) typing_at_.erase(e.conversation_id);
+    // A customer wrote in one of our conversations while we look elsewhere: ring.
+    const bool ours = std::find(mine_ids_.begin(), mine_ids_.end(), e.conversation_id) != mine_ids_.end();
+    const bool looking = viewing_ && e.conversation_id == open_id_;
+    if (ours && !looking && e.actor.role == Role::customer && session_.joined(e.conversation_id)) {
+      const auto it = items_.find(e.conversation_id);
+      const std::string who =
+          it == items_.end() || it->second.contact_name.empty() ? "a customer" : it->second.contact_name;
+      alerts_.push_back({Alert::Kind::new_message, e.conversation_id, "New message from " + who});
+    }
+  }
+  // The store's summary is fresher than the list's for the open conversation.
+  if (const ConversationView* v = session_.store().find(e.conversation_id)) {
+    if (auto it = items_.find(e.conversation_id); it != items_.end()) {
+      const Conversation& s = v->summary;
+      Conversation& c = it->second.conversation;
+      if (s.head_seq > c.head_seq) {
+        c.status = s.status;
+        c.assignee_id = s.assignee_id;
+        c.assignee_name = s.assignee_name;
+        c.priority = s.priority;
+        c.head_seq = s.head_seq;
+      }
+      if (c.handoff_summary.empty()) c.handoff_summary = s.handoff_summary;
+    }
+  }
+  lists_changed();
+}
+
+void InboxModel::on_joined(const std::string& conversation_id) {
+  if (conversation_id == open_id_ && viewing_) mark_seen(now_);
+  lists_changed();
+}
+
+void InboxModel::on_command_error(std::string_view command, const std::string&, const Error& error) {
+  if (command == "chat.accept" || command == "chat.handoff") {
+    flash_ = error.code == ErrorCode::already_assigned ? error.message : "Could not accept: " + error.message;
+    pending_accept_.clear();
+  } else if (command == "chat.resolve") {
+    flash_ = "Could not resolve: " + error.message;
+  } else if (command == "chat.send_message") {
+    flash_ = "Message not delivered: " + error.message;
+  } else if (command == "chat.join") {
+    flash_ = "Could not open the conversation: " + error.message;
+  } else {
+    return;
+  }
+  flash_at_ = now_;
+  touch();
+}
+
+// ---- Unread and seen ---------------------------------------------------------------------------
+
+int InboxModel::unread_of(const std::string& id) const {
+  const auto s = seen_.find(id);
+  const Seq seen = s == seen_.end() ? 0 : s->second;
+  if (const ConversationView* v = session_.store().find(id)) {
+    int n = 0;
+    for (auto m = v->messages.rbegin(); m != v->messages.rend() && m->seq > seen; ++m) {
+      if (m->sender_role == Role::customer) ++n;
+    }
+    return n;
+  }
+  return 0;
+}
+
+void InboxModel::mark_seen(Millis now) {
+  (void)now;
+  if (open_id_.empty() || !session_.joined(open_id_)) return;
+  const ConversationView* v = session_.store().find(open_id_);
+  if (!v) return;
+  const Seq cursor = v->cursor;
+  Seq& seen = seen_[open_id_];
+  if (cursor > seen) {
+    seen = cursor;
+    save_seen();
+    lists_changed();
+  }
+  // Read receipt for the customer (ephemeral), once per new cursor.
+  if (cursor > seen_sent_) {
+    seen_sent_ = cursor;
+    session_.send(Seen{open_id_, cursor});
+  }
+}
+
+void InboxModel::load_seen() {
+  const Json j = Json::parse(storage_.get(kSeenKey), nullptr, false);
+  if (!j.is_object()) return;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (it.value().is_number_unsigned()) seen_[it.key()] = it.value().get<Seq>();
+  }
+}
+
+void InboxModel::save_seen() {
+  Json j = Json::object();
+  // Only what matters: our conversations and the open one (bounded).
+  for (const std::string& id : mine_ids_) {
+    if (auto it = seen_.find(id); it != seen_.end()) j[id] = it->second;
+  }
+  if (!open_id_.empty() && seen_.count(open_id_)) j[open_id_] = seen_[open_id_];
+  if (j.size() > kSeenKeep) return;
+  storage_.set(kSeenKey, j.dump());
+}
+
+// ---- Lists and focus -------------------------------------------------------------------------------
+
+std::uint64_t InboxModel::rows_version() {
+  rebuild_rows();
+  return rows_version_;
+}
+
+const std::vector<Row>& InboxModel::queue_rows() {
+  rebuild_rows();
+  return queue_rows_;
+}
+
+const std::vector<Row>& InboxModel::mine_rows() {
+  rebuild_rows();
+  return mine_rows_;
+}
+
+void InboxModel::rebuild_rows() {
+  // Unread counts depend on the store too.
+  const std::uint64_t key = lists_version_ * 1000003u + session_.store().version();
+  if (key == rows_built_for_) return;
+  rows_built_for_ = key;
+  ++rows_version_;
+  auto fill = [this](const std::vector<std::string>& ids, std::vector<Row>& rows, bool queue) {
+    rows.resize(ids.size());
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      const ListItem& li = items_[ids[i]];
+      Row& r = rows[i];
+      const Conversation& c = li.conversation;
+      if (r.id != c.id) r.id = c.id;
+      const std::string& name = li.contact_name.empty()
+                                    ? (li.contact_email.empty() ? std::string("Visitor") : li.contact_email)
+                                    : li.contact_name;
+      if (r.name != name) {
+        r.name = name;
+        r.initial = initial_of(name);
+      }
+      if (r.topic != c.topic) r.topic = c.topic;
+      if (r.preview != li.preview) r.preview = li.preview;
+      r.priority = c.priority;
+      r.status = c.status;
+      r.since = queue ? c.handed_off_at : c.updated_at;
+      r.unread = queue ? 0 : unread_of(c.id);
+    }
+  };
+  fill(queue_ids_, queue_rows_, true);
+  fill(mine_ids_, mine_rows_, false);
+}
+
+void InboxModel::set_focus_index(int index) {
+  const int total = static_cast<int>(queue_ids_.size() + mine_ids_.size());
+  if (total == 0) {
+    focus_index_ = -1;
+    focus_id_.clear();
+    touch();
+    return;
+  }
+  focus_index_ = std::clamp(index, 0, total - 1);
+  const std::size_t q = queue_ids_.size();
+  focus_id_ = static_cast<std::size_t>(focus_index_) < q
+                  ? queue_ids_[static_cast<std::size_t>(focus_index_)]
+                  : mine_ids_[static_cast<std::size_t>(focus_index_) - q];
+  touch();
+}
+
+// After the lists changed: the focus follows its conversation, or stays at its place.
+void InboxModel::sync_focus() {
+  if (focus_id_.empty()) {
+    focus_index_ = -1;
+    return;
+  }
+  const auto q = std::find(queue_ids_.begin(), queue_ids_.end(), focus_id_);
+  if (q != queue_ids_.end()) {
+    focus_index_ = static_cast<int>(q - queue_ids_.begin());
+    return;
+  }
+  const auto m = std::find(mine_ids_.begin(), mine_ids_.end(), focus_id_);
+  if (m != mine_ids_.end()) {
+    focus_index_ = static_cast<int>(queue_ids_.size() + static_cast<std::size_t>(m - mine_ids_.begin()));
+    return;
+  }
+  set_focus_index(focus_index_);
+}
+
+void InboxModel::move_focus(int delta) {
+  ++focus_moves_;
+  if (focus_index_ < 0) {
+    // Start from the open conversation when it is listed, else from the top.
+    focus_id_ = open_id_;
+    sync_focus();
+    if (focus_index_ < 0) {
+      set_focus_index(delta > 0 ? 0 : static_cast<int>(queue_ids_.size() + mine_ids_.size()) - 1);
+      return;
+    }
+  }
+  set_focus_index(focus_index_ + delta);
+}
+
+void InboxModel::open_focused(Millis now) {
+  if (!focus_id_.empty()) open(focus_id_, now);
+}
+
+void InboxModel::open(const std::string& id, Millis now) {
+  if (id.empty()) return;
+  if (id != open_id_) {
+    if (typing_sent_ && !open_id_.empty()) send_typing(false, now);
+    open_id_ = id;
+    draft_.clear();
+    resolve_open_ = false;
+    seen_sent_ = 0;
+    issue_type_.clear();
+    resolution_.clear();
+  }
+  focus_id_ = id;
+  sync_focus();
+  session_.resume(id);
+  if (viewing_) mark_seen(now);
+  touch();
+}
+
+void InboxModel::close_conversation() {
+  if (resolve_open_) {
+    resolve_open_ = false;
+  } else {
+    open_id_.clear();
+    draft_.clear();
+  }
+  touch();
+}
+
+// ---- The open conversation ----------------------------------------------------------------------
+
+const ListItem* InboxModel::open_item() const {
+  const auto it = items_.find(open_id_);
+  return it == items_.end() ? nullptr : &it->second;
+}
+
+const Conversation* InboxModel::open_conversation() const {
+  if (open_id_.empty()) return nullptr;
+  const ListItem* li = open_item();
+  const ConversationView* v = session_.store().find(open_id_);
+  if (li && v) return v->summary.head_seq > li->conversation.head_seq ? &v->summary : &li->conversation;
+  if (li) return &li->conversation;
+  return v ? &v->summary : nullptr;
+}
+
+bool InboxModel::open_is_mine() const {
+  const Conversation* c = open_conversation();
+  return c && c->status == Status::active && !user_.id.empty() && c->assignee_id == user_.id;
+}
+
+bool InboxModel::can_accept() const {
+  const Conversation* c = open_conversation();
+  return c && c->status == Status::pending && session_.ready();
+}
+bool InboxModel::can_take_over() const {
+  const Conversation* c = open_conversation();
+  return c && c->status == Status::bot && session_.ready();
+}
+bool InboxModel::can_reply() const { return open_is_mine(); }
+bool InboxModel::can_resolve() const {
+  const Conversation* c = open_conversation();
+  if (!c || c->status != Status::active) return false;
+  return open_is_mine() || user_.role == "admin" || user_.role == "supervisor";
+}
+
+bool InboxModel::customer_typing(Millis now) const {
+  const auto it = typing_at_.find(open_id_);
+  return it != typing_at_.end() && now - it->second < kTypingShowMs;
+}
+
+void InboxModel::accept(const std::string& id) {
+  if (id.empty()) return;
+  pending_accept_ = id;
+  if (id != open_id_) open(id, now_);
+  session_.send(Accept{id});
+  touch();
+}
+
+void InboxModel::take_over(const std::string& id) {
+  if (id.empty()) return;
+  session_.send(Handoff{id, ""});
+  touch();
+}
+
+void InboxModel::send_typing(bool typing, Millis now) {
+  if (open_id_.empty() || !open_is_mine()) return;
+  if (session_.send(Typing{open_id_, typing})) {
+    typing_sent_ = typing;
+    typing_sent_at_ = now;
+  }
+}
+
+void InboxModel::set_draft(std::string text, Millis now) {
+  draft_ = std::move(text);
+  const bool has = !trimmed(draft_).empty();
+  if (has && (!typing_sent_ || now - typing_sent_at_ >= kTypingResendMs)) send_typing(true, now);
+  if (!has && typing_sent_) send_typing(false, now);
+  touch();
+}
+
+bool InboxModel::send_draft(Millis now) {
+  const std::string text = trimmed(draft_);
+  if (text.empty() || !can_reply()) return false;
+  session_.send_message(open_id_, make_id_(), text, now);
+  draft_.clear();
+  typing_sent_ = false;  // a message ends typing on the other side
+  lists_changed();
+  return true;
+}
+
+void InboxModel::retry(const std::string& client_msg_id) {
+  session_.retry(client_msg_id);
+  lists_changed();
+}
+
+void InboxModel::discard(const std::string& client_msg_id) {
+  session_.discard(client_msg_id);
+  lists_changed();
+}
+
+void InboxModel::open_resolve() {
+  if (!can_resolve()) return;
+  resolve_open_ = true;
+  if (issue_type_.empty() && !issue_types_.empty()) {
+    const Conversation* c = open_conversation();
+    issue_type_ = c && !c->issue_type.empty() ? c->issue_type : issue_types_.front();
+  }
+  touch();
+}
+
+bool InboxModel::submit_resolve() {
+  if (!resolve_open_ || !can_resolve()) return false;
+  if (!session_.send(Resolve{open_id_, trimmed(resolution_), issue_type_})) {
+    flash_ = "Not connected: the conversation was not resolved.";
+    flash_at_ = now_;
+    touch();
+    return false;
+  }
+  resolve_open_ = false;
+  resolution_.clear();
+  touch();
+  return true;
+}
+
+void InboxModel::toggle_mute() {
+  muted_ = !muted_;
+  storage_.set(kMuteKey, muted_ ? "1" : "0");
+  touch();
+}
+
+std::uint64_t InboxModel::timeline_version() {
+  rebuild_timeline();
+  return timeline_version_;
+}
+
+const std::vector<TimelineItem>& InboxModel::timeline() {
+  rebuild_timeline();
+  return timeline_;
+}
+
+void InboxModel::rebuild_timeline() {
+  const std::uint64_t key = session_.store().version() * 31 + lists_version_;
+  if (key == timeline_built_for_ && timeline_built_id_ == open_id_) return;
+  timeline_built_for_ = key;
+  timeline_built_id_ = open_id_;
+  ++timeline_version_;
+  timeline_.clear();
+  const ConversationView* v = open_id_.empty() ? nullptr : session_.store().find(open_id_);
+  if (!v) return;
+  std::size_t mi = 0;
+  const Message* prev_msg = nullptr;
+  bool summary_shown = false;
+  auto push_system = [this](std::string text, Seq seq, Millis at) {
+    TimelineItem t;
+    t.kind = TimelineItem::Kind::system;
+    t.role = Role::system;
+    t.text = std::move(text);
+    t.seq = seq;
+    t.time = format_time(at, clock_);
+    timeline_.push_back(std::move(t));
+  };
+  for (const Event& e : v->events) {
+    if (e.type == ev::new_message) {
+      while (mi < v->messages.size() && v->messages[mi].seq < e.seq) ++mi;
+      if (mi >= v->messages.size() || v->messages[mi].seq != e.seq) continue;
+      const Message& m = v->messages[mi];
+      TimelineItem t;
+      t.kind = m.kind == MessageKind::note ? TimelineItem::Kind::note : TimelineItem::Kind::message;
+      t.role = m.sender_role;
+      t.own = m.sender_role == Role::agent && m.sender_id == user_.id;
+      t.seq = m.seq;
+      t.name = m.sender_name;
+      if (t.name.empty()) {
+        t.name = m.sender_role == Role::bot        ? "Assistant"
+                 : m.sender_role == Role::customer ? "Customer"
+                                                   : "Agent";
+      }
+      t.text = m.text;
+      t.links = client::find_links(m.text);
+      t.time = format_time(m.at, clock_);
+      t.group_start = !prev_msg || prev_msg->sender_role != m.sender_role ||
+                      prev_msg->sender_id != m.sender_id || prev_msg->kind != m.kind || timeline_.empty() ||
+                      (timeline_.back().kind != TimelineItem::Kind::message &&
+                       timeline_.back().kind != TimelineItem::Kind::note);
+      prev_msg = &m;
+      timeline_.push_back(std::move(t));
+      continue;
+    }
+    prev_msg = nullptr;
+    const std::string reason = str(e.data, "reason");
+    if (e.type == ev::handed_off) {
+      push_system(handoff_reason_text(reason), e.seq, e.at);
+    } else if (e.type == ev::handoff_summary) {
+      const std::string s = str(e.data, "summary");
+      if (s.empty()) continue;
+      TimelineItem t;
+      t.kind = TimelineItem::Kind::summary;
+      t.role = Role::bot;
+      t.name = "Hand-off summary";
+      t.text = s;
+      t.seq = e.seq;
+      t.time = format_time(e.at, clock_);
+      timeline_.push_back(std::move(t));
+      summary_shown = true;
+    } else if (e.type == ev::assigned) {
+      std::string name;
+      if (const Json* a = member(e.data, "agent")) name = str(*a, "name");
+      if (name.empty()) name = e.actor.name.empty() ? "Staff" : e.actor.name;
+      TimelineItem t;
+      t.kind = TimelineItem::Kind::takeover;
+      t.role = Role::agent;
+      t.name = name;
+      t.text = name + " took over here";
+      t.seq = e.seq;
+      t.time = format_time(e.at, clock_);
+      timeline_.push_back(std::move(t));
+    } else if (e.type == ev::requeued) {
+      push_system("Back in the queue (agent away)", e.seq, e.at);
+    } else if (e.type == ev::resolved) {
+      push_system("Resolved by " + (e.actor.name.empty() ? std::string("staff") : e.actor.name), e.seq, e.at);
+    } else if (e.type == ev::resolution_note) {
+      const std::string r = str(e.data, "resolution"), it = str(e.data, "issue_type");
+      TimelineItem t;
+      t.kind = TimelineItem::Kind::note;
+      t.role = Role::agent;
+      t.name = "Resolution" + (it.empty() ? std::string() : " \u00b7 " + it);
+      t.text = r.empty() ? "(no note)" : r;
+      t.seq = e.seq;
+      t.time = format_time(e.at, clock_);
+      timeline_.push_back(std::move(t));
+    } else if (e.type == ev::ended) {
+      push_system(str(e.data, "ending") == "abandoned" ? "The customer left while waiting"
+                                                       : "The customer ended the chat",
+                  e.seq, e.at);
+    } else if (e.type == ev::reopened) {
+      push_system("Reopened by the customer", e.seq, e.at);
+    } else if (e.type == ev::priority_changed) {
+      push_system("Priority set to " + str(e.data, "priority"), e.seq, e.at);
+    }
+  }
+  (void)summary_shown;
+  // Own messages the relay has not stored yet.
+  for (const OutboxEntry& o : session_.store().outbox()) {
+    if (o.conversation_id != open_id_) continue;
+    TimelineItem t;
+    t.kind = TimelineItem::Kind::outbox;
+    t.role = Role::agent;
+    t.own = true;
+    t.name = user_.name;
+    t.text = o.text;
+    t.client_msg_id = o.client_msg_id;
+    t.failed = o.state == Delivery::failed;
+    t.time = t.failed ? "Not delivered" : "Sending\u2026";
+    t.links = client::find_links(o.text);
+    t.group_start = timeline_.empty() || !timeline_.back().own;
+    timeline_.push_back(std::move(t));
+  }
+}
+
+void InboxModel::say(std::string text, Millis now) {
+  flash_ = std::move(text);
+  flash_at_ = now;
+  touch();
+}
+
+// ---- Snapshot for tests ------------------------------------------------------------------------------
+
+Json InboxModel::snapshot(Millis now) {
+  Json j;
+  j["screen"] = screen_ == Screen::inbox ? "inbox" : screen_ == Screen::login ? "login" : "loading";
+  j["connection"] = link_ == LinkState::online     ? (session_.ready() ? "online" : "connecting")
+                    : link_ == LinkState::retrying ? "retrying"
+                    : link_ == LinkState::offline  ? "offline"
+                                                   : "connecting";
+  j["user"] =
+      user_.id.empty() ? Json(nullptr) : Json{{"id", user_.id}, {"name", user_.name}, {"role", user_.role}};
+  j["counts"] = Json{{"active", counts_.active},
+                     {"waiting", counts_.waiting},
+                     {"resolved_today", counts_.resolved_today},
+                     {"avg_wait_s", counts_.avg_wait_s}};
+  j["login_error"] = login_error_;
+  j["muted"] = muted_;
+  const Millis server_now = now + clock_skew_;
+  Json q = Json::array();
+  for (const Row& r : queue_rows()) {
+    q.push_back(Json{{"id", r.id},
+                     {"name", r.name},
+                     {"topic", r.topic},
+                     {"priority", to_string(r.priority)},
+                     {"waiting_s", std::max<Millis>(0, server_now - r.since) / 1000},
+                     {"preview", r.preview}});
+  }
+  j["queue"] = std::move(q);
+  Json m = Json::array();
+  for (const Row& r : mine_rows()) {
+    m.push_back(Json{{"id", r.id},
+                     {"name", r.name},
+                     {"topic", r.topic},
+                     {"status", to_string(r.status)},
+                     {"unread", r.unread},
+                     {"preview", r.preview}});
+  }
+  j["mine"] = std::move(m);
+  j["focus"] = focus_id_;
+  if (const Conversation* c = open_conversation()) {
+    Json msgs = Json::array();
+    for (const TimelineItem& t : timeline()) {
+      if (t.kind != TimelineItem::Kind::message && t.kind != TimelineItem::Kind::note &&
+          t.kind != TimelineItem::Kind::outbox) {
+        continue;
+      }
+      msgs.push_back(
+          Json{{"seq", t.seq},
+               {"role", t.kind == TimelineItem::Kind::note ? "note" : std::string(to_string(t.role))},
+               {"name", t.name},
+               {"text", t.text},
+               {"pending", t.kind == TimelineItem::Kind::outbox}});
+    }
+    Json markers = Json::array();
+    for (const TimelineItem& t : timeline()) {
+      if (t.kind == TimelineItem::Kind::takeover) markers.push_back(Json{{"seq", t.seq}, {"text", t.text}});
+    }
+    j["selected"] = Json{{"id", c->id},
+                         {"status", to_string(c->status)},
+                         {"assignee", c->assignee_name},
+                         {"joined", session_.joined(c->id)},
+                         {"messages", std::move(msgs)},
+                         {"takeovers", std::move(markers)},
+                         {"summary", c->handoff_summary},
+                         {"resolve_open", resolve_open_},
+                         {"issue_type", issue_type_}};
+  } else {
+    j["selected"] = nullptr;
+  }
+  j["issue_types"] = issue_types_;
+  j["flash"] = flash_;
+  j["title"] = title();
+  return j;
+}
+
+}  // namespace parley::inbox

@@ -1,0 +1,305 @@
+// inbox_model.hpp: the agent inbox's model (pure C++: no GL, no browser; tested natively).
+//
+// Holds the staff session (client/common/session.hpp: hello, resume, outbox, pings) with its
+// SyncStore for the conversations the agent has opened, plus the inbox lists the relay pushes
+// (inbox.snapshot on connect, inbox.conversation live): the waiting queue (most urgent first, then
+// longest waiting) and "mine" (assigned to this agent), the live counts, the selection and the
+// keyboard focus, unread badges (a conversation's cursor vs what the agent has seen), and the
+// derived rows and timeline the view draws. Derived data is rebuilt only when its inputs changed
+// (rows_version(), timeline_version()), so a frame over thousands of rows allocates nothing.
+//
+// The view reads it and calls the intent methods (open, accept, send, resolve, ...); they turn into
+// protocol frames through the session's transport. The browser glue feeds it frames, HTTP answers
+// (login, /api/me, settings) and DOM input.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/linkify.hpp"
+#include "common/session.hpp"
+
+namespace parley::inbox {
+
+// Persistent key/value strings (localStorage in the browser; a map in tests).
+class Storage {
+ public:
+  virtual ~Storage() = default;
+  virtual std::string get(const std::string& key) = 0;
+  virtual void set(const std::string& key, const std::string& value) = 0;
+};
+
+enum class Screen : std::uint8_t { loading, login, inbox };
+enum class LinkState : std::uint8_t { connecting, online, offline, retrying };
+
+struct User {
+  std::string id, name, username, role, tenant_id;
+};
+
+struct Counts {
+  int active = 0, waiting = 0, resolved_today = 0, bot = 0;
+  double avg_wait_s = 0;
+};
+
+// A conversation as the lists know it (inbox.snapshot / inbox.conversation items).
+struct ListItem {
+  Conversation conversation;
+  std::string contact_name, contact_email, preview;
+};
+
+// One row of the queue or "mine" list: strings formatted once per change.
+struct Row {
+  std::string id;
+  std::string name;     // contact name, or "Visitor" when unknown
+  std::string topic;    // "" when none
+  std::string preview;  // last customer-visible message, one line
+  std::string initial;  // avatar letter
+  Priority priority = Priority::normal;
+  Status status = Status::pending;
+  Millis since = 0;  // queue: handed_off_at; mine: updated_at (server clock)
+  int unread = 0;
+};
+
+// One entry of the open conversation's timeline.
+struct TimelineItem {
+  enum class Kind : std::uint8_t {
+    message,   // customer, assistant or agent text
+    note,      // staff-only internal note
+    takeover,  // "Sam took over here" divider (chat.session_assigned)
+    system,    // small centred line: handed off, requeued, resolved, reopened, ...
+    summary,   // the assistant's hand-off summary card (staff-only)
+    outbox,    // own message not stored yet (sending / failed)
+  };
+  Kind kind = Kind::message;
+  Role role = Role::customer;
+  bool own = false;         // sent by this agent
+  bool group_start = true;  // first of consecutive messages by the same sender
+  Seq seq = 0;
+  std::string name;  // sender name (assistant: its name)
+  std::string text;
+  std::string time;           // "14:05"
+  std::string client_msg_id;  // outbox: key for retry / discard
+  bool failed = false;        // outbox
+  std::vector<client::LinkSpan> links;
+};
+
+// Something the glue should do even in a background tab (sound, screen reader).
+struct Alert {
+  enum class Kind : std::uint8_t { new_waiting, new_message } kind = Kind::new_waiting;
+  std::string conversation_id;
+  std::string text;  // for the screen reader
+};
+
+// The result of an HTTP login attempt, as the page's fetch saw it.
+struct HttpAnswer {
+  int status = 0;  // 0 = network error
+  std::string body;
+  int retry_after_s = 0;  // Retry-After header, when present
+};
+
+class InboxModel : public client::SessionListener {
+ public:
+  struct Clock {
+    int utc_offset_minutes = 0;  // local time = UTC + offset
+    bool hour12 = false;
+  };
+
+  // REQUIRES: `transport` and `storage` outlive the model. `make_id` returns a new random id.
+  InboxModel(client::Transport& transport, Storage& storage, std::function<std::string()> make_id);
+
+  // ---- Authentication (HTTP, driven by the glue) ----
+  // GET /api/me answered: 200 -> inbox (connect), anything else -> login.
+  void me_answered(const HttpAnswer& a);
+  // POST /api/login answered. True when logged in (the glue then connects).
+  bool login_answered(const HttpAnswer& a, Millis now);
+  // The login form is being submitted; false (and an error) when a field is empty.
+  bool begin_login(const std::string& username, const std::string& password, Millis now);
+  bool login_busy() const { return login_busy_; }
+  const std::string& login_error() const { return login_error_; }
+  // Seconds left of a 429 lockout (0 when none).
+  int login_wait_s(Millis now) const;
+  // Session over (logout, 401, 1008, session.expired): back to the login form with `reason`.
+  void logged_out(const std::string& reason);
+  bool take_logout_request() { return std::exchange(logout_requested_, false); }
+  // GET /api/v1/settings answered (issue types); other statuses keep the defaults.
+  void settings_answered(const HttpAnswer& a);
+
+  // ---- Connection ----
+  void set_clock(Clock clock) { clock_ = clock; }
+  void set_link(LinkState state, Millis retry_at);
+  void connected(Millis now);
+  void received(std::string_view frame, Millis now);
+  void disconnected();
+  void tick(Millis now) { session_.tick(now); }
+  // The tab is visible and focused on the open conversation (messages count as seen).
+  void set_viewing(bool viewing, Millis now);
+
+  // ---- Intents (from the view and the keyboard) ----
+  void move_focus(int delta);                    // Up/Down over queue then mine
+  void open_focused(Millis now);                 // Enter
+  void open(const std::string& id, Millis now);  // click
+  void close_conversation();                     // Esc with nothing else open
+  void accept(const std::string& id);
+  void take_over(const std::string& id);
+  void set_draft(std::string text, Millis now);
+  bool send_draft(Millis now);  // false when blank or not allowed
+  void retry(const std::string& client_msg_id);
+  void discard(const std::string& client_msg_id);
+  void open_resolve();
+  void close_resolve() {
+    resolve_open_ = false;
+    touch();
+  }
+  void set_issue_type(const std::string& t) {
+    issue_type_ = t;
+    touch();
+  }
+  void set_resolution(std::string text) { resolution_ = std::move(text); }
+  bool submit_resolve();  // false when no conversation / not allowed
+  void toggle_mute();
+  void logout() { logout_requested_ = true; }
+
+  // ---- Derived state ----
+  Screen screen() const { return screen_; }
+  LinkState link() const { return link_; }
+  Millis retry_at() const { return retry_at_; }
+  const User& user() const { return user_; }
+  const Counts& counts() const { return counts_; }
+  bool muted() const { return muted_; }
+  const std::vector<Row>& queue_rows();
+  const std::vector<Row>& mine_rows();
+  std::uint64_t rows_version();                               // moves whenever the rows change
+  int focus_index() const { return focus_index_; }            // into queue then mine; -1 = none
+  std::uint64_t focus_moves() const { return focus_moves_; }  // bumped by keyboard moves
+  const std::string& focus_id() const { return focus_id_; }
+  const std::string& open_id() const { return open_id_; }
+  const ListItem* open_item() const;              // list data of the open conversation
+  const Conversation* open_conversation() const;  // freshest summary of the open conversation
+  bool open_is_mine() const;
+  bool can_accept() const;
+  bool can_reply() const;
+  bool can_resolve() const;
+  bool can_take_over() const;
+  bool customer_typing(Millis now) const;
+  const std::vector<TimelineItem>& timeline();
+  std::uint64_t timeline_version();
+  bool joined_open() const { return !open_id_.empty() && session_.joined(open_id_); }
+  const std::string& draft() const { return draft_; }
+  bool resolve_open() const { return resolve_open_; }
+  const std::vector<std::string>& issue_types() const { return issue_types_; }
+  const std::string& issue_type() const { return issue_type_; }
+  const std::string& flash() const { return flash_; }
+  Millis flash_at() const { return flash_at_; }
+  // Server time now (the relay's clock, from the snapshot's server_time).
+  Millis server_now(Millis local_now) const { return local_now + clock_skew_; }
+  int waiting_count() const { return static_cast<int>(queue_ids_.size()); }
+  std::string title() const;  // "(3) Parley Inbox"
+  std::vector<Alert> take_alerts() { return std::exchange(alerts_, {}); }
+  std::uint64_t version() const { return session_.store().version() + local_version_; }
+  Json snapshot(Millis now);
+
+  client::Session& session() { return session_; }
+  const client::Session& session() const { return session_; }
+
+  // client::SessionListener
+  void on_hello(const Json& data) override;
+  void on_event(const Event& event, SyncStore::Applied applied) override;
+  void on_notice(const std::string& type, const Json& data) override;
+  void on_started(const std::string&) override {}
+  void on_joined(const std::string& conversation_id) override;
+  void on_command_error(std::string_view command, const std::string& key, const Error& error) override;
+
+  // Formatting helpers (exposed for tests). Both write into `buf` (no allocation).
+  static void format_wait(Millis ms, char* buf, std::size_t n);  // "45s", "3m", "1h 04m"
+  static std::string format_time(Millis at, Clock clock);
+  // Queue order: most urgent first, then longest waiting, then id.
+  static bool queue_before(const Conversation& a, const Conversation& b);
+
+ private:
+  void apply_snapshot(const Json& data, bool first);
+  void upsert(const Json& item, bool from_snapshot);
+  void place(const std::string& id);  // puts `id` into queue_/mine_ per its status
+  void sort_lists();
+  void rebuild_rows();
+  void rebuild_timeline();
+  int unread_of(const std::string& id) const;
+  void mark_seen(Millis now);
+  void load_seen();
+  void save_seen();
+  void set_focus_index(int index);
+  void sync_focus();
+  void reset_session_state();
+  void touch() { ++local_version_; }
+  void lists_changed() {
+    ++lists_version_;
+    touch();
+  }
+  void say(std::string text, Millis now);
+  void send_typing(bool typing, Millis now);
+
+  client::Session session_;
+  Storage& storage_;
+  std::function<std::string()> make_id_;
+  Clock clock_;
+
+  Screen screen_ = Screen::loading;
+  LinkState link_ = LinkState::connecting;
+  Millis retry_at_ = 0;
+  User user_;
+  Counts counts_;
+  bool had_snapshot_ = false;
+  Millis clock_skew_ = 0;
+  bool muted_ = false;
+
+  // Login.
+  bool login_busy_ = false;
+  std::string login_error_;
+  Millis login_locked_until_ = 0;
+  bool logout_requested_ = false;
+
+  // Lists.
+  std::unordered_map<std::string, ListItem> items_;
+  std::vector<std::string> queue_ids_, mine_ids_;
+  std::uint64_t lists_version_ = 0;
+  std::vector<Row> queue_rows_, mine_rows_;
+  std::uint64_t rows_built_for_ = ~std::uint64_t{0};
+  std::uint64_t rows_version_ = 0;
+
+  // Selection.
+  std::string focus_id_;
+  int focus_index_ = -1;
+  std::uint64_t focus_moves_ = 0;
+  std::string open_id_;
+  bool viewing_ = false;
+  std::map<std::string, Seq> seen_;  // conversation -> highest seq the agent has seen
+  Seq seen_sent_ = 0;                // chat.seen sent for the open conversation
+
+  // Timeline of the open conversation.
+  std::vector<TimelineItem> timeline_;
+  std::uint64_t timeline_built_for_ = ~std::uint64_t{0};
+  std::string timeline_built_id_;
+  std::uint64_t timeline_version_ = 0;
+  std::unordered_map<std::string, Millis> typing_at_;  // customer typing (local ms)
+
+  // Composer and resolve panel.
+  std::string draft_;
+  bool typing_sent_ = false;
+  Millis typing_sent_at_ = 0;
+  bool resolve_open_ = false;
+  std::vector<std::string> issue_types_{"general", "billing", "technical", "account", "other"};
+  std::string issue_type_;
+  std::string resolution_;
+  std::string pending_accept_;
+
+  std::string flash_;
+  Millis flash_at_ = 0;
+  std::vector<Alert> alerts_;
+  std::uint64_t local_version_ = 0;
+  Millis now_ = 0;
+};
+
+}  // namespace parley::inbox

@@ -1,0 +1,1274 @@
+#include "inbox/inbox_view.hpp"
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <cstdio>
+
+#include "imgui.h"
+
+namespace parley::inbox {
+namespace {
+
+using client::AppShell;
+
+// Palette: neutral slate, one accent, colour only for priority and status.
+constexpr ImU32 kWhite = IM_COL32(255, 255, 255, 255);
+constexpr ImU32 kInk = IM_COL32(15, 23, 42, 255);
+constexpr ImU32 kText = IM_COL32(30, 41, 59, 255);
+constexpr ImU32 kMuted = IM_COL32(100, 116, 139, 255);
+constexpr ImU32 kFaint = IM_COL32(148, 163, 184, 255);
+constexpr ImU32 kLine = IM_COL32(226, 232, 240, 255);
+constexpr ImU32 kPanel = IM_COL32(248, 250, 252, 255);
+constexpr ImU32 kHover = IM_COL32(241, 245, 249, 255);
+constexpr ImU32 kAccent = IM_COL32(37, 99, 235, 255);
+constexpr ImU32 kAccentDark = IM_COL32(29, 78, 216, 255);
+constexpr ImU32 kAccentSoft = IM_COL32(239, 246, 255, 255);
+constexpr ImU32 kSelected = IM_COL32(232, 240, 254, 255);
+constexpr ImU32 kCustomerBubble = IM_COL32(241, 245, 249, 255);
+constexpr ImU32 kBotBubble = IM_COL32(245, 243, 255, 255);
+constexpr ImU32 kBotBorder = IM_COL32(221, 214, 254, 255);
+constexpr ImU32 kBotInk = IM_COL32(109, 40, 217, 255);
+constexpr ImU32 kNoteBg = IM_COL32(254, 252, 232, 255);
+constexpr ImU32 kNoteBorder = IM_COL32(253, 230, 138, 255);
+constexpr ImU32 kNoteInk = IM_COL32(146, 64, 14, 255);
+constexpr ImU32 kDanger = IM_COL32(220, 38, 38, 255);
+constexpr ImU32 kGreen = IM_COL32(22, 163, 74, 255);
+constexpr ImU32 kAmber = IM_COL32(217, 119, 6, 255);
+constexpr ImU32 kTopbar = IM_COL32(15, 23, 42, 255);
+
+ImU32 priority_color(Priority p) {
+  switch (p) {
+    case Priority::urgent:
+      return IM_COL32(220, 38, 38, 255);
+    case Priority::high:
+      return IM_COL32(234, 88, 12, 255);
+    case Priority::normal:
+      return IM_COL32(37, 99, 235, 255);
+    case Priority::low:
+      return IM_COL32(148, 163, 184, 255);
+  }
+  return kFaint;
+}
+
+const char* priority_label(Priority p) {
+  switch (p) {
+    case Priority::urgent:
+      return "Urgent";
+    case Priority::high:
+      return "High";
+    case Priority::normal:
+      return "Normal";
+    case Priority::low:
+      return "Low";
+  }
+  return "";
+}
+
+const char* status_label(Status s) {
+  switch (s) {
+    case Status::bot:
+      return "With assistant";
+    case Status::pending:
+      return "Waiting";
+    case Status::active:
+      return "Active";
+    case Status::resolved:
+      return "Resolved";
+  }
+  return "";
+}
+
+ImU32 status_color(Status s) {
+  switch (s) {
+    case Status::bot:
+      return IM_COL32(124, 58, 237, 255);
+    case Status::pending:
+      return kAmber;
+    case Status::active:
+      return kGreen;
+    case Status::resolved:
+      return kMuted;
+  }
+  return kMuted;
+}
+
+const char* channel_label(Channel c) {
+  switch (c) {
+    case Channel::web:
+      return "Web chat";
+    case Channel::whatsapp:
+      return "WhatsApp";
+    case Channel::messenger:
+      return "Messenger";
+    case Channel::instagram:
+      return "Instagram";
+    case Channel::sms:
+      return "SMS";
+    case Channel::voice:
+      return "Voice";
+    case Channel::api:
+      return "External assistant (API)";
+  }
+  return "";
+}
+
+ImU32 with_alpha(ImU32 c, float a) {
+  return (c & ~IM_COL32_A_MASK) | (static_cast<ImU32>(std::clamp(a, 0.0f, 1.0f) * 255) << IM_COL32_A_SHIFT);
+}
+
+void text_at(ImDrawList* dl, ImFont* font, ImVec2 pos, ImU32 col, const char* begin,
+             const char* end = nullptr) {
+  dl->AddText(font, font->FontSize, ImVec2(std::round(pos.x), std::round(pos.y)), col, begin, end);
+}
+
+ImVec2 measure(ImFont* font, const char* begin, const char* end = nullptr) {
+  return font->CalcTextSizeA(font->FontSize, FLT_MAX, 0, begin, end);
+}
+
+// Text clipped at `max_x` with a fade into `bg` over the last pixels (one line, no allocation).
+void text_clipped(ImDrawList* dl, ImFont* font, ImVec2 pos, float max_x, ImU32 col, ImU32 bg,
+                  const char* begin, const char* end = nullptr) {
+  const float w = measure(font, begin, end).x;
+  dl->PushClipRect(ImVec2(pos.x, pos.y - 2), ImVec2(max_x, pos.y + font->FontSize + 4), true);
+  text_at(dl, font, pos, col, begin, end);
+  dl->PopClipRect();
+  if (pos.x + w > max_x) {
+    const float fade = std::min(28.0f * (font->FontSize / 13.0f), max_x - pos.x);
+    dl->AddRectFilledMultiColor(ImVec2(max_x - fade, pos.y - 1), ImVec2(max_x, pos.y + font->FontSize + 2),
+                                with_alpha(bg, 0), bg, bg, with_alpha(bg, 0));
+  }
+}
+
+// A clickable region at `pos` (screen px). Returns clicked; `hovered` reports hover.
+bool hit(const char* id, ImVec2 pos, ImVec2 size, bool* hovered = nullptr) {
+  ImGui::SetCursorScreenPos(pos);
+  const bool clicked = ImGui::InvisibleButton(id, ImVec2(std::max(size.x, 1.0f), std::max(size.y, 1.0f)));
+  const bool h = ImGui::IsItemHovered();
+  if (hovered) *hovered = h;
+  if (h) client::dom::set_cursor(client::dom::Cursor::hand);
+  return clicked;
+}
+
+enum class ButtonStyle { primary, secondary, ghost, danger };
+
+// A text button; returns clicked. `width` 0 = fit the label.
+bool button(const char* id, const char* label, ImVec2 pos, float height, ButtonStyle style, float s,
+            float width = 0, bool enabled = true) {
+  const client::Fonts& f = AppShell::get().fonts();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 ts = measure(f.label, label);
+  const ImVec2 size(width > 0 ? width : ts.x + 28 * s, height);
+  bool hovered = false;
+  const bool clicked = hit(id, pos, size, &hovered) && enabled;
+  if (!enabled) client::dom::set_cursor(client::dom::Cursor::arrow);
+  const ImVec2 b(pos.x + size.x, pos.y + size.y);
+  const float r = 8 * s;
+  ImU32 bg = 0, fg = kText, border = 0;
+  switch (style) {
+    case ButtonStyle::primary:
+      bg = !enabled ? IM_COL32(147, 197, 253, 255) : hovered ? kAccentDark : kAccent;
+      fg = kWhite;
+      break;
+    case ButtonStyle::secondary:
+      bg = hovered ? kHover : kWhite;
+      border = IM_COL32(203, 213, 225, 255);
+      fg = enabled ? kText : kFaint;
+      break;
+    case ButtonStyle::ghost:
+      bg = hovered ? with_alpha(kWhite, 0.12f) : 0;
+      fg = IM_COL32(226, 232, 240, 255);
+      border = with_alpha(kWhite, 0.22f);
+      break;
+    case ButtonStyle::danger:
+      bg = hovered ? IM_COL32(185, 28, 28, 255) : kDanger;
+      fg = kWhite;
+      break;
+  }
+  if (bg) dl->AddRectFilled(pos, b, bg, r);
+  if (border) dl->AddRect(pos, b, border, r, 0, s);
+  text_at(dl, f.label, ImVec2(pos.x + (size.x - ts.x) / 2, pos.y + (size.y - ts.y) / 2 - 0.5f * s), fg,
+          label);
+  return clicked;
+}
+
+void pill(ImDrawList* dl, ImFont* font, ImVec2 pos, const char* label, ImU32 fg, ImU32 bg, float s) {
+  const ImVec2 ts = measure(font, label);
+  const ImVec2 b(pos.x + ts.x + 16 * s, pos.y + ts.y + 6 * s);
+  dl->AddRectFilled(pos, b, bg, (b.y - pos.y) / 2);
+  text_at(dl, font, ImVec2(pos.x + 8 * s, pos.y + 3 * s), fg, label);
+}
+
+float pill_width(ImFont* font, const char* label, float s) { return measure(font, label).x + 16 * s; }
+
+void avatar(ImDrawList* dl, ImVec2 c, float r, const std::string& letter, ImU32 bg, ImU32 fg, ImFont* font) {
+  dl->AddCircleFilled(c, r, bg, 32);
+  const ImVec2 ls = measure(font, letter.c_str());
+  text_at(dl, font, ImVec2(c.x - ls.x / 2, c.y - ls.y / 2), fg, letter.c_str());
+}
+
+ImU32 avatar_color(const std::string& name) {
+  static constexpr ImU32 kColors[] = {IM_COL32(14, 116, 144, 255), IM_COL32(79, 70, 229, 255),
+                                      IM_COL32(190, 24, 93, 255),  IM_COL32(21, 128, 61, 255),
+                                      IM_COL32(180, 83, 9, 255),   IM_COL32(71, 85, 105, 255)};
+  unsigned h = 2166136261u;
+  for (char ch : name) h = (h ^ static_cast<unsigned char>(ch)) * 16777619u;
+  h ^= h >> 15;
+  h *= 2246822519u;
+  h ^= h >> 13;
+  return kColors[h % (sizeof kColors / sizeof kColors[0])];
+}
+
+std::string initial_of(const std::string& s) {
+  if (s.empty()) return "?";
+  const unsigned char c = static_cast<unsigned char>(s[0]);
+  const std::size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+  std::string out = s.substr(0, std::min(n, s.size()));
+  if (n == 1) out[0] = static_cast<char>(std::toupper(c));
+  return out;
+}
+
+void speaker_icon(ImDrawList* dl, ImVec2 c, float s, ImU32 col, bool muted) {
+  const ImVec2 a(c.x - 7 * s, c.y - 3 * s), b(c.x - 3 * s, c.y + 3 * s);
+  dl->AddRectFilled(a, b, col, 1 * s);
+  dl->AddTriangleFilled(ImVec2(c.x - 4 * s, c.y), ImVec2(c.x + 2 * s, c.y - 7 * s),
+                        ImVec2(c.x + 2 * s, c.y + 7 * s), col);
+  if (muted) {
+    dl->AddLine(ImVec2(c.x + 4.5f * s, c.y - 3.5f * s), ImVec2(c.x + 11.5f * s, c.y + 3.5f * s), col,
+                1.6f * s);
+    dl->AddLine(ImVec2(c.x + 4.5f * s, c.y + 3.5f * s), ImVec2(c.x + 11.5f * s, c.y - 3.5f * s), col,
+                1.6f * s);
+  } else {
+    dl->PathArcTo(ImVec2(c.x + 2 * s, c.y), 5 * s, -0.9f, 0.9f, 12);
+    dl->PathStroke(col, 0, 1.6f * s);
+    dl->PathArcTo(ImVec2(c.x + 2 * s, c.y), 9 * s, -0.9f, 0.9f, 16);
+    dl->PathStroke(col, 0, 1.6f * s);
+  }
+}
+
+void child_colors_push() {
+  ImGui::PushStyleColor(ImGuiCol_ChildBg, IM_COL32(0, 0, 0, 0));
+  ImGui::PushStyleColor(ImGuiCol_ScrollbarBg, IM_COL32(0, 0, 0, 0));
+  ImGui::PushStyleColor(ImGuiCol_ScrollbarGrab, IM_COL32(0, 0, 0, 40));
+  ImGui::PushStyleColor(ImGuiCol_ScrollbarGrabHovered, IM_COL32(0, 0, 0, 70));
+  ImGui::PushStyleColor(ImGuiCol_ScrollbarGrabActive, IM_COL32(0, 0, 0, 90));
+}
+void child_colors_pop() { ImGui::PopStyleColor(5); }
+
+constexpr ImGuiWindowFlags kFullWindow = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                                         ImGuiWindowFlags_NoSavedSettings |
+                                         ImGuiWindowFlags_NoScrollWithMouse;
+
+}  // namespace
+
+void InboxView::set_focused(const std::string& field, bool focused) {
+  if (focused) {
+    focused_field_ = field;
+  } else if (focused_field_ == field) {
+    focused_field_.clear();
+  }
+}
+
+void InboxView::set_field_height(const std::string& field, float css_px) {
+  if (field == "composer") composer_css_ = css_px;
+  if (field == "resolve-note") note_css_ = css_px;
+}
+
+// ---- Login ---------------------------------------------------------------------------------------
+
+void InboxView::draw_login(InboxModel& model, Fields& fields, double now, Intents& out) {
+  const client::Fonts& f = AppShell::get().fonts();
+  const float w = AppShell::get().width(), h = AppShell::get().height();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddRectFilled(ImVec2(0, 0), ImVec2(w, h), IM_COL32(241, 245, 249, 255));
+
+  const float cw = std::min(400 * s_, w - 32 * s_);
+  const bool has_error = !model.login_error().empty();
+  const float ch = (has_error ? 428 : 388) * s_;
+  const ImVec2 a((w - cw) / 2, std::max(24 * s_, (h - ch) / 2 - 20 * s_));
+  const ImVec2 b(a.x + cw, a.y + ch);
+  dl->AddRectFilled(ImVec2(a.x, a.y + 2 * s_), ImVec2(b.x, b.y + 4 * s_), IM_COL32(15, 23, 42, 14), 14 * s_);
+  dl->AddRectFilled(a, b, kWhite, 14 * s_);
+  dl->AddRect(a, b, kLine, 14 * s_, 0, s_);
+
+  const float pad = 32 * s_;
+  float y = a.y + pad;
+  // Mark: a rounded square with a speech bubble tail.
+  const ImVec2 m0(a.x + pad, y), m1(a.x + pad + 36 * s_, y + 36 * s_);
+  dl->AddRectFilled(m0, m1, kAccent, 10 * s_);
+  text_at(dl, f.title, ImVec2(m0.x + 12 * s_, m0.y + 9 * s_), kWhite, "P");
+  text_at(dl, f.title, ImVec2(m1.x + 12 * s_, y + 1 * s_), kInk, "Parley");
+  text_at(dl, f.small, ImVec2(m1.x + 12 * s_, y + 20 * s_), kMuted, "Support inbox");
+  y += 36 * s_ + 24 * s_;
+  text_at(dl, f.title, ImVec2(a.x + pad, y), kInk, "Sign in");
+  y += f.title->FontSize + 4 * s_;
+  text_at(dl, f.small, ImVec2(a.x + pad, y), kMuted, "Use your staff account to answer customers.");
+  y += f.small->FontSize + 20 * s_;
+
+  struct RowDef {
+    const char* label;
+    client::dom::Field* field;
+  };
+  const RowDef rows[] = {{"Username", &fields.user}, {"Password", &fields.password}};
+  for (const RowDef& r : rows) {
+    text_at(dl, f.label, ImVec2(a.x + pad, y), kText, r.label);
+    y += f.label->FontSize + 6 * s_;
+    const ImVec2 fa(a.x + pad, y), fb(b.x - pad, y + 42 * s_);
+    const bool focused = focused_field_ == r.field->id();
+    dl->AddRectFilled(fa, fb, kWhite, 8 * s_);
+    if (focused)
+      dl->AddRect(ImVec2(fa.x - 2 * s_, fa.y - 2 * s_), ImVec2(fb.x + 2 * s_, fb.y + 2 * s_),
+                  with_alpha(kAccent, 0.25f), 10 * s_, 0, 3 * s_);
+    dl->AddRect(fa, fb, focused ? kAccent : IM_COL32(203, 213, 225, 255), 8 * s_, 0, s_);
+    if (hit(r.field->id(), fa, ImVec2(fb.x - fa.x, fb.y - fa.y))) {
+      r.field->focus();
+    }
+    if (ImGui::IsItemHovered()) client::dom::set_cursor(client::dom::Cursor::text);
+    r.field->place({(fa.x + 12 * s_) / s_, fa.y / s_, (fb.x - fa.x - 24 * s_) / s_, (fb.y - fa.y) / s_});
+    y = fb.y + 14 * s_;
+  }
+  const Millis now_ms = static_cast<Millis>(now);
+  const int wait = model.login_wait_s(now_ms);
+  if (has_error) {
+    std::string msg = model.login_error();
+    char buf[96];
+    if (wait > 0) {
+      std::snprintf(buf, sizeof buf, "Too many attempts, try again in %d s.", wait);
+      msg = buf;
+      AppShell::get().invalidate_at(std::floor(now / 1000.0) * 1000.0 + 1000.0);
+    }
+    const ImVec2 ea(a.x + pad, y - 4 * s_), eb(b.x - pad, y + 30 * s_);
+    dl->AddRectFilled(ea, eb, IM_COL32(254, 242, 242, 255), 8 * s_);
+    dl->AddCircleFilled(ImVec2(ea.x + 14 * s_, (ea.y + eb.y) / 2), 7 * s_, kDanger, 16);
+    text_at(dl, f.label, ImVec2(ea.x + 11.5f * s_, (ea.y + eb.y) / 2 - f.label->FontSize / 2 - 0.5f * s_),
+            kWhite, "!");
+    dl->PushClipRect(ea, eb, true);
+    text_at(dl, f.small, ImVec2(ea.x + 28 * s_, (ea.y + eb.y) / 2 - f.small->FontSize / 2 - 1 * s_),
+            IM_COL32(153, 27, 27, 255), msg.c_str());
+    dl->PopClipRect();
+    y = eb.y + 12 * s_;
+  }
+  const char* label = model.login_busy() ? "Signing in\u2026" : "Sign in";
+  if (button("##signin", label, ImVec2(a.x + pad, y), 44 * s_, ButtonStyle::primary, s_, cw - 2 * pad,
+             !model.login_busy() && wait == 0)) {
+    out.login = true;
+  }
+  if (!was_login_) out.focus_login = true;
+  was_login_ = true;
+}
+
+// ---- Top bar -------------------------------------------------------------------------------------
+
+void InboxView::draw_topbar(InboxModel& model, float w, Intents& out) {
+  const client::Fonts& f = AppShell::get().fonts();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float hh = 56 * s_;
+  dl->AddRectFilled(ImVec2(0, 0), ImVec2(w, hh), kTopbar);
+
+  // Brand.
+  const ImVec2 m0(20 * s_, 14 * s_), m1(48 * s_, 42 * s_);
+  dl->AddRectFilled(m0, m1, kAccent, 8 * s_);
+  const ImVec2 ps = measure(f.title, "P");
+  text_at(dl, f.title, ImVec2((m0.x + m1.x - ps.x) / 2, (m0.y + m1.y - ps.y) / 2), kWhite, "P");
+  text_at(dl, f.title, ImVec2(60 * s_, (hh - f.title->FontSize) / 2 - 1 * s_), kWhite, "Parley");
+  const float brand_w = measure(f.title, "Parley").x;
+  text_at(dl, f.body, ImVec2(60 * s_ + brand_w + 8 * s_, (hh - f.body->FontSize) / 2 - 1 * s_),
+          IM_COL32(148, 163, 184, 255), "Inbox");
+
+  // Live counts.
+  const Counts& c = model.counts();
+  char active[16], waiting[16], resolved[16], avg[24];
+  std::snprintf(active, sizeof active, "%d", c.active);
+  std::snprintf(waiting, sizeof waiting, "%d", model.waiting_count());
+  std::snprintf(resolved, sizeof resolved, "%d", c.resolved_today);
+  InboxModel::format_wait(static_cast<Millis>(c.avg_wait_s * 1000), avg, sizeof avg);
+  struct Stat {
+    const char* label;
+    const char* value;
+    ImU32 dot;
+  };
+  const Stat stats[] = {
+      {"Active", active, kGreen},
+      {"Waiting", waiting, model.waiting_count() > 0 ? IM_COL32(251, 146, 60, 255) : kFaint},
+      {"Resolved today", resolved, 0},
+      {"Avg wait", avg, 0}};
+  float x = 220 * s_;
+  for (const Stat& st : stats) {
+    if (x > w - 460 * s_) break;
+    const ImVec2 vs = measure(f.title, st.value);
+    const ImVec2 ls = measure(f.small, st.label);
+    float tx = x;
+    if (st.dot) {
+      dl->AddCircleFilled(ImVec2(x + 4 * s_, hh / 2), 4 * s_, st.dot, 12);
+      tx += 14 * s_;
+    }
+    text_at(dl, f.title, ImVec2(tx, (hh - vs.y) / 2 - 1 * s_), kWhite, st.value);
+    text_at(dl, f.small, ImVec2(tx + vs.x + 7 * s_, (hh - ls.y) / 2), IM_COL32(148, 163, 184, 255), st.label);
+    x = tx + vs.x + 7 * s_ + ls.x + 28 * s_;
+  }
+
+  // Right: connection, mute, agent, log out.
+  float rx = w - 16 * s_;
+  const float bh = 32 * s_;
+  const float lw = measure(f.label, "Log out").x + 28 * s_;
+  rx -= lw;
+  if (button("##logout", "Log out", ImVec2(rx, (hh - bh) / 2), bh, ButtonStyle::ghost, s_)) out.logout = true;
+  rx -= 16 * s_;
+  // Agent.
+  const User& u = model.user();
+  const std::string name = u.name.empty() ? u.username : u.name;
+  const ImVec2 ns = measure(f.label, name.c_str());
+  const ImVec2 rs = measure(f.small, u.role.c_str());
+  const float block = std::max(ns.x, rs.x);
+  rx -= block;
+  text_at(dl, f.label, ImVec2(rx, hh / 2 - ns.y + 1 * s_), kWhite, name.c_str());
+  text_at(dl, f.small, ImVec2(rx, hh / 2 + 1 * s_), IM_COL32(148, 163, 184, 255), u.role.c_str());
+  rx -= 10 * s_ + 30 * s_;
+  const ImVec2 ac(rx + 15 * s_, hh / 2);
+  avatar(dl, ac, 15 * s_, initial_of(name), avatar_color(name), kWhite, f.label);
+  // Presence dot on the avatar: green online, amber connecting, red offline.
+  const LinkState link = model.link();
+  const bool ready = model.session().ready();
+  const ImU32 dot = ready ? kGreen : link == LinkState::offline ? kDanger : kAmber;
+  dl->AddCircleFilled(ImVec2(ac.x + 11 * s_, ac.y + 11 * s_), 5 * s_, kTopbar, 12);
+  dl->AddCircleFilled(ImVec2(ac.x + 11 * s_, ac.y + 11 * s_), 3.5f * s_, dot, 12);
+  rx -= 14 * s_;
+  // Mute toggle.
+  const float msz = 34 * s_;
+  rx -= msz;
+  bool hovered = false;
+  if (hit("##mute", ImVec2(rx, (hh - msz) / 2), ImVec2(msz, msz), &hovered)) out.toggle_mute = true;
+  if (hovered)
+    dl->AddRectFilled(ImVec2(rx, (hh - msz) / 2), ImVec2(rx + msz, (hh + msz) / 2), with_alpha(kWhite, 0.1f),
+                      8 * s_);
+  speaker_icon(dl, ImVec2(rx + msz / 2 - 1 * s_, hh / 2), s_,
+               model.muted() ? IM_COL32(148, 163, 184, 255) : kWhite, model.muted());
+  if (hovered)
+    ImGui::SetTooltip("%s", model.muted() ? "Sound off: click to turn on" : "Sound on: click to mute");
+  // Connection state, when not online.
+  if (!ready) {
+    const char* label = link == LinkState::offline    ? "Offline"
+                        : link == LinkState::retrying ? "Reconnecting\u2026"
+                                                      : "Connecting\u2026";
+    const float pw = pill_width(f.small, label, s_);
+    rx -= pw + 12 * s_;
+    pill(dl, f.small, ImVec2(rx, hh / 2 - 11 * s_), label, IM_COL32(120, 53, 15, 255),
+         IM_COL32(254, 243, 199, 255), s_);
+  }
+}
+
+// ---- Lists ---------------------------------------------------------------------------------------
+
+float InboxView::draw_list(InboxModel& model, const char* id, const char* title, const std::vector<Row>& rows,
+                           bool queue, int focus_offset, float x, float y, float w, float h, double now,
+                           Intents& out) {
+  const client::Fonts& f = AppShell::get().fonts();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  // Section header: "WAITING  12".
+  const float head_h = 40 * s_;
+  char count[16];
+  std::snprintf(count, sizeof count, "%zu", rows.size());
+  text_at(dl, f.label, ImVec2(x + 18 * s_, y + 16 * s_), kMuted, title);
+  const float tw = measure(f.label, title).x;
+  const ImU32 badge_bg = queue && !rows.empty() ? IM_COL32(255, 237, 213, 255) : IM_COL32(226, 232, 240, 255);
+  const ImU32 badge_fg = queue && !rows.empty() ? IM_COL32(194, 65, 12, 255) : kMuted;
+  pill(dl, f.small, ImVec2(x + 18 * s_ + tw + 8 * s_, y + 13 * s_), count, badge_fg, badge_bg, s_);
+
+  const float list_y = y + head_h;
+  const float list_h = h - head_h;
+  const float row_h = (queue ? 78 : 66) * s_;
+  const Millis server_now = model.server_now(static_cast<Millis>(now));
+
+  ImGui::SetCursorScreenPos(ImVec2(x, list_y));
+  child_colors_push();
+  ImGui::BeginChild(id, ImVec2(w, std::max(list_h, 1.0f)), false, 0);
+  // Keep the keyboard focus visible.
+  const int focus = model.focus_index() - focus_offset;
+  if (model.focus_moves() != last_focus_moves_ && focus >= 0 && focus < static_cast<int>(rows.size())) {
+    const float top = focus * row_h, bottom = top + row_h;
+    const float sy = ImGui::GetScrollY();
+    if (top < sy) ImGui::SetScrollY(top);
+    if (bottom > sy + list_h) ImGui::SetScrollY(bottom - list_h);
+  }
+  ImDrawList* cdl = ImGui::GetWindowDrawList();
+  const float cw = ImGui::GetWindowContentRegionMax().x;
+  if (rows.empty()) {
+    const char* empty = queue ? "No one is waiting. Nice work!" : "Accepted chats show up here.";
+    text_at(cdl, f.small, ImVec2(x + 18 * s_, list_y + 8 * s_), kFaint, empty);
+  }
+  ImGuiListClipper clipper;
+  clipper.Begin(static_cast<int>(rows.size()), row_h);
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  while (clipper.Step()) {
+    for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
+      const Row& r = rows[static_cast<std::size_t>(i)];
+      const ImVec2 a(origin.x, origin.y + i * row_h);
+      const ImVec2 b(origin.x + cw, a.y + row_h);
+      ImGui::PushID(i);
+      bool hovered = false;
+      if (hit("##row", a, ImVec2(cw, row_h), &hovered)) out.open = r.id;
+      ImGui::PopID();
+      const bool selected = r.id == model.open_id();
+      const bool focused = i == focus;
+      const ImU32 bg = selected ? kSelected : hovered ? kHover : kPanel;
+      if (bg != kPanel) cdl->AddRectFilled(a, b, bg);
+      if (focused && !selected)
+        cdl->AddRect(ImVec2(a.x + 2 * s_, a.y + 1 * s_), ImVec2(b.x - 2 * s_, b.y - 1 * s_),
+                     with_alpha(kAccent, 0.6f), 6 * s_, 0, 1.5f * s_);
+      if (selected) cdl->AddRectFilled(a, ImVec2(a.x + 3 * s_, b.y), kAccent);
+      cdl->AddLine(ImVec2(a.x + 16 * s_, b.y - 0.5f * s_), ImVec2(b.x, b.y - 0.5f * s_), kLine, s_);
+
+      // Avatar with priority ring.
+      const ImVec2 ac(a.x + 36 * s_, a.y + (queue ? 30 : 28) * s_);
+      avatar(cdl, ac, 17 * s_, r.initial, avatar_color(r.name), kWhite, f.label);
+      const float tx = a.x + 64 * s_;
+      const float right = b.x - 14 * s_;
+      // Right side: waiting time (queue) or unread badge (mine).
+      float name_max = right;
+      if (queue) {
+        char wait[24];
+        InboxModel::format_wait(server_now - r.since, wait, sizeof wait);
+        const ImVec2 ws = measure(f.small, wait);
+        const bool long_wait = server_now - r.since > 5 * 60 * 1000;
+        text_at(cdl, f.small, ImVec2(right - ws.x, a.y + 13 * s_), long_wait ? kDanger : kMuted, wait);
+        name_max = right - ws.x - 8 * s_;
+      } else if (r.unread > 0) {
+        char n[16];
+        std::snprintf(n, sizeof n, "%d", r.unread);
+        const ImVec2 ns = measure(f.label, n);
+        const float bw = std::max(ns.x + 12 * s_, 20 * s_);
+        const ImVec2 p0(right - bw, a.y + 12 * s_);
+        cdl->AddRectFilled(p0, ImVec2(right, p0.y + 20 * s_), kAccent, 10 * s_);
+        text_at(cdl, f.label, ImVec2(p0.x + (bw - ns.x) / 2, p0.y + (20 * s_ - ns.y) / 2 - 0.5f * s_), kWhite,
+                n);
+        name_max = p0.x - 8 * s_;
+      }
+      text_clipped(cdl, r.unread > 0 ? f.label : f.label, ImVec2(tx, a.y + 12 * s_), name_max, kInk, bg,
+                   r.name.c_str());
+      // Line 2: priority dot + label, topic.
+      float lx = tx;
+      const float l2 = a.y + 32 * s_;
+      if (queue || r.priority == Priority::urgent || r.priority == Priority::high) {
+        const ImU32 pc = priority_color(r.priority);
+        cdl->AddCircleFilled(ImVec2(lx + 4 * s_, l2 + f.small->FontSize / 2 + 1 * s_), 3.5f * s_, pc, 12);
+        lx += 12 * s_;
+        const char* pl = priority_label(r.priority);
+        text_at(cdl, f.small, ImVec2(lx, l2),
+                r.priority == Priority::urgent || r.priority == Priority::high ? pc : kMuted, pl);
+        lx += measure(f.small, pl).x;
+        if (!r.topic.empty()) {
+          text_at(cdl, f.small, ImVec2(lx + 5 * s_, l2), kFaint, "\u00b7");
+          lx += 14 * s_;
+        }
+      }
+      if (!r.topic.empty())
+        text_clipped(cdl, f.small, ImVec2(lx, l2), right, kMuted, bg, r.topic.c_str());
+      else if (!queue)
+        text_clipped(cdl, f.small, ImVec2(lx, l2), right, r.unread > 0 ? kText : kMuted, bg,
+                     r.preview.empty() ? "No messages yet" : r.preview.c_str());
+      // Line 3: the last message (queue rows only: mine shows it on line 2 when there is no topic).
+      if (queue || !r.topic.empty()) {
+        text_clipped(cdl, f.small, ImVec2(tx, a.y + (queue ? 51 : 47) * s_), right,
+                     r.unread > 0 ? kText : kMuted, bg,
+                     r.preview.empty() ? "No messages yet" : r.preview.c_str());
+      }
+    }
+  }
+  clipper.End();
+  ImGui::EndChild();
+  child_colors_pop();
+  return h;
+}
+
+void InboxView::draw_lists(InboxModel& model, float x, float y, float w, float h, double now, Intents& out) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddRectFilled(ImVec2(x, y), ImVec2(x + w, y + h), kPanel);
+  dl->AddLine(ImVec2(x + w - 0.5f * s_, y), ImVec2(x + w - 0.5f * s_, y + h), kLine, s_);
+  const auto& queue = model.queue_rows();
+  const auto& mine = model.mine_rows();
+  // Split: "mine" gets what it needs up to 45 %, the queue the rest (at least 35 %).
+  const float head_h = 40 * s_;
+  const float mine_need = head_h + std::max<float>(1, static_cast<float>(mine.size())) * 66 * s_ + 8 * s_;
+  const float mine_h = std::clamp(mine_need, head_h + 66 * s_, h * 0.45f);
+  const float queue_h = h - mine_h;
+  draw_list(model, "##queue", "WAITING", queue, true, 0, x, y, w - s_, queue_h, now, out);
+  dl->AddLine(ImVec2(x, y + queue_h), ImVec2(x + w, y + queue_h), kLine, s_);
+  draw_list(model, "##mine", "MY CONVERSATIONS", mine, false, static_cast<int>(queue.size()), x, y + queue_h,
+            w - s_, mine_h, now, out);
+  last_focus_moves_ = model.focus_moves();
+  // Waiting times tick.
+  if (!queue.empty()) AppShell::get().invalidate_at(std::floor(now / 1000.0) * 1000.0 + 1000.0);
+}
+
+// ---- Transcript ----------------------------------------------------------------------------------
+
+void InboxView::relayout(const std::vector<TimelineItem>& items, float width) {
+  const client::Fonts& f = AppShell::get().fonts();
+  layout_.resize(items.size());
+  const float pad = 28 * s_;
+  const float content_w = width - 2 * pad;
+  const float max_bubble = std::min(content_w * 0.72f, 620 * s_);
+  float y = 20 * s_;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const TimelineItem& it = items[i];
+    ItemLayout& l = layout_[i];
+    l.y = y;
+    l.head_h = 0;
+    switch (it.kind) {
+      case TimelineItem::Kind::message:
+      case TimelineItem::Kind::outbox:
+      case TimelineItem::Kind::note: {
+        const float gap = i == 0 ? 0 : it.group_start ? 16 * s_ : 4 * s_;
+        l.head_h = it.group_start ? f.small->FontSize + 8 * s_ : 0;
+        const float wrap =
+            (it.kind == TimelineItem::Kind::note ? std::min(content_w * 0.8f, 640 * s_) : max_bubble) -
+            28 * s_;
+        client::layout_text(it.text, it.links, f.body, wrap, l.block);
+        l.bubble_w = l.block.width + 28 * s_;
+        l.bubble_h = l.block.height + 20 * s_;
+        l.h = gap + l.head_h + l.bubble_h +
+              (it.kind == TimelineItem::Kind::outbox ? f.small->FontSize + 6 * s_ : 0);
+        l.y = y + gap;
+        l.h -= gap;
+        y += gap;
+        break;
+      }
+      case TimelineItem::Kind::summary: {
+        client::layout_text(it.text, {}, f.body, std::min(content_w, 640 * s_) - 40 * s_, l.block);
+        l.bubble_w = std::min(content_w, 640 * s_);
+        l.bubble_h = l.block.height + 56 * s_;
+        l.y = y + 16 * s_;
+        l.h = l.bubble_h + 8 * s_;
+        y += 16 * s_;
+        break;
+      }
+      case TimelineItem::Kind::takeover:
+        l.y = y + 12 * s_;
+        l.h = 40 * s_;
+        y += 12 * s_;
+        break;
+      case TimelineItem::Kind::system:
+        l.y = y + 8 * s_;
+        l.h = 28 * s_;
+        y += 8 * s_;
+        break;
+    }
+    y += l.h;
+  }
+  content_h_ = y + 16 * s_;
+}
+
+void InboxView::draw_item(const TimelineItem& it, const ItemLayout& l, ImVec2 origin, float w, int index,
+                          Intents& out) {
+  const client::Fonts& f = AppShell::get().fonts();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float pad = 28 * s_;
+  const float top = origin.y + l.y;
+  switch (it.kind) {
+    case TimelineItem::Kind::system: {
+      char buf[320];
+      std::snprintf(buf, sizeof buf, "%s  \u00b7  %s", it.text.c_str(), it.time.c_str());
+      const ImVec2 ts = measure(f.small, buf);
+      text_at(dl, f.small, ImVec2(origin.x + (w - ts.x) / 2, top + (l.h - ts.y) / 2), kFaint, buf);
+      return;
+    }
+    case TimelineItem::Kind::takeover: {
+      const float cy = top + l.h / 2;
+      char buf[320];
+      std::snprintf(buf, sizeof buf, "%s  \u00b7  %s", it.text.c_str(), it.time.c_str());
+      const ImVec2 ts = measure(f.label, buf);
+      const float x0 = origin.x + (w - ts.x) / 2 - 14 * s_;
+      const float x1 = x0 + ts.x + 28 * s_;
+      dl->AddLine(ImVec2(origin.x + pad, cy), ImVec2(x0 - 8 * s_, cy), with_alpha(kAccent, 0.45f), 1.5f * s_);
+      dl->AddLine(ImVec2(x1 + 8 * s_, cy), ImVec2(origin.x + w - pad, cy), with_alpha(kAccent, 0.45f),
+                  1.5f * s_);
+      dl->AddRectFilled(ImVec2(x0, cy - 13 * s_), ImVec2(x1, cy + 13 * s_), kAccentSoft, 13 * s_);
+      dl->AddRect(ImVec2(x0, cy - 13 * s_), ImVec2(x1, cy + 13 * s_), with_alpha(kAccent, 0.35f), 13 * s_, 0,
+                  s_);
+      text_at(dl, f.label, ImVec2(x0 + 14 * s_, cy - ts.y / 2 - 0.5f * s_), kAccentDark, buf);
+      return;
+    }
+    case TimelineItem::Kind::summary: {
+      const ImVec2 a(origin.x + (w - l.bubble_w) / 2, top);
+      const ImVec2 b(a.x + l.bubble_w, a.y + l.bubble_h);
+      dl->AddRectFilled(a, b, kBotBubble, 10 * s_);
+      dl->AddRect(a, b, kBotBorder, 10 * s_, 0, s_);
+      text_at(dl, f.label, ImVec2(a.x + 20 * s_, a.y + 14 * s_), kBotInk, "ASSISTANT HAND-OFF SUMMARY");
+      const char* staff = "Staff only";
+      const ImVec2 ss = measure(f.small, staff);
+      text_at(dl, f.small, ImVec2(b.x - 20 * s_ - ss.x, a.y + 14 * s_), kFaint, staff);
+      client::draw_text(dl, l.block, it.text, ImVec2(a.x + 20 * s_, a.y + 38 * s_), kText, kAccent);
+      return;
+    }
+    default:
+      break;
+  }
+  // Messages: customer on the left, assistant on the left (tinted, labelled), staff on the right.
+  const bool right = it.role == Role::agent;
+  const bool note = it.kind == TimelineItem::Kind::note;
+  const bool bot = it.role == Role::bot;
+  float y = top;
+  const float x_left = origin.x + pad + 40 * s_;
+  const float x_right = origin.x + w - pad;
+  if (it.group_start) {
+    char head[300];
+    if (note) {
+      std::snprintf(head, sizeof head, "%s  \u00b7  %s", it.name.c_str(), it.time.c_str());
+    } else {
+      std::snprintf(head, sizeof head, "%s  \u00b7  %s", it.name.c_str(), it.time.c_str());
+    }
+    const ImVec2 hs = measure(f.small, head);
+    float hx = right ? x_right - hs.x : x_left;
+    if (bot && !note) {
+      // "ASSISTANT" tag before the name.
+      const float pw = pill_width(f.small, "Assistant", s_);
+      pill(dl, f.small, ImVec2(hx, y - 2 * s_), "Assistant", kBotInk, IM_COL32(237, 233, 254, 255), s_);
+      hx += pw + 6 * s_;
+    }
+    if (note) {
+      const float pw = pill_width(f.small, "Internal", s_);
+      hx = x_right - hs.x - pw - 6 * s_;
+      pill(dl, f.small, ImVec2(hx, y - 2 * s_), "Internal", kNoteInk, IM_COL32(254, 243, 199, 255), s_);
+      hx += pw + 6 * s_;
+    }
+    text_at(dl, f.small, ImVec2(hx, y + 1 * s_), kMuted, head);
+    y += l.head_h;
+  }
+  const ImVec2 a(right ? x_right - l.bubble_w : x_left, y);
+  const ImVec2 b(a.x + l.bubble_w, a.y + l.bubble_h);
+  ImU32 bg = kCustomerBubble, fg = kText, link = kAccent, border = 0;
+  if (bot) {
+    bg = kBotBubble;
+    border = kBotBorder;
+  } else if (note) {
+    bg = kNoteBg;
+    border = kNoteBorder;
+  } else if (right) {
+    bg = it.own ? kAccent : IM_COL32(51, 65, 85, 255);
+    fg = kWhite;
+    link = kWhite;
+    if (it.kind == TimelineItem::Kind::outbox)
+      bg = it.failed ? IM_COL32(248, 113, 113, 255) : IM_COL32(96, 165, 250, 255);
+  }
+  dl->AddRectFilled(a, b, bg, 14 * s_);
+  if (border) dl->AddRect(a, b, border, 14 * s_, 0, s_);
+  const ImVec2 text_origin(a.x + 14 * s_, a.y + 10 * s_);
+  client::draw_text(dl, l.block, it.text, text_origin, fg, link);
+  ImGui::PushID(index);
+  if (!it.links.empty() && hit("##bubble", a, ImVec2(l.bubble_w, l.bubble_h))) {
+    const int k = client::link_at(l.block, text_origin, ImGui::GetIO().MousePos);
+    if (k >= 0) out.open_url = it.links[static_cast<std::size_t>(k)].url;
+  }
+  // Avatar beside the first bubble of a group from the other side.
+  if (!right && it.group_start) {
+    const ImVec2 c(origin.x + pad + 16 * s_, a.y + 16 * s_);
+    if (bot) {
+      dl->AddCircleFilled(c, 16 * s_, IM_COL32(237, 233, 254, 255), 24);
+      const ImVec2 ls = measure(f.label, "AI");
+      text_at(dl, f.label, ImVec2(c.x - ls.x / 2, c.y - ls.y / 2), kBotInk, "AI");
+    } else {
+      avatar(dl, c, 16 * s_, initial_of(it.name), avatar_color(it.name), kWhite, f.label);
+    }
+  }
+  if (it.kind == TimelineItem::Kind::outbox) {
+    const float my = b.y + 4 * s_;
+    if (it.failed) {
+      const char* lead = "Not delivered \u00b7 ";
+      const float wl = measure(f.small, lead).x, wr = measure(f.small, "Retry").x,
+                  wd = measure(f.small, " \u00b7 ").x, wx = measure(f.small, "Discard").x;
+      float x = x_right - (wl + wr + wd + wx);
+      text_at(dl, f.small, ImVec2(x, my), kDanger, lead);
+      x += wl;
+      bool hr = false, hx = false;
+      if (hit("##retry", ImVec2(x, my), ImVec2(wr, f.small->FontSize), &hr)) out.retry = it.client_msg_id;
+      text_at(dl, f.small, ImVec2(x, my), hr ? kAccentDark : kAccent, "Retry");
+      x += wr;
+      text_at(dl, f.small, ImVec2(x, my), kDanger, " \u00b7 ");
+      x += wd;
+      if (hit("##discard", ImVec2(x, my), ImVec2(wx, f.small->FontSize), &hx)) out.discard = it.client_msg_id;
+      text_at(dl, f.small, ImVec2(x, my), hx ? kInk : kMuted, "Discard");
+    } else {
+      const ImVec2 ts = measure(f.small, "Sending\u2026");
+      text_at(dl, f.small, ImVec2(x_right - ts.x, my), kFaint, "Sending\u2026");
+    }
+  }
+  ImGui::PopID();
+}
+
+void InboxView::draw_transcript(InboxModel& model, float x, float y, float w, float h, double now,
+                                Intents& out) {
+  const client::Fonts& f = AppShell::get().fonts();
+  const auto& items = model.timeline();
+  const std::uint64_t version = model.timeline_version();
+  if (model.open_id() != layout_conv_) {
+    layout_conv_ = model.open_id();
+    force_bottom_ = true;
+  }
+  if (version != layout_version_ || w != layout_width_ || f.body != layout_font_) {
+    layout_version_ = version;
+    layout_width_ = w;
+    layout_font_ = f.body;
+    relayout(items, w);
+  }
+  const bool typing = model.customer_typing(static_cast<Millis>(now));
+  const float typing_h = typing ? 30 * s_ : 0;
+  const float total = content_h_ + typing_h;
+
+  ImGui::SetCursorScreenPos(ImVec2(x, y));
+  child_colors_push();
+  ImGui::BeginChild("##transcript", ImVec2(w, std::max(h, 1.0f)), false, 0);
+  const float sy = ImGui::GetScrollY(), max_y = ImGui::GetScrollMaxY();
+  const bool at_bottom = max_y <= 0 || sy >= max_y - 4 * s_;
+  const bool grew = total != last_total_;
+  if (!grew) stick_bottom_ = at_bottom;
+  if (force_bottom_ || (grew && stick_bottom_)) {
+    ImGui::SetScrollY(total + 1000 * s_);
+    stick_bottom_ = true;
+    force_bottom_ = false;
+  }
+  last_total_ = total;
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  const float cw = ImGui::GetWindowContentRegionMax().x;
+  // Only items in view are drawn (the layout knows every item's place).
+  const float view_top = y - origin.y, view_bottom = view_top + h;
+  auto first = std::lower_bound(layout_.begin(), layout_.end(), view_top,
+                                [](const ItemLayout& l, float v) { return l.y + l.h < v; });
+  for (auto it = first; it != layout_.end() && it->y <= view_bottom; ++it) {
+    const std::size_t i = static_cast<std::size_t>(it - layout_.begin());
+    draw_item(items[i], *it, origin, cw, static_cast<int>(i), out);
+  }
+  if (typing) {
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const Conversation* c = model.open_conversation();
+    const ListItem* li = model.open_item();
+    const std::string who = li && !li->contact_name.empty() ? li->contact_name : "The customer";
+    char buf[240];
+    std::snprintf(buf, sizeof buf, "%s is typing", who.c_str());
+    const float ty = origin.y + content_h_;
+    for (int i = 0; i < 3; ++i) {
+      const float ph = static_cast<float>(std::sin(now / 1000.0 * 6.0 - i * 0.9));
+      dl->AddCircleFilled(
+          ImVec2(origin.x + 28 * s_ + 46 * s_ + i * 9 * s_, ty + 10 * s_ - std::max(0.0f, ph) * 2 * s_),
+          3 * s_, kFaint, 12);
+    }
+    text_at(dl, f.small, ImVec2(origin.x + 28 * s_ + 76 * s_, ty + 3 * s_), kMuted, buf);
+    (void)c;
+  }
+  ImGui::SetCursorScreenPos(origin);
+  ImGui::Dummy(ImVec2(1, total));
+  ImGui::EndChild();
+  child_colors_pop();
+}
+
+// ---- Conversation --------------------------------------------------------------------------------
+
+void InboxView::draw_empty(InboxModel& model, float x, float y, float w, float h) {
+  const client::Fonts& f = AppShell::get().fonts();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float cx = x + w / 2, cy = y + h / 2 - 40 * s_;
+  // A simple chat-bubble illustration.
+  dl->AddRectFilled(ImVec2(cx - 34 * s_, cy - 40 * s_), ImVec2(cx + 22 * s_, cy),
+                    IM_COL32(226, 232, 240, 255), 12 * s_);
+  dl->AddRectFilled(ImVec2(cx - 14 * s_, cy - 22 * s_), ImVec2(cx + 38 * s_, cy + 14 * s_),
+                    IM_COL32(191, 219, 254, 255), 12 * s_);
+  const char* title =
+      model.waiting_count() > 0 ? "Pick a conversation from the queue" : "You're all caught up";
+  const ImVec2 ts = measure(f.title, title);
+  text_at(dl, f.title, ImVec2(cx - ts.x / 2, cy + 36 * s_), kInk, title);
+  const char* hint = "\u2191 \u2193 to move  \u00b7  Enter to open  \u00b7  Esc to close";
+  const ImVec2 hs = measure(f.small, hint);
+  text_at(dl, f.small, ImVec2(cx - hs.x / 2, cy + 62 * s_), kMuted, hint);
+}
+
+float InboxView::draw_footer(InboxModel& model, Fields& fields, float x, float bottom, float w,
+                             Intents& out) {
+  const client::Fonts& f = AppShell::get().fonts();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const Conversation* c = model.open_conversation();
+  if (model.can_reply()) {
+    const float text_h = std::clamp(composer_css_, 20.0f, 160.0f) * s_;
+    const float box_h = text_h + 24 * s_ + 40 * s_;
+    const float outer = 16 * s_;
+    const float y0 = bottom - box_h - 2 * outer;
+    dl->AddLine(ImVec2(x, y0), ImVec2(x + w, y0), kLine, s_);
+    const ImVec2 a(x + outer, y0 + outer), b(x + w - outer, bottom - outer);
+    const bool focused = focused_field_ == "composer";
+    dl->AddRectFilled(a, b, kWhite, 10 * s_);
+    if (focused)
+      dl->AddRect(ImVec2(a.x - 2 * s_, a.y - 2 * s_), ImVec2(b.x + 2 * s_, b.y + 2 * s_),
+                  with_alpha(kAccent, 0.18f), 12 * s_, 0, 3 * s_);
+    dl->AddRect(a, b, focused ? kAccent : IM_COL32(203, 213, 225, 255), 10 * s_, 0, s_);
+    if (hit("##composer_box", a, ImVec2(b.x - a.x, b.y - a.y - 40 * s_))) out.focus_composer = true;
+    if (ImGui::IsItemHovered()) client::dom::set_cursor(client::dom::Cursor::text);
+    if (model.resolve_open()) {
+      fields.composer.hide();  // under the resolve panel: not clickable
+    } else {
+      fields.composer.place(
+          {(a.x + 14 * s_) / s_, (a.y + 12 * s_) / s_, (b.x - a.x - 28 * s_) / s_, text_h / s_});
+    }
+    // Bottom row of the box: hint and buttons.
+    const float row_y = b.y - 40 * s_;
+    dl->AddLine(ImVec2(a.x + 1 * s_, row_y), ImVec2(b.x - 1 * s_, row_y), IM_COL32(241, 245, 249, 255), s_);
+    text_at(dl, f.small, ImVec2(a.x + 14 * s_, row_y + (40 * s_ - f.small->FontSize) / 2), kFaint,
+            "Enter or Ctrl+Enter to send  \u00b7  Shift+Enter for a new line");
+    const bool can_send = !model.draft().empty();
+    const float sw = 76 * s_;
+    if (button("##send", "Send", ImVec2(b.x - 8 * s_ - sw, row_y + 6 * s_), 28 * s_, ButtonStyle::primary, s_,
+               sw, can_send)) {
+      out.send = true;
+      out.focus_composer = true;
+    }
+    return bottom - y0;
+  }
+  fields.composer.hide();
+  if (!c) return 0;
+  // Not ours to answer: a bar that says why, with the action that changes it.
+  const float bar_h = 64 * s_;
+  const float y0 = bottom - bar_h;
+  dl->AddRectFilled(ImVec2(x, y0), ImVec2(x + w, bottom), kPanel);
+  dl->AddLine(ImVec2(x, y0), ImVec2(x + w, y0), kLine, s_);
+  std::string msg;
+  if (c->status == Status::pending) {
+    msg = "This customer is waiting for a person. Accept the chat to reply.";
+  } else if (c->status == Status::bot) {
+    msg = "The assistant is handling this conversation.";
+  } else if (c->status == Status::active) {
+    msg = (c->assignee_name.empty() ? std::string("Another agent") : c->assignee_name) +
+          " is handling this chat.";
+  } else {
+    msg = c->ending == Ending::abandoned           ? "The customer left before anyone answered."
+          : c->ending == Ending::ended_by_customer ? "The customer ended this chat."
+                                                   : "This conversation is resolved.";
+    if (!c->issue_type.empty()) msg += "  Issue type: " + c->issue_type + ".";
+  }
+  text_at(dl, f.body, ImVec2(x + 24 * s_, y0 + (bar_h - f.body->FontSize) / 2), kMuted, msg.c_str());
+  if (model.can_accept()) {
+    const float bw = 150 * s_;
+    if (button("##accept_bar", "Accept chat", ImVec2(x + w - 24 * s_ - bw, y0 + 14 * s_), 36 * s_,
+               ButtonStyle::primary, s_, bw)) {
+      out.accept = c->id;
+    }
+  } else if (model.can_take_over()) {
+    const float bw = 150 * s_;
+    if (button("##takeover_bar", "Take over", ImVec2(x + w - 24 * s_ - bw, y0 + 14 * s_), 36 * s_,
+               ButtonStyle::primary, s_, bw)) {
+      out.take_over = c->id;
+    }
+  }
+  return bar_h;
+}
+
+void InboxView::draw_conversation(InboxModel& model, Fields& fields, float x, float y, float w, float h,
+                                  double now, Intents& out) {
+  const client::Fonts& f = AppShell::get().fonts();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const Conversation* c = model.open_conversation();
+  if (!c) {
+    fields.composer.hide();
+    draw_empty(model, x, y, w, h);
+    return;
+  }
+  const ListItem* li = model.open_item();
+  const std::string name = li && !li->contact_name.empty() ? li->contact_name : "Visitor";
+  // Header.
+  const float hh = 68 * s_;
+  dl->AddLine(ImVec2(x, y + hh - 0.5f * s_), ImVec2(x + w, y + hh - 0.5f * s_), kLine, s_);
+  avatar(dl, ImVec2(x + 44 * s_, y + hh / 2), 18 * s_, initial_of(name), avatar_color(name), kWhite, f.label);
+  const float tx = x + 72 * s_;
+  text_at(dl, f.title, ImVec2(tx, y + 14 * s_), kInk, name.c_str());
+  float px = tx + measure(f.title, name.c_str()).x + 10 * s_;
+  const char* sl = status_label(c->status);
+  pill(dl, f.small, ImVec2(px, y + 14 * s_), sl, status_color(c->status),
+       with_alpha(status_color(c->status), 0.1f), s_);
+  px += pill_width(f.small, sl, s_) + 6 * s_;
+  if (c->priority == Priority::urgent || c->priority == Priority::high) {
+    pill(dl, f.small, ImVec2(px, y + 14 * s_), priority_label(c->priority), priority_color(c->priority),
+         with_alpha(priority_color(c->priority), 0.1f), s_);
+  }
+  std::string sub = c->topic.empty() ? std::string("No topic") : c->topic;
+  sub += "  \u00b7  ";
+  sub += channel_label(c->channel);
+  if (c->status == Status::active && !c->assignee_name.empty()) sub += "  \u00b7  with " + c->assignee_name;
+  text_at(dl, f.small, ImVec2(tx, y + 40 * s_), kMuted, sub.c_str());
+  // Actions.
+  float bx = x + w - 24 * s_;
+  const float bh = 34 * s_;
+  if (model.can_resolve()) {
+    const float bw = measure(f.label, "Resolve").x + 36 * s_;
+    bx -= bw;
+    if (button("##resolve", "Resolve", ImVec2(bx, y + (hh - bh) / 2), bh, ButtonStyle::secondary, s_, bw)) {
+      out.open_resolve = true;
+    }
+    // A check mark before the label.
+  } else if (model.can_accept()) {
+    const float bw = measure(f.label, "Accept chat").x + 36 * s_;
+    bx -= bw;
+    if (button("##accept", "Accept chat", ImVec2(bx, y + (hh - bh) / 2), bh, ButtonStyle::primary, s_, bw)) {
+      out.accept = c->id;
+    }
+  }
+
+  const float footer_h = draw_footer(model, fields, x, y + h, w, out);
+  if (!model.joined_open() && model.timeline().empty()) {
+    const char* loading = "Loading conversation\u2026";
+    const ImVec2 ls = measure(f.small, loading);
+    text_at(dl, f.small, ImVec2(x + (w - ls.x) / 2, y + hh + 40 * s_), kMuted, loading);
+    return;
+  }
+  ImGui::SetCursorScreenPos(ImVec2(0, 0));
+  draw_transcript(model, x, y + hh, w, h - hh - footer_h, now, out);
+}
+
+// ---- Details panel -------------------------------------------------------------------------------
+
+void InboxView::draw_details(InboxModel& model, float x, float y, float w, float h, double now) {
+  const client::Fonts& f = AppShell::get().fonts();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddRectFilled(ImVec2(x, y), ImVec2(x + w, y + h), kPanel);
+  dl->AddLine(ImVec2(x + 0.5f * s_, y), ImVec2(x + 0.5f * s_, y + h), kLine, s_);
+  const Conversation* c = model.open_conversation();
+  if (!c) return;
+  const ListItem* li = model.open_item();
+  const float pad = 20 * s_;
+  float yy = y + 20 * s_;
+  const float right = x + w - pad;
+  dl->PushClipRect(ImVec2(x, y), ImVec2(x + w, y + h), true);
+  auto section = [&](const char* title) {
+    text_at(dl, f.label, ImVec2(x + pad, yy), kMuted, title);
+    yy += f.label->FontSize + 12 * s_;
+  };
+  auto row = [&](const char* label, const std::string& value, ImU32 dot = 0) {
+    text_at(dl, f.small, ImVec2(x + pad, yy), kMuted, label);
+    float vx = x + pad + 84 * s_;
+    if (dot) {
+      dl->AddCircleFilled(ImVec2(vx + 4 * s_, yy + f.small->FontSize / 2 + 1 * s_), 3.5f * s_, dot, 12);
+      vx += 13 * s_;
+    }
+    const std::string& v = value.empty() ? std::string("\u2014") : value;
+    text_clipped(dl, f.small, ImVec2(vx, yy), right, value.empty() ? kFaint : kText, kPanel, v.c_str());
+    yy += f.small->FontSize + 12 * s_;
+  };
+  section("CONTACT");
+  const std::string name = li && !li->contact_name.empty() ? li->contact_name : "Visitor";
+  row("Name", name);
+  row("Email", li ? li->contact_email : std::string());
+  row("Channel", channel_label(c->channel));
+  row("Page", std::string());
+  row("Topic", c->topic);
+  row("Priority", priority_label(c->priority), priority_color(c->priority));
+  yy += 8 * s_;
+  dl->AddLine(ImVec2(x + pad, yy), ImVec2(right, yy), kLine, s_);
+  yy += 18 * s_;
+
+  section("HAND-OFF SUMMARY");
+  if (c->handoff_summary.empty()) {
+    text_at(dl, f.small, ImVec2(x + pad, yy), kFaint, "No summary from the assistant.");
+    yy += f.small->FontSize + 12 * s_;
+  } else {
+    const float bw = w - 2 * pad;
+    if (summary_text_ != c->handoff_summary || summary_w_ != bw || summary_font_ != f.small) {
+      summary_text_ = c->handoff_summary;
+      summary_w_ = bw;
+      summary_font_ = f.small;
+      client::layout_text(summary_text_, {}, f.small, bw - 28 * s_, summary_block_);
+    }
+    const ImVec2 a(x + pad, yy), b(x + pad + bw, yy + summary_block_.height + 24 * s_);
+    dl->AddRectFilled(a, b, kBotBubble, 8 * s_);
+    dl->AddRect(a, b, kBotBorder, 8 * s_, 0, s_);
+    client::draw_text(dl, summary_block_, summary_text_, ImVec2(a.x + 14 * s_, a.y + 12 * s_), kText,
+                      kAccent);
+    yy = b.y + 12 * s_;
+  }
+  yy += 8 * s_;
+  dl->AddLine(ImVec2(x + pad, yy), ImVec2(right, yy), kLine, s_);
+  yy += 18 * s_;
+
+  section("CONVERSATION");
+  row("Status", status_label(c->status), status_color(c->status));
+  const InboxModel::Clock clock{};
+  (void)clock;
+  const Millis server_now = model.server_now(static_cast<Millis>(now));
+  char buf[32];
+  if (c->status == Status::pending && c->handed_off_at > 0) {
+    InboxModel::format_wait(server_now - c->handed_off_at, buf, sizeof buf);
+    row("Waiting", buf);
+  } else if (c->assigned_at > 0 && c->handed_off_at > 0 && c->assigned_at >= c->handed_off_at) {
+    InboxModel::format_wait(c->assigned_at - c->handed_off_at, buf, sizeof buf);
+    row("Waited", buf);
+  }
+  row("Agent", c->assignee_name);
+  if (!c->issue_type.empty()) row("Issue type", c->issue_type);
+  const char* answered = c->answered_by == Answerer::external ? "External assistant"
+                         : c->answered_by == Answerer::none   ? "Staff only"
+                                                              : "Parley assistant";
+  row("Answered by", answered);
+  row("ID", c->id);
+  dl->PopClipRect();
+}
+
+// ---- Resolve panel -------------------------------------------------------------------------------
+
+void InboxView::draw_resolve(InboxModel& model, Fields& fields, Intents& out) {
+  const client::Fonts& f = AppShell::get().fonts();
+  const float w = AppShell::get().width(), h = AppShell::get().height();
+  ImGui::SetNextWindowPos(ImVec2(0, 0));
+  ImGui::SetNextWindowSize(ImVec2(w, h));
+  ImGui::PushStyleColor(ImGuiCol_WindowBg, IM_COL32(15, 23, 42, 90));
+  ImGui::Begin("##resolve_modal", nullptr, kFullWindow);
+  ImGui::PopStyleColor();
+  ImGui::SetWindowFocus();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float cw = std::min(480 * s_, w - 32 * s_);
+  const float note_h = std::clamp(note_css_, 60.0f, 180.0f) * s_;
+  const auto& types = model.issue_types();
+  // Issue type chips flow over lines.
+  const float pad = 24 * s_;
+  float chips_h = 0;
+  {
+    float cx = 0;
+    int lines = 1;
+    for (const std::string& t : types) {
+      const float pw = measure(f.small, t.c_str()).x + 26 * s_;
+      if (cx + pw > cw - 2 * pad) {
+        cx = 0;
+        ++lines;
+      }
+      cx += pw + 8 * s_;
+    }
+    chips_h = lines * 36 * s_;
+  }
+  const float ch = pad + 24 * s_ + 34 * s_ + 20 * s_ + chips_h + 16 * s_ + 24 * s_ + note_h + 20 * s_ +
+                   8 * s_ + 40 * s_ + 38 * s_ + pad;
+  const ImVec2 a((w - cw) / 2, std::max(16 * s_, (h - ch) / 2));
+  const ImVec2 b(a.x + cw, a.y + ch);
+  // Clicking outside the card closes it.
+  bool outside = false;
+  ImGui::SetCursorScreenPos(ImVec2(0, 0));
+  if (ImGui::InvisibleButton("##backdrop", ImVec2(w, h))) outside = true;
+  dl->AddRectFilled(ImVec2(a.x, a.y + 4 * s_), ImVec2(b.x, b.y + 8 * s_), IM_COL32(15, 23, 42, 30), 14 * s_);
+  dl->AddRectFilled(a, b, kWhite, 14 * s_);
+  float y = a.y + pad;
+  text_at(dl, f.title, ImVec2(a.x + pad, y), kInk, "Resolve conversation");
+  y += 24 * s_;
+  text_at(dl, f.small, ImVec2(a.x + pad, y), kMuted, "The customer is told the chat is closed.");
+  y += 22 * s_ + 12 * s_;
+  text_at(dl, f.label, ImVec2(a.x + pad, y), kText, "Issue type");
+  y += 20 * s_;
+  float cx = a.x + pad;
+  for (std::size_t i = 0; i < types.size(); ++i) {
+    const std::string& t = types[i];
+    const float pw = measure(f.small, t.c_str()).x + 26 * s_;
+    if (cx + pw > b.x - pad) {
+      cx = a.x + pad;
+      y += 36 * s_;
+    }
+    const bool on = t == model.issue_type();
+    ImGui::PushID(static_cast<int>(i));
+    bool hovered = false;
+    if (hit("##type", ImVec2(cx, y), ImVec2(pw, 28 * s_), &hovered)) out.issue_type = t;
+    ImGui::PopID();
+    const ImVec2 p1(cx + pw, y + 28 * s_);
+    dl->AddRectFilled(ImVec2(cx, y), p1, on ? kAccent : hovered ? kHover : kWhite, 14 * s_);
+    if (!on) dl->AddRect(ImVec2(cx, y), p1, IM_COL32(203, 213, 225, 255), 14 * s_, 0, s_);
+    text_at(dl, f.small, ImVec2(cx + 13 * s_, y + (28 * s_ - f.small->FontSize) / 2 - 1 * s_),
+            on ? kWhite : kText, t.c_str());
+    cx += pw + 8 * s_;
+  }
+  y += 36 * s_ + 16 * s_;
+  text_at(dl, f.label, ImVec2(a.x + pad, y), kText, "Resolution note");
+  const char* opt = "staff only";
+  text_at(dl, f.small, ImVec2(a.x + pad + measure(f.label, "Resolution note").x + 8 * s_, y + 1 * s_), kFaint,
+          opt);
+  y += 24 * s_;
+  const ImVec2 na(a.x + pad, y), nb(b.x - pad, y + note_h + 20 * s_);
+  const bool focused = focused_field_ == "resolve-note";
+  dl->AddRect(na, nb, focused ? kAccent : IM_COL32(203, 213, 225, 255), 8 * s_, 0, s_);
+  if (hit("##note_box", na, ImVec2(nb.x - na.x, nb.y - na.y))) out.focus_note = true;
+  fields.note.place(
+      {(na.x + 12 * s_) / s_, (na.y + 10 * s_) / s_, (nb.x - na.x - 24 * s_) / s_, note_h / s_});
+  y = nb.y + 8 * s_;
+  text_at(dl, f.small, ImVec2(a.x + pad, y), kFaint, "Ctrl+Enter to resolve  \u00b7  Esc to cancel");
+  y += 16 * s_ + 24 * s_;
+  const float bw = 110 * s_;
+  if (button("##do_resolve", "Resolve", ImVec2(b.x - pad - bw, y), 38 * s_, ButtonStyle::primary, s_, bw)) {
+    out.submit_resolve = true;
+  }
+  if (button("##cancel_resolve", "Cancel", ImVec2(b.x - pad - 2 * bw - 10 * s_, y), 38 * s_,
+             ButtonStyle::secondary, s_, bw)) {
+    out.close_resolve = true;
+  }
+  const ImVec2 mp = ImGui::GetIO().MousePos;
+  if (outside && (mp.x < a.x || mp.x > b.x || mp.y < a.y || mp.y > b.y)) out.close_resolve = true;
+  ImGui::End();
+}
+
+void InboxView::draw_flash(InboxModel& model, double now) {
+  if (model.flash().empty()) return;
+  const double age = now - static_cast<double>(model.flash_at());
+  if (age > 6000 || age < -1000) return;
+  const client::Fonts& f = AppShell::get().fonts();
+  ImDrawList* dl = ImGui::GetForegroundDrawList();
+  const float w = AppShell::get().width(), h = AppShell::get().height();
+  const ImVec2 ts = measure(f.body, model.flash().c_str());
+  const ImVec2 size(ts.x + 40 * s_, ts.y + 22 * s_);
+  const ImVec2 a((w - size.x) / 2, h - size.y - 28 * s_);
+  dl->AddRectFilled(a, ImVec2(a.x + size.x, a.y + size.y), IM_COL32(15, 23, 42, 235), 10 * s_);
+  text_at(dl, f.body, ImVec2(a.x + 20 * s_, a.y + 11 * s_), kWhite, model.flash().c_str());
+  AppShell::get().invalidate_at(static_cast<double>(model.flash_at()) + 6100);
+}
+
+// ---- Frame ---------------------------------------------------------------------------------------
+
+bool InboxView::draw(InboxModel& model, Fields& fields, double now, Intents& out) {
+  AppShell& shell = AppShell::get();
+  s_ = shell.scale();
+  client::dom::set_cursor(client::dom::Cursor::arrow);
+  const float w = shell.width(), h = shell.height();
+
+  ImGui::SetNextWindowPos(ImVec2(0, 0));
+  ImGui::SetNextWindowSize(ImVec2(w, h));
+  ImGui::PushStyleColor(ImGuiCol_WindowBg, kWhite);
+  ImGui::Begin("##inbox", nullptr, kFullWindow | ImGuiWindowFlags_NoBringToFrontOnFocus);
+  ImGui::PopStyleColor();
+
+  if (model.screen() != Screen::inbox) {
+    fields.composer.hide();
+    fields.note.hide();
+    if (model.screen() == Screen::login) {
+      draw_login(model, fields, now, out);
+    } else {
+      fields.user.hide();
+      fields.password.hide();
+    }
+    ImGui::End();
+    return false;
+  }
+  if (was_login_) {
+    fields.user.hide();
+    fields.password.hide();
+    was_login_ = false;
+  }
+
+  draw_topbar(model, w, out);
+  const float top = 56 * s_;
+  const float css_w = w / s_;
+  const float list_w = (css_w < 900 ? 280 : 340) * s_;
+  const float details_w = css_w >= 1180 && model.open_conversation() ? 320 * s_ : 0;
+  draw_lists(model, 0, top, list_w, h - top, now, out);
+  ImGui::SetCursorScreenPos(ImVec2(0, 0));
+  draw_conversation(model, fields, list_w, top, w - list_w - details_w, h - top, now, out);
+  if (details_w > 0) draw_details(model, w - details_w, top, details_w, h - top, now);
+  ImGui::End();
+
+  if (model.resolve_open()) {
+    draw_resolve(model, fields, out);
+    if (!was_resolve_open_) out.focus_note = true;
+  } else {
+    fields.note.hide();
+  }
+  was_resolve_open_ = model.resolve_open();
+  draw_flash(model, now);
+  return model.customer_typing(static_cast<Millis>(now));
+}
+
+}  // namespace parley::inbox

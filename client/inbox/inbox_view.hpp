@@ -1,0 +1,112 @@
+// inbox_view.hpp: the agent inbox's ImGui view. Reads the InboxModel, draws one frame and returns
+// the agent's intents; it never changes the model itself.
+//
+// Layout (CSS px, times the shell's scale): a top bar (live counts, agent, mute, log out); a left
+// column with the waiting queue and "my conversations" (clipped lists: only visible rows are
+// drawn); the open conversation in the middle (header with Accept / Resolve, the transcript, the
+// composer: a DOM <textarea> placed over the frame); a right panel with the contact's details and
+// the assistant's hand-off summary; the resolve panel (issue types + a DOM <textarea> note) on
+// top. The login screen places DOM <input>s in a real <form> (password managers).
+// Text layout of the transcript is cached and redone only when the timeline or the width changes.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/app_shell.hpp"
+#include "common/dom.hpp"
+#include "common/text_layout.hpp"
+#include "inbox/inbox_model.hpp"
+
+namespace parley::inbox {
+
+struct Intents {
+  std::string open, accept, take_over, retry, discard, issue_type, open_url;
+  int move_focus = 0;
+  bool open_focused = false;
+  bool send = false;
+  bool focus_composer = false;
+  bool open_resolve = false;
+  bool close_resolve = false;
+  bool submit_resolve = false;
+  bool focus_note = false;
+  bool close_conversation = false;
+  bool toggle_mute = false;
+  bool logout = false;
+  bool login = false;
+  bool focus_login = false;
+};
+
+// The DOM fields the view places (ids in web/inbox.html).
+struct Fields {
+  client::dom::Field composer{"composer"};
+  client::dom::Field note{"resolve-note"};
+  client::dom::Field user{"login-user"};
+  client::dom::Field password{"login-password"};
+};
+
+class InboxView {
+ public:
+  // Draws the frame. Returns true while something animates.
+  bool draw(InboxModel& model, Fields& fields, double now_ms, Intents& out);
+
+  void set_focused(const std::string& field, bool focused);
+  void set_field_height(const std::string& field, float css_px);
+  const std::string& focused_field() const { return focused_field_; }
+
+ private:
+  struct ItemLayout {
+    float y = 0, h = 0;
+    float bubble_w = 0, bubble_h = 0;
+    float head_h = 0;  // name line above a group
+    client::TextBlock block;
+  };
+
+  void draw_login(InboxModel& model, Fields& fields, double now, Intents& out);
+  void draw_topbar(InboxModel& model, float w, Intents& out);
+  void draw_lists(InboxModel& model, float x, float y, float w, float h, double now, Intents& out);
+  float draw_list(InboxModel& model, const char* id, const char* title, const std::vector<Row>& rows,
+                  bool queue, int focus_offset, float x, float y, float w, float h, double now, Intents& out);
+  void draw_conversation(InboxModel& model, Fields& fields, float x, float y, float w, float h, double now,
+                         Intents& out);
+  void draw_empty(InboxModel& model, float x, float y, float w, float h);
+  void draw_transcript(InboxModel& model, float x, float y, float w, float h, double now, Intents& out);
+  void draw_item(const TimelineItem& item, const ItemLayout& l, ImVec2 origin, float w, int index,
+                 Intents& out);
+  void relayout(const std::vector<TimelineItem>& items, float width);
+  float draw_footer(InboxModel& model, Fields& fields, float x, float bottom, float w, Intents& out);
+  void draw_details(InboxModel& model, float x, float y, float w, float h, double now);
+  void draw_resolve(InboxModel& model, Fields& fields, Intents& out);
+  void draw_flash(InboxModel& model, double now);
+
+  float s_ = 1;
+
+  // Transcript layout cache.
+  std::vector<ItemLayout> layout_;
+  std::uint64_t layout_version_ = ~std::uint64_t{0};
+  float layout_width_ = -1;
+  const ImFont* layout_font_ = nullptr;
+  float content_h_ = 0;
+  std::string layout_conv_;
+  bool stick_bottom_ = true;
+  float last_total_ = -1;
+  bool force_bottom_ = true;
+
+  // Details panel: the summary's wrapped text.
+  client::TextBlock summary_block_;
+  std::string summary_text_;
+  float summary_w_ = -1;
+  const ImFont* summary_font_ = nullptr;
+
+  // List scrolling follows the keyboard focus.
+  std::uint64_t last_focus_moves_ = 0;
+
+  // DOM state.
+  std::string focused_field_;
+  float composer_css_ = 20;
+  float note_css_ = 60;
+  bool was_resolve_open_ = false;
+  bool was_login_ = false;
+};
+
+}  // namespace parley::inbox

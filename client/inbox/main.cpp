@@ -1,0 +1,464 @@
+// The agent inbox (browser): wires the InboxModel to HTTP (login, /api/me, settings), the
+// WebSocket, the DOM fields and the InboxView. Runs inside web/inbox.html, served at /inbox.
+//
+// Everything that must happen in a background tab (new chats ringing, the tab title's count,
+// screen reader announcements) runs in the WebSocket callback path, not in the frame loop, which
+// stops while the tab is hidden.
+#include <GLFW/glfw3.h>
+#include <emscripten/emscripten.h>
+#include <emscripten/eventloop.h>
+#include <emscripten/html5.h>
+
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/app_shell.hpp"
+#include "common/connection.hpp"
+#include "common/dom.hpp"
+#include "inbox/inbox_model.hpp"
+#include "inbox/inbox_view.hpp"
+
+extern "C" {
+void parley_inbox_init();
+void parley_inbox_submit_login();
+void parley_inbox_http(const char* method, const char* url, const char* body, void* ctx);
+int parley_inbox_beep(int kind);
+void parley_inbox_set_title(const char* text);
+void parley_inbox_blur();
+}
+
+namespace {
+
+using namespace parley;
+using client::AppShell;
+using inbox::HttpAnswer;
+using inbox::InboxModel;
+
+Millis now_ms() { return static_cast<Millis>(emscripten_date_now()); }
+
+std::string random_id() {
+  char buf[40];
+  auto part = [] { return static_cast<unsigned>(emscripten_random() * 16777216.0f) & 0xFFFFFF; };
+  std::snprintf(buf, sizeof buf, "i%06x%06x%06x%06x", part(), part(), part(), part());
+  return buf;
+}
+
+using HttpDone = std::function<void(const HttpAnswer&)>;
+
+void http(const char* method, const std::string& url, const std::string& body, HttpDone done) {
+  parley_inbox_http(method, url.c_str(), body.empty() ? nullptr : body.c_str(),
+                    new HttpDone(std::move(done)));
+}
+
+struct BrowserStorage : inbox::Storage {
+  std::string get(const std::string& key) override { return client::dom::storage_get(key); }
+  void set(const std::string& key, const std::string& value) override {
+    client::dom::storage_set(key, value);
+  }
+};
+
+// The model's transport: the current connection, or none (logged out).
+struct LinkTransport : client::Transport {
+  client::Connection* conn = nullptr;
+  bool send_text(const std::string& frame) override { return conn && conn->send_text(frame); }
+  void reconnect() override {
+    if (conn) conn->reconnect();
+  }
+};
+
+void hook_keys();
+void delete_connection(void* p) { delete static_cast<client::Connection*>(p); }
+
+class InboxApp : public client::dom::Handler, public client::Connection::Listener {
+ public:
+  InboxApp() { new_model(); }
+
+  bool start() {
+    parley_inbox_init();  // before AppShell::init: its key listener must come first
+    AppShell& shell = AppShell::get();
+    regular_url_ = client::dom::module_string("parleyFontRegular");
+    bold_url_ = client::dom::module_string("parleyFontBold");
+    if (!shell.init(*this, {regular_url_.c_str(), bold_url_.c_str()})) return false;
+    hook_keys();
+    http("GET", "/api/me", "", [this](const HttpAnswer& a) {
+      if (a.status == 0) {  // the relay is not answering: show the form, it explains on submit
+        model_->me_answered({401, "", 0});
+      } else {
+        model_->me_answered(a);
+      }
+      if (model_->screen() == inbox::Screen::inbox) enter_inbox();
+      after_change();
+    });
+    shell.run([this](double now) { return frame(now); });
+    return true;
+  }
+
+  void form_submitted() {
+    const std::string user = fields_.user.value(), password = fields_.password.value();
+    if (!model_->begin_login(user, password, now_ms())) {
+      after_change();
+      return;
+    }
+    const Json body{{"username", user}, {"password", password}};
+    http("POST", "/api/login", body.dump(-1, ' ', false, Json::error_handler_t::replace),
+         [this](const HttpAnswer& a) {
+           if (model_->login_answered(a, now_ms())) {
+             fields_.password.set_value("");
+             enter_inbox();
+           }
+           after_change();
+         });
+    after_change();
+  }
+
+  // ---- client::dom::Handler ----
+  void on_input(std::string_view field, std::string_view value) override {
+    if (field == "composer") {
+      model_->set_draft(std::string(value), now_ms());
+    } else if (field == "resolve-note") {
+      model_->set_resolution(std::string(value));
+    }
+    AppShell::get().invalidate();
+  }
+  void on_submit(std::string_view field) override {
+    if (field == "composer") {
+      send();
+    } else if (field == "resolve-note") {
+      resolve();
+    } else if (field == "login-user" || field == "login-password") {
+      parley_inbox_submit_login();
+    }
+    after_change();
+  }
+  void on_escape(std::string_view field) override {
+    if (field == "resolve-note") {
+      model_->close_resolve();
+    }
+    parley_inbox_blur();
+    after_change();
+  }
+  void on_focus(std::string_view field, bool focused) override {
+    view_.set_focused(std::string(field), focused);
+    AppShell::get().invalidate();
+  }
+  void on_field_height(std::string_view field, float css_px) override {
+    view_.set_field_height(std::string(field), css_px);
+    AppShell::get().invalidate();
+  }
+  void on_visibility(bool) override { update_viewing(); }
+  void on_network(bool online) override {
+    if (conn_) conn_->set_network(online);
+  }
+  std::string state_json() override {
+    Json j = model_->snapshot(now_ms());
+    j["beeps"] = beeps_;
+    j["alerts"] = alerts_seen_;
+    j["focused_field"] = view_.focused_field();
+    return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+  }
+
+  // ---- client::Connection::Listener ----
+  void on_open() override {
+    opened_ = true;
+    model_->connected(now_ms());
+    after_change();
+  }
+  void on_text(std::string_view frame) override {
+    model_->received(frame, now_ms());
+    if (model_->session().ready() && conn_) conn_->reset_backoff();
+    after_change();
+  }
+  void on_closed() override {
+    model_->disconnected();
+    check_session();  // 1008 "logged out" / "session expired" / revoked
+    after_change();
+  }
+  void on_state(client::Connection::State state, double retry_at) override {
+    using S = client::Connection::State;
+    const inbox::LinkState link = state == S::open      ? inbox::LinkState::online
+                                  : state == S::waiting ? inbox::LinkState::retrying
+                                  : state == S::offline ? inbox::LinkState::offline
+                                                        : inbox::LinkState::connecting;
+    model_->set_link(link, static_cast<Millis>(retry_at));
+    // An upgrade refused before it opened may be a dead session (HTTP 401): ask.
+    if (state == S::waiting && !opened_) check_session();
+    if (state == S::waiting) opened_ = false;
+    after_change();
+  }
+  void on_tick() override {
+    model_->tick(now_ms());
+    after_change();
+  }
+
+  // Keyboard over the canvas (DOM fields keep their keys: the common key guard stops them before
+  // GLFW). Handled on the key event itself: ImGui 1.86 has no input queue, so a key pressed and
+  // released between two frames would never be seen by the view.
+  void key(int key, int action) {
+    if (action == GLFW_RELEASE || model_->screen() != inbox::Screen::inbox || !view_.focused_field().empty())
+      return;
+    const Millis now = now_ms();
+    switch (key) {
+      case GLFW_KEY_UP:
+        model_->move_focus(-1);
+        break;
+      case GLFW_KEY_DOWN:
+        model_->move_focus(1);
+        break;
+      case GLFW_KEY_ENTER:
+      case GLFW_KEY_KP_ENTER:
+        if (action == GLFW_PRESS && !model_->resolve_open()) model_->open_focused(now);
+        break;
+      case GLFW_KEY_ESCAPE:
+        if (action != GLFW_PRESS) return;
+        if (model_->resolve_open()) {
+          model_->close_resolve();
+        } else {
+          model_->close_conversation();
+        }
+        break;
+      default:
+        return;
+    }
+    after_change();
+  }
+
+  void http_done(HttpDone* done, const HttpAnswer& a) {
+    std::unique_ptr<HttpDone> d(done);
+    (*d)(a);
+  }
+
+ private:
+  void new_model() {
+    model_ = std::make_unique<InboxModel>(link_, storage_, random_id);
+    int offset = 0;
+    bool hour12 = false;
+    client::dom::clock_info(offset, hour12);
+    model_->set_clock({offset, hour12});
+    view_ = inbox::InboxView();
+    last_open_.clear();
+  }
+
+  void enter_inbox() {
+    if (!conn_) {
+      conn_ = std::make_unique<client::Connection>(client::dom::websocket_url(), *this);
+      link_.conn = conn_.get();
+      conn_->set_network(client::dom::network_online());
+      opened_ = false;
+      conn_->start();
+    }
+    http("GET", "/api/v1/settings", "", [this](const HttpAnswer& a) {
+      model_->settings_answered(a);
+      after_change();
+    });
+    update_viewing();
+  }
+
+  // Asks the relay whether our session still stands; a 401 sends us back to the login form.
+  void check_session() {
+    if (checking_ || model_->screen() != inbox::Screen::inbox) return;
+    checking_ = true;
+    http("GET", "/api/me", "", [this](const HttpAnswer& a) {
+      checking_ = false;
+      if (a.status == 401 && model_->screen() == inbox::Screen::inbox) {
+        leave_inbox("You were signed out. Please sign in again.");
+      }
+      after_change();
+    });
+  }
+
+  // Back to the login form: the connection stops (deleted outside its own callbacks) and the
+  // next user starts with a fresh model.
+  void leave_inbox(const std::string& reason) {
+    if (conn_) {
+      link_.conn = nullptr;
+      emscripten_set_timeout(delete_connection, 0, conn_.release());
+    }
+    new_model();
+    model_->logged_out(reason);
+    fields_.composer.set_value("");
+    fields_.note.set_value("");
+    set_title();
+  }
+
+  void logout() {
+    http("POST", "/api/logout", "{}", [](const HttpAnswer&) {});
+    leave_inbox("");
+  }
+
+  void update_viewing() {
+    model_->set_viewing(client::dom::document_visible() && model_->screen() == inbox::Screen::inbox,
+                        now_ms());
+    after_change();
+  }
+
+  void set_title() {
+    const std::string t = model_->title();
+    if (t != title_) {
+      title_ = t;
+      parley_inbox_set_title(t.c_str());
+    }
+  }
+
+  // After anything changed the model (also in a hidden tab): sounds, title, announcements.
+  void after_change() {
+    if (model_->screen() == inbox::Screen::login && conn_) {
+      leave_inbox(model_->login_error());  // session.expired arrived on the socket
+    }
+    bool waiting = false, message = false;
+    for (const inbox::Alert& a : model_->take_alerts()) {
+      ++alerts_seen_;
+      client::dom::announce(a.text);
+      if (a.kind == inbox::Alert::Kind::new_waiting)
+        waiting = true;
+      else
+        message = true;
+    }
+    if (!model_->muted() && (waiting || message)) beeps_ += parley_inbox_beep(waiting ? 0 : 1);
+    set_title();
+    AppShell::get().invalidate();
+  }
+
+  bool frame(double now) {
+    inbox::Intents in;
+    const bool animating = view_.draw(*model_, fields_, now, in);
+    apply(in);
+    return animating;
+  }
+
+  void send() {
+    if (model_->send_draft(now_ms())) fields_.composer.set_value("");
+  }
+
+  void resolve() {
+    model_->set_resolution(fields_.note.value());
+    if (model_->submit_resolve()) {
+      fields_.note.set_value("");
+      parley_inbox_blur();
+    }
+  }
+
+  void apply(const inbox::Intents& in) {
+    const Millis now = now_ms();
+    bool changed = false;
+    if (in.login) parley_inbox_submit_login();
+    if (in.focus_login) {
+      if (fields_.user.value().empty())
+        fields_.user.focus();
+      else
+        fields_.password.focus();
+    }
+    if (in.move_focus != 0) {
+      model_->move_focus(in.move_focus);
+      changed = true;
+    }
+    if (in.open_focused) {
+      model_->open_focused(now);
+      changed = true;
+    }
+    if (!in.open.empty()) {
+      model_->open(in.open, now);
+      changed = true;
+    }
+    if (in.close_conversation) {
+      model_->close_conversation();
+      changed = true;
+    }
+    if (!in.accept.empty()) {
+      model_->accept(in.accept);
+      changed = true;
+    }
+    if (!in.take_over.empty()) {
+      model_->take_over(in.take_over);
+      changed = true;
+    }
+    if (in.send) {
+      send();
+      changed = true;
+    }
+    if (!in.retry.empty()) model_->retry(in.retry);
+    if (!in.discard.empty()) model_->discard(in.discard);
+    if (in.open_resolve) {
+      model_->open_resolve();
+      fields_.note.set_value("");
+      changed = true;
+    }
+    if (!in.issue_type.empty()) model_->set_issue_type(in.issue_type);
+    if (in.close_resolve) {
+      model_->close_resolve();
+      parley_inbox_blur();
+      changed = true;
+    }
+    if (in.submit_resolve) {
+      resolve();
+      changed = true;
+    }
+    if (in.toggle_mute) {
+      model_->toggle_mute();
+      changed = true;
+    }
+    if (!in.open_url.empty()) client::dom::open_url(in.open_url);
+    if (in.logout) {
+      logout();
+      changed = true;
+    }
+    // A different conversation: its own (empty) draft; focus the composer when we may reply.
+    if (model_->open_id() != last_open_) {
+      last_open_ = model_->open_id();
+      fields_.composer.set_value(model_->draft());
+    }
+    if (in.focus_composer) fields_.composer.focus();
+    if (in.focus_note) fields_.note.focus();
+    if (changed || !in.retry.empty() || !in.discard.empty() || !in.issue_type.empty()) after_change();
+  }
+
+  LinkTransport link_;
+  BrowserStorage storage_;
+  std::unique_ptr<InboxModel> model_;
+  std::unique_ptr<client::Connection> conn_;
+  inbox::InboxView view_;
+  inbox::Fields fields_;
+  std::string regular_url_, bold_url_;
+  std::string title_;
+  std::string last_open_;
+  bool opened_ = false;
+  bool checking_ = false;
+  int beeps_ = 0;
+  int alerts_seen_ = 0;
+};
+
+InboxApp* g_app = nullptr;
+GLFWkeyfun g_next_key = nullptr;
+
+void on_key(GLFWwindow* w, int key, int scancode, int action, int mods) {
+  if (g_app) g_app->key(key, action);
+  if (g_next_key) g_next_key(w, key, scancode, action, mods);
+}
+
+void hook_keys() { g_next_key = glfwSetKeyCallback(glfwGetCurrentContext(), on_key); }
+
+}  // namespace
+
+extern "C" {
+EMSCRIPTEN_KEEPALIVE void parley_inbox_form_submitted() {
+  if (g_app) g_app->form_submitted();
+}
+EMSCRIPTEN_KEEPALIVE void parley_inbox_http_done(void* ctx, int status, const char* body, int retry_after_s) {
+  HttpAnswer a{status, body ? body : "", retry_after_s};
+  if (g_app) {
+    g_app->http_done(static_cast<HttpDone*>(ctx), a);
+  } else {
+    delete static_cast<HttpDone*>(ctx);
+  }
+}
+}
+
+int main() {
+  g_app = new InboxApp();  // lives as long as the page
+  if (!g_app->start()) {
+    std::puts("parley: WebGL 2 is not available");
+    return 1;
+  }
+  return 0;
+}
