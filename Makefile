@@ -12,15 +12,15 @@ RELAY := $(BUILD)/relay/parley-relay
 .PHONY: help setup setup-test build wasm run test test-native test-wasm bench format lint clean
 
 help:
-	@echo "make run     build and start the relay on http://127.0.0.1:$(PORT) (data in ./data)"
+	@echo "make run     build and start the relay, the widget demo and the inbox on http://127.0.0.1:$(PORT)"
 	@echo "make test    install, build, and run every test suite (native, WebAssembly, Node)"
 	@echo "make bench   run the load benchmark (see docs/benchmarks.md)"
 	@echo "make format  clang-format the sources; make lint: clang-tidy + cppcheck"
 
 setup:
-	@tools/setup.sh
-setup-test:
 	@tools/setup.sh --wasm
+setup-test:
+	@tools/setup.sh --all
 
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
@@ -34,8 +34,9 @@ $(WASM_BUILD)/CMakeCache.txt:
 wasm: $(WASM_BUILD)/CMakeCache.txt
 	cmake --build $(WASM_BUILD) -j $(JOBS)
 
-run: setup build
-	$(RELAY) --listen 127.0.0.1:$(PORT) --data-dir data --web-dir web
+run: setup
+	$(MAKE) build wasm
+	$(RELAY) --listen 127.0.0.1:$(PORT) --data-dir data --web-dir $(WASM_BUILD)/dist
 
 test: setup-test
 	$(MAKE) build wasm
