@@ -1,6 +1,6 @@
 // connection.hpp: the WebSocket to the relay, with reconnect (browser only).
 //
-// Connects to ws(s)://<page host>/ws, reconnects after a drop with exponential backoff and
+// Connects to ws(s)://<page host>/ws (or /ws/inbox for staff), reconnects after a drop with exponential backoff and
 // jitter (0.5 s doubling to 30 s, client/common/backoff.hpp), reconnects at once when the
 // browser comes back online, and ticks its listener once a second (pings, countdowns). All of it
 // runs in WebSocket and timer callbacks, so it keeps working in a background tab.

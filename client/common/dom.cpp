@@ -23,7 +23,7 @@ void parley_post_parent(const char* json);
 char* parley_storage_get(const char* key);
 void parley_storage_set(const char* key, const char* value);
 void parley_fetch(const char* url, void* ctx);
-char* parley_ws_url();
+char* parley_ws_url(const char* path);
 char* parley_query_param(const char* name);
 char* parley_module_string(const char* name);
 void parley_clock_info(int* offset, int* hour12);
@@ -96,7 +96,7 @@ void fetch(const std::string& url, std::function<void(bool ok, std::string body)
   parley_fetch(url.c_str(), new FetchDone(std::move(done)));
 }
 
-std::string websocket_url() { return take(parley_ws_url()); }
+std::string websocket_url(const char* path) { return take(parley_ws_url(path)); }
 std::string query_param(const char* name) { return take(parley_query_param(name)); }
 std::string module_string(const char* name) { return take(parley_module_string(name)); }
 void clock_info(int& utc_offset_minutes, bool& hour12) {

@@ -71,7 +71,8 @@ void storage_set(const std::string& key, const std::string& value);
 // GET `url` (same origin). `done` receives the body, or ok=false.
 void fetch(const std::string& url, std::function<void(bool ok, std::string body)> done);
 
-std::string websocket_url();  // ws(s)://<this page's host>/ws
+// ws(s)://<this page's host><path>: "/ws" for the widget (visitors), "/ws/inbox" for staff.
+std::string websocket_url(const char* path);
 std::string query_param(const char* name);
 // Module[name] when the page set it to a string (e.g. hashed asset URLs), else "".
 std::string module_string(const char* name);

@@ -242,8 +242,8 @@ mergeInto(LibraryManager.library, {
   },
 
   parley_ws_url__deps: ['$ParleyDom'],
-  parley_ws_url: function() {
-    return ParleyDom.cstr((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws');
+  parley_ws_url: function(path) {
+    return ParleyDom.cstr((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + UTF8ToString(path));
   },
 
   parley_query_param__deps: ['$ParleyDom'],

@@ -137,6 +137,7 @@ void Session::on_ack(const Pending& p, const Json& data) {
   if (p.command == "chat.send_message") {
     in_flight_.erase(p.key);
     store_.acknowledged(p.key, seq_member(data, "seq"));
+    listener_.on_command_ack(p.command, p.key, data);
     return;
   }
   if (p.command == "chat.join") {
@@ -149,8 +150,10 @@ void Session::on_ack(const Pending& p, const Json& data) {
     store_.set_head(p.key, seq_member(data, "head_seq"));
     listener_.on_joined(p.key);
     flush(p.key);
+    listener_.on_command_ack(p.command, p.key, data);
     return;
   }
+  listener_.on_command_ack(p.command, p.key, data);
 }
 
 void Session::on_error(const Pending& p, const Error& error) {
@@ -247,13 +250,13 @@ bool Session::retry(const std::string& client_msg_id) {
 
 void Session::discard(const std::string& client_msg_id) { store_.discard(client_msg_id); }
 
-bool Session::send(const Command& command) {
+bool Session::send(const Command& command, std::string key) {
   if (!ready_) return false;
   // Ephemeral signals go without a request id: the relay acks only commands that carry one.
   if (std::holds_alternative<Typing>(command) || std::holds_alternative<Seen>(command)) {
     return transport_.send_text(encode_command(command, ""));
   }
-  return send_with_id(command, "");
+  return send_with_id(command, std::move(key));
 }
 
 void Session::flush(const std::string& conversation_id) {

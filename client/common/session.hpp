@@ -52,6 +52,14 @@ class SessionListener {
   virtual void on_joined(const std::string& conversation_id) = 0;
   // The relay refused a command (`command` is its wire name). Sends are already marked failed.
   virtual void on_command_error(std::string_view command, const std::string& key, const Error& error) = 0;
+  // The relay acknowledged a command (after the session's own handling of it; not for `hello`,
+  // whose ack goes to on_hello, nor `ping`). `key` is what the command was sent with: the
+  // conversation id of a join, the client_msg_id of a send, the key given to send().
+  virtual void on_command_ack(std::string_view command, const std::string& key, const Json& data) {
+    (void)command;
+    (void)key;
+    (void)data;
+  }
 };
 
 struct SessionOptions {
@@ -97,9 +105,10 @@ class Session {
   // A failed message again (same client_msg_id: the relay stores it once). False when unknown.
   bool retry(const std::string& client_msg_id);
   void discard(const std::string& client_msg_id);
-  // Any other command (typing, seen, request_human, end): sent with a request id when ready;
-  // dropped otherwise. Returns whether it was sent.
-  bool send(const Command& command);
+  // Any other command (typing, seen, request_human, end, inbox.list): sent with a request id when
+  // ready; dropped otherwise. Returns whether it was sent. `key` comes back with its answer
+  // (SessionListener::on_command_ack / on_command_error).
+  bool send(const Command& command, std::string key = "");
 
   SyncStore& store() { return store_; }
   const SyncStore& store() const { return store_; }

@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <unordered_set>
 #include <utility>
+
+#include "parley/queue.hpp"
 
 namespace parley::inbox {
 namespace {
@@ -28,19 +31,30 @@ double num(const Json& j, const char* key, double fallback = 0) {
   return v && v->is_number() ? v->get<double>() : fallback;
 }
 
-int priority_rank(Priority p) {
-  switch (p) {
-    case Priority::urgent:
-      return 0;
-    case Priority::high:
-      return 1;
-    case Priority::normal:
-      return 2;
-    case Priority::low:
-      return 3;
-  }
-  return 2;
+constexpr std::size_t kMaxAlertsPerBatch = 5;  // a reconnect to a long queue rings a few times, not 1000
+
+// The list members of an item as a Conversation (what the rows and the rules read).
+Conversation conversation_of(const ConversationItem& i) {
+  Conversation c;
+  c.id = i.id;
+  c.status = i.status;
+  c.priority = i.priority;
+  c.channel = i.channel;
+  c.topic = i.topic;
+  c.handed_off_at = i.handed_off_at;
+  c.created_at = i.created_at;
+  c.updated_at = i.updated_at;
+  c.assignee_id = i.assignee_id;
+  c.assignee_name = i.assignee_name;
+  c.head_seq = i.head_seq;
+  return c;
 }
+
+// "queue:7" / "mine:7": the inbox.list request key (list and snapshot generation).
+std::string page_key(InboxListName list, std::uint64_t generation) {
+  return std::string(to_string(list)) + ":" + std::to_string(generation);
+}
+bool key_list_is_queue(const std::string& key) { return key.rfind("queue:", 0) == 0; }
 
 // The first letter of `s` (UTF-8), upper-cased when ASCII.
 std::string initial_of(const std::string& s) {
@@ -122,14 +136,6 @@ std::string InboxModel::format_time(Millis at, Clock clock) {
     std::snprintf(buf, sizeof buf, "%02d:%02d", h, mi);
   }
   return buf;
-}
-
-bool InboxModel::queue_before(const Conversation& a, const Conversation& b) {
-  if (priority_rank(a.priority) != priority_rank(b.priority)) {
-    return priority_rank(a.priority) < priority_rank(b.priority);
-  }
-  if (a.handed_off_at != b.handed_off_at) return a.handed_off_at < b.handed_off_at;
-  return a.id < b.id;
 }
 
 std::string InboxModel::title() const {
@@ -219,8 +225,13 @@ void InboxModel::logged_out(const std::string& reason) {
 void InboxModel::reset_session_state() {
   session_.disconnected();
   items_.clear();
+  contacts_.clear();
   queue_ids_.clear();
   mine_ids_.clear();
+  queue_total_ = mine_total_ = 0;
+  queue_done_ = mine_done_ = true;
+  page_in_flight_ = false;
+  ++snapshot_generation_;
   focus_id_.clear();
   focus_index_ = -1;
   open_id_.clear();
@@ -270,6 +281,7 @@ void InboxModel::received(std::string_view frame, Millis now) {
 
 void InboxModel::disconnected() {
   session_.disconnected();
+  page_in_flight_ = false;  // its answer is lost with the connection; the next snapshot restarts
   typing_sent_ = false;
   touch();
 }
@@ -282,8 +294,28 @@ void InboxModel::set_viewing(bool viewing, Millis now) {
 // ---- Frames ----------------------------------------------------------------------------------------
 
 void InboxModel::on_hello(const Json& data) {
-  // A staff hello is acked with a fresh snapshot.
-  if (member(data, "queue")) apply_snapshot(data, !had_snapshot_);
+  // Staff: {user, issue_types}; the lists came with inbox.snapshot on connect.
+  if (const Json* u = member(data, "user")) {
+    const std::string id = str(*u, "id");
+    if (!id.empty() && user_.id.empty()) {
+      user_.id = id;
+      user_.name = str(*u, "name");
+      user_.role = str(*u, "role");
+      user_.tenant_id = str(*u, "tenant_id");
+    }
+  }
+  apply_issue_types(data);
+  touch();
+}
+
+void InboxModel::apply_issue_types(const Json& data) {
+  const Json* types = member(data, "issue_types");
+  if (!types || !types->is_array()) return;
+  std::vector<std::string> out;
+  for (const Json& t : *types) {
+    if (t.is_string() && !t.get<std::string>().empty()) out.push_back(t.get<std::string>());
+  }
+  if (!out.empty()) issue_types_ = std::move(out);
 }
 
 void InboxModel::on_notice(const std::string& type, const Json& data) {
@@ -291,9 +323,13 @@ void InboxModel::on_notice(const std::string& type, const Json& data) {
     apply_snapshot(data, !had_snapshot_);
   } else if (type == "inbox.conversation") {
     if (const Json* c = member(data, "conversation")) {
-      Json item = *c;
-      if (const Json* p = member(data, "preview"); p && p->is_string()) item["preview"] = *p;
-      upsert(item, false);
+      if (const Json* p = member(data, "preview"); p && p->is_string() && !member(*c, "preview")) {
+        Json item = *c;  // an older relay sent the preview beside the conversation
+        item["preview"] = *p;
+        upsert(item, false);
+      } else {
+        upsert(*c, false);
+      }
     }
     if (const Json* k = member(data, "counts")) {
       counts_.active = static_cast<int>(num(*k, "active", counts_.active));
@@ -321,34 +357,45 @@ void InboxModel::apply_snapshot(const Json& data, bool first) {
     counts_.bot = static_cast<int>(num(*k, "bot"));
     counts_.avg_wait_s = num(*k, "avg_wait_s");
   }
+  apply_issue_types(data);
   if (const double st = num(data, "server_time"); st > 0 && now_ > 0)
     clock_skew_ = static_cast<Millis>(st) - now_;
 
-  // Replace the lists: what the snapshot does not name is gone (keep the open conversation's data).
-  const std::vector<std::string> old_queue = queue_ids_;
+  // Replace the lists: what the snapshot (and its further pages) does not name is gone (keep the
+  // open conversation's data).
+  queue_before_reconnect_ = first ? std::vector<std::string>() : queue_ids_;
+  ring_new_ = !first;
   std::unordered_map<std::string, ListItem> keep;
   if (!open_id_.empty()) {
     if (auto it = items_.find(open_id_); it != items_.end()) keep.emplace(open_id_, std::move(it->second));
   }
   items_ = std::move(keep);
-  queue_ids_.clear();
-  mine_ids_.clear();
+  ++snapshot_generation_;
+  page_in_flight_ = false;
+  std::vector<std::string> page_ids;
   for (const char* list : {"queue", "mine"}) {
+    const bool queue = list[0] == 'q';
     const Json* arr = member(data, list);
-    if (!arr || !arr->is_array()) continue;
-    for (const Json& item : *arr) upsert(item, true);
-  }
-  if (!open_id_.empty()) place(open_id_);
-  sort_lists();
-  // Chats that arrived while we were away ring too (not on the first load).
-  if (!first) {
-    for (const std::string& id : queue_ids_) {
-      if (std::find(old_queue.begin(), old_queue.end(), id) == old_queue.end()) {
-        const ListItem& it = items_[id];
-        alerts_.push_back({Alert::Kind::new_waiting, id, "New chat waiting: " + it.contact_name});
+    std::size_t n = 0;
+    ListCursor cursor;
+    if (arr && arr->is_array()) {
+      for (const Json& item : *arr) {
+        upsert(item, true);
+        if (Result<ConversationItem> parsed = conversation_item_from_json(item)) {
+          cursor = cursor_of(parsed.value());
+          if (queue) page_ids.push_back(parsed.value().id);
+        }
+        ++n;
       }
     }
+    const double total = num(data, queue ? "queue_total" : "mine_total", static_cast<double>(n));
+    (queue ? queue_total_ : mine_total_) = static_cast<std::size_t>(std::max(0.0, total));
+    (queue ? queue_cursor_ : mine_cursor_) = cursor;
+    // A relay without paging sends whole lists (no totals); an empty page ends the list too.
+    (queue ? queue_done_ : mine_done_) = n == 0 || n >= (queue ? queue_total_ : mine_total_);
   }
+  rebuild_lists();
+  ring_new_waiting(page_ids);
   // Our own conversations are followed live (unread badges, new-message sounds).
   for (const std::string& id : mine_ids_) session_.resume(id);
   // First sight of a conversation: what is there now counts as seen.
@@ -358,12 +405,105 @@ void InboxModel::apply_snapshot(const Json& data, bool first) {
   had_snapshot_ = true;
   lists_changed();
   sync_focus();
+  request_page();
 }
 
-void InboxModel::upsert(const Json& item, bool from_snapshot) {
-  Result<Conversation> parsed = conversation_from_json(item);
+// Chats that arrived while we were away ring too (not on the first load): those of `ids` that
+// were not in the queue before the reconnect.
+void InboxModel::ring_new_waiting(const std::vector<std::string>& ids) {
+  if (!ring_new_ || ids.empty()) return;
+  const std::unordered_set<std::string> before(queue_before_reconnect_.begin(),
+                                               queue_before_reconnect_.end());
+  std::size_t rung = 0;
+  for (const std::string& id : ids) {
+    if (before.count(id) || rung >= kMaxAlertsPerBatch) continue;
+    const auto it = items_.find(id);
+    if (it == items_.end() || it->second.conversation.status != Status::pending) continue;
+    alerts_.push_back({Alert::Kind::new_waiting, id, "New chat waiting: " + it->second.contact_name});
+    ++rung;
+  }
+}
+
+void InboxModel::request_page() {
+  if (page_in_flight_) return;
+  InboxListName list;
+  if (!queue_done_) {
+    list = InboxListName::queue;
+  } else if (!mine_done_) {
+    list = InboxListName::mine;
+  } else {
+    queue_before_reconnect_.clear();
+    ring_new_ = false;
+    return;
+  }
+  InboxList request;
+  request.list = list;
+  request.limit = kInboxPageMax;
+  request.after = list == InboxListName::queue ? queue_cursor_ : mine_cursor_;
+  // One request at a time: each answer asks for the next page (natural flow control).
+  if (session_.send(request, page_key(list, snapshot_generation_))) page_in_flight_ = true;
+}
+
+void InboxModel::page_answered(const Json& data, InboxListName list) {
+  page_in_flight_ = false;
+  const bool queue = list == InboxListName::queue;
+  const Json* arr = member(data, "items");
+  std::size_t n = 0;
+  std::vector<std::string> page_ids;
+  if (arr && arr->is_array()) {
+    for (const Json& item : *arr) {
+      upsert(item, true);
+      if (Result<ConversationItem> parsed = conversation_item_from_json(item)) {
+        (queue ? queue_cursor_ : mine_cursor_) = cursor_of(parsed.value());
+        page_ids.push_back(parsed.value().id);
+      }
+      ++n;
+    }
+  }
+  if (const Json* t = member(data, "total"); t && t->is_number_unsigned()) {
+    (queue ? queue_total_ : mine_total_) = t->get<std::size_t>();
+  }
+  // A short page is the end of the list.
+  if (n < kInboxPageMax) (queue ? queue_done_ : mine_done_) = true;
+  rebuild_lists();
+  if (queue) ring_new_waiting(page_ids);
+  if (!queue) {
+    for (const std::string& id : page_ids) {
+      session_.resume(id);
+      if (!seen_.count(id)) seen_[id] = items_[id].conversation.head_seq;
+    }
+  }
+  lists_changed();
+  sync_focus();
+  request_page();
+}
+
+void InboxModel::on_command_ack(std::string_view command, const std::string& key, const Json& data) {
+  if (command == "inbox.list") {
+    const auto colon = key.find(':');
+    if (colon == std::string::npos || key.substr(colon + 1) != std::to_string(snapshot_generation_)) return;
+    const std::optional<InboxListName> list = parse_inbox_list_name(key.substr(0, colon));
+    if (list) page_answered(data, *list);
+  } else if (command == "chat.join") {
+    // The full staff view: the contact's details for the side panel.
+    const Json* c = member(data, "conversation");
+    const Json* k = c ? member(*c, "contact") : nullptr;
+    if (k && k->is_object()) {
+      contacts_[key] = ContactDetails{str(*k, "name"), str(*k, "email"), str(*k, "phone")};
+      if (auto it = items_.find(key); it != items_.end()) {
+        if (it->second.contact_name.empty()) it->second.contact_name = str(*k, "name");
+        it->second.contact_email = str(*k, "email");
+      }
+      touch();
+    }
+  }
+}
+
+void InboxModel::upsert(const Json& item, bool batch) {
+  Result<ConversationItem> parsed = conversation_item_from_json(item);
   if (!parsed) return;
-  Conversation c = std::move(parsed).value();
+  const ConversationItem& ci = parsed.value();
+  Conversation c = conversation_of(ci);
   const std::string id = c.id;
   const bool mine = c.status == Status::active && !user_.id.empty() && c.assignee_id == user_.id;
   const bool relevant = c.status == Status::pending || mine || id == open_id_;
@@ -372,13 +512,11 @@ void InboxModel::upsert(const Json& item, bool from_snapshot) {
   auto it = items_.find(id);
   if (!relevant) {
     if (it != items_.end()) items_.erase(it);
-    if (was_queued || was_mine) {
+    if (!batch && (was_queued || was_mine)) {
       place(id);
-      if (!from_snapshot) {
-        sort_lists();
-        lists_changed();
-        sync_focus();
-      }
+      sort_lists();
+      lists_changed();
+      sync_focus();
     }
     return;
   }
@@ -388,20 +526,32 @@ void InboxModel::upsert(const Json& item, bool from_snapshot) {
     return;
   }
   ListItem& li = items_[id];
-  // The summary arrives once (its own event); later notices may not repeat it.
-  if (c.handoff_summary.empty()) c.handoff_summary = li.conversation.handoff_summary;
+  // What lists do not carry (the summary, issue type, page, ...) stays from the full view.
+  const Conversation old = li.conversation;
   li.conversation = std::move(c);
-  if (const Json* contact = member(item, "contact")) {
-    li.contact_name = str(*contact, "name");
-    li.contact_email = str(*contact, "email");
+  Conversation& nc = li.conversation;
+  nc.tenant_id = old.tenant_id;
+  nc.contact_id = old.contact_id;
+  nc.ending = old.ending;
+  nc.answered_by = old.answered_by;
+  nc.issue_type = old.issue_type;
+  nc.previous_agent_id = old.previous_agent_id;
+  nc.resolution = old.resolution;
+  nc.handoff_summary = old.handoff_summary;
+  nc.assigned_at = old.assigned_at;
+  nc.first_agent_response_at = old.first_agent_response_at;
+  nc.resolved_at = old.resolved_at;
+  nc.page_url = old.page_url;
+  nc.page_title = old.page_title;
+  nc.page_referrer = old.page_referrer;
+  li.contact_name = ci.contact_name;
+  if (auto k = contacts_.find(id); k != contacts_.end()) {
+    li.contact_email = k->second.email;
+    if (li.contact_name.empty()) li.contact_name = k->second.name;
   }
-  if (const Json* p = member(item, "preview"); p && p->is_string())
-    li.preview = one_line(p->get<std::string>());
-  if (from_snapshot) {
-    if (li.conversation.status == Status::pending) queue_ids_.push_back(id);
-    if (mine) mine_ids_.push_back(id);
-    return;
-  }
+  li.preview = one_line(ci.preview);
+  li.last_customer_seq = ci.last_customer_seq;
+  if (batch) return;
   place(id);
   sort_lists();
   if (li.conversation.status == Status::pending && !was_queued) {
@@ -427,15 +577,24 @@ void InboxModel::place(const std::string& id) {
   if (c.status == Status::active && !user_.id.empty() && c.assignee_id == user_.id) mine_ids_.push_back(id);
 }
 
+void InboxModel::rebuild_lists() {
+  queue_ids_.clear();
+  mine_ids_.clear();
+  for (const auto& [id, li] : items_) {
+    const Conversation& c = li.conversation;
+    if (c.status == Status::pending) queue_ids_.push_back(id);
+    if (c.status == Status::active && !user_.id.empty() && c.assignee_id == user_.id) mine_ids_.push_back(id);
+  }
+  sort_lists();
+}
+
 void InboxModel::sort_lists() {
+  // The relay's orders (parley/queue.hpp), so pages and live changes line up.
   std::sort(queue_ids_.begin(), queue_ids_.end(), [this](const std::string& a, const std::string& b) {
     return queue_before(items_[a].conversation, items_[b].conversation);
   });
   std::sort(mine_ids_.begin(), mine_ids_.end(), [this](const std::string& a, const std::string& b) {
-    const Conversation& x = items_[a].conversation;
-    const Conversation& y = items_[b].conversation;
-    if (x.updated_at != y.updated_at) return x.updated_at > y.updated_at;
-    return a < b;
+    return recent_before(items_[a].conversation, items_[b].conversation);
   });
 }
 
@@ -489,7 +648,7 @@ void InboxModel::on_joined(const std::string& conversation_id) {
   lists_changed();
 }
 
-void InboxModel::on_command_error(std::string_view command, const std::string&, const Error& error) {
+void InboxModel::on_command_error(std::string_view command, const std::string& key, const Error& error) {
   if (command == "chat.accept" || command == "chat.handoff") {
     flash_ = error.code == ErrorCode::already_assigned ? error.message : "Could not accept: " + error.message;
     pending_accept_.clear();
@@ -499,6 +658,16 @@ void InboxModel::on_command_error(std::string_view command, const std::string&, 
     flash_ = "Message not delivered: " + error.message;
   } else if (command == "chat.join") {
     flash_ = "Could not open the conversation: " + error.message;
+  } else if (command == "inbox.list") {
+    // Stop paging that list (no retry loop); the next snapshot starts over.
+    page_in_flight_ = false;
+    if (key_list_is_queue(key)) {
+      queue_done_ = true;
+    } else {
+      mine_done_ = true;
+    }
+    request_page();
+    flash_ = "Could not load the whole list: " + error.message;
   } else {
     return;
   }
@@ -518,7 +687,9 @@ int InboxModel::unread_of(const std::string& id) const {
     }
     return n;
   }
-  return 0;
+  // Not followed live: the list item says whether the customer wrote since.
+  const auto it = items_.find(id);
+  return it != items_.end() && it->second.last_customer_seq > seen ? 1 : 0;
 }
 
 void InboxModel::mark_seen(Millis now) {
@@ -696,11 +867,18 @@ const ListItem* InboxModel::open_item() const {
   return it == items_.end() ? nullptr : &it->second;
 }
 
+const ContactDetails* InboxModel::open_contact() const {
+  const auto it = contacts_.find(open_id_);
+  return it == contacts_.end() ? nullptr : &it->second;
+}
+
 const Conversation* InboxModel::open_conversation() const {
   if (open_id_.empty()) return nullptr;
   const ListItem* li = open_item();
   const ConversationView* v = session_.store().find(open_id_);
-  if (li && v) return v->summary.head_seq > li->conversation.head_seq ? &v->summary : &li->conversation;
+  // The store's summary is the full staff view (join ack + events); the list item only the
+  // list members: prefer the store unless the list has heard of a later change.
+  if (li && v) return v->summary.head_seq >= li->conversation.head_seq ? &v->summary : &li->conversation;
   if (li) return &li->conversation;
   return v ? &v->summary : nullptr;
 }

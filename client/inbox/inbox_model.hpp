@@ -2,8 +2,10 @@
 //
 // Holds the staff session (client/common/session.hpp: hello, resume, outbox, pings) with its
 // SyncStore for the conversations the agent has opened, plus the inbox lists the relay pushes
-// (inbox.snapshot on connect, inbox.conversation live): the waiting queue (most urgent first, then
-// longest waiting) and "mine" (assigned to this agent), the live counts, the selection and the
+// (inbox.snapshot on connect with the first page of each list, then the remaining pages fetched
+// one inbox.list request after another, and inbox.conversation live): the waiting queue and
+// "mine" (assigned to this agent) in the shared orders of parley/queue.hpp, the live counts, the
+// selection and the
 // keyboard focus, unread badges (a conversation's cursor vs what the agent has seen), and the
 // derived rows and timeline the view draws. Derived data is rebuilt only when its inputs changed
 // (rows_version(), timeline_version()), so a frame over thousands of rows allocates nothing.
@@ -45,10 +47,18 @@ struct Counts {
   double avg_wait_s = 0;
 };
 
-// A conversation as the lists know it (inbox.snapshot / inbox.conversation items).
+// A conversation as the lists know it (the compact ConversationItem of inbox.snapshot,
+// inbox.list and inbox.conversation). `conversation` holds the item's members; the rest of it
+// (issue type, summary, page, ...) comes from the conversation's chat.join.
 struct ListItem {
   Conversation conversation;
   std::string contact_name, contact_email, preview;
+  Seq last_customer_seq = 0;
+};
+
+// The contact of an opened conversation (its chat.join ack), for the details panel.
+struct ContactDetails {
+  std::string name, email, phone;
 };
 
 // One row of the queue or "mine" list: strings formatted once per change.
@@ -125,7 +135,8 @@ class InboxModel : public client::SessionListener {
   // Session over (logout, 401, 1008, session.expired): back to the login form with `reason`.
   void logged_out(const std::string& reason);
   bool take_logout_request() { return std::exchange(logout_requested_, false); }
-  // GET /api/v1/settings answered (issue types); other statuses keep the defaults.
+  // GET /api/v1/settings answered (issue types); other statuses keep the defaults. (The snapshot
+  // and the hello ack carry the issue types too: agents may not read the settings.)
   void settings_answered(const HttpAnswer& a);
 
   // ---- Connection ----
@@ -178,6 +189,7 @@ class InboxModel : public client::SessionListener {
   const std::string& focus_id() const { return focus_id_; }
   const std::string& open_id() const { return open_id_; }
   const ListItem* open_item() const;              // list data of the open conversation
+  const ContactDetails* open_contact() const;     // from the open conversation's chat.join
   const Conversation* open_conversation() const;  // freshest summary of the open conversation
   bool open_is_mine() const;
   bool can_accept() const;
@@ -197,6 +209,11 @@ class InboxModel : public client::SessionListener {
   // Server time now (the relay's clock, from the snapshot's server_time).
   Millis server_now(Millis local_now) const { return local_now + clock_skew_; }
   int waiting_count() const { return static_cast<int>(queue_ids_.size()); }
+  // Totals the relay reported for the lists (they may be larger than what is loaded yet).
+  std::size_t queue_total() const { return queue_total_; }
+  std::size_t mine_total() const { return mine_total_; }
+  // True while further pages of the lists are being fetched.
+  bool lists_loading() const { return page_in_flight_ || !queue_done_ || !mine_done_; }
   std::string title() const;  // "(3) Parley Inbox"
   std::vector<Alert> take_alerts() { return std::exchange(alerts_, {}); }
   std::uint64_t version() const { return session_.store().version() + local_version_; }
@@ -212,18 +229,24 @@ class InboxModel : public client::SessionListener {
   void on_started(const std::string&) override {}
   void on_joined(const std::string& conversation_id) override;
   void on_command_error(std::string_view command, const std::string& key, const Error& error) override;
+  void on_command_ack(std::string_view command, const std::string& key, const Json& data) override;
 
   // Formatting helpers (exposed for tests). Both write into `buf` (no allocation).
   static void format_wait(Millis ms, char* buf, std::size_t n);  // "45s", "3m", "1h 04m"
   static std::string format_time(Millis at, Clock clock);
-  // Queue order: most urgent first, then longest waiting, then id.
-  static bool queue_before(const Conversation& a, const Conversation& b);
 
  private:
   void apply_snapshot(const Json& data, bool first);
-  void upsert(const Json& item, bool from_snapshot);
+  void apply_issue_types(const Json& data);
+  // One list item. `batch`: only items_ changes (the caller calls rebuild_lists once after).
+  void upsert(const Json& item, bool batch);
   void place(const std::string& id);  // puts `id` into queue_/mine_ per its status
+  void rebuild_lists();               // queue_/mine_ from items_, sorted
   void sort_lists();
+  // Paging: asks for the next page of the first unfinished list (one request at a time).
+  void request_page();
+  void page_answered(const Json& data, InboxListName list);
+  void ring_new_waiting(const std::vector<std::string>& before);
   void rebuild_rows();
   void rebuild_timeline();
   int unread_of(const std::string& id) const;
@@ -263,6 +286,17 @@ class InboxModel : public client::SessionListener {
 
   // Lists.
   std::unordered_map<std::string, ListItem> items_;
+  std::unordered_map<std::string, ContactDetails> contacts_;  // by conversation (chat.join acks)
+  std::size_t queue_total_ = 0, mine_total_ = 0;
+  // Paging after a snapshot: the position after the last item of the last page of each list
+  // (keyset paging stays exact while the lists change), whether the list is complete, the
+  // snapshot generation (answers of an older one are ignored).
+  ListCursor queue_cursor_, mine_cursor_;
+  bool queue_done_ = true, mine_done_ = true;
+  bool page_in_flight_ = false;
+  std::uint64_t snapshot_generation_ = 0;
+  std::vector<std::string> queue_before_reconnect_;  // for "new chat waiting" alerts of later pages
+  bool ring_new_ = false;                            // this snapshot is a reconnect: ring new chats
   std::vector<std::string> queue_ids_, mine_ids_;
   std::uint64_t lists_version_ = 0;
   std::vector<Row> queue_rows_, mine_rows_;

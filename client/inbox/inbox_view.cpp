@@ -1049,11 +1049,14 @@ void InboxView::draw_details(InboxModel& model, float x, float y, float w, float
     yy += f.small->FontSize + 12 * s_;
   };
   section("CONTACT");
-  const std::string name = li && !li->contact_name.empty() ? li->contact_name : "Visitor";
-  row("Name", name);
-  row("Email", li ? li->contact_email : std::string());
+  const inbox::ContactDetails* k = model.open_contact();
+  std::string name = li ? li->contact_name : std::string();
+  if (name.empty() && k) name = k->name;
+  row("Name", name.empty() ? std::string("Visitor") : name);
+  row("Email", k ? k->email : li ? li->contact_email : std::string());
+  if (k && !k->phone.empty()) row("Phone", k->phone);
   row("Channel", channel_label(c->channel));
-  row("Page", std::string());
+  row("Page", !c->page_title.empty() ? c->page_title : c->page_url);
   row("Topic", c->topic);
   row("Priority", priority_label(c->priority), priority_color(c->priority));
   yy += 8 * s_;

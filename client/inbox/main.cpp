@@ -242,16 +242,13 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
 
   void enter_inbox() {
     if (!conn_) {
-      conn_ = std::make_unique<client::Connection>(client::dom::websocket_url(), *this);
+      conn_ = std::make_unique<client::Connection>(client::dom::websocket_url("/ws/inbox"), *this);
       link_.conn = conn_.get();
       conn_->set_network(client::dom::network_online());
       opened_ = false;
       conn_->start();
     }
-    http("GET", "/api/v1/settings", "", [this](const HttpAnswer& a) {
-      model_->settings_answered(a);
-      after_change();
-    });
+    // Issue types come with inbox.snapshot (agents may not read /api/v1/settings).
     update_viewing();
   }
 

@@ -48,7 +48,7 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
  public:
   WidgetApp()
       : embedded_(client::dom::query_param("embed") == "1"),
-        connection_(client::dom::websocket_url(), *this),
+        connection_(client::dom::websocket_url("/ws"), *this),
         model_(connection_, storage_, random_id, client::dom::query_param("tenant")),
         view_(embedded_) {}
 

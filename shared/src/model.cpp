@@ -4,6 +4,7 @@
 #include <array>
 
 #include "json_io.hpp"
+#include "parley/text.hpp"
 
 namespace parley {
 namespace {
@@ -51,8 +52,10 @@ Actor read_actor(ObjectReader& parent, const char* key) {
   return actor;
 }
 
-// The assignee member: {"id","name"} or null.
-void read_assignee(ObjectReader& parent, const Json& conversation, Conversation& c) {
+// The assignee member: {"id","name"} or null (required either way).
+template <class C>
+void read_assignee(ObjectReader& parent, const Json& conversation, C& c) {
+  if (!parent.has("assignee")) return parent.fail(ErrorCode::missing_field, "is required", "assignee");
   const auto it = conversation.find("assignee");
   if (it == conversation.end() || it->is_null()) return;
   const Json* object = parent.object("assignee", Need::required);
@@ -61,6 +64,10 @@ void read_assignee(ObjectReader& parent, const Json& conversation, Conversation&
   c.assignee_id = r.id("id", Need::required, json_io::kNoLimit);
   c.assignee_name = r.text("name", Need::optional);
   parent.adopt(r);
+}
+
+Json assignee_json(const std::string& id, const std::string& name) {
+  return id.empty() ? Json(nullptr) : Json{{"id", id}, {"name", name}};
 }
 
 }  // namespace
@@ -131,8 +138,7 @@ Json to_json(const Conversation& c, bool staff) {
             {"answered_by", to_string(c.answered_by)},
             {"topic", c.topic},
             {"issue_type", c.issue_type},
-            {"assignee",
-             c.assignee_id.empty() ? Json(nullptr) : Json{{"id", c.assignee_id}, {"name", c.assignee_name}}},
+            {"assignee", assignee_json(c.assignee_id, c.assignee_name)},
             {"previous_agent_id", c.previous_agent_id},
             {"created_at", c.created_at},
             {"updated_at", c.updated_at},
@@ -145,8 +151,64 @@ Json to_json(const Conversation& c, bool staff) {
     j["resolution"] = c.resolution;
     j["handoff_summary"] = c.handoff_summary;
     j["unanswered_turns"] = c.unanswered_turns;
+    j["page"] = Json{{"url", c.page_url}, {"title", c.page_title}, {"referrer", c.page_referrer}};
   }
   return j;
+}
+
+std::string item_preview(std::string_view text) {
+  // One line, collected only as far as needed: kItemPreviewChars code points take at most 4 bytes
+  // each, so a longer line is cut by truncate_code_points below.
+  const std::size_t max_bytes = kItemPreviewChars * 4;
+  std::string line;
+  bool space = false;
+  for (const char ch : text) {
+    if (line.size() > max_bytes) break;
+    if (ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t' || ch == '\f' || ch == '\v') {
+      space = !line.empty();
+      continue;
+    }
+    if (space) line.push_back(' ');
+    space = false;
+    line.push_back(ch);
+  }
+  return std::string(truncate_code_points(line, kItemPreviewChars));
+}
+
+ConversationItem make_item(const Conversation& c, std::string contact_name, std::string preview,
+                           Seq last_customer_seq) {
+  ConversationItem i;
+  i.id = c.id;
+  i.status = c.status;
+  i.priority = c.priority;
+  i.channel = c.channel;
+  i.topic = c.topic;
+  i.contact_name = std::move(contact_name);
+  i.preview = std::move(preview);
+  i.handed_off_at = c.handed_off_at;
+  i.created_at = c.created_at;
+  i.updated_at = c.updated_at;
+  i.assignee_id = c.assignee_id;
+  i.assignee_name = c.assignee_name;
+  i.head_seq = c.head_seq;
+  i.last_customer_seq = last_customer_seq;
+  return i;
+}
+
+Json to_json(const ConversationItem& i) {
+  return Json{{"id", i.id},
+              {"status", to_string(i.status)},
+              {"priority", to_string(i.priority)},
+              {"channel", to_string(i.channel)},
+              {"topic", i.topic},
+              {"contact", Json{{"name", i.contact_name}}},
+              {"preview", i.preview},
+              {"handed_off_at", i.handed_off_at},
+              {"created_at", i.created_at},
+              {"updated_at", i.updated_at},
+              {"assignee", assignee_json(i.assignee_id, i.assignee_name)},
+              {"head_seq", i.head_seq},
+              {"last_customer_seq", i.last_customer_seq}};
 }
 
 Result<Message> message_from_json(const Json& j) {
@@ -196,7 +258,6 @@ Result<Conversation> conversation_from_json(const Json& j) {
   c.answered_by = r.enumeration("answered_by", Need::required, Answerer::builtin, &parse_answerer);
   c.topic = r.text("topic", Need::required);
   c.issue_type = r.text("issue_type", Need::required);
-  if (!r.has("assignee")) r.fail(ErrorCode::missing_field, "is required", "assignee");
   read_assignee(r, j, c);
   c.previous_agent_id = r.text("previous_agent_id", Need::required);
   c.created_at = r.millis("created_at", Need::required);
@@ -210,8 +271,40 @@ Result<Conversation> conversation_from_json(const Json& j) {
   c.resolution = r.text("resolution", Need::optional);
   c.handoff_summary = r.text("handoff_summary", Need::optional);
   c.unanswered_turns = static_cast<int>(r.seq("unanswered_turns", Need::optional));
+  if (const Json* page = r.object("page", Need::optional)) {
+    ObjectReader p = r.nested(*page, "page");
+    c.page_url = p.text("url", Need::optional);
+    c.page_title = p.text("title", Need::optional);
+    c.page_referrer = p.text("referrer", Need::optional);
+    r.adopt(p);
+  }
   if (r.error()) return *r.error();
   return c;
+}
+
+Result<ConversationItem> conversation_item_from_json(const Json& j) {
+  if (!j.is_object()) return make_error(ErrorCode::bad_field, "a conversation item must be a JSON object");
+  ObjectReader r(j);
+  ConversationItem i;
+  i.id = r.id("id", Need::required, json_io::kNoLimit);
+  i.status = r.enumeration("status", Need::required, Status::bot, &parse_status);
+  i.priority = r.enumeration("priority", Need::required, Priority::normal, &parse_priority);
+  i.channel = r.enumeration("channel", Need::optional, Channel::web, &parse_channel);
+  i.topic = r.text("topic", Need::optional);
+  if (const Json* contact = r.object("contact", Need::optional)) {
+    ObjectReader k = r.nested(*contact, "contact");
+    i.contact_name = k.text("name", Need::optional);
+    r.adopt(k);
+  }
+  i.preview = r.text("preview", Need::optional);
+  i.handed_off_at = r.millis("handed_off_at", Need::required);
+  i.created_at = r.millis("created_at", Need::optional);
+  i.updated_at = r.millis("updated_at", Need::required);
+  read_assignee(r, j, i);
+  i.head_seq = r.seq("head_seq", Need::required);
+  i.last_customer_seq = r.seq("last_customer_seq", Need::optional);
+  if (r.error()) return *r.error();
+  return i;
 }
 
 }  // namespace parley

@@ -5,6 +5,7 @@
 // member's type, encoding and length and never throws.
 #include "parley/protocol.hpp"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -21,8 +22,9 @@ using json_io::ObjectReader;
 constexpr std::array<std::string_view, std::variant_size_v<Command>> kCommandNames = {
     "hello",        "chat.start",         "chat.send_message", "chat.typing", "chat.seen",
     "chat.end",     "chat.request_human", "chat.join",         "chat.leave",  "chat.accept",
-    "chat.resolve", "chat.handoff",       "chat.set_priority", "ping",
+    "chat.resolve", "chat.handoff",       "chat.set_priority", "ping",        "inbox.list",
 };
+constexpr std::array<std::string_view, 3> kInboxListNames = {"queue", "mine", "recent"};
 // Customers "resume" a conversation; it is the same operation as a join.
 constexpr std::string_view kResumeAlias = "chat.resume";
 constexpr std::size_t kJoinIndex = 7;
@@ -168,6 +170,40 @@ void write(Json& j, const C& c) requires requires {
 void read(ObjectReader&, const Limits&, Ping&) {}
 void write(Json&, const Ping&) {}
 
+void read(ObjectReader& r, const Limits& l, InboxList& c) {
+  c.list = r.enumeration("list", Need::required, InboxListName::queue, &parse_inbox_list_name);
+  constexpr Seq kMaxOffset = 100'000'000;  // far beyond any list; keeps the value a size_t everywhere
+  c.offset = static_cast<std::size_t>(std::min<Seq>(r.seq("offset", Need::optional), kMaxOffset));
+  if (r.has("limit")) {
+    const Seq limit = r.seq("limit", Need::optional);
+    if (!r.failed() && (limit == 0 || limit > kInboxPageMax)) {
+      r.fail(ErrorCode::bad_field, "must be 1.." + std::to_string(kInboxPageMax), "limit");
+    }
+    c.limit = static_cast<std::size_t>(limit);
+  }
+  if (const Json* after = r.object("after", Need::optional)) {
+    ObjectReader a = r.nested(*after, "after");
+    ListCursor cursor;
+    cursor.id = a.id("id", Need::required, l.max_id_chars);
+    cursor.priority = a.enumeration("priority", Need::optional, Priority::normal, &parse_priority);
+    cursor.handed_off_at = a.millis("handed_off_at", Need::optional);
+    cursor.updated_at = a.millis("updated_at", Need::optional);
+    r.adopt(a);
+    c.after = std::move(cursor);
+  }
+}
+void write(Json& j, const InboxList& c) {
+  j["list"] = to_string(c.list);
+  j["offset"] = c.offset;
+  j["limit"] = c.limit;
+  if (c.after) {
+    j["after"] = Json{{"id", c.after->id},
+                      {"priority", to_string(c.after->priority)},
+                      {"handed_off_at", c.after->handed_off_at},
+                      {"updated_at", c.after->updated_at}};
+  }
+}
+
 // ---- Dispatch -----------------------------------------------------------------------------
 
 using CommandDecoder = Command (*)(ObjectReader&, const Limits&);
@@ -268,6 +304,22 @@ Json frame_of(std::string_view type) { return Json{{"v", kProtocolVersion}, {"ty
 }  // namespace
 
 std::string_view command_name(const Command& command) { return kCommandNames[command.index()]; }
+
+std::string_view to_string(InboxListName n) {
+  const auto index = static_cast<std::size_t>(n);
+  return index < kInboxListNames.size() ? kInboxListNames[index] : std::string_view("unknown");
+}
+
+std::optional<InboxListName> parse_inbox_list_name(std::string_view s) {
+  for (std::size_t i = 0; i < kInboxListNames.size(); ++i) {
+    if (kInboxListNames[i] == s) return static_cast<InboxListName>(i);
+  }
+  return std::nullopt;
+}
+
+ListCursor cursor_of(const ConversationItem& item) {
+  return ListCursor{item.id, item.priority, item.handed_off_at, item.updated_at};
+}
 
 Incoming decode_command(std::string_view frame, const Limits& limits) {
   // Before parsing: the parser would report these as a generic syntax error.

@@ -803,7 +803,7 @@ Staff Staff::connect(const Relay& relay, const std::string& user, const std::str
 Staff Staff::connect_cookie(const Relay& relay, const std::string& cookie) {
   Staff s;
   s.cookie = cookie;
-  s.ws = std::make_unique<WsClient>(relay.port(), WsOptions{cookie, relay.origin(), "/ws"});
+  s.ws = std::make_unique<WsClient>(relay.port(), WsOptions{cookie, relay.origin(), "/ws/inbox"});
   s.snapshot = s.ws->wait_for(is_type("inbox.snapshot"), "inbox.snapshot on staff connect")["data"];
   return s;
 }

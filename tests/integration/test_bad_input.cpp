@@ -179,5 +179,10 @@ TEST_CASE("bad input: a foreign Origin is refused at the upgrade") {
   CHECK(WsClient::try_upgrade(relay.port(), {"", "https://evil.example", "/ws"}) == 403);
   CHECK(WsClient::try_upgrade(relay.port(), {"", relay.origin(), "/ws"}) == 101);
   // A staff cookie that the relay never issued: refused (401), never a customer socket with staff rights.
-  CHECK(WsClient::try_upgrade(relay.port(), {"parley_session=forged", relay.origin(), "/ws"}) == 401);
+  CHECK(WsClient::try_upgrade(relay.port(), {"parley_session=forged", relay.origin(), "/ws/inbox"}) == 401);
+  // The staff endpoint needs a session; the customer endpoint ignores cookies (a logged-in agent
+  // opening the widget on the same origin is a visitor there); other paths are no endpoint.
+  CHECK(WsClient::try_upgrade(relay.port(), {"", relay.origin(), "/ws/inbox"}) == 401);
+  CHECK(WsClient::try_upgrade(relay.port(), {"parley_session=forged", relay.origin(), "/ws"}) == 101);
+  CHECK(WsClient::try_upgrade(relay.port(), {"", relay.origin(), "/elsewhere"}) == 404);
 }

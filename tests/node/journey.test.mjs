@@ -79,7 +79,8 @@ class Relay {
 class Client {
   static async connect(relay, { cookie } = {}) {
     const headers = cookie ? { Cookie: cookie } : {};
-    const ws = new WebSocket(`ws://127.0.0.1:${relay.port}/ws`, { origin: relay.origin, headers });
+    const path = cookie ? '/ws/inbox' : '/ws';
+    const ws = new WebSocket(`ws://127.0.0.1:${relay.port}${path}`, { origin: relay.origin, headers });
     const c = new Client(ws);
     await new Promise((resolve, reject) => {
       ws.once('open', resolve);

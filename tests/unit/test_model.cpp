@@ -142,3 +142,83 @@ TEST_CASE("only everyone-audience events are visible to customers") {
   e.audience = Audience::staff;
   CHECK_FALSE(visible_to_customer(e));
 }
+
+TEST_CASE("conversation JSON: the page the customer came from is staff-only") {
+  Conversation c;
+  c.id = "c_1";
+  c.page_url = "https://shop.example/checkout";
+  c.page_title = "Checkout";
+  c.page_referrer = "https://search.example/";
+  CHECK_FALSE(to_json(c, false).contains("page"));
+  const Json staff = to_json(c, true);
+  CHECK(staff["page"] == Json{{"url", "https://shop.example/checkout"},
+                              {"title", "Checkout"},
+                              {"referrer", "https://search.example/"}});
+  const Conversation back = value_of(conversation_from_json(staff));
+  CHECK(back.page_url == c.page_url);
+  CHECK(back.page_title == "Checkout");
+  CHECK(back.page_referrer == c.page_referrer);
+  Json bad = staff;
+  bad["page"]["url"] = 5;
+  CHECK(error_of(conversation_from_json(bad)).field == "page.url");
+}
+
+TEST_CASE("conversation items: compact list JSON and back") {
+  Conversation c;
+  c.id = "c_7";
+  c.tenant_id = "t_1";
+  c.status = Status::active;
+  c.priority = Priority::urgent;
+  c.channel = Channel::whatsapp;
+  c.topic = "Billing";
+  c.handed_off_at = 10;
+  c.created_at = 5;
+  c.updated_at = 20;
+  c.assignee_id = "u_1";
+  c.assignee_name = "Sam";
+  c.head_seq = 9;
+  c.handoff_summary = "not in lists";
+  const ConversationItem item = make_item(c, "Ada", "Where is my invoice?", 7);
+  const Json j = to_json(item);
+  CHECK(j["contact"] == Json{{"name", "Ada"}});
+  CHECK(j["assignee"] == Json{{"id", "u_1"}, {"name", "Sam"}});
+  CHECK(j["last_customer_seq"] == 7);
+  CHECK_FALSE(j.contains("handoff_summary"));
+  CHECK_FALSE(j.contains("tenant_id"));
+  const ConversationItem back = value_of(conversation_item_from_json(j));
+  CHECK(back.id == "c_7");
+  CHECK(back.status == Status::active);
+  CHECK(back.priority == Priority::urgent);
+  CHECK(back.channel == Channel::whatsapp);
+  CHECK(back.topic == "Billing");
+  CHECK(back.contact_name == "Ada");
+  CHECK(back.preview == "Where is my invoice?");
+  CHECK(back.handed_off_at == 10);
+  CHECK(back.created_at == 5);
+  CHECK(back.updated_at == 20);
+  CHECK(back.assignee_id == "u_1");
+  CHECK(back.assignee_name == "Sam");
+  CHECK(back.head_seq == 9);
+  CHECK(back.last_customer_seq == 7);
+
+  c.assignee_id.clear();
+  CHECK(to_json(make_item(c, "", "", 0))["assignee"].is_null());
+  Json bad = j;
+  bad.erase("assignee");
+  CHECK(error_of(conversation_item_from_json(bad)).field == "assignee");
+  bad = j;
+  bad["status"] = "lost";
+  CHECK(error_of(conversation_item_from_json(bad)).field == "status");
+  CHECK(code_of(error_of(conversation_item_from_json(Json::array()))) == "bad_field");
+}
+
+TEST_CASE("item previews: one line, at most 100 code points") {
+  CHECK(item_preview("  Where is\n\tmy   invoice?  ") == "Where is my invoice?");
+  CHECK(item_preview("") == "");
+  std::string long_text;
+  for (int i = 0; i < 300; ++i) long_text += "\xC3\xA9";  // é: two bytes
+  const std::string p = item_preview(long_text);
+  CHECK(p.size() == 200);  // 100 code points
+  std::string spaces(5000, ' ');
+  CHECK(item_preview(spaces + "x") == "x");
+}

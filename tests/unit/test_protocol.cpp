@@ -469,3 +469,55 @@ TEST_CASE("deeply nested JSON within the frame limit is handled without crashing
   CHECK(in.command.ok());  // unknown members are ignored, however deep
   CHECK(code_of(decode_error(std::string(depth, '['))) == "bad_json");
 }
+
+// ---- inbox.list ------------------------------------------------------------------------------------
+
+TEST_CASE("inbox.list: list names, defaults and limits") {
+  const auto d = decoded<InboxList>(R"({"v":1,"type":"inbox.list","id":"p1","list":"queue"})");
+  CHECK(d.list == InboxListName::queue);
+  CHECK(d.offset == 0);
+  CHECK(d.limit == kInboxPageDefault);
+  CHECK_FALSE(d.after.has_value());
+  CHECK(decoded<InboxList>(R"({"v":1,"type":"inbox.list","list":"mine","offset":200,"limit":500})").offset ==
+        200);
+  CHECK(decoded<InboxList>(R"({"v":1,"type":"inbox.list","list":"recent","limit":1})").list ==
+        InboxListName::recent);
+  CHECK(command_name(Command(InboxList{})) == "inbox.list");
+  for (InboxListName n : {InboxListName::queue, InboxListName::mine, InboxListName::recent}) {
+    CHECK(parse_inbox_list_name(to_string(n)) == n);
+  }
+
+  CHECK(decode_error(R"({"v":1,"type":"inbox.list"})").field == "list");
+  CHECK(code_of(decode_error(R"({"v":1,"type":"inbox.list"})")) == "missing_field");
+  CHECK(code_of(decode_error(R"({"v":1,"type":"inbox.list","list":"all"})")) == "bad_field");
+  CHECK(code_of(decode_error(R"({"v":1,"type":"inbox.list","list":"queue","limit":0})")) == "bad_field");
+  CHECK(decode_error(R"({"v":1,"type":"inbox.list","list":"queue","limit":501})").field == "limit");
+  CHECK(decode_error(R"({"v":1,"type":"inbox.list","list":"queue","offset":-1})").field == "offset");
+  CHECK(decode_error(R"({"v":1,"type":"inbox.list","list":"queue","offset":"2"})").field == "offset");
+  CHECK(decode_error(R"({"v":1,"type":"inbox.list","list":"queue","after":{}})").field == "after.id");
+  CHECK(
+      decode_error(R"({"v":1,"type":"inbox.list","list":"queue","after":{"id":"c","priority":"x"}})").field ==
+      "after.priority");
+  // The request id survives a bad frame.
+  CHECK(decode_command(R"({"v":1,"type":"inbox.list","id":"p9","list":1})").id == "p9");
+}
+
+TEST_CASE("round trip: inbox.list, with and without a cursor") {
+  const InboxList plain = round_trip(InboxList{InboxListName::mine, 400, 100, std::nullopt});
+  CHECK(plain.list == InboxListName::mine);
+  CHECK(plain.offset == 400);
+  CHECK(plain.limit == 100);
+  CHECK_FALSE(plain.after.has_value());
+
+  ConversationItem last;
+  last.id = "c_9";
+  last.priority = Priority::high;
+  last.handed_off_at = 1763712000123;
+  last.updated_at = 1763712000456;
+  const InboxList paged = round_trip(InboxList{InboxListName::queue, 0, 500, cursor_of(last)});
+  REQUIRE(paged.after.has_value());
+  CHECK(paged.after->id == "c_9");
+  CHECK(paged.after->priority == Priority::high);
+  CHECK(paged.after->handed_off_at == 1763712000123);
+  CHECK(paged.after->updated_at == 1763712000456);
+}

@@ -5,9 +5,11 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "fake_relay.hpp"
+#include "parley/queue.hpp"
 
 namespace parley::test {
 namespace {
@@ -389,6 +391,183 @@ TEST_CASE("inbox: 5000 conversations stay sorted and consistent") {
   CHECK(f.model.focus_index() == 4999);
   CHECK(f.model.focus_id() == f.model.mine_rows().back().id);
   CHECK(f.model.snapshot(kNow)["queue"].size() == 4000);
+}
+
+}  // namespace parley::test
+
+namespace parley::test {
+namespace {
+
+// A compact list item (what the relay sends in lists), pending.
+Json compact(int i) {
+  Conversation c = conversation("c_p" + std::to_string(i), Status::pending, 3);
+  c.priority = static_cast<Priority>(i % 3);
+  c.handed_off_at = kNow - 1000000 + i * 37 % 5000;
+  c.updated_at = c.handed_off_at;
+  return to_json(make_item(c, "P" + std::to_string(i), "hello " + std::to_string(i), 2));
+}
+
+// The items of `all` in the queue order, from `from` for `n`.
+Json slice(std::vector<Json> all, std::size_t from, std::size_t n) {
+  std::sort(all.begin(), all.end(), [](const Json& a, const Json& b) {
+    const Result<ConversationItem> x = conversation_item_from_json(a), y = conversation_item_from_json(b);
+    return x && y && queue_before(x.value(), y.value());
+  });
+  Json out = Json::array();
+  for (std::size_t i = from; i < all.size() && i < from + n; ++i) out.push_back(all[i]);
+  return out;
+}
+
+std::string paged_snapshot(const Json& queue, std::size_t queue_total, const Json& mine,
+                           std::size_t mine_total) {
+  return encode_notice(
+      "inbox.snapshot",
+      Json{{"user", {{"id", "u_me"}, {"name", "Sam"}, {"role", "agent"}, {"tenant_id", "t"}}},
+           {"counts", {{"active", 0}, {"waiting", queue_total}, {"resolved_today", 0}}},
+           {"issue_types", {"refund", "bug"}},
+           {"server_time", kNow},
+           {"queue", queue},
+           {"queue_total", queue_total},
+           {"mine", mine},
+           {"mine_total", mine_total}});
+}
+
+}  // namespace
+
+TEST_CASE("inbox: after the snapshot's first page the model fetches the rest, one page at a time") {
+  Fixture f;
+  std::vector<Json> all;
+  for (int i = 0; i < 1200; ++i) all.push_back(compact(i));
+  f.model.received(paged_snapshot(slice(all, 0, 200), 1200, Json::array(), 0), kNow);
+  CHECK(f.model.queue_rows().size() == 200);
+  CHECK(f.model.queue_total() == 1200);
+  CHECK(f.model.lists_loading());
+  CHECK(f.model.issue_types() == std::vector<std::string>{"refund", "bug"});
+  CHECK(f.model.take_alerts().empty());  // the first load does not ring
+
+  // Pages are requested one after another, each after the last item of the previous one.
+  std::size_t have = 200;
+  for (int round = 0; round < 10 && f.model.lists_loading(); ++round) {
+    const auto lists = f.transport.frames("inbox.list");
+    REQUIRE(lists.size() == static_cast<std::size_t>(round + 1));
+    const Json req = lists.back();
+    CHECK(req["list"] == "queue");
+    CHECK(req["limit"] == 500);
+    const Json expected_after = slice(all, have - 1, 1)[0];
+    CHECK(req["after"]["id"] == expected_after["id"]);
+    CHECK(req["after"]["priority"] == expected_after["priority"]);
+    CHECK(req["after"]["handed_off_at"] == expected_after["handed_off_at"]);
+    if (round == 0) {
+      // A live change while paging: a new urgent chat arrives (it is not in any page).
+      Conversation fresh = conversation("c_live", Status::pending, 2);
+      fresh.priority = Priority::urgent;
+      fresh.handed_off_at = kNow - 2000000;  // waiting longest: first
+      f.model.received(encode_notice("inbox.conversation",
+                                     Json{{"conversation", to_json(make_item(fresh, "Liv", "hi", 2))},
+                                          {"counts", {{"waiting", 1201}}}}),
+                       kNow);
+      CHECK(f.model.queue_rows()[0].id == "c_live");
+      CHECK(f.transport.frames("inbox.list").size() == 1);  // still one request in flight
+    }
+    const Json page = slice(all, have, 500);
+    f.model.received(ack(req["id"].get<std::string>(),
+                         Json{{"list", "queue"}, {"items", page}, {"total", 1200}, {"offset", have}}),
+                     kNow);
+    have += page.size();
+  }
+  CHECK_FALSE(f.model.lists_loading());
+  // 200 + 500 + 500, then one empty page that ends it; nothing asked after that.
+  CHECK(f.transport.frames("inbox.list").size() == 3);
+  const auto& rows = f.model.queue_rows();
+  REQUIRE(rows.size() == 1201);
+  CHECK(rows[0].id == "c_live");
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    const bool ordered = static_cast<int>(rows[i - 1].priority) < static_cast<int>(rows[i].priority) ||
+                         (rows[i - 1].priority == rows[i].priority && rows[i - 1].since <= rows[i].since);
+    REQUIRE(ordered);
+  }
+  CHECK(f.model.snapshot(kNow)["queue"].size() == 1201);
+}
+
+TEST_CASE("inbox: a page of an older snapshot is ignored; a reconnect pages again") {
+  Fixture f;
+  std::vector<Json> all;
+  for (int i = 0; i < 300; ++i) all.push_back(compact(i));
+  f.model.received(paged_snapshot(slice(all, 0, 200), 300, Json::array(), 0), kNow);
+  const Json first_req = f.transport.last("inbox.list");
+  REQUIRE(first_req.is_object());
+  // The connection drops before the answer; a new one gets a fresh snapshot.
+  f.model.disconnected();
+  f.model.connected(kNow);
+  f.model.received(ack(f.transport.last("hello")["id"].get<std::string>(),
+                       Json{{"user", {{"id", "u_me"}, {"name", "Sam"}}}, {"issue_types", {"general"}}}),
+                   kNow);
+  CHECK(f.model.issue_types() == std::vector<std::string>{"general"});
+  f.model.received(paged_snapshot(slice(all, 0, 200), 300, Json::array(), 0), kNow);
+  const Json second_req = f.transport.last("inbox.list");
+  CHECK(second_req["id"] != first_req["id"]);
+  // The old answer (another request id: the session forgot it) changes nothing.
+  f.model.received(
+      ack(first_req["id"].get<std::string>(), Json{{"items", slice(all, 200, 100)}, {"total", 300}}), kNow);
+  CHECK(f.model.queue_rows().size() == 200);
+  f.model.received(
+      ack(second_req["id"].get<std::string>(),
+          Json{{"list", "queue"}, {"items", slice(all, 200, 100)}, {"total", 300}, {"offset", 200}}),
+      kNow);
+  CHECK(f.model.queue_rows().size() == 300);
+  CHECK_FALSE(f.model.lists_loading());
+}
+
+TEST_CASE("inbox: mine is paged after the queue; joining shows the contact's details and page") {
+  Fixture f;
+  Json mine = Json::array();
+  std::vector<Json> mine_all;
+  for (int i = 0; i < 3; ++i) {
+    Conversation c = conversation("c_m" + std::to_string(i), Status::active, 4);
+    c.assignee_id = "u_me";
+    c.assignee_name = "Sam";
+    c.updated_at = kNow - i;
+    mine_all.push_back(to_json(make_item(c, "M" + std::to_string(i), "", 3)));
+  }
+  mine.push_back(mine_all[0]);
+  f.model.received(paged_snapshot(Json::array(), 0, mine, 3), kNow);
+  const Json req = f.transport.last("inbox.list");
+  CHECK(req["list"] == "mine");
+  CHECK(req["after"]["id"] == "c_m0");
+  CHECK(req["after"]["updated_at"] == kNow);
+  f.model.received(
+      ack(req["id"].get<std::string>(),
+          Json{{"list", "mine"}, {"items", {mine_all[1], mine_all[2]}}, {"total", 3}, {"offset", 1}}),
+      kNow);
+  REQUIRE(f.model.mine_rows().size() == 3);
+  CHECK(f.model.mine_rows()[2].id == "c_m2");
+  // Unread from the item alone (c_m2 not joined yet): the customer wrote at seq 3, seen 4 -> 0.
+  CHECK(f.model.mine_rows()[2].unread == 0);
+
+  // Open c_m1: the join ack's full view carries contact details and the page.
+  f.model.open("c_m1", kNow);
+  Json join;
+  for (const Json& j : f.transport.frames("chat.join")) {
+    if (j["conversation_id"] == "c_m1") join = j;
+  }
+  REQUIRE(join.is_object());
+  Conversation full = conversation("c_m1", Status::active, 4);
+  full.assignee_id = "u_me";
+  full.issue_type = "billing";
+  full.page_url = "https://shop.example/cart";
+  full.page_title = "Cart";
+  Json view = to_json(full, true);
+  view["contact"] = Json{{"id", "k_1"}, {"name", "Mia"}, {"email", "mia@example.com"}, {"phone", "+441234"}};
+  f.model.received(ack(join["id"].get<std::string>(),
+                       Json{{"conversation_id", "c_m1"}, {"head_seq", 4}, {"conversation", view}}),
+                   kNow);
+  const inbox::ContactDetails* k = f.model.open_contact();
+  REQUIRE(k != nullptr);
+  CHECK(k->email == "mia@example.com");
+  CHECK(k->phone == "+441234");
+  REQUIRE(f.model.open_conversation() != nullptr);
+  CHECK(f.model.open_conversation()->page_url == "https://shop.example/cart");
+  CHECK(f.model.open_conversation()->issue_type == "billing");
 }
 
 }  // namespace parley::test

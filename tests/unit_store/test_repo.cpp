@@ -154,6 +154,9 @@ TEST_CASE("conversations: upsert round trip, tenant isolation, list order, statu
   a.assigned_at = 60;
   a.first_agent_response_at = 70;
   a.head_seq = 7;
+  a.page_url = "https://shop.example/checkout";
+  a.page_title = "Checkout";
+  a.page_referrer = "https://search.example/";
   REQUIRE_FALSE(upsert_conversation(*f.db, a));
   Conversation b = make_conversation("cv_b", kDefaultTenantId, 300);
   REQUIRE_FALSE(upsert_conversation(*f.db, b));
@@ -173,6 +176,9 @@ TEST_CASE("conversations: upsert round trip, tenant isolation, list order, statu
   CHECK((*found)->handoff_summary == "wants a refund");
   CHECK((*found)->unanswered_turns == 2);
   CHECK((*found)->head_seq == 7);
+  CHECK((*found)->page_url == "https://shop.example/checkout");
+  CHECK((*found)->page_title == "Checkout");
+  CHECK((*found)->page_referrer == "https://search.example/");
   auto hidden = find_conversation(*f.db, kDefaultTenantId, "cv_x");
   REQUIRE(hidden.ok());
   CHECK_FALSE(hidden->has_value());

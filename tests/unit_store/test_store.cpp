@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -57,6 +58,38 @@ class WriterGate {
 };
 
 }  // namespace
+
+TEST_CASE("the data folder is 0700 and the database files 0600 (customer data)") {
+  namespace fs = std::filesystem;
+  TempDir dir;
+  const std::string folder = dir.file("data/inner");
+  const std::string path = folder + "/parley.db";
+  {
+    auto store = open_store(path);
+    store->drain();
+    for (const std::string& p : {dir.file("data"), folder}) {
+      CAPTURE(p);
+      CHECK((fs::status(p).permissions() & fs::perms::all) == fs::perms::owner_all);
+    }
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      const std::string f = path + suffix;
+      CAPTURE(f);
+      REQUIRE(fs::exists(f));
+      CHECK((fs::status(f).permissions() & fs::perms::all) ==
+            (fs::perms::owner_read | fs::perms::owner_write));
+    }
+  }
+  // A file made readable by others is made private again on the next open; an existing folder
+  // keeps the mode its owner chose.
+  fs::permissions(path, fs::perms::group_read | fs::perms::others_read, fs::perm_options::add);
+  fs::permissions(folder, fs::perms::group_read | fs::perms::group_exec, fs::perm_options::add);
+  {
+    auto store = open_store(path);
+    CHECK((fs::status(path).permissions() & fs::perms::all) ==
+          (fs::perms::owner_read | fs::perms::owner_write));
+    CHECK((fs::status(folder).permissions() & fs::perms::group_read) != fs::perms::none);
+  }
+}
 
 TEST_CASE("migrations are idempotent and the default tenant exists once") {
   TempDir dir;

@@ -197,11 +197,11 @@ class Conn : public std::enable_shared_from_this<Conn> {
     beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(30));
     beast::get_lowest_layer(ws_).async_connect(
         tcp::endpoint(net::ip::make_address("127.0.0.1"), port),
-        [this, self, port, done](beast::error_code ec) {
+        [this, self, port, done, staff = !cookie.empty()](beast::error_code ec) {
           if (ec) return done(ec);
           beast::error_code ignored;
           beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true), ignored);
-          ws_.async_handshake("127.0.0.1:" + std::to_string(port), "/ws",
+          ws_.async_handshake("127.0.0.1:" + std::to_string(port), staff ? "/ws/inbox" : "/ws",
                               [this, self, done](beast::error_code ec) {
                                 beast::get_lowest_layer(ws_).expires_never();
                                 if (!ec) read();

@@ -776,6 +776,11 @@ int cmd_export(const Args& a) {
   if (out_path != "-") {
     file.open(partial, std::ios::binary | std::ios::trunc);
     if (!file) return fail("cannot write " + partial);
+    // Every conversation of the tenant: owner-only, like the database it comes from.
+    std::error_code perm_ec;
+    std::filesystem::permissions(partial,
+                                 std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+                                 std::filesystem::perm_options::replace, perm_ec);
   }
   std::ostream& out = out_path == "-" ? std::cout : file;
   // Removes the partial file unless the export completed (and renamed it).

@@ -682,53 +682,29 @@ void post_kb(const CtxPtr& ctx) {
 
 // ---- handlers: stats and export ------------------------------------------------------------------------
 
-// GET /api/v1/stats (alias GET /api/live-chat/queue-stats)
+// GET /api/v1/stats (alias GET /api/live-chat/queue-stats). The hub's incremental counters (the
+// same numbers as the inbox's "counts"); only the longest wait walks the queue.
 void get_stats(const CtxPtr& ctx) {
-  const Tenant* t = ctx->hub.tenant(ctx->tenant_id());
+  const std::string tenant_id = ctx->tenant_id();
+  const Tenant* t = ctx->hub.tenant(tenant_id);
   const std::string tz_name = t ? t->settings.time_zone : "UTC";
-  std::optional<TimeZone> tz = TimeZone::find(tz_name);
-  const bool tz_known = tz.has_value();
-  if (!tz) tz = TimeZone::find("UTC");
+  const InboxCounts n = ctx->hub.counts(tenant_id);
   const Millis now = ctx->hub.now();
-  const Millis day_start = tz->start_of_day(now);
-
-  int by_status[4] = {0, 0, 0, 0};
-  int resolved_today = 0;
-  std::int64_t wait_sum = 0, wait_n = 0, first_sum = 0, first_n = 0, longest_wait = 0;
-  for (const Conversation* c : ctx->hub.conversations(ctx->tenant_id())) {
-    by_status[static_cast<int>(c->status)]++;
-    if (c->status == Status::resolved && c->resolved_at >= day_start) ++resolved_today;
-    if (c->status == Status::pending && c->handed_off_at > 0) {
-      longest_wait = std::max<std::int64_t>(longest_wait, now - c->handed_off_at);
-    }
-    if (c->assigned_at >= day_start && c->handed_off_at > 0 && c->assigned_at >= c->handed_off_at) {
-      wait_sum += c->assigned_at - c->handed_off_at;
-      ++wait_n;
-    }
-    if (c->first_agent_response_at >= day_start && c->handed_off_at > 0 &&
-        c->first_agent_response_at >= c->handed_off_at) {
-      first_sum += c->first_agent_response_at - c->handed_off_at;
-      ++first_n;
-    }
-  }
-  const auto avg_s = [](std::int64_t sum, std::int64_t n) {
-    return n == 0 ? 0.0 : (sum / 1000.0) / static_cast<double>(n);
+  const auto avg_s = [](std::int64_t sum, std::int64_t count) {
+    return count == 0 ? 0.0 : (sum / 1000.0) / static_cast<double>(count);
   };
-  Json out{{"active", by_status[static_cast<int>(Status::active)]},
-           {"waiting", by_status[static_cast<int>(Status::pending)]},
-           {"with_assistant", by_status[static_cast<int>(Status::bot)]},
-           {"resolved_today", resolved_today},
-           {"avg_wait_s", avg_s(wait_sum, wait_n)},
-           {"avg_first_response_s", avg_s(first_sum, first_n)},
-           {"longest_wait_s", longest_wait / 1000},
-           {"by_status",
-            {{"bot", by_status[static_cast<int>(Status::bot)]},
-             {"pending", by_status[static_cast<int>(Status::pending)]},
-             {"active", by_status[static_cast<int>(Status::active)]},
-             {"resolved", by_status[static_cast<int>(Status::resolved)]}}},
-           {"time_zone", tz_known ? tz_name : std::string("UTC")},
-           {"day_start", day_start},
-           {"server_time", now}};
+  Json out{
+      {"active", n.active},
+      {"waiting", n.waiting},
+      {"with_assistant", n.bot},
+      {"resolved_today", n.resolved_today},
+      {"avg_wait_s", avg_s(n.wait_sum_ms, n.wait_n)},
+      {"avg_first_response_s", avg_s(n.first_response_sum_ms, n.first_response_n)},
+      {"longest_wait_s", ctx->hub.longest_wait_ms(tenant_id) / 1000},
+      {"by_status", {{"bot", n.bot}, {"pending", n.waiting}, {"active", n.active}, {"resolved", n.resolved}}},
+      {"time_zone", n.time_zone_known ? tz_name : std::string("UTC")},
+      {"day_start", n.day_start},
+      {"server_time", now}};
   ctx->res.json(200, out);
 }
 

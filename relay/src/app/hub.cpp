@@ -20,6 +20,11 @@ namespace asio = boost::asio;
 
 namespace parley::relay {
 
+namespace {
+constexpr const char* kCustomerSocketPath = "/ws";
+constexpr const char* kStaffSocketPath = "/ws/inbox";
+}  // namespace
+
 // ---------------------------------------------------------------------------------------------
 // Internal state.
 
@@ -72,14 +77,62 @@ struct Hub::ConvState {
   std::unordered_map<std::string, Seq> msg_ids;  // client_msg_id -> seq (committed or in flight)
   bool msg_ids_loaded = false;
   std::set<std::uint64_t> subscribers;
-  std::string preview;                                    // last customer-visible message text (shortened)
-  std::deque<std::string> recent_customer;                // for hand-off summaries (last 5)
-  std::vector<std::string> tried_titles;                  // articles the assistant offered
+  std::string customer_preview;             // item_preview() of the customer's last message
+  std::string visible_preview;              // ... of the last customer-visible message (fallback)
+  Seq last_customer_seq = 0;                // seq of the customer's last message
+  std::deque<std::string> recent_customer;  // for hand-off summaries (last 5)
+  std::vector<std::string> tried_titles;    // articles the assistant offered
   std::multimap<Seq, std::function<void(bool)>> waiters;  // run when committed_seq >= key
   int inflight = 0;
   bool write_failed = false;
 
   Seq committed_seq() const { return committed.head_seq; }
+  // The list preview: what the customer last said, else the last visible message.
+  const std::string& preview() const { return customer_preview.empty() ? visible_preview : customer_preview; }
+};
+
+// A tenant's inbox lists and counters, over COMMITTED states (what clients have been told).
+// The sets hold pointers to ConvStates ordered by the shared rules (parley/queue.hpp); the
+// comparators read `committed`, which therefore only changes through Hub::set_committed
+// (erase, assign, insert). A conversation is indexed once it has committed (head_seq > 0).
+struct Hub::TenantIndex {
+  template <bool (*Before)(const Conversation&, const Conversation&)>
+  struct Less {
+    using is_transparent = void;  // lets a cursor (a Conversation) probe the set
+    bool operator()(const ConvState* a, const ConvState* b) const {
+      return Before(a->committed, b->committed);
+    }
+    bool operator()(const ConvState* a, const Conversation& b) const { return Before(a->committed, b); }
+    bool operator()(const Conversation& a, const ConvState* b) const { return Before(a, b->committed); }
+  };
+  using QueueSet = std::set<const ConvState*, Less<&queue_before>>;
+  using RecentSet = std::set<const ConvState*, Less<&recent_before>>;
+
+  QueueSet queue;                                   // pending
+  std::unordered_map<std::string, RecentSet> mine;  // active, by assignee id
+  RecentSet all;                                    // every committed conversation ("recent")
+  int by_status[4] = {0, 0, 0, 0};                  // indexed by Status
+
+  // "Today" in the tenant's time zone: [day_start, day_end). day_end 0 = not computed yet.
+  Millis day_start = 0, day_end = 0;
+  std::string time_zone;
+  bool time_zone_known = true;
+  int resolved_today = 0;
+  std::int64_t wait_sum_ms = 0, wait_n = 0, first_sum_ms = 0, first_n = 0;
+
+  // Adds (sign +1) or removes (-1) what `c` contributes to today's counters.
+  void add_today(const Conversation& c, int sign) {
+    if (c.status == Status::resolved && c.resolved_at >= day_start) resolved_today += sign;
+    if (c.assigned_at >= day_start && c.handed_off_at > 0 && c.assigned_at >= c.handed_off_at) {
+      wait_sum_ms += sign * (c.assigned_at - c.handed_off_at);
+      wait_n += sign;
+    }
+    if (c.first_agent_response_at >= day_start && c.handed_off_at > 0 &&
+        c.first_agent_response_at >= c.handed_off_at) {
+      first_sum_ms += sign * (c.first_agent_response_at - c.handed_off_at);
+      first_n += sign;
+    }
+  }
 };
 
 struct Hub::Timers {
@@ -90,7 +143,6 @@ struct Hub::Timers {
 namespace {
 
 constexpr std::size_t kReplayPage = 500;
-constexpr std::size_t kPreviewChars = 140;
 constexpr std::size_t kRecentCustomerMessages = 5;
 constexpr std::size_t kMaxLoginKeys = 10000;
 const Actor kSystemActor{Role::system, "system", ""};
@@ -134,24 +186,6 @@ std::string origin_of(std::string_view url) {
   if (scheme == "http" && host.size() > 3 && host.ends_with(":80")) host.resize(host.size() - 3);
   if (scheme == "https" && host.size() > 4 && host.ends_with(":443")) host.resize(host.size() - 4);
   return scheme + "://" + host;
-}
-
-int priority_rank(Priority p) {
-  switch (p) {
-    case Priority::urgent:
-      return 0;
-    case Priority::high:
-      return 1;
-    case Priority::normal:
-      return 2;
-    case Priority::low:
-      return 3;
-  }
-  return 2;
-}
-
-std::string preview_of(const std::string& text) {
-  return std::string(truncate_code_points(text, kPreviewChars));
 }
 
 }  // namespace
@@ -215,18 +249,27 @@ std::optional<Error> Hub::start() {
       // Fill the inbox preview and the assistant's memory of open conversations.
       auto msgs = load_messages(*reader_, c.tenant_id, c.id, /*staff=*/false);
       if (msgs) {
+        const Message* last_customer = nullptr;
         for (const Message& m : *msgs) {
           if (m.sender_role == Role::customer) {
+            last_customer = &m;
             cs->recent_customer.push_back(m.text);
             if (cs->recent_customer.size() > kRecentCustomerMessages) cs->recent_customer.pop_front();
           }
         }
-        if (!msgs->empty()) cs->preview = preview_of(msgs->back().text);
+        if (last_customer) {
+          cs->customer_preview = item_preview(last_customer->text);
+          cs->last_customer_seq = last_customer->seq;
+        }
+        if (!msgs->empty()) cs->visible_preview = item_preview(msgs->back().text);
       }
     }
     by_contact_[c.contact_id].push_back(c.id);
+    if (c.head_seq > 0) index(index_of(c.tenant_id), *cs);
     convs_.emplace(c.id, std::move(cs));
   }
+  // Today's counters of every tenant, now that all conversations are indexed.
+  for (auto& [tenant_id, idx] : index_) roll_day(*idx, tenant_id);
   log::info("hub loaded", {{"tenants", tenants_.size()}, {"conversations", convs_.size()}, {"open", open}});
   arm_sweep();
   return std::nullopt;
@@ -392,49 +435,111 @@ const Conversation* Hub::find_mirror_conversation(const std::string& tenant_id, 
 Json Hub::conversation_summary(const Conversation& c) {
   Json j = to_json(c, /*staff=*/true);
   const Contact* k = contact(c.tenant_id, c.contact_id);
-  j["contact"] = Json{{"id", c.contact_id}, {"name", k ? k->name : ""}, {"email", k ? k->email : ""}};
+  j["contact"] = Json{{"id", c.contact_id},
+                      {"name", k ? k->name : ""},
+                      {"email", k ? k->email : ""},
+                      {"phone", k ? k->phone : ""}};
   auto it = convs_.find(c.id);
-  j["preview"] = it == convs_.end() ? "" : it->second->preview;
+  j["preview"] = it == convs_.end() ? "" : it->second->preview();
+  j["last_customer_seq"] = it == convs_.end() ? 0 : it->second->last_customer_seq;
   return j;
 }
 
-InboxCounts Hub::counts(const std::string& tenant_id) const {
-  InboxCounts n;
-  const Tenant* t = tenant(tenant_id);
+ConversationItem Hub::list_item(const Conversation& c) {
+  const Contact* k = contact(c.tenant_id, c.contact_id);
+  auto it = convs_.find(c.id);
+  const ConvState* cs = it == convs_.end() ? nullptr : it->second.get();
+  return make_item(c, k ? k->name : "", cs ? cs->preview() : "", cs ? cs->last_customer_seq : 0);
+}
+
+Json Hub::item_json(const ConvState& cs) { return to_json(list_item(cs.committed)); }
+
+// ---------------------------------------------------------------------------------------------
+// Inbox lists and counts (TenantIndex).
+
+Hub::TenantIndex& Hub::index_of(const std::string& tenant_id) {
+  std::unique_ptr<TenantIndex>& idx = index_[tenant_id];
+  if (!idx) idx = std::make_unique<TenantIndex>();
+  return *idx;
+}
+
+void Hub::index(TenantIndex& idx, const ConvState& cs) {
+  const Conversation& c = cs.committed;
+  if (c.head_seq == 0) return;
+  idx.all.insert(&cs);
+  ++idx.by_status[static_cast<int>(c.status)];
+  if (c.status == Status::pending) idx.queue.insert(&cs);
+  if (c.status == Status::active && !c.assignee_id.empty()) idx.mine[c.assignee_id].insert(&cs);
+  idx.add_today(c, +1);
+}
+
+void Hub::unindex(TenantIndex& idx, const ConvState& cs) {
+  const Conversation& c = cs.committed;
+  if (c.head_seq == 0) return;
+  idx.all.erase(&cs);
+  --idx.by_status[static_cast<int>(c.status)];
+  if (c.status == Status::pending) idx.queue.erase(&cs);
+  if (c.status == Status::active && !c.assignee_id.empty()) {
+    if (auto m = idx.mine.find(c.assignee_id); m != idx.mine.end()) {
+      m->second.erase(&cs);
+      if (m->second.empty()) idx.mine.erase(m);
+    }
+  }
+  idx.add_today(c, -1);
+}
+
+void Hub::set_committed(ConvState& cs, const Conversation& next) {
+  TenantIndex& idx = index_of(next.tenant_id);
+  roll_day(idx, next.tenant_id);  // today's sums must be taken against the current day
+  unindex(idx, cs);
+  cs.committed = next;
+  index(idx, cs);
+}
+
+void Hub::roll_day(TenantIndex& idx, const std::string& tenant_id) {
   const Millis at = now();
-  Millis day_start = at - at % (24LL * 3600 * 1000);
-  if (t) {
-    if (auto tz = http::TimeZone::find(t->settings.time_zone)) day_start = tz->start_of_day(at);
+  const Tenant* t = tenant(tenant_id);
+  const std::string& zone_name = t ? t->settings.time_zone : std::string("UTC");
+  if (idx.day_end != 0 && at >= idx.day_start && at < idx.day_end && zone_name == idx.time_zone) return;
+  constexpr Millis kDay = 24LL * 3600 * 1000;
+  std::optional<http::TimeZone> zone = http::TimeZone::find(zone_name);
+  idx.time_zone_known = zone.has_value();
+  if (!zone) zone = http::TimeZone::find("UTC");
+  if (zone) {
+    idx.day_start = zone->start_of_day(at);
+    // Days are 23..25 hours long (DST): 26 h after midnight is always within the next day.
+    idx.day_end = zone->start_of_day(idx.day_start + kDay + 2 * 3600 * 1000);
+  } else {
+    idx.day_start = at - at % kDay;
+    idx.day_end = idx.day_start + kDay;
   }
-  long long wait_sum = 0;
-  int wait_n = 0;
-  for (const auto& [id, cs] : convs_) {
-    const Conversation& c = cs->committed;
-    if (c.tenant_id != tenant_id || c.head_seq == 0) continue;
-    switch (c.status) {
-      case Status::bot:
-        ++n.bot;
-        break;
-      case Status::pending:
-        ++n.waiting;
-        break;
-      case Status::active:
-        ++n.active;
-        break;
-      case Status::resolved:
-        if (c.resolved_at >= day_start) ++n.resolved_today;
-        break;
-    }
-    if (c.assigned_at >= day_start && c.handed_off_at > 0 && c.assigned_at >= c.handed_off_at) {
-      wait_sum += (c.assigned_at - c.handed_off_at);
-      ++wait_n;
-    }
-  }
-  n.avg_wait_s = wait_n ? static_cast<int>(wait_sum / wait_n / 1000) : 0;
+  if (idx.day_end <= at) idx.day_end = at + 1;  // never loop on a broken zone
+  idx.time_zone = zone_name;
+  idx.resolved_today = 0;
+  idx.wait_sum_ms = idx.wait_n = idx.first_sum_ms = idx.first_n = 0;
+  for (const ConvState* cs : idx.all) idx.add_today(cs->committed, +1);
+}
+
+InboxCounts Hub::counts(const std::string& tenant_id) {
+  TenantIndex& idx = index_of(tenant_id);
+  roll_day(idx, tenant_id);
+  InboxCounts n;
+  n.bot = idx.by_status[static_cast<int>(Status::bot)];
+  n.waiting = idx.by_status[static_cast<int>(Status::pending)];
+  n.active = idx.by_status[static_cast<int>(Status::active)];
+  n.resolved = idx.by_status[static_cast<int>(Status::resolved)];
+  n.resolved_today = idx.resolved_today;
+  n.avg_wait_s = idx.wait_n > 0 ? static_cast<int>(idx.wait_sum_ms / idx.wait_n / 1000) : 0;
+  n.wait_sum_ms = idx.wait_sum_ms;
+  n.wait_n = idx.wait_n;
+  n.first_response_sum_ms = idx.first_sum_ms;
+  n.first_response_n = idx.first_n;
+  n.day_start = idx.day_start;
+  n.time_zone_known = idx.time_zone_known;
   return n;
 }
 
-Json Hub::counts_json(const std::string& tenant_id) const {
+Json Hub::counts_json(const std::string& tenant_id) {
   const InboxCounts n = counts(tenant_id);
   return Json{{"bot", n.bot},
               {"waiting", n.waiting},
@@ -443,32 +548,75 @@ Json Hub::counts_json(const std::string& tenant_id) const {
               {"avg_wait_s", n.avg_wait_s}};
 }
 
+Millis Hub::longest_wait_ms(const std::string& tenant_id) {
+  const TenantIndex& idx = index_of(tenant_id);
+  const Millis at = now();
+  Millis longest = 0;
+  for (const ConvState* cs : idx.queue) {
+    if (cs->committed.handed_off_at > 0) longest = std::max(longest, at - cs->committed.handed_off_at);
+  }
+  return longest;
+}
+
+namespace {
+
+// One page of `set` from `request` (offset, or the position right after request.after).
+template <class Set, class ItemJson>
+Json page_of(const Set& set, const InboxList& request, ItemJson item_json) {
+  auto it = set.begin();
+  std::size_t offset = 0;
+  if (request.after) {
+    Conversation probe;
+    probe.id = request.after->id;
+    probe.priority = request.after->priority;
+    probe.handed_off_at = request.after->handed_off_at;
+    probe.updated_at = request.after->updated_at;
+    it = set.upper_bound(probe);
+    offset = static_cast<std::size_t>(std::distance(set.begin(), it));
+  } else {
+    offset = std::min(request.offset, set.size());
+    std::advance(it, static_cast<std::ptrdiff_t>(offset));
+  }
+  Json items = Json::array();
+  for (std::size_t n = 0; it != set.end() && n < request.limit; ++it, ++n) items.push_back(item_json(**it));
+  return Json{{"list", to_string(request.list)},
+              {"items", std::move(items)},
+              {"total", set.size()},
+              {"offset", offset}};
+}
+
+}  // namespace
+
+Json Hub::list_page(const StaffIdentity& who, const InboxList& request) {
+  TenantIndex& idx = index_of(who.user.tenant_id);
+  auto item = [this](const ConvState& cs) { return item_json(cs); };
+  switch (request.list) {
+    case InboxListName::queue:
+      return page_of(idx.queue, request, item);
+    case InboxListName::mine: {
+      auto m = idx.mine.find(who.user.id);
+      static const TenantIndex::RecentSet kNone;
+      return page_of(m == idx.mine.end() ? kNone : m->second, request, item);
+    }
+    case InboxListName::recent:
+      return page_of(idx.all, request, item);
+  }
+  return page_of(idx.queue, request, item);
+}
+
 Json Hub::snapshot(const StaffIdentity& who) {
   const std::string& tenant_id = who.user.tenant_id;
-  std::vector<const Conversation*> queue, mine;
-  for (const auto& [id, cs] : convs_) {
-    const Conversation& c = cs->committed;
-    if (c.tenant_id != tenant_id || c.head_seq == 0) continue;
-    if (c.status == Status::pending) queue.push_back(&c);
-    if (c.status == Status::active && c.assignee_id == who.user.id) mine.push_back(&c);
-  }
-  std::sort(queue.begin(), queue.end(), [](const Conversation* a, const Conversation* b) {
-    if (priority_rank(a->priority) != priority_rank(b->priority)) {
-      return priority_rank(a->priority) < priority_rank(b->priority);
-    }
-    if (a->handed_off_at != b->handed_off_at) return a->handed_off_at < b->handed_off_at;
-    return a->id < b->id;
-  });
-  std::sort(mine.begin(), mine.end(),
-            [](const Conversation* a, const Conversation* b) { return a->updated_at > b->updated_at; });
-  Json q = Json::array(), m = Json::array();
-  for (const Conversation* c : queue) q.push_back(conversation_summary(*c));
-  for (const Conversation* c : mine) m.push_back(conversation_summary(*c));
+  const Tenant* t = tenant(tenant_id);
+  Json queue = list_page(who, InboxList{InboxListName::queue, 0, kInboxPageDefault, std::nullopt});
+  Json mine = list_page(who, InboxList{InboxListName::mine, 0, kInboxPageDefault, std::nullopt});
   return Json{{"user", user_json(who.user)},
-              {"queue", std::move(q)},
-              {"mine", std::move(m)},
               {"counts", counts_json(tenant_id)},
-              {"server_time", now()}};
+              {"issue_types", t ? Json(t->settings.issue_types) : Json::array()},
+              {"server_time", now()},
+              {"queue", std::move(queue["items"])},
+              {"queue_total", queue["total"]},
+              {"mine", std::move(mine["items"])},
+              {"mine_total", mine["total"]}};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -724,9 +872,20 @@ UpgradeDecision Hub::authorize_upgrade(const HttpRequest& req) {
     d.reason = "origin not allowed";
     return d;
   }
-  const std::string cookie = req.cookie("parley_session");
-  if (cookie.empty()) {
-    d.accept = true;  // a customer: identifies itself with hello
+  // Two endpoints, so the socket's kind never depends on which cookies a browser happens to send:
+  // a logged-in agent trying the widget on the same origin still talks as a visitor on /ws.
+  if (req.path == kCustomerSocketPath) {
+    d.accept = true;  // a customer: identifies itself with hello; cookies are ignored
+    return d;
+  }
+  if (req.path != kStaffSocketPath) {
+    d.status = 404;
+    d.reason = "no WebSocket endpoint here (customers: /ws, staff: /ws/inbox)";
+    return d;
+  }
+  if (req.cookie("parley_session").empty()) {
+    d.status = 401;
+    d.reason = "log in first";
     return d;
   }
   // Staff: a browser always sends Origin on a WebSocket upgrade; require it.
@@ -868,7 +1027,12 @@ void Hub::dispatch(ConnState* c, const std::string& rid, Command cmd, SteadyCloc
   };
 
   if (auto* h = std::get_if<Hello>(&cmd)) {
-    if (c->who.is_staff()) return ack(snapshot(c->who.staff));
+    // Staff got inbox.snapshot on connect; the ack only confirms who they are.
+    if (c->who.is_staff()) {
+      const Tenant* t = tenant(c->who.tenant_id);
+      return ack(Json{{"user", user_json(c->who.staff.user)},
+                      {"issue_types", t ? Json(t->settings.issue_types) : Json::array()}});
+    }
     return cmd_hello(*c, *h, std::move(ack));
   }
   if (c->who.kind == Principal::Kind::none) {
@@ -1047,6 +1211,9 @@ void Hub::execute(const Principal& who, ConnState* conn, Command cmd, AckFn ack)
           cmd_ephemeral(who, conn, c.conversation_id, ev::seen, Json{{"seq", c.seq}}, std::move(ack));
         } else if constexpr (std::is_same_v<T, Ping>) {
           ack(Json{{"server_time", at}});
+        } else if constexpr (std::is_same_v<T, InboxList>) {
+          if (!staff_only()) return;
+          ack(list_page(who.staff, c));
         } else if constexpr (std::is_same_v<T, Hello> || std::is_same_v<T, Join> ||
                              std::is_same_v<T, Leave>) {
           ack(make_error(ErrorCode::bad_field, "this command needs a WebSocket connection", "type"));
@@ -1238,6 +1405,9 @@ void Hub::cmd_start(const Principal& who, ConnState* conn, const ChatStart& s, A
   init.priority = s.priority;
   init.topic = s.topic;
   init.answered_by = settings.assistant_enabled ? Answerer::builtin : Answerer::none;
+  init.page_url = s.page.url;
+  init.page_title = s.page.title;
+  init.page_referrer = s.page.referrer;
 
   // The contact's name and email from the pre-chat form.
   Contact k;
@@ -1388,14 +1558,18 @@ void Hub::commit(ConvState& cs, Transition t, AckFn ack, std::function<Json(cons
 void Hub::on_committed(const std::string& conv_id, const Conversation& next,
                        const std::vector<Event>& events) {
   ConvState& cs = *convs_.at(conv_id);
-  cs.committed = next;
+  set_committed(cs, next);
   for (const Event& e : events) {
-    if (e.type != ev::new_message) continue;
-    const Json& m = e.data["message"];
-    if (!m.is_object() || !m.contains("text") || !m["text"].is_string()) continue;
-    const std::string text = m["text"].get<std::string>();
-    if (e.audience == Audience::everyone) cs.preview = preview_of(text);
+    if (e.type != ev::new_message || !e.data.is_object()) continue;
+    const auto mi = e.data.find("message");
+    if (mi == e.data.end() || !mi->is_object()) continue;
+    const auto ti = mi->find("text");
+    if (ti == mi->end() || !ti->is_string()) continue;
+    const std::string& text = ti->get_ref<const std::string&>();
+    if (e.audience == Audience::everyone) cs.visible_preview = item_preview(text);
     if (e.actor.role == Role::customer) {
+      cs.customer_preview = item_preview(text);
+      cs.last_customer_seq = e.seq;
       cs.recent_customer.push_back(text);
       if (cs.recent_customer.size() > kRecentCustomerMessages) cs.recent_customer.pop_front();
     }
@@ -1449,9 +1623,7 @@ void Hub::broadcast(ConvState& cs, const Event& e) {
 void Hub::notify_staff(ConvState& cs) {
   auto it = staff_conns_.find(cs.committed.tenant_id);
   if (it == staff_conns_.end() || it->second.empty()) return;
-  Json summary = conversation_summary(cs.committed);
-  Json data{
-      {"conversation", summary}, {"preview", cs.preview}, {"counts", counts_json(cs.committed.tenant_id)}};
+  const Json data{{"conversation", item_json(cs)}, {"counts", counts_json(cs.committed.tenant_id)}};
   auto frame = std::make_shared<const std::string>(encode_notice("inbox.conversation", data));
   for (std::uint64_t id : it->second) {
     if (auto c = conns_.find(id); c != conns_.end()) c->second->send(frame);

@@ -49,6 +49,7 @@
 #include "parley/conversation.hpp"
 #include "parley/model.hpp"
 #include "parley/protocol.hpp"
+#include "parley/queue.hpp"
 #include "parley/result.hpp"
 #include "store/repo.hpp"
 #include "store/store.hpp"
@@ -106,10 +107,18 @@ struct SyncResult {
   Seq seq = 0;
 };
 
-// Snapshot counts of a tenant's inbox (also inbox.snapshot "counts").
+// Counts of a tenant's inbox (inbox.snapshot / inbox.conversation "counts", GET /api/v1/stats).
+// Kept incrementally by the hub (no scan per commit); "today" starts at midnight in the tenant's
+// time zone (UTC when it is unknown) and is recomputed once when the day changes.
 struct InboxCounts {
-  int bot = 0, waiting = 0, active = 0, resolved_today = 0;
-  int avg_wait_s = 0;  // mean handed_off -> assigned of conversations assigned today
+  int bot = 0, waiting = 0, active = 0, resolved = 0;  // committed conversations by status
+  int resolved_today = 0;                              // resolved, resolved_at today
+  int avg_wait_s = 0;  // mean handed_off -> assigned of conversations assigned today (whole s)
+  // Raw sums behind the averages (stats): handed_off -> assigned of conversations assigned
+  // today, handed_off -> first agent response of those first answered today.
+  std::int64_t wait_sum_ms = 0, wait_n = 0, first_response_sum_ms = 0, first_response_n = 0;
+  Millis day_start = 0;
+  bool time_zone_known = true;  // false: the tenant's time_zone did not resolve, UTC was used
 };
 
 class Hub : public Application {
@@ -198,10 +207,19 @@ class Hub : public Application {
   // Committed states of the tenant's conversations, optionally only one status.
   std::vector<const Conversation*> conversations(const std::string& tenant_id,
                                                  std::optional<Status> status = std::nullopt) const;
-  // Staff list item: to_json(conversation, staff=true) + "contact":{name,email} + "preview".
+  // The full staff view of one conversation (chat.join ack, REST): to_json(conversation,
+  // staff=true) + "contact":{id,name,email,phone} + "preview" + "last_customer_seq".
   Json conversation_summary(const Conversation& c);
-  InboxCounts counts(const std::string& tenant_id) const;
-  Json counts_json(const std::string& tenant_id) const;
+  // The compact list item of a committed conversation (inbox lists and notices).
+  ConversationItem list_item(const Conversation& c);
+  // O(1) (plus one recount of the tenant when its day changed).
+  InboxCounts counts(const std::string& tenant_id);
+  Json counts_json(const std::string& tenant_id);
+  // Longest current wait in the queue, ms (O(waiting); for stats).
+  Millis longest_wait_ms(const std::string& tenant_id);
+  // One page of an inbox list for `who` (the inbox.list ack): {"list","items","total","offset"}.
+  // O(position + page) over the hub's ordered sets.
+  Json list_page(const StaffIdentity& who, const InboxList& request);
   // Runs a staff command exactly as if it came over a WebSocket (send_message, accept, resolve,
   // handoff, set_priority; join/leave/typing are connection-bound and refused with bad_field).
   // `who` is trusted as given (no session or database look-up), so REST may pass a synthetic
@@ -232,6 +250,7 @@ class Hub : public Application {
   struct ConvState;
   struct Pending;
   struct Principal;
+  struct TenantIndex;
   using AckFn = std::function<void(Result<Json>)>;
 
   // Commands.
@@ -250,6 +269,15 @@ class Hub : public Application {
               std::function<void()> after = nullptr, Store::Op extra = nullptr);
   void on_committed(const std::string& conv_id, const Conversation& next, const std::vector<Event>& events);
   void on_write_failed(const std::string& conv_id, const Error& e);
+  // The only way `committed` changes once a conversation is known: keeps the tenant's ordered
+  // sets and counters in step (erase under the old key, assign, insert under the new key).
+  void set_committed(ConvState& cs, const Conversation& next);
+  TenantIndex& index_of(const std::string& tenant_id);
+  void unindex(TenantIndex& idx, const ConvState& cs);
+  void index(TenantIndex& idx, const ConvState& cs);
+  // Recounts the day-dependent counters when the tenant's day (or time zone) changed.
+  void roll_day(TenantIndex& idx, const std::string& tenant_id);
+  Json item_json(const ConvState& cs);
   void broadcast(ConvState& cs, const Event& e);
   void notify_staff(ConvState& cs);
   void ensure_msg_ids(ConvState& cs);
@@ -294,6 +322,7 @@ class Hub : public Application {
   std::map<std::string, Tenant> tenants_;  // by id
   std::map<std::string, std::vector<KbArticle>> kb_;
   std::unordered_map<std::string, std::unique_ptr<ConvState>> convs_;
+  std::unordered_map<std::string, std::unique_ptr<TenantIndex>> index_;   // tenant -> lists, counters
   std::unordered_map<std::string, Contact> contacts_;                     // cache
   std::unordered_map<std::string, std::vector<std::string>> by_contact_;  // contact -> conversations
   std::unordered_map<std::string, std::set<std::uint64_t>> staff_conns_;  // tenant -> staff conns

@@ -65,11 +65,10 @@ int main(int argc, char** argv) {
   }
   const Config cfg = *cr.config;
   log::set_min_level(parse_level(cfg.log_level));
-  raise_fd_limit();
+  const std::uint64_t fd_limit = raise_fd_limit();
 
-  std::error_code ec;
-  std::filesystem::create_directories(cfg.data_dir, ec);
-  if (ec) return fail("cannot create data folder " + cfg.data_dir + ": " + ec.message());
+  // The data folder holds customer data (database, first-admin.txt): owner-only when we create it.
+  if (auto e = create_private_dir(cfg.data_dir)) return fail("cannot create data folder: " + e->message);
 
   StoreOptions so;
   so.path = cfg.db_path();
@@ -125,7 +124,11 @@ int main(int argc, char** argv) {
                                  : scheme + "://" +
                                        (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
                                        std::to_string(port);
-    log::info("listening", {{"port", port}, {"url", base}});
+    log::info("listening", {{"url", base},
+                            {"host", cfg.listen_host},
+                            {"port", port},
+                            {"tls", !cfg.tls_cert.empty()},
+                            {"fd_limit", fd_limit}});
     if (!cfg.port_file.empty() && !write_port_file(cfg.port_file, port)) {
       log::warn("could not write the port file", {{"path", cfg.port_file}});
     }

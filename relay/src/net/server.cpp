@@ -831,8 +831,7 @@ std::optional<std::string> Server::start(std::uint16_t* bound_port) {
   }
   auto port = core.acceptor.local_endpoint(ec).port();
   if (bound_port) *bound_port = port;
-  log::info("listening",
-            {{"host", o.host}, {"port", port}, {"tls", core.tls.has_value()}, {"fd_limit", fd_limit}});
+  // The one "listening" line is main's (it knows the public URL).
   core.do_accept();
   return std::nullopt;
 }

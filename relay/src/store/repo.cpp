@@ -153,7 +153,8 @@ std::optional<Error> read_bool(const Json& v, const std::string& key, bool& out)
 constexpr const char* kConversationCols =
     "id, tenant_id, contact_id, channel, status, ending, priority, answered_by, topic, issue_type, "
     "assignee_id, assignee_name, previous_agent_id, resolution, handoff_summary, unanswered_turns, "
-    "created_at, updated_at, handed_off_at, assigned_at, first_agent_response_at, resolved_at, head_seq";
+    "created_at, updated_at, handed_off_at, assigned_at, first_agent_response_at, resolved_at, head_seq, "
+    "page_url, page_title, page_referrer";
 
 std::optional<Error> read_conversation(const Stmt& q, Conversation& c) {
   c.id = q.col_text(0);
@@ -179,6 +180,9 @@ std::optional<Error> read_conversation(const Stmt& q, Conversation& c) {
   c.first_agent_response_at = q.col_int(20);
   c.resolved_at = q.col_int(21);
   c.head_seq = static_cast<Seq>(q.col_int(22));
+  c.page_url = q.col_text(23);
+  c.page_title = q.col_text(24);
+  c.page_referrer = q.col_text(25);
   return std::nullopt;
 }
 
@@ -564,7 +568,7 @@ std::optional<Error> upsert_conversation(Db& db, const Conversation& c) {
   Stmt q =
       db.prepare(std::string("INSERT INTO conversations(") + kConversationCols +
                  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-                 " ?19, ?20, ?21, ?22, ?23)"
+                 " ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)"
                  " ON CONFLICT(id) DO UPDATE SET contact_id = excluded.contact_id,"
                  " channel = excluded.channel, status = excluded.status, ending = excluded.ending,"
                  " priority = excluded.priority, answered_by = excluded.answered_by,"
@@ -576,7 +580,9 @@ std::optional<Error> upsert_conversation(Db& db, const Conversation& c) {
                  " updated_at = excluded.updated_at, handed_off_at = excluded.handed_off_at,"
                  " assigned_at = excluded.assigned_at,"
                  " first_agent_response_at = excluded.first_agent_response_at,"
-                 " resolved_at = excluded.resolved_at, head_seq = excluded.head_seq"
+                 " resolved_at = excluded.resolved_at, head_seq = excluded.head_seq,"
+                 " page_url = excluded.page_url, page_title = excluded.page_title,"
+                 " page_referrer = excluded.page_referrer"
                  " WHERE conversations.tenant_id = excluded.tenant_id");
   q.bind(1, c.id)
       .bind(2, c.tenant_id)
@@ -600,7 +606,10 @@ std::optional<Error> upsert_conversation(Db& db, const Conversation& c) {
       .bind(20, c.assigned_at)
       .bind(21, c.first_agent_response_at)
       .bind(22, c.resolved_at)
-      .bind(23, static_cast<std::int64_t>(c.head_seq));
+      .bind(23, static_cast<std::int64_t>(c.head_seq))
+      .bind(24, c.page_url)
+      .bind(25, c.page_title)
+      .bind(26, c.page_referrer);
   if (auto e = q.run()) return e;
   if (db.changes() == 0) {
     return make_error(ErrorCode::internal, "conversation " + c.id + " belongs to another tenant");

@@ -179,8 +179,16 @@ CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
 )sql";
 
+// v2: the web page a conversation was started from (chat.start "page"), shown to staff.
+constexpr const char* kV2 = R"sql(
+ALTER TABLE conversations ADD COLUMN page_url      TEXT NOT NULL DEFAULT '';
+ALTER TABLE conversations ADD COLUMN page_title    TEXT NOT NULL DEFAULT '';
+ALTER TABLE conversations ADD COLUMN page_referrer TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kV1},
+    {2, kV2},
 };
 
 constexpr const char* kCreateMigrations =

@@ -68,22 +68,61 @@ void call_done(const Store::Done& done, const std::optional<Error>& result) {
 
 }  // namespace
 
+std::optional<Error> create_private_dir(const std::string& dir) {
+  namespace fs = std::filesystem;
+  if (dir.empty()) return std::nullopt;
+  std::error_code ec;
+  if (fs::is_directory(dir, ec)) return std::nullopt;
+  // Create from the outermost missing folder inwards, each 0700.
+  std::vector<fs::path> missing;
+  for (fs::path p = fs::path(dir); !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
+    missing.push_back(p);
+    if (p == p.parent_path()) break;
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (!fs::create_directory(*it, ec) && ec) {
+      return make_error(ErrorCode::unavailable, "cannot create " + it->string() + ": " + ec.message());
+    }
+    fs::permissions(*it, fs::perms::owner_all, fs::perm_options::replace, ec);
+    if (ec) {
+      return make_error(ErrorCode::unavailable,
+                        "cannot set the mode of " + it->string() + " to 0700: " + ec.message());
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Error> make_db_files_private(const std::string& path) {
+  namespace fs = std::filesystem;
+  if (path.empty() || path == ":memory:") return std::nullopt;
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    const fs::path p = path + suffix;
+    std::error_code ec;
+    if (!fs::exists(p, ec)) continue;
+    fs::permissions(p, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace, ec);
+    if (ec) {
+      return make_error(ErrorCode::unavailable,
+                        "cannot set the mode of " + p.string() + " to 0600: " + ec.message());
+    }
+  }
+  return std::nullopt;
+}
+
 Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
   if (options.path.empty()) return make_error(ErrorCode::internal, "store: empty database path");
   if (options.path != ":memory:") {
     const std::filesystem::path parent = std::filesystem::path(options.path).parent_path();
-    if (!parent.empty()) {
-      std::error_code ec;
-      std::filesystem::create_directories(parent, ec);
-      if (ec) {
-        return make_error(ErrorCode::unavailable,
-                          "store: cannot create " + parent.string() + ": " + ec.message());
-      }
+    if (auto e = create_private_dir(parent.string())) {
+      return make_error(ErrorCode::unavailable, "store: " + e->message);
     }
   }
   auto db = Db::open(options.path);
   if (!db) return db.error();
   Db& d = **db;
+  // Customer data: owner-only, before anything is written into it. Not fatal (a file of another
+  // user that we may still write to): say so loudly.
+  if (auto e = make_db_files_private(options.path))
+    log::warn("store: database files not private", {{"error", e->message}});
 
   {
     // journal_mode answers the mode actually in effect: make sure WAL took.
@@ -94,6 +133,7 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
       return make_error(ErrorCode::unavailable, "store: cannot switch " + options.path + " to WAL mode");
     }
   }
+  make_db_files_private(options.path);  // the -wal and -shm files WAL mode just created
   if (auto e = d.exec(options.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL")) {
     return *e;
   }

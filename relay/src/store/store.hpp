@@ -44,12 +44,21 @@ struct StoreStats {
 // 1024, +Inf) and the parley_store_failed gauge (0/1). Meant for Metrics::render(extra).
 std::string render_store_metrics(const StoreStats& stats);
 
+// The database and its folder hold customer data: only the relay's user may read them.
+// Creates `dir` (and missing parents) when it does not exist; the folders it creates get mode
+// 0700. An existing folder is left as it is.
+std::optional<Error> create_private_dir(const std::string& dir);
+// Sets mode 0600 on the database file `path` and its -wal/-shm/-journal companions that exist
+// (SQLite creates later companions with the database file's mode).
+std::optional<Error> make_db_files_private(const std::string& path);
+
 class Store {
  public:
   using Op = std::function<std::optional<Error>(Db&)>;
   using Done = std::function<void(const std::optional<Error>&)>;
 
-  // Opens the database (creating its parent directory if needed), sets WAL + synchronous +
+  // Opens the database (creating its parent directory, mode 0700, if needed; the files get mode
+  // 0600, see make_db_files_private), sets WAL + synchronous +
   // busy_timeout, runs pending migrations and makes sure the default tenant exists. Starts the
   // writer thread.
   static Result<std::unique_ptr<Store>> open(const StoreOptions& options);

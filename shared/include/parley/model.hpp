@@ -6,12 +6,11 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "parley/result.hpp"
 
@@ -72,20 +71,51 @@ struct Conversation {
   Answerer answered_by = Answerer::builtin;
   std::string topic;
   std::string issue_type;
-  std::string assignee_id;        // "" unless active
+  std::string assignee_id;  // "" unless active
   std::string assignee_name;
   std::string previous_agent_id;  // routing hint after a reopen or requeue
   std::string resolution;
-  std::string handoff_summary;    // staff only
-  int unanswered_turns = 0;       // customer turns the assistant could not answer, in a row
+  std::string handoff_summary;  // staff only
+  int unanswered_turns = 0;     // customer turns the assistant could not answer, in a row
   Millis created_at = 0;
   Millis updated_at = 0;
-  Millis handed_off_at = 0;        // last entry into `pending` (0 = never)
+  Millis handed_off_at = 0;  // last entry into `pending` (0 = never)
   Millis assigned_at = 0;
   Millis first_agent_response_at = 0;
   Millis resolved_at = 0;
-  Seq head_seq = 0;                // seq of the last event (0 = none yet)
+  Seq head_seq = 0;  // seq of the last event (0 = none yet)
+  // The web page the customer started from (chat.start "page"); staff only. "" when unknown.
+  std::string page_url, page_title, page_referrer;
 };
+
+// A conversation as the staff inbox LISTS it (inbox.snapshot, inbox.list, inbox.conversation):
+// a compact item, a few hundred bytes, so thousands fit in a few frames. Opening a conversation
+// (chat.join) gives the full staff view.
+struct ConversationItem {
+  std::string id;
+  Status status = Status::bot;
+  Priority priority = Priority::normal;
+  Channel channel = Channel::web;
+  std::string topic;
+  std::string contact_name;
+  std::string preview;  // item_preview() of the customer's last message (else the last visible one)
+  Millis handed_off_at = 0;
+  Millis created_at = 0;
+  Millis updated_at = 0;
+  std::string assignee_id;  // "" = nobody
+  std::string assignee_name;
+  Seq head_seq = 0;
+  Seq last_customer_seq = 0;  // seq of the customer's last message (unread badges); 0 = none
+};
+
+// Longest list preview, in code points.
+inline constexpr std::size_t kItemPreviewChars = 100;
+// A list preview of message text: one line (runs of whitespace become one space, trimmed), at
+// most kItemPreviewChars code points.
+std::string item_preview(std::string_view text);
+// The list item of `c`.
+ConversationItem make_item(const Conversation& c, std::string contact_name, std::string preview,
+                           Seq last_customer_seq);
 
 struct Message {
   std::string conversation_id;
@@ -115,19 +145,19 @@ struct Event {
 
 // Event type names (the wire vocabulary).
 namespace ev {
-inline constexpr std::string_view new_session = "chat.new_session";      // conversation created
-inline constexpr std::string_view new_message = "chat.new_message";      // data: message
-inline constexpr std::string_view handed_off = "chat.handed_off";        // bot -> pending
+inline constexpr std::string_view new_session = "chat.new_session";          // conversation created
+inline constexpr std::string_view new_message = "chat.new_message";          // data: message
+inline constexpr std::string_view handed_off = "chat.handed_off";            // bot -> pending
 inline constexpr std::string_view handoff_summary = "chat.handoff_summary";  // staff only
-inline constexpr std::string_view assigned = "chat.session_assigned";    // pending -> active
-inline constexpr std::string_view requeued = "chat.requeued";            // active -> pending
-inline constexpr std::string_view resolved = "chat.resolved";            // -> resolved (staff)
+inline constexpr std::string_view assigned = "chat.session_assigned";        // pending -> active
+inline constexpr std::string_view requeued = "chat.requeued";                // active -> pending
+inline constexpr std::string_view resolved = "chat.resolved";                // -> resolved (staff)
 inline constexpr std::string_view resolution_note = "chat.resolution_note";  // staff only
-inline constexpr std::string_view ended = "chat.ended";                  // -> resolved (customer/abandon)
-inline constexpr std::string_view reopened = "chat.reopened";            // resolved -> bot|pending
+inline constexpr std::string_view ended = "chat.ended";                      // -> resolved (customer/abandon)
+inline constexpr std::string_view reopened = "chat.reopened";                // resolved -> bot|pending
 inline constexpr std::string_view priority_changed = "chat.priority_changed";
-inline constexpr std::string_view typing = "chat.typing";                // ephemeral
-inline constexpr std::string_view seen = "chat.seen";                    // ephemeral
+inline constexpr std::string_view typing = "chat.typing";  // ephemeral
+inline constexpr std::string_view seen = "chat.seen";      // ephemeral
 }  // namespace ev
 
 // True when `e` may be shown to a customer.
@@ -137,13 +167,19 @@ inline bool visible_to_customer(const Event& e) { return e.audience == Audience:
 Json to_json(const Actor&);
 Json to_json(const Message&);
 Json to_json(const Event&);
-// Summary used in inbox lists and REST: everything but the staff-only summary unless `staff`.
+// The conversation object (docs/protocol.md): the staff-only members (resolution,
+// handoff_summary, unanswered_turns, page) only when `staff`.
 Json to_json(const Conversation&, bool staff);
+// {id, status, priority, channel, topic, contact:{name}, preview, handed_off_at, created_at,
+//  updated_at, assignee:{id,name}|null, head_seq, last_customer_seq}
+Json to_json(const ConversationItem&);
 
 // Strict parsers for data the browser apps receive from the relay.
 Result<Message> message_from_json(const Json&);
 Result<Event> event_from_json(const Json&);
 // Inverse of to_json(Conversation, staff); staff-only members default when absent.
 Result<Conversation> conversation_from_json(const Json&);
+// Inverse of to_json(ConversationItem).
+Result<ConversationItem> conversation_item_from_json(const Json&);
 
 }  // namespace parley

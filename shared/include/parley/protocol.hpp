@@ -25,19 +25,19 @@ inline constexpr int kProtocolVersion = 1;
 
 // Limits enforced by decoders. The relay also enforces frame size and rate at the socket.
 struct Limits {
-  std::size_t max_frame_bytes = 64 * 1024;   // larger frames close the socket with 1009
-  std::size_t max_text_chars = 4000;         // message text, code points
-  std::size_t max_short_chars = 200;         // names, topics, issue types, ids
-  std::size_t max_long_chars = 2000;         // resolution notes, page metadata values
-  std::size_t max_id_chars = 100;            // request ids, client_msg_ids
+  std::size_t max_frame_bytes = 64 * 1024;  // larger frames close the socket with 1009
+  std::size_t max_text_chars = 4000;        // message text, code points
+  std::size_t max_short_chars = 200;        // names, topics, issue types, ids
+  std::size_t max_long_chars = 2000;        // resolution notes, page metadata values
+  std::size_t max_id_chars = 100;           // request ids, client_msg_ids
 };
 
 // ---- Commands ------------------------------------------------------------------------------
 
 // Customer: first frame after connecting. Without a token the relay issues a new one.
 struct Hello {
-  std::string tenant;                 // tenant slug ("" = default tenant)
-  std::optional<std::string> token;   // visitor token from an earlier hello
+  std::string tenant;                // tenant slug ("" = default tenant)
+  std::optional<std::string> token;  // visitor token from an earlier hello
 };
 struct PageInfo {
   std::string url, title, referrer;
@@ -104,8 +104,34 @@ struct SetPriority {
 };
 struct Ping {};
 
-using Command = std::variant<Hello, ChatStart, SendMessage, Typing, Seen, ChatEnd, RequestHuman, Join,
-                             Leave, Accept, Resolve, Handoff, SetPriority, Ping>;
+// Staff: one page of an inbox list (docs/protocol.md "inbox.list"). Lists and their order
+// (parley/queue.hpp): `queue` the tenant's pending conversations (queue_before), `mine` the
+// caller's active ones (recent_before), `recent` all of the tenant's conversations
+// (recent_before). The ack is {"list","items":[ConversationItem...],"total","offset"}.
+enum class InboxListName { queue, mine, recent };
+std::string_view to_string(InboxListName);
+std::optional<InboxListName> parse_inbox_list_name(std::string_view);
+inline constexpr std::size_t kInboxPageDefault = 200;  // also the first page in inbox.snapshot
+inline constexpr std::size_t kInboxPageMax = 500;
+// A position in a list's order: the sort fields of the last item a client holds. Paging by
+// cursor is exact while the list changes (an item that does not change is in exactly one page);
+// paging by offset may skip or repeat items when others move meanwhile.
+struct ListCursor {
+  std::string id;
+  Priority priority = Priority::normal;  // queue
+  Millis handed_off_at = 0;              // queue
+  Millis updated_at = 0;                 // mine, recent
+};
+ListCursor cursor_of(const ConversationItem& item);
+struct InboxList {
+  InboxListName list = InboxListName::queue;
+  std::size_t offset = 0;                 // ignored when `after` is set
+  std::size_t limit = kInboxPageDefault;  // 1..kInboxPageMax
+  std::optional<ListCursor> after;        // the page starts right after this position
+};
+
+using Command = std::variant<Hello, ChatStart, SendMessage, Typing, Seen, ChatEnd, RequestHuman, Join, Leave,
+                             Accept, Resolve, Handoff, SetPriority, Ping, InboxList>;
 
 // Wire name of a command ("hello", "chat.start", ...).
 std::string_view command_name(const Command&);
@@ -138,10 +164,10 @@ std::string encode_notice(std::string_view type, const Json& data);
 // A frame as a client sees it.
 struct ServerFrame {
   enum class Kind { ack, error, event, notice } kind = Kind::notice;
-  std::string re;      // ack / error
-  Error error;         // error
-  Event event;         // event
-  std::string type;    // notice type (and event type, copied)
+  std::string re;              // ack / error
+  Error error;                 // error
+  Event event;                 // event
+  std::string type;            // notice type (and event type, copied)
   Json data = Json::object();  // ack / notice payload
 };
 Result<ServerFrame> decode_server_frame(std::string_view frame);
