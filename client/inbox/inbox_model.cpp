@@ -321,16 +321,24 @@ void InboxModel::apply_issue_types(const Json& data) {
 void InboxModel::on_notice(const std::string& type, const Json& data) {
   if (type == "inbox.snapshot") {
     apply_snapshot(data, !had_snapshot_);
-  } else if (type == "inbox.conversation") {
-    if (const Json* c = member(data, "conversation")) {
-      if (const Json* p = member(data, "preview"); p && p->is_string() && !member(*c, "preview")) {
-        Json item = *c;  // an older relay sent the preview beside the conversation
-        item["preview"] = *p;
+  } else if (type == "inbox.changes" || type == "inbox.conversation") {
+    // inbox.changes: {conversations:[item...], counts} (one per group commit on the relay);
+    // inbox.conversation: {conversation:item, counts} from relays before the rename.
+    auto apply_item = [&](const Json& c, const Json* side_preview) {
+      if (side_preview && side_preview->is_string() && !member(c, "preview")) {
+        Json item = c;  // an older relay sent the preview beside the conversation
+        item["preview"] = *side_preview;
         upsert(item, false);
       } else {
-        upsert(*c, false);
+        upsert(c, false);
+      }
+    };
+    if (const Json* list = member(data, "conversations"); list && list->is_array()) {
+      for (const Json& c : *list) {
+        if (c.is_object()) apply_item(c, nullptr);
       }
     }
+    if (const Json* c = member(data, "conversation")) apply_item(*c, member(data, "preview"));
     if (const Json* k = member(data, "counts")) {
       counts_.active = static_cast<int>(num(*k, "active", counts_.active));
       counts_.waiting = static_cast<int>(num(*k, "waiting", counts_.waiting));

@@ -3,7 +3,7 @@
 // Holds the staff session (client/common/session.hpp: hello, resume, outbox, pings) with its
 // SyncStore for the conversations the agent has opened, plus the inbox lists the relay pushes
 // (inbox.snapshot on connect with the first page of each list, then the remaining pages fetched
-// one inbox.list request after another, and inbox.conversation live): the waiting queue and
+// one inbox.list request after another, and inbox.changes live): the waiting queue and
 // "mine" (assigned to this agent) in the shared orders of parley/queue.hpp, the live counts, the
 // selection and the
 // keyboard focus, unread badges (a conversation's cursor vs what the agent has seen), and the
@@ -48,7 +48,7 @@ struct Counts {
 };
 
 // A conversation as the lists know it (the compact ConversationItem of inbox.snapshot,
-// inbox.list and inbox.conversation). `conversation` holds the item's members; the rest of it
+// inbox.list and inbox.changes). `conversation` holds the item's members; the rest of it
 // (issue type, summary, page, ...) comes from the conversation's chat.join.
 struct ListItem {
   Conversation conversation;

@@ -757,6 +757,17 @@ std::function<bool(const Json&)> is_event(const std::string& type, const std::st
   };
 }
 
+std::function<bool(const Json&)> is_inbox_change(const std::string& conversation_id, const std::string& status) {
+  return [conversation_id, status](const Json& f) {
+    if (f.value("type", "") != "inbox.changes" || !f.contains("data")) return false;
+    const Json& list = f["data"].value("conversations", Json::array());
+    for (const Json& c : list) {
+      if (c.value("id", "") == conversation_id && (status.empty() || c.value("status", "") == status)) return true;
+    }
+    return false;
+  };
+}
+
 std::function<bool(const Json&)> is_message(const std::string& conversation_id, const std::string& text) {
   return [conversation_id, text](const Json& f) {
     if (f.value("type", "") != "chat.new_message" || f.value("conversation_id", "") != conversation_id)

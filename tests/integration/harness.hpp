@@ -220,6 +220,8 @@ Json cmd(const std::string& type, Json fields = Json::object());
 // Predicates over frames.
 std::function<bool(const Json&)> is_type(const std::string& type);
 std::function<bool(const Json&)> is_event(const std::string& type, const std::string& conversation_id);
+// An inbox.changes notice listing the conversation (with that status, when `status` is not "").
+std::function<bool(const Json&)> is_inbox_change(const std::string& conversation_id, const std::string& status = "");
 // chat.new_message of the conversation whose message text equals `text`.
 std::function<bool(const Json&)> is_message(const std::string& conversation_id, const std::string& text);
 

@@ -19,13 +19,7 @@ TEST_CASE("accept race: exactly one of two concurrent accepts wins") {
   REQUIRE(rh.ok());
   cust->wait_for(is_event("chat.handed_off", cid), "chat.handed_off");
   for (Staff* s : {&a, &b}) {
-    (*s)->wait_for(
-        [&](const Json& f) {
-          return f.value("type", "") == "inbox.conversation" &&
-                 f["data"]["conversation"].value("id", "") == cid &&
-                 f["data"]["conversation"].value("status", "") == "pending";
-        },
-        "pending conversation notice");
+    (*s)->wait_for(is_inbox_change(cid, "pending"), "pending conversation notice");
   }
 
   // Both commands are on the wire before either answer is read.

@@ -70,13 +70,7 @@ TEST_CASE("journey: customer, assistant, hand-off, agent accepts, replies and re
   CHECK(handed.value("audience", "") == "everyone");
 
   // The agent is told live, and a fresh staff connection finds it in the queue.
-  agent->wait_for(
-      [&](const Json& f) {
-        return f.value("type", "") == "inbox.conversation" &&
-               f["data"]["conversation"].value("id", "") == cid &&
-               f["data"]["conversation"].value("status", "") == "pending";
-      },
-      "inbox.conversation notice: pending");
+  agent->wait_for(is_inbox_change(cid, "pending"), "inbox.changes notice: pending");
   {
     Staff second = Staff::connect_cookie(relay, agent.cookie);
     const Json& queue = second.snapshot["queue"];

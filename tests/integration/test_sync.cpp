@@ -29,12 +29,7 @@ TEST_CASE("/api/chat/sync mirrors an external conversation, idempotently, with a
   REQUIRE(!conv.empty());
 
   // Staff see the mirrored conversation appear.
-  admin->wait_for(
-      [&](const Json& f) {
-        return f.value("type", "") == "inbox.conversation" &&
-               f["data"]["conversation"].value("id", "") == conv;
-      },
-      "inbox.conversation for the mirrored conversation");
+  admin->wait_for(is_inbox_change(conv), "inbox.changes for the mirrored conversation");
 
   Json m2 = {{"user_id", "eleven-user-1"},
              {"message", "Your order ships tomorrow."},

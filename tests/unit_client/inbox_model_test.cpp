@@ -55,12 +55,9 @@ std::string snapshot_frame(const Json& queue, const Json& mine) {
 }
 
 std::string conversation_notice(const Json& it, int waiting = 1) {
-  Json c = it;
-  const std::string preview = c["preview"].get<std::string>();
   return encode_notice(
-      "inbox.conversation",
-      Json{{"conversation", c},
-           {"preview", preview},
+      "inbox.changes",
+      Json{{"conversations", Json::array({it})},
            {"counts", {{"active", 1}, {"waiting", waiting}, {"resolved_today", 7}, {"avg_wait_s", 41}}}});
 }
 
@@ -151,7 +148,7 @@ TEST_CASE("inbox: snapshot fills the queue (most urgent, then longest waiting) a
   CHECK(snap["title"] == "(4) Parley Inbox");
 }
 
-TEST_CASE("inbox: inbox.conversation upserts move items between queue and mine, and ring") {
+TEST_CASE("inbox: inbox.changes upserts move items between queue and mine, and ring") {
   Fixture f;
   f.model.received(snapshot_frame(Json::array(), Json::array()), kNow);
   CHECK(f.model.queue_rows().empty());
@@ -189,6 +186,46 @@ TEST_CASE("inbox: inbox.conversation upserts move items between queue and mine, 
   // Resolved: out of mine.
   f.model.received(conversation_notice(item("c_1", Status::resolved, Priority::high, kNow, 9, "Ada")), kNow);
   CHECK(f.model.mine_rows().empty());
+}
+
+TEST_CASE("inbox: one inbox.changes frame applies every changed conversation and the counts") {
+  Fixture f;
+  f.model.received(snapshot_frame(Json::array(), Json::array()), kNow);
+  Json a = item("c_a", Status::pending, Priority::normal, kNow, 2, "Ann");
+  Json b = item("c_b", Status::active, Priority::normal, kNow, 5, "Ben", "u_me");
+  Json c = item("c_c", Status::active, Priority::normal, kNow, 5, "Cy", "u_other");
+  f.model.received(encode_notice("inbox.changes",
+                                 Json{{"conversations", Json::array({a, b, c})},
+                                      {"counts", {{"active", 2}, {"waiting", 1}, {"resolved_today", 3},
+                                                  {"avg_wait_s", 12}}}}),
+                   kNow);
+  REQUIRE(f.model.queue_rows().size() == 1);
+  CHECK(f.model.queue_rows()[0].id == "c_a");
+  REQUIRE(f.model.mine_rows().size() == 1);
+  CHECK(f.model.mine_rows()[0].id == "c_b");
+  CHECK(f.model.title() == "(1) Parley Inbox");
+  // The next frame moves the waiting one to someone else.
+  f.model.received(
+      encode_notice("inbox.changes",
+                    Json{{"conversations",
+                          Json::array({item("c_a", Status::active, Priority::normal, kNow, 3, "Ann", "u_other")})},
+                         {"counts", {{"active", 3}, {"waiting", 0}}}}),
+      kNow);
+  CHECK(f.model.queue_rows().empty());
+  CHECK(f.model.mine_rows().size() == 1);
+}
+
+TEST_CASE("inbox: the older inbox.conversation notice is still understood") {
+  Fixture f;
+  f.model.received(snapshot_frame(Json::array(), Json::array()), kNow);
+  Json c = item("c_old", Status::pending, Priority::normal, kNow, 2, "Old");
+  const std::string preview = c["preview"].get<std::string>();
+  c.erase("preview");
+  f.model.received(encode_notice("inbox.conversation",
+                                 Json{{"conversation", c}, {"preview", preview}, {"counts", {{"waiting", 1}}}}),
+                   kNow);
+  REQUIRE(f.model.queue_rows().size() == 1);
+  CHECK(f.model.queue_rows()[0].id == "c_old");
 }
 
 TEST_CASE("inbox: unread badges count customer messages after what the agent has seen") {
@@ -462,8 +499,8 @@ TEST_CASE("inbox: after the snapshot's first page the model fetches the rest, on
       Conversation fresh = conversation("c_live", Status::pending, 2);
       fresh.priority = Priority::urgent;
       fresh.handed_off_at = kNow - 2000000;  // waiting longest: first
-      f.model.received(encode_notice("inbox.conversation",
-                                     Json{{"conversation", to_json(make_item(fresh, "Liv", "hi", 2))},
+      f.model.received(encode_notice("inbox.changes",
+                                     Json{{"conversations", Json::array({to_json(make_item(fresh, "Liv", "hi", 2))})},
                                           {"counts", {{"waiting", 1201}}}}),
                        kNow);
       CHECK(f.model.queue_rows()[0].id == "c_live");

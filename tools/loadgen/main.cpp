@@ -477,7 +477,7 @@ class Run {
 
   void on_agent_frame(int a, std::string_view text) {
     auto& ag = agents_[static_cast<std::size_t>(a)];
-    if (looks_like(text, "inbox.conversation")) return;  // list updates: not measured
+    if (looks_like(text, "inbox.changes")) return;  // list updates: not measured
     if (looks_like(text, "chat.new_message")) {
       // Only the customers' messages are measured.
       if (text.find("\"client_msg_id\":\"m") == std::string_view::npos) return;
@@ -522,7 +522,7 @@ class Run {
     }
     const bool ack = looks_like(text, "ack");
     const bool err = !ack && looks_like(text, "error");
-    if (!ack && !err) return;  // inbox.conversation notices and other events
+    if (!ack && !err) return;  // inbox.changes notices and other events
     Json j = Json::parse(text, nullptr, false);
     if (j.is_discarded()) return;
     const std::string re = j.value("re", "");

@@ -17,6 +17,7 @@
 
 #include "app/http_util.hpp"
 #include "core/log.hpp"
+#include "net/http_util.hpp"
 #include "parley/text.hpp"
 #include "store/auth.hpp"
 #include "store/repo.hpp"
@@ -94,8 +95,7 @@ bool has_api_key_header(const HttpRequest& req) {
 
 // scheme://host[:port], lower-case, default ports dropped.
 std::string normalise_origin(std::string_view o) {
-  std::string s(trim(o));
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string s = http_util::to_lower(trim(o));
   while (!s.empty() && s.back() == '/') s.pop_back();
   if (s.size() > 8 && s.compare(0, 8, "https://") == 0 && s.size() > 4 &&
       s.compare(s.size() - 4, 4, ":443") == 0) {
@@ -282,6 +282,17 @@ void run_command(const CtxPtr& ctx, Command cmd, int status = 200) {
   });
 }
 
+// Runs `read` on the Hub's worker pool with the worker's database reader; the function it returns
+// runs back on the loop and answers. Answers unavailable when the worker has no reader.
+template <class Read>
+void on_reader(const CtxPtr& ctx, Read read) {
+  ctx->hub.on_worker([ctx, read = std::move(read)](Db* db) -> std::function<void()> {
+    if (db == nullptr)
+      return [ctx] { ctx->res.error(api_error(ErrorCode::unavailable, "no database reader")); };
+    return read(*db);
+  });
+}
+
 // The conversation {id} of the path, visible in the caller's tenant; answers 404 otherwise.
 const Conversation* path_conversation(const Ctx& ctx) {
   const Conversation* c = ctx.hub.find_conversation(ctx.tenant_id(), ctx.param(0));
@@ -377,10 +388,8 @@ void list_conversations_h(const CtxPtr& ctx) {
   f.limit = limit;
   f.offset = offset;
   const std::string tenant = ctx->tenant_id();
-  ctx->hub.on_worker([ctx, f, tenant](Db* db) -> std::function<void()> {
-    if (db == nullptr)
-      return [ctx] { ctx->res.error(api_error(ErrorCode::unavailable, "no database reader")); };
-    auto rows = std::make_shared<Result<std::vector<Conversation>>>(list_conversations(*db, tenant, f));
+  on_reader(ctx, [ctx, f, tenant](Db& db) -> std::function<void()> {
+    auto rows = std::make_shared<Result<std::vector<Conversation>>>(list_conversations(db, tenant, f));
     return [ctx, rows, f, tenant] {
       if (!*rows) return ctx->res.error(rows->error());
       Json list = Json::array();
@@ -395,10 +404,8 @@ void get_conversation(const CtxPtr& ctx) {
   const Conversation* c = path_conversation(*ctx);
   if (c == nullptr) return;
   const std::string tenant = ctx->tenant_id(), contact_id = c->contact_id, id = c->id;
-  ctx->hub.on_worker([ctx, tenant, contact_id, id](Db* db) -> std::function<void()> {
-    if (db == nullptr)
-      return [ctx] { ctx->res.error(api_error(ErrorCode::unavailable, "no database reader")); };
-    auto contact = std::make_shared<Result<std::optional<Contact>>>(find_contact(*db, tenant, contact_id));
+  on_reader(ctx, [ctx, tenant, contact_id, id](Db& db) -> std::function<void()> {
+    auto contact = std::make_shared<Result<std::optional<Contact>>>(find_contact(db, tenant, contact_id));
     return [ctx, contact, tenant, id] {
       if (!*contact) return ctx->res.error(contact->error());
       const Conversation* live = ctx->hub.find_conversation(tenant, id);
@@ -410,61 +417,60 @@ void get_conversation(const CtxPtr& ctx) {
   });
 }
 
-// GET /api/v1/conversations/{id}/messages?after_seq=&limit=
-void get_messages(const CtxPtr& ctx) {
+// Fills `list` with at most `limit` rows of conversation `id` after seq `after`; returns whether more
+// rows follow. Runs on a worker.
+using SeqPageReader = std::function<Result<bool>(Db& db, const std::string& tenant, const std::string& id,
+                                                 std::uint64_t after, std::uint64_t limit, Json& list)>;
+
+// GET /api/v1/conversations/{id}/<key>?after_seq=&limit= : {conversation_id, head_seq, <key>, more},
+// the page read by `read` on a worker.
+void get_seq_page(const CtxPtr& ctx, const char* key, std::uint64_t max_limit, std::uint64_t default_limit,
+                  SeqPageReader read) {
   const Conversation* c = path_conversation(*ctx);
   if (c == nullptr) return;
   std::uint64_t after = 0, limit = 0;
   if (!query_uint(*ctx, "after_seq", UINT64_C(1) << 53, 0, after) ||
-      !query_uint(*ctx, "limit", 5000, 1000, limit)) {
+      !query_uint(*ctx, "limit", max_limit, default_limit, limit)) {
     return;
   }
   const std::string tenant = ctx->tenant_id(), id = c->id;
   const Seq head = c->head_seq;
-  ctx->hub.on_worker([=](Db* db) -> std::function<void()> {
-    if (db == nullptr)
-      return [ctx] { ctx->res.error(api_error(ErrorCode::unavailable, "no database reader")); };
-    Result<std::vector<Message>> msgs = load_messages(*db, tenant, id, /*staff=*/true);
-    if (!msgs) return [ctx, e = msgs.error()] { ctx->res.error(e); };
+  on_reader(ctx, [=](Db& db) -> std::function<void()> {
     Json list = Json::array();
-    bool more = false;
-    for (const Message& m : msgs.value()) {
-      if (m.seq <= after) continue;
-      if (list.size() >= limit) {
-        more = true;
-        break;
-      }
-      list.push_back(to_json(m));
-    }
+    const Result<bool> more = read(db, tenant, id, after, limit, list);
+    if (!more) return [ctx, e = more.error()] { ctx->res.error(e); };
     auto out = std::make_shared<Json>(
-        Json{{"conversation_id", id}, {"head_seq", head}, {"messages", std::move(list)}, {"more", more}});
+        Json{{"conversation_id", id}, {"head_seq", head}, {key, std::move(list)}, {"more", more.value()}});
     return [ctx, out] { ctx->res.json(200, *out); };
   });
 }
 
+// GET /api/v1/conversations/{id}/messages?after_seq=&limit=
+void get_messages(const CtxPtr& ctx) {
+  get_seq_page(ctx, "messages", 5000, 1000,
+               [](Db& db, const std::string& tenant, const std::string& id, std::uint64_t after,
+                  std::uint64_t limit, Json& list) -> Result<bool> {
+                 Result<std::vector<Message>> msgs = load_messages(db, tenant, id, /*staff=*/true);
+                 if (!msgs) return msgs.error();
+                 for (const Message& m : msgs.value()) {
+                   if (m.seq <= after) continue;
+                   if (list.size() >= limit) return true;
+                   list.push_back(to_json(m));
+                 }
+                 return false;
+               });
+}
+
 // GET /api/v1/conversations/{id}/events?after_seq=&limit=
 void get_events(const CtxPtr& ctx) {
-  const Conversation* c = path_conversation(*ctx);
-  if (c == nullptr) return;
-  std::uint64_t after = 0, limit = 0;
-  if (!query_uint(*ctx, "after_seq", UINT64_C(1) << 53, 0, after) ||
-      !query_uint(*ctx, "limit", 1000, 500, limit)) {
-    return;
-  }
-  const std::string tenant = ctx->tenant_id(), id = c->id;
-  const Seq head = c->head_seq;
-  ctx->hub.on_worker([=](Db* db) -> std::function<void()> {
-    if (db == nullptr)
-      return [ctx] { ctx->res.error(api_error(ErrorCode::unavailable, "no database reader")); };
-    Result<std::vector<Event>> evs = events_after(*db, tenant, id, after, /*staff=*/true, limit);
-    if (!evs) return [ctx, e = evs.error()] { ctx->res.error(e); };
-    Json list = Json::array();
-    for (const Event& e : evs.value()) list.push_back(to_json(e));
-    const bool more = evs.value().size() >= limit;
-    auto out = std::make_shared<Json>(
-        Json{{"conversation_id", id}, {"head_seq", head}, {"events", std::move(list)}, {"more", more}});
-    return [ctx, out] { ctx->res.json(200, *out); };
-  });
+  get_seq_page(ctx, "events", 1000, 500,
+               [](Db& db, const std::string& tenant, const std::string& id, std::uint64_t after,
+                  std::uint64_t limit, Json& list) -> Result<bool> {
+                 Result<std::vector<Event>> evs = events_after(db, tenant, id, after, /*staff=*/true, limit);
+                 if (!evs) return evs.error();
+                 for (const Event& e : evs.value()) list.push_back(to_json(e));
+                 return evs.value().size() >= limit;
+               });
 }
 
 // POST /api/v1/conversations/{id}/messages {text, client_msg_id?, kind?}
@@ -573,10 +579,8 @@ void patch_settings(const CtxPtr& ctx) {
 // GET /api/v1/users
 void get_users(const CtxPtr& ctx) {
   const std::string tenant = ctx->tenant_id();
-  ctx->hub.on_worker([ctx, tenant](Db* db) -> std::function<void()> {
-    if (db == nullptr)
-      return [ctx] { ctx->res.error(api_error(ErrorCode::unavailable, "no database reader")); };
-    Result<std::vector<User>> users = list_users(*db, tenant);
+  on_reader(ctx, [ctx, tenant](Db& db) -> std::function<void()> {
+    Result<std::vector<User>> users = list_users(db, tenant);
     if (!users) return [ctx, e = users.error()] { ctx->res.error(e); };
     Json list = Json::array();
     for (const User& u : users.value()) list.push_back(user_json(u));
@@ -616,10 +620,8 @@ void post_password(const CtxPtr& ctx) {
   auto req = std::make_shared<PasswordChangeRequest>(std::move(std::get<PasswordChangeRequest>(r)));
   const std::string user_id = ctx->caller.who.user.id;
   // argon2id verification is slow by design: on the worker pool, never on the loop.
-  ctx->hub.on_worker([ctx, req, user_id](Db* db) -> std::function<void()> {
-    if (db == nullptr)
-      return [ctx] { ctx->res.error(api_error(ErrorCode::unavailable, "no database reader")); };
-    Result<std::optional<User>> u = find_user(*db, user_id);
+  on_reader(ctx, [ctx, req, user_id](Db& db) -> std::function<void()> {
+    Result<std::optional<User>> u = find_user(db, user_id);
     if (!u) return [ctx, e = u.error()] { ctx->res.error(e); };
     const bool good =
         u.value() && !u.value()->disabled && verify_password(u.value()->password_hash, req->current_password);
@@ -716,9 +718,7 @@ void get_export(const CtxPtr& ctx) {
   if (!query_uint(*ctx, "offset", 100000000, 0, offset) || !query_uint(*ctx, "limit", 2000, 2000, limit))
     return;
   const std::string tenant = ctx->tenant_id();
-  ctx->hub.on_worker([ctx, tenant, offset, limit](Db* db) -> std::function<void()> {
-    if (db == nullptr)
-      return [ctx] { ctx->res.error(api_error(ErrorCode::unavailable, "no database reader")); };
+  on_reader(ctx, [ctx, tenant, offset, limit](Db& db) -> std::function<void()> {
     constexpr std::size_t kMaxBytes = 64u * 1024 * 1024;
     constexpr std::size_t kPage = 200;
     auto body = std::make_shared<std::string>();
@@ -728,13 +728,13 @@ void get_export(const CtxPtr& ctx) {
       ConversationFilter f;
       f.limit = std::min<std::size_t>(kPage, limit - done);
       f.offset = offset + done;
-      Result<std::vector<Conversation>> page = list_conversations(*db, tenant, f);
+      Result<std::vector<Conversation>> page = list_conversations(db, tenant, f);
       if (!page) return [ctx, e = page.error()] { ctx->res.error(e); };
       for (const Conversation& c : page.value()) {
         Json line{{"conversation", to_json(c, /*staff=*/true)}, {"contact", nullptr}};
-        Result<std::optional<Contact>> contact = find_contact(*db, tenant, c.contact_id);
+        Result<std::optional<Contact>> contact = find_contact(db, tenant, c.contact_id);
         if (contact && contact.value()) line["contact"] = contact_json(*contact.value());
-        Result<std::vector<Message>> msgs = load_messages(*db, tenant, c.id, /*staff=*/true);
+        Result<std::vector<Message>> msgs = load_messages(db, tenant, c.id, /*staff=*/true);
         if (!msgs) return [ctx, e = msgs.error()] { ctx->res.error(e); };
         Json list = Json::array();
         for (const Message& m : msgs.value()) list.push_back(to_json(m));

@@ -10,6 +10,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "net/http_util.hpp"
 #include "parley/text.hpp"
 
 namespace parley::relay::http {
@@ -99,12 +100,7 @@ ApiResult<Json> parse_json_body(std::string_view body, bool object_only) {
 
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+using http_util::hex_value;
 
 std::optional<std::string> form_decode(std::string_view s) {
   std::string out;
@@ -301,12 +297,6 @@ bool valid_username(std::string_view s) {
   });
 }
 
-std::string lower_ascii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 }  // namespace
 
 ApiResult<SendMessageRequest> decode_send_message(const Json& body) {
@@ -415,7 +405,7 @@ ApiResult<std::vector<KbArticle>> decode_kb(const Json& body) {
     if (!ids.insert(a.id).second) {
       return api_error(ErrorCode::bad_field, "duplicate article id \"" + a.id + "\"", path + "id");
     }
-    for (std::string& k : a.keywords) k = lower_ascii(trim(k));
+    for (std::string& k : a.keywords) k = http_util::to_lower(trim(k));
     a.keywords.erase(std::remove(a.keywords.begin(), a.keywords.end(), std::string()), a.keywords.end());
     out.push_back(std::move(a));
   }

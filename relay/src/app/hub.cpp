@@ -53,6 +53,10 @@ struct Hub::ConnState {
   SteadyClock::time_point refilled{};
   int refusals = 0;
   bool closed = false;
+  // Staff: conversations changed while this socket's send queue was backed up; they go out in
+  // one inbox.changes (latest state) once the queue has drained (Hub::flush_inbox_backlogs).
+  std::vector<std::string> inbox_backlog;
+  std::unordered_set<std::string> inbox_backlog_set;
 
   void send(std::string frame) {
     if (closed) return;
@@ -85,6 +89,7 @@ struct Hub::ConvState {
   std::multimap<Seq, std::function<void(bool)>> waiters;  // run when committed_seq >= key
   int inflight = 0;
   bool write_failed = false;
+  bool inbox_dirty = false;  // queued in Hub::inbox_dirty_ for the next inbox.changes
 
   Seq committed_seq() const { return committed.head_seq; }
   // The list preview: what the customer last said, else the last visible message.
@@ -136,8 +141,10 @@ struct Hub::TenantIndex {
 };
 
 struct Hub::Timers {
-  explicit Timers(asio::io_context& io) : sweep(io) {}
+  explicit Timers(asio::io_context& io) : sweep(io), inbox_retry(io) {}
   asio::steady_timer sweep;
+  asio::steady_timer inbox_retry;  // staff sockets whose inbox.changes wait for their queue
+  bool inbox_retry_armed = false;
 };
 
 namespace {
@@ -216,7 +223,9 @@ Hub::~Hub() { stop(); }
 void Hub::stop() {
   if (stopped_) return;
   stopped_ = true;
+  store_.set_batch_done(nullptr);
   timers_->sweep.cancel();
+  timers_->inbox_retry.cancel();
   workers_->join();
 }
 
@@ -226,6 +235,9 @@ std::optional<Error> Hub::start() {
   auto reader = store_.open_reader();
   if (!reader) return reader.error();
   reader_ = std::move(reader).value();
+  // One inbox.changes per staff socket per group commit: the writer posts this after the
+  // completions of each batch (Store::set_batch_done), so it runs after all of them.
+  store_.set_batch_done([this] { asio::post(io_, [this] { flush_inbox(); }); });
 
   auto tenants = load_tenants(*reader_);
   if (!tenants) return tenants.error();
@@ -1621,13 +1633,102 @@ void Hub::broadcast(ConvState& cs, const Event& e) {
 }
 
 void Hub::notify_staff(ConvState& cs) {
-  auto it = staff_conns_.find(cs.committed.tenant_id);
-  if (it == staff_conns_.end() || it->second.empty()) return;
-  const Json data{{"conversation", item_json(cs)}, {"counts", counts_json(cs.committed.tenant_id)}};
-  auto frame = std::make_shared<const std::string>(encode_notice("inbox.conversation", data));
-  for (std::uint64_t id : it->second) {
-    if (auto c = conns_.find(id); c != conns_.end()) c->second->send(frame);
+  // Coalesced: remembered here, sent by flush_inbox() once the batch's completions have run.
+  if (cs.inbox_dirty) return;
+  cs.inbox_dirty = true;
+  inbox_dirty_.push_back(cs.committed.id);
+}
+
+namespace {
+// A staff socket with more than this queued gets no new inbox.changes until it drained: the
+// changes are kept for it (by conversation id, latest state wins) instead of piling up frames
+// that would push it over the send-queue cap.
+constexpr std::size_t kInboxBackoffBytes = 256 * 1024;
+}  // namespace
+
+void Hub::flush_inbox() {
+  if (inbox_dirty_.empty()) return;
+  std::vector<std::string> ids;
+  ids.swap(inbox_dirty_);
+  // tenant -> the ids and items of its changed conversations (latest committed state).
+  struct Changes {
+    std::vector<const std::string*> ids;
+    Json items = Json::array();
+  };
+  std::unordered_map<std::string, Changes> by_tenant;
+  for (const std::string& id : ids) {
+    auto it = convs_.find(id);
+    if (it == convs_.end()) continue;
+    ConvState& cs = *it->second;
+    cs.inbox_dirty = false;
+    const std::string& tenant_id = cs.committed.tenant_id;
+    auto sc = staff_conns_.find(tenant_id);
+    if (sc == staff_conns_.end() || sc->second.empty()) continue;
+    Changes& ch = by_tenant[tenant_id];
+    ch.ids.push_back(&id);
+    ch.items.push_back(item_json(cs));
   }
+  bool backlog = false;
+  for (auto& [tenant_id, ch] : by_tenant) {
+    auto sc = staff_conns_.find(tenant_id);
+    if (sc == staff_conns_.end()) continue;
+    std::shared_ptr<const std::string> frame;  // encoded once, shared by every socket
+    for (std::uint64_t cid : sc->second) {
+      auto c = conns_.find(cid);
+      if (c == conns_.end() || c->second->closed) continue;
+      ConnState& conn = *c->second;
+      if (!conn.inbox_backlog.empty() || conn.conn->queued_bytes() > kInboxBackoffBytes) {
+        for (const std::string* id : ch.ids) {
+          if (conn.inbox_backlog_set.insert(*id).second) conn.inbox_backlog.push_back(*id);
+        }
+        backlog = true;
+        continue;
+      }
+      if (!frame) {
+        Json data = Json::object();
+        data["conversations"] = ch.items;
+        data["counts"] = counts_json(tenant_id);
+        frame = std::make_shared<const std::string>(encode_notice("inbox.changes", data));
+      }
+      conn.send(frame);
+    }
+  }
+  if (backlog) arm_inbox_retry();
+}
+
+void Hub::arm_inbox_retry() {
+  if (timers_->inbox_retry_armed || stopped_) return;
+  timers_->inbox_retry_armed = true;
+  timers_->inbox_retry.expires_after(std::chrono::milliseconds(20));
+  timers_->inbox_retry.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    timers_->inbox_retry_armed = false;
+    flush_inbox_backlogs();
+  });
+}
+
+void Hub::flush_inbox_backlogs() {
+  bool still = false;
+  for (auto& [cid, cp] : conns_) {
+    ConnState& conn = *cp;
+    if (conn.inbox_backlog.empty() || conn.closed) continue;
+    if (conn.conn->queued_bytes() > kInboxBackoffBytes) {
+      still = true;
+      continue;
+    }
+    Json items = Json::array();
+    for (const std::string& id : conn.inbox_backlog) {
+      auto it = convs_.find(id);
+      if (it != convs_.end()) items.push_back(item_json(*it->second));
+    }
+    conn.inbox_backlog.clear();
+    conn.inbox_backlog_set.clear();
+    Json data = Json::object();
+    data["conversations"] = std::move(items);
+    data["counts"] = counts_json(conn.who.tenant_id);
+    conn.send(encode_notice("inbox.changes", data));
+  }
+  if (still) arm_inbox_retry();
 }
 
 // ---------------------------------------------------------------------------------------------

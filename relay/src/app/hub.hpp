@@ -19,7 +19,8 @@
 // `next` at once (so later commands see it and seq numbers are handed out in order). ONE store op
 // then upserts the conversation and appends its events. When the commit is posted back, the
 // conversation's *committed* state and `committed_seq` advance, the sender gets its ack, the
-// events go to the subscribers allowed to see them, and staff of the tenant get inbox.conversation.
+// events go to the subscribers allowed to see them, and staff of the tenant get inbox.changes
+// (one frame per staff socket per group commit, listing every conversation the batch changed).
 // Writes of one conversation commit in submission order (one writer, FIFO), so committed_seq only
 // grows. A chat.join replays from the database up to committed_seq and then receives the
 // in-flight events live when they commit: never twice, never a gap.
@@ -107,7 +108,7 @@ struct SyncResult {
   Seq seq = 0;
 };
 
-// Counts of a tenant's inbox (inbox.snapshot / inbox.conversation "counts", GET /api/v1/stats).
+// Counts of a tenant's inbox (inbox.snapshot / inbox.changes "counts", GET /api/v1/stats).
 // Kept incrementally by the hub (no scan per commit); "today" starts at midnight in the tenant's
 // time zone (UTC when it is unknown) and is recomputed once when the day changes.
 struct InboxCounts {
@@ -279,7 +280,13 @@ class Hub : public Application {
   void roll_day(TenantIndex& idx, const std::string& tenant_id);
   Json item_json(const ConvState& cs);
   void broadcast(ConvState& cs, const Event& e);
+  // Marks the conversation changed for the staff lists; flush_inbox() (after each group commit)
+  // sends every staff socket of a tenant ONE inbox.changes with the items changed since the last.
   void notify_staff(ConvState& cs);
+  void flush_inbox();
+  // Staff sockets that were backed up get their kept changes once their queue drained.
+  void arm_inbox_retry();
+  void flush_inbox_backlogs();
   void ensure_msg_ids(ConvState& cs);
   void wait_committed(ConvState& cs, Seq seq, std::function<void(bool ok)> fn);
 
@@ -328,6 +335,7 @@ class Hub : public Application {
   std::unordered_map<std::string, std::set<std::uint64_t>> staff_conns_;  // tenant -> staff conns
   std::unordered_map<std::string, std::string> pending_mirror_contacts_;  // tenant\nuser_id -> contact
   std::unordered_map<std::uint64_t, std::unique_ptr<ConnState>> conns_;
+  std::vector<std::string> inbox_dirty_;  // conversation ids changed since the last flush_inbox
   struct Presence {
     int conns = 0;
     SteadyClock::time_point gone_since{};

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "net/server.hpp"
+#include "parley/text.hpp"
 
 namespace parley::relay {
 
@@ -38,14 +39,12 @@ std::string HttpRequest::cookie(const std::string& name) const {
 
 namespace http_util {
 
-namespace {
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
-}  // namespace
 
 std::optional<std::string> decode_path(std::string_view raw) {
   std::string out;
@@ -62,7 +61,7 @@ std::optional<std::string> decode_path(std::string_view raw) {
     if (c == '\0') return std::nullopt;
     out.push_back(c);
   }
-  if (!valid_utf8(out)) return std::nullopt;
+  if (!is_valid_utf8(out)) return std::nullopt;
   return out;
 }
 
@@ -85,42 +84,6 @@ std::optional<std::pair<std::string, std::string>> split_target(std::string_view
   if (q == std::string_view::npos) return std::pair<std::string, std::string>{std::string(target), ""};
   return std::pair<std::string, std::string>{std::string(target.substr(0, q)),
                                              std::string(target.substr(q + 1))};
-}
-
-bool valid_utf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* end = p + s.size();
-  while (p < end) {
-    unsigned char c = *p;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    }
-    int n;
-    std::uint32_t cp;
-    if (c >= 0xC2 && c <= 0xDF) {
-      n = 1;
-      cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      n = 2;
-      cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      n = 3;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (end - p <= n) return false;
-    for (int k = 1; k <= n; ++k) {
-      if ((p[k] & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (p[k] & 0x3F);
-    }
-    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-      return false;
-    p += n + 1;
-  }
-  return true;
 }
 
 std::string to_lower(std::string_view s) {

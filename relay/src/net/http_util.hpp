@@ -18,8 +18,12 @@ std::optional<std::string> decode_path(std::string_view raw);
 // absolute-form ("http://host/a?b"); nullopt for anything else ("*", "a/b", "").
 std::optional<std::pair<std::string, std::string>> split_target(std::string_view target);
 
-bool valid_utf8(std::string_view s);
+// The value of the hex digit `c` (0-15); -1 when it is not one.
+int hex_value(char c);
+// ASCII letters lower-cased (other bytes kept).
 std::string to_lower(std::string_view s);
+// Leading and trailing spaces and tabs removed (HTTP's optional white space; parley::trim also
+// removes CR, LF, FF and VT).
 std::string_view trim(std::string_view s);
 
 // A list of trusted proxies: exact addresses ("10.0.0.1", "::1") or CIDR networks ("10.0.0.0/8").

@@ -266,6 +266,7 @@ class WsSession final : public SessionBase,
   // Connection
   std::uint64_t id() const override { return id_; }
   const std::string& remote_addr() const override { return remote_; }
+  std::size_t queued_bytes() const override { return queued_bytes_; }
 
   void send(std::shared_ptr<const std::string> frame) override {
     if (state_ != State::open || !frame) return;

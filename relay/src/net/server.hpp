@@ -52,6 +52,8 @@ class Connection {
   virtual std::uint64_t id() const = 0;
   // Queues a text frame. Past the send-queue cap the connection is closed (1008, "too slow").
   virtual void send(std::shared_ptr<const std::string> frame) = 0;
+  // Bytes queued and not yet written (what counts against the send-queue cap).
+  virtual std::size_t queued_bytes() const { return 0; }
   virtual void close(std::uint16_t code, const std::string& reason) = 0;
   virtual const std::string& remote_addr() const = 0;
 };

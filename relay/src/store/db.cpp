@@ -25,12 +25,8 @@ bool is_storage_fatal(int rc) {
 }  // namespace
 
 ErrorCode error_code_for_sqlite(int rc) {
+  if (is_storage_fatal(rc)) return ErrorCode::unavailable;
   switch (rc & 0xff) {
-    case SQLITE_FULL:
-    case SQLITE_IOERR:
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-    case SQLITE_NOMEM:
     case SQLITE_READONLY:
     case SQLITE_CANTOPEN:
     case SQLITE_BUSY:
@@ -194,6 +190,23 @@ std::optional<Error> Db::exec(std::string_view sql) {
   msg += errmsg != nullptr ? errmsg : sqlite3_errstr(rc);
   sqlite3_free(errmsg);
   return make_error(error_code_for_sqlite(rc), std::move(msg));
+}
+
+std::optional<Error> Db::exec_cached(std::string_view sql) { return prepare(sql).run(); }
+
+std::optional<Error> Db::defer(Deferred fn) {
+  if (!deferring_) return fn(*this);
+  deferred_.push_back(std::move(fn));
+  return std::nullopt;
+}
+
+std::optional<Error> Db::run_deferred() {
+  std::vector<Deferred> queue;
+  queue.swap(deferred_);
+  for (Deferred& fn : queue) {
+    if (auto e = fn(*this)) return e;
+  }
+  return std::nullopt;
 }
 
 Stmt Db::prepare(std::string_view sql) {

@@ -12,7 +12,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <functional>
 #include <optional>
+#include <vector>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -80,6 +82,9 @@ class Db {
 
   // Runs one or more statements without results. Never use it with user data: bind instead.
   std::optional<Error> exec(std::string_view sql);
+  // Runs ONE statement without results through the statement cache (no parse after the first
+  // use): SAVEPOINT/RELEASE/COMMIT on the writer's hot path.
+  std::optional<Error> exec_cached(std::string_view sql);
   // Prepares a statement, taking it from the connection's cache when a statement with the same
   // SQL text is cached and not currently in use (nested use of the same SQL gets a fresh one).
   // Errors are reported by the Stmt on step/run.
@@ -94,8 +99,29 @@ class Db {
   // records storage-fatal failures. `what` prefixes the message.
   Error error_from(int rc, std::string_view what);
 
+  // Work that belongs to the current transaction but must run outside every SAVEPOINT (FTS5
+  // flushes its pending index data at each savepoint, so indexing a message inside the writer's
+  // per-op savepoint writes a new index segment per message). While the store's writer runs a
+  // batch (`deferring`), defer() queues `fn` and the writer runs the queue after the last op,
+  // before COMMIT (same transaction: atomic with the rows it indexes); an op whose savepoint is
+  // rolled back drops what it queued (truncate_deferred). Otherwise defer() runs `fn` at once.
+  using Deferred = std::function<std::optional<Error>(Db&)>;
+  std::optional<Error> defer(Deferred fn);
+  void set_deferring(bool on) {
+    deferring_ = on;
+    if (!on) deferred_.clear();
+  }
+  std::size_t deferred_size() const { return deferred_.size(); }
+  void truncate_deferred(std::size_t n) {
+    if (n < deferred_.size()) deferred_.resize(n);
+  }
+  // Runs and clears the queue; the first error stops it.
+  std::optional<Error> run_deferred();
+
  private:
   explicit Db(sqlite3* db) : db_(db) {}
+  bool deferring_ = false;
+  std::vector<Deferred> deferred_;
   struct Cached {
     sqlite3_stmt* stmt = nullptr;
     bool in_use = false;

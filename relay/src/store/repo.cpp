@@ -18,17 +18,17 @@ namespace {
 // savepoint; on a bare connection it is a transaction of its own. Rolls back unless committed.
 class Savepoint {
  public:
-  explicit Savepoint(Db& db) : db_(db) { err_ = db_.exec("SAVEPOINT repo"); }
+  explicit Savepoint(Db& db) : db_(db) { err_ = db_.exec_cached("SAVEPOINT repo"); }
   ~Savepoint() {
     if (!err_ && !done_) {
-      db_.exec("ROLLBACK TO repo");
-      db_.exec("RELEASE repo");
+      db_.exec_cached("ROLLBACK TO repo");
+      db_.exec_cached("RELEASE repo");
     }
   }
   const std::optional<Error>& error() const { return err_; }
   std::optional<Error> commit() {
     done_ = true;
-    return db_.exec("RELEASE repo");
+    return db_.exec_cached("RELEASE repo");
   }
 
  private:
@@ -667,6 +667,16 @@ std::optional<Error> append_event(Db& db, const std::string& tenant_id, const Ev
         .bind(9, msg->text)
         .bind(10, msg->at);
     if (auto err = q.run()) return err;
+    // The search index (schema v3 replaced the AFTER INSERT trigger): outside the writer's
+    // savepoints, once per batch (Db::defer).
+    const std::int64_t rowid = db.last_insert_rowid();
+    if (auto err = db.defer([rowid, text = msg->text](Db& d) -> std::optional<Error> {
+          Stmt f = d.prepare("INSERT INTO messages_fts(rowid, text) VALUES (?1, ?2)");
+          f.bind(1, rowid).bind(2, text);
+          return f.run();
+        })) {
+      return err;
+    }
   }
   return sp.commit();
 }

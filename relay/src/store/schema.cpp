@@ -186,9 +186,17 @@ ALTER TABLE conversations ADD COLUMN page_title    TEXT NOT NULL DEFAULT '';
 ALTER TABLE conversations ADD COLUMN page_referrer TEXT NOT NULL DEFAULT '';
 )sql";
 
+// v3: messages are indexed for search by the code that inserts them (append_event, through
+// Db::defer: once per write batch, outside the per-op savepoints at which FTS5 flushes a new
+// index segment), not by a trigger.
+constexpr const char* kV3 = R"sql(
+DROP TRIGGER IF EXISTS messages_fts_ai;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kV1},
     {2, kV2},
+    {3, kV3},
 };
 
 constexpr const char* kCreateMigrations =

@@ -77,6 +77,12 @@ class Store {
   // at once.
   void drain();
 
+  // Runs `fn` on the writer thread after every batch, once all of that batch's `done` callbacks
+  // have returned (committed or not). The hub posts from its dones and from here, so on its loop
+  // the batch-end handler runs after every completion of the batch (one place to coalesce what
+  // a group commit changed). Thread-safe; nullptr removes it.
+  void set_batch_done(std::function<void()> fn);
+
   bool failed() const { return failed_.load(); }
   StoreStats stats() const;
   const std::string& path() const { return options_.path; }
@@ -98,6 +104,7 @@ class Store {
   std::condition_variable cv_;
   std::condition_variable drained_cv_;
   std::deque<std::pair<Op, Done>> queue_;
+  std::function<void()> batch_done_;
   std::uint64_t submitted_ = 0, finished_ = 0;
   bool stop_ = false;
   std::atomic<bool> failed_{false};

@@ -88,7 +88,7 @@ struct Conversation {
   std::string page_url, page_title, page_referrer;
 };
 
-// A conversation as the staff inbox LISTS it (inbox.snapshot, inbox.list, inbox.conversation):
+// A conversation as the staff inbox LISTS it (inbox.snapshot, inbox.list, inbox.changes):
 // a compact item, a few hundred bytes, so thousands fit in a few frames. Opening a conversation
 // (chat.join) gives the full staff view.
 struct ConversationItem {

@@ -158,7 +158,7 @@ std::string encode_error(std::string_view re, const Error& error);
 // {"v":1,"type":<event type>,"conversation_id":..,"seq":..,"audience":..,"at":..,"actor":{..},"data":{..}}
 std::string encode_event(const Event& event);
 // {"v":1,"type":<type>,"data":{...}} for frames that belong to no conversation
-// (e.g. "inbox.snapshot", "inbox.conversation", "session.expired").
+// (e.g. "inbox.snapshot", "inbox.changes", "session.expired").
 std::string encode_notice(std::string_view type, const Json& data);
 
 // A frame as a client sees it.

@@ -54,7 +54,7 @@ class SyncStore {
   // The relay's answer to a join/resume: the head seq of the conversation.
   void set_head(const std::string& conversation_id, Seq head);
 
-  // Replaces the summary (from a snapshot or an inbox.conversation notice), keeping messages.
+  // Replaces the summary (from a snapshot or an inbox.changes notice), keeping messages.
   void upsert_summary(const Conversation& c);
 
   // Where to resume `conversation_id` from: max(cursor, head). 0 when unknown.
