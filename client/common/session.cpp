@@ -2,26 +2,9 @@
 
 #include <utility>
 
+#include "common/json_read.hpp"
+
 namespace parley::client {
-namespace {
-
-const Json* member(const Json& data, const char* key) {
-  if (!data.is_object()) return nullptr;
-  const auto it = data.find(key);
-  return it == data.end() ? nullptr : &*it;
-}
-
-std::string string_member(const Json& data, const char* key) {
-  const Json* v = member(data, key);
-  return v && v->is_string() ? v->get<std::string>() : std::string();
-}
-
-Seq seq_member(const Json& data, const char* key) {
-  const Json* v = member(data, key);
-  return v && v->is_number_unsigned() ? v->get<Seq>() : 0;
-}
-
-}  // namespace
 
 Session::Session(Transport& transport, SessionListener& listener, SessionOptions options)
     : transport_(transport), listener_(listener), options_(options) {}

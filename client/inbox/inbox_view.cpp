@@ -5,12 +5,14 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/ui.hpp"
 #include "imgui.h"
 
 namespace parley::inbox {
 namespace {
 
 using client::AppShell;
+using namespace client::ui;  // the shared view helpers (common/ui.hpp)
 
 // Palette: neutral slate, one accent, colour only for priority and status.
 constexpr ImU32 kWhite = IM_COL32(255, 255, 255, 255);
@@ -113,17 +115,9 @@ const char* channel_label(Channel c) {
   return "";
 }
 
-ImU32 with_alpha(ImU32 c, float a) {
-  return (c & ~IM_COL32_A_MASK) | (static_cast<ImU32>(std::clamp(a, 0.0f, 1.0f) * 255) << IM_COL32_A_SHIFT);
-}
-
 void text_at(ImDrawList* dl, ImFont* font, ImVec2 pos, ImU32 col, const char* begin,
              const char* end = nullptr) {
   dl->AddText(font, font->FontSize, ImVec2(std::round(pos.x), std::round(pos.y)), col, begin, end);
-}
-
-ImVec2 measure(ImFont* font, const char* begin, const char* end = nullptr) {
-  return font->CalcTextSizeA(font->FontSize, FLT_MAX, 0, begin, end);
 }
 
 // Text clipped at `max_x` with a fade into `bg` over the last pixels (one line, no allocation).
@@ -138,16 +132,6 @@ void text_clipped(ImDrawList* dl, ImFont* font, ImVec2 pos, float max_x, ImU32 c
     dl->AddRectFilledMultiColor(ImVec2(max_x - fade, pos.y - 1), ImVec2(max_x, pos.y + font->FontSize + 2),
                                 with_alpha(bg, 0), bg, bg, with_alpha(bg, 0));
   }
-}
-
-// A clickable region at `pos` (screen px). Returns clicked; `hovered` reports hover.
-bool hit(const char* id, ImVec2 pos, ImVec2 size, bool* hovered = nullptr) {
-  ImGui::SetCursorScreenPos(pos);
-  const bool clicked = ImGui::InvisibleButton(id, ImVec2(std::max(size.x, 1.0f), std::max(size.y, 1.0f)));
-  const bool h = ImGui::IsItemHovered();
-  if (hovered) *hovered = h;
-  if (h) client::dom::set_cursor(client::dom::Cursor::hand);
-  return clicked;
 }
 
 enum class ButtonStyle { primary, secondary, ghost, danger };
@@ -219,15 +203,6 @@ ImU32 avatar_color(const std::string& name) {
   return kColors[h % (sizeof kColors / sizeof kColors[0])];
 }
 
-std::string initial_of(const std::string& s) {
-  if (s.empty()) return "?";
-  const unsigned char c = static_cast<unsigned char>(s[0]);
-  const std::size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-  std::string out = s.substr(0, std::min(n, s.size()));
-  if (n == 1) out[0] = static_cast<char>(std::toupper(c));
-  return out;
-}
-
 void speaker_icon(ImDrawList* dl, ImVec2 c, float s, ImU32 col, bool muted) {
   const ImVec2 a(c.x - 7 * s, c.y - 3 * s), b(c.x - 3 * s, c.y + 3 * s);
   dl->AddRectFilled(a, b, col, 1 * s);
@@ -245,15 +220,6 @@ void speaker_icon(ImDrawList* dl, ImVec2 c, float s, ImU32 col, bool muted) {
     dl->PathStroke(col, 0, 1.6f * s);
   }
 }
-
-void child_colors_push() {
-  ImGui::PushStyleColor(ImGuiCol_ChildBg, IM_COL32(0, 0, 0, 0));
-  ImGui::PushStyleColor(ImGuiCol_ScrollbarBg, IM_COL32(0, 0, 0, 0));
-  ImGui::PushStyleColor(ImGuiCol_ScrollbarGrab, IM_COL32(0, 0, 0, 40));
-  ImGui::PushStyleColor(ImGuiCol_ScrollbarGrabHovered, IM_COL32(0, 0, 0, 70));
-  ImGui::PushStyleColor(ImGuiCol_ScrollbarGrabActive, IM_COL32(0, 0, 0, 90));
-}
-void child_colors_pop() { ImGui::PopStyleColor(5); }
 
 constexpr ImGuiWindowFlags kFullWindow = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                                          ImGuiWindowFlags_NoSavedSettings |
@@ -425,7 +391,7 @@ void InboxView::draw_topbar(InboxModel& model, float w, Intents& out) {
   text_at(dl, f.small, ImVec2(rx, hh / 2 + 1 * s_), IM_COL32(148, 163, 184, 255), u.role.c_str());
   rx -= 10 * s_ + 30 * s_;
   const ImVec2 ac(rx + 15 * s_, hh / 2);
-  avatar(dl, ac, 15 * s_, initial_of(name), avatar_color(name), kWhite, f.label);
+  avatar(dl, ac, 15 * s_, initial(name), avatar_color(name), kWhite, f.label);
   // Presence dot on the avatar: green online, amber connecting, red offline.
   const LinkState link = model.link();
   const bool ready = model.session().ready();
@@ -480,7 +446,7 @@ float InboxView::draw_list(InboxModel& model, const char* id, const char* title,
   const Millis server_now = model.server_now(static_cast<Millis>(now));
 
   ImGui::SetCursorScreenPos(ImVec2(x, list_y));
-  child_colors_push();
+  push_child_colors(IM_COL32(0, 0, 0, 0));
   ImGui::BeginChild(id, ImVec2(w, std::max(list_h, 1.0f)), false, 0);
   // Keep the keyboard focus visible.
   const int focus = model.focus_index() - focus_offset;
@@ -576,7 +542,7 @@ float InboxView::draw_list(InboxModel& model, const char* id, const char* title,
   }
   clipper.End();
   ImGui::EndChild();
-  child_colors_pop();
+  pop_child_colors();
   return h;
 }
 
@@ -767,7 +733,7 @@ void InboxView::draw_item(const TimelineItem& it, const ItemLayout& l, ImVec2 or
       const ImVec2 ls = measure(f.label, "AI");
       text_at(dl, f.label, ImVec2(c.x - ls.x / 2, c.y - ls.y / 2), kBotInk, "AI");
     } else {
-      avatar(dl, c, 16 * s_, initial_of(it.name), avatar_color(it.name), kWhite, f.label);
+      avatar(dl, c, 16 * s_, initial(it.name), avatar_color(it.name), kWhite, f.label);
     }
   }
   if (it.kind == TimelineItem::Kind::outbox) {
@@ -815,7 +781,7 @@ void InboxView::draw_transcript(InboxModel& model, float x, float y, float w, fl
   const float total = content_h_ + typing_h;
 
   ImGui::SetCursorScreenPos(ImVec2(x, y));
-  child_colors_push();
+  push_child_colors(IM_COL32(0, 0, 0, 0));
   ImGui::BeginChild("##transcript", ImVec2(w, std::max(h, 1.0f)), false, 0);
   const float sy = ImGui::GetScrollY(), max_y = ImGui::GetScrollMaxY();
   const bool at_bottom = max_y <= 0 || sy >= max_y - 4 * s_;
@@ -857,7 +823,7 @@ void InboxView::draw_transcript(InboxModel& model, float x, float y, float w, fl
   ImGui::SetCursorScreenPos(origin);
   ImGui::Dummy(ImVec2(1, total));
   ImGui::EndChild();
-  child_colors_pop();
+  pop_child_colors();
 }
 
 // ---- Conversation --------------------------------------------------------------------------------
@@ -973,7 +939,7 @@ void InboxView::draw_conversation(InboxModel& model, Fields& fields, float x, fl
   // Header.
   const float hh = 68 * s_;
   dl->AddLine(ImVec2(x, y + hh - 0.5f * s_), ImVec2(x + w, y + hh - 0.5f * s_), kLine, s_);
-  avatar(dl, ImVec2(x + 44 * s_, y + hh / 2), 18 * s_, initial_of(name), avatar_color(name), kWhite, f.label);
+  avatar(dl, ImVec2(x + 44 * s_, y + hh / 2), 18 * s_, initial(name), avatar_color(name), kWhite, f.label);
   const float tx = x + 72 * s_;
   text_at(dl, f.title, ImVec2(tx, y + 14 * s_), kInk, name.c_str());
   float px = tx + measure(f.title, name.c_str()).x + 10 * s_;

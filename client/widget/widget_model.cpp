@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <utility>
 
+#include "common/json_read.hpp"
 #include "parley/text.hpp"
 
 namespace parley::widget {
@@ -15,15 +16,9 @@ constexpr Millis kAwaitAssistantMs = 12'000;  // "assistant is typing" after a c
 constexpr Millis kTypingResendMs = 4'000;     // typing=true is repeated at most this often
 constexpr Millis kTypingStaleMs = 10'000;     // a typing signal without follow-up expires
 
-const Json* member(const Json& data, const char* key) {
-  if (!data.is_object()) return nullptr;
-  const auto it = data.find(key);
-  return it == data.end() ? nullptr : &*it;
-}
-std::string string_member(const Json& data, const char* key) {
-  const Json* v = member(data, key);
-  return v && v->is_string() ? v->get<std::string>() : std::string();
-}
+using client::member;
+using client::string_member;
+
 void read_string(const Json& j, const char* key, std::string& out) {
   const Json* v = member(j, key);
   if (v && v->is_string()) out = v->get<std::string>();

@@ -4,12 +4,14 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/ui.hpp"
 #include "imgui.h"
 
 namespace parley::widget {
 namespace {
 
 using client::AppShell;
+using namespace client::ui;  // the shared view helpers (common/ui.hpp)
 
 constexpr ImU32 kWhite = IM_COL32(255, 255, 255, 255);
 constexpr ImU32 kInk = IM_COL32(17, 24, 39, 255);       // main text
@@ -22,10 +24,6 @@ constexpr ImU32 kDanger = IM_COL32(220, 38, 38, 255);
 constexpr ImU32 kGreen = IM_COL32(34, 197, 94, 255);
 constexpr ImU32 kAmber = IM_COL32(245, 158, 11, 255);
 constexpr ImU32 kAgentAvatar = IM_COL32(71, 85, 105, 255);
-
-ImU32 with_alpha(ImU32 c, float a) {
-  return (c & ~IM_COL32_A_MASK) | (static_cast<ImU32>(std::clamp(a, 0.0f, 1.0f) * 255) << IM_COL32_A_SHIFT);
-}
 
 ImU32 mix(ImU32 a, ImU32 b, float t) {
   const ImVec4 x = ImGui::ColorConvertU32ToFloat4(a), y = ImGui::ColorConvertU32ToFloat4(b);
@@ -52,23 +50,9 @@ float luminance(ImU32 c) {
   return 0.2126f * v.x + 0.7152f * v.y + 0.0722f * v.z;
 }
 
-// The first letter of `s` (UTF-8) as its own string.
-std::string initial(const std::string& s) {
-  if (s.empty()) return "?";
-  const unsigned char c = static_cast<unsigned char>(s[0]);
-  const std::size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-  std::string out = s.substr(0, n);
-  if (n == 1) out[0] = static_cast<char>(std::toupper(c));
-  return out;
-}
-
 void text_at(ImDrawList* dl, ImFont* font, ImVec2 pos, ImU32 col, const char* begin,
              const char* end = nullptr) {
   dl->AddText(font, font->FontSize, pos, col, begin, end);
-}
-
-ImVec2 measure(ImFont* font, const char* begin, const char* end = nullptr) {
-  return font->CalcTextSizeA(font->FontSize, FLT_MAX, 0, begin, end);
 }
 
 // A rounded rectangle whose corners in `small_corners` get a small radius (bubbles joined in a
@@ -87,16 +71,6 @@ void bubble_rect(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 col, float r, float s
                       ImDrawFlags_RoundCornersBottomLeft);
   if (small_corners & ImDrawFlags_RoundCornersBottomRight)
     dl->AddRectFilled(ImVec2(b.x - r, b.y - r), b, col, small_r, ImDrawFlags_RoundCornersBottomRight);
-}
-
-// A clickable region at `pos` (screen px). Returns clicked; `hovered` reports hover.
-bool hit(const char* id, ImVec2 pos, ImVec2 size, bool* hovered = nullptr) {
-  ImGui::SetCursorScreenPos(pos);
-  const bool clicked = ImGui::InvisibleButton(id, ImVec2(std::max(size.x, 1.0f), std::max(size.y, 1.0f)));
-  const bool h = ImGui::IsItemHovered();
-  if (hovered) *hovered = h;
-  if (h) client::dom::set_cursor(client::dom::Cursor::hand);
-  return clicked;
 }
 
 void send_icon(ImDrawList* dl, ImVec2 c, float s, ImU32 col) {
@@ -402,11 +376,7 @@ bool WidgetView::draw_transcript(WidgetModel& model, const std::vector<DisplayIt
   seen_items_ = items.size();
 
   ImGui::SetCursorScreenPos(ImVec2(0, top));
-  ImGui::PushStyleColor(ImGuiCol_ChildBg, kWhite);
-  ImGui::PushStyleColor(ImGuiCol_ScrollbarBg, IM_COL32(0, 0, 0, 0));
-  ImGui::PushStyleColor(ImGuiCol_ScrollbarGrab, IM_COL32(0, 0, 0, 40));
-  ImGui::PushStyleColor(ImGuiCol_ScrollbarGrabHovered, IM_COL32(0, 0, 0, 70));
-  ImGui::PushStyleColor(ImGuiCol_ScrollbarGrabActive, IM_COL32(0, 0, 0, 90));
+  push_child_colors(kWhite);
   ImGui::BeginChild("##transcript", ImVec2(w, bottom - top), false, 0);
   const float scroll_y = ImGui::GetScrollY();
   const float max_y = ImGui::GetScrollMaxY();
@@ -495,7 +465,7 @@ bool WidgetView::draw_transcript(WidgetModel& model, const std::vector<DisplayIt
   ImGui::SetCursorScreenPos(origin);
   ImGui::Dummy(ImVec2(1, total));
   ImGui::EndChild();
-  ImGui::PopStyleColor(5);
+  pop_child_colors();
 
   // "New messages" pill while the visitor reads further up.
   if (unseen_ > 0 && !at_bottom_) {

@@ -1,5 +1,6 @@
-// Boots the agent inbox (inbox.html): tells Emscripten where the canvas and the content-hashed
-// files are, and hands it the font downloads the page already started (<link rel=preload>).
+// Boots a Parley app page (widget.html, inbox.html): tells Emscripten where the canvas and the
+// content-hashed files are (the page's data-wasm, data-font and data-font-bold), and hands it the
+// font downloads the page already started (<link rel=preload>).
 (function () {
   var d = document.documentElement.dataset;
   var prefetch = {};
