@@ -9,12 +9,12 @@ export CCACHE_DIR ?= $(HOME)/.cache/parley/ccache
 PORT ?= 8080
 RELAY := $(BUILD)/relay/parley-relay
 
-.PHONY: help setup setup-test build wasm run test test-native test-wasm bench format lint clean
+.PHONY: help setup setup-test build wasm run test test-native test-wasm bench bench-web format lint clean
 
 help:
 	@echo "make run     build and start the relay, the widget demo and the inbox on http://127.0.0.1:$(PORT)"
 	@echo "make test    install, build, and run every test suite (native, WebAssembly, Node)"
-	@echo "make bench   run the load benchmark (see docs/benchmarks.md)"
+	@echo "make bench   run the load benchmark and the browser measurements (see docs/benchmarks.md)"
 	@echo "make format  clang-format the sources; make lint: clang-tidy + cppcheck"
 
 setup:
@@ -45,6 +45,12 @@ test: setup-test
 
 bench: setup build
 	tools/bench.sh
+	$(MAKE) bench-web
+
+# Browser apps: download sizes, launcher-to-first-frame, inbox frame time with 5,000 chats.
+bench-web: setup-test
+	$(MAKE) build wasm
+	BUILD=$(BUILD) WASM_BUILD=$(WASM_BUILD) node tools/bench_web.mjs --out docs/benchmarks.md
 
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

@@ -7,8 +7,8 @@
 //   PARLEY_CTL_BIN     parleyctl binary (transcripts, tenant settings)
 //   PARLEY_WEB_DIST    the assembled web folder (default: <repo>/build-wasm/dist)
 //   PARLEY_CHROMIUM    browser binary (default /usr/bin/chromium)
-//   PARLEY_SCREENSHOTS folder for the screenshots the journey takes (default: under the test's
-//                      temporary folder, printed at the end)
+//   PARLEY_SCREENSHOTS folder for the screenshots the journey takes (default: a new temporary
+//                      folder, kept, printed at the end; CTest sets <build>/tests/e2e/screenshots)
 //   PARLEY_IT_KEEP=1   keep the relay's temporary folder (logs, database) even on success
 //   CI=true            a missing prerequisite (browser, web build, relay) fails instead of skipping
 //
@@ -67,7 +67,8 @@ export function missingPrerequisite({ ctl = false } = {}) {
 // body (throws under CI, where `skip` is false).
 export function prerequisites(opts) {
   const problem = missingPrerequisite(opts);
-  return { problem, skip: problem && !CI ? problem : false };
+  // CTest's SKIP_REGULAR_EXPRESSION (tests/e2e/CMakeLists.txt) matches this wording.
+  return { problem, skip: problem && !CI ? `browser e2e prerequisites missing: ${problem}` : false };
 }
 export function requirePrerequisites(problem) {
   if (problem) throw new Error(`browser end-to-end tests cannot run: ${problem}`);
@@ -140,7 +141,10 @@ export class Relay {
     if (!proc) return null;
     this.proc = null;
     if (!proc.exited) proc.kill(signal);
-    const result = await Promise.race([proc.exitInfo, delay(20_000, null)]);
+    const timer = new AbortController();  // the deadline must not keep Node's event loop alive
+    const result = await Promise.race([proc.exitInfo,
+      delay(20_000, null, { signal: timer.signal }).catch(() => null)]);
+    timer.abort();
     if (!result) {
       proc.kill('SIGKILL');
       return proc.exitInfo;
@@ -285,8 +289,13 @@ export class Customer {
   }
 }
 
-export function screenshotDir(fallbackParent) {
-  const dir = process.env.PARLEY_SCREENSHOTS || path.join(fallbackParent, 'screenshots');
-  fs.mkdirSync(dir, { recursive: true });
-  return dir;
+// PARLEY_SCREENSHOTS, or a new temporary folder that is kept (its path is printed by the tests).
+let defaultShots = null;
+export function screenshotDir() {
+  if (process.env.PARLEY_SCREENSHOTS) {
+    fs.mkdirSync(process.env.PARLEY_SCREENSHOTS, { recursive: true });
+    return process.env.PARLEY_SCREENSHOTS;
+  }
+  defaultShots ??= fs.mkdtempSync(path.join(os.tmpdir(), 'parley-e2e-screenshots-'));
+  return defaultShots;
 }
