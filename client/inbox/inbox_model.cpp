@@ -305,6 +305,9 @@ void InboxModel::on_hello(const Json& data) {
     }
   }
   apply_issue_types(data);
+  // The relay sends inbox.snapshot on connect, before it acknowledges hello; the session sends
+  // nothing until then, so the snapshot's request for the next page was refused: ask again now.
+  if (had_snapshot_) request_page();
   touch();
 }
 
