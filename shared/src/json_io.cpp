@@ -104,4 +104,14 @@ const Json* ObjectReader::object(const char* key, Need need) {
   return value;
 }
 
+const Json* ObjectReader::array(const char* key, Need need) {
+  const Json* value = member(key, need);
+  if (value == nullptr) return nullptr;
+  if (!value->is_array()) {
+    fail(ErrorCode::bad_field, "must be an array", key);
+    return nullptr;
+  }
+  return value;
+}
+
 }  // namespace parley::json_io

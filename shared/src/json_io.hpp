@@ -49,6 +49,8 @@ class ObjectReader {
   Millis millis(const char* key, Need need);
   // A nested object; nullptr when absent (optional) or after a problem.
   const Json* object(const char* key, Need need);
+  // A nested array; nullptr when absent (optional) or after a problem.
+  const Json* array(const char* key, Need need);
   // A string naming an enum value, parsed by `parse` (bad_field when it names none).
   template <class E>
   E enumeration(const char* key, Need need, E fallback, std::optional<E> (*parse)(std::string_view)) {
