@@ -1,8 +1,9 @@
 #include "common/session.hpp"
 
+#include <algorithm>
 #include <utility>
 
-#include "common/json_read.hpp"
+#include "parley/replies.hpp"
 
 namespace parley::client {
 
@@ -24,6 +25,7 @@ void Session::connected(const Hello& hello, Millis now) {
   pending_.clear();
   joined_.clear();
   in_flight_.clear();
+  held_.clear();
   start_in_flight_ = false;
   awaiting_pong_since_ = 0;
   last_ping_ = now;
@@ -39,8 +41,22 @@ void Session::disconnected() {
   joined_.clear();
   joining_.clear();
   in_flight_.clear();
+  held_.clear();  // lost with the connection: the next resume starts from the cursor
   start_in_flight_ = false;
   awaiting_pong_since_ = 0;
+}
+
+void Session::apply_held(const std::string& conversation_id) {
+  const auto h = held_.find(conversation_id);
+  if (h == held_.end()) return;
+  std::vector<Event> events = std::move(h->second);
+  held_.erase(h);
+  // The join's replay holds every event that came live before it: sorted, each seq once.
+  std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) { return a.seq < b.seq; });
+  for (const Event& e : events) {
+    const SyncStore::Applied applied = store_.apply(e);
+    if (applied != SyncStore::Applied::duplicate) listener_.on_event(e, applied);
+  }
 }
 
 void Session::tick(Millis now) {
@@ -82,6 +98,12 @@ void Session::received(std::string_view frame, Millis now) {
       return;
     }
     case ServerFrame::Kind::event: {
+      if (f.event.seq != 0) {
+        if (auto h = held_.find(f.event.conversation_id); h != held_.end()) {
+          h->second.push_back(std::move(f.event));
+          return;
+        }
+      }
       const SyncStore::Applied applied = store_.apply(f.event);
       listener_.on_event(f.event, applied);
       return;
@@ -103,34 +125,47 @@ void Session::on_ack(const Pending& p, const Json& data) {
   }
   if (p.command == "chat.start") {
     start_in_flight_ = false;
-    const std::string conversation_id = string_member(data, "conversation_id");
-    if (conversation_id.empty()) return;
+    Result<StartAck> ack = decode_start_ack(data);
+    if (!ack) return;
+    const std::string& conversation_id = ack->conversation_id;
     if (pending_start_ && !pending_start_->client_msg_id.empty()) {
       in_flight_.erase(pending_start_->client_msg_id);
       store_.acknowledged(pending_start_->client_msg_id, 0);
     }
     pending_start_.reset();
     store_.assign_conversation(conversation_id);
-    joined_.insert(conversation_id);
-    store_.set_head(conversation_id, seq_member(data, "head_seq"));
+    // The conversation's events follow a new start's ack on this connection, so its head_seq is
+    // no resume point: after a drop the store resumes from what has arrived.
+    store_.track(conversation_id);
     listener_.on_started(conversation_id);
+    if (ack->duplicate) {
+      // The start had committed before (a re-sent start after a reconnect): none of its events
+      // came on this connection. Join from the cursor, as for any resume; events that arrive
+      // before the join's answer are held and applied in seq order then (the relay subscribed
+      // this connection already, so live ones may come before the replay).
+      held_[conversation_id];
+      resume(conversation_id);
+      return;
+    }
+    joined_.insert(conversation_id);
     flush(conversation_id);
     return;
   }
   if (p.command == "chat.send_message") {
     in_flight_.erase(p.key);
-    store_.acknowledged(p.key, seq_member(data, "seq"));
+    const Result<SendAck> ack = decode_send_ack(data);
+    store_.acknowledged(p.key, ack ? ack->seq : 0);
     listener_.on_command_ack(p.command, p.key, data);
     return;
   }
   if (p.command == "chat.join") {
     joining_.erase(p.key);
+    apply_held(p.key);
     joined_.insert(p.key);
-    if (const Json* c = member(data, "conversation")) {
-      Result<Conversation> conversation = conversation_from_json(*c);
-      if (conversation) store_.upsert_summary(conversation.value());
+    if (Result<JoinAck> ack = decode_join_ack(data)) {
+      if (ack->conversation) store_.upsert_summary(*ack->conversation);
+      store_.set_head(p.key, ack->head_seq);
     }
-    store_.set_head(p.key, seq_member(data, "head_seq"));
     listener_.on_joined(p.key);
     flush(p.key);
     listener_.on_command_ack(p.command, p.key, data);
@@ -152,6 +187,7 @@ void Session::on_error(const Pending& p, const Error& error) {
     pending_start_.reset();
   } else if (p.command == "chat.join") {
     joining_.erase(p.key);
+    held_.erase(p.key);
   }
   listener_.on_command_error(p.command, p.key, error);
 }

@@ -6,7 +6,10 @@
 //     from the store's resume point, so nothing is missed and nothing arrives twice;
 //   - the outbox: a message is queued in the store first, sent when its conversation is joined on
 //     the current connection, and re-sent after a reconnect (idempotent by client_msg_id);
-//   - request ids, acks and errors (an error for a send marks that message failed);
+//   - request ids, acks and errors (an error for a send marks that message failed); acks are read
+//     with the typed decoders of parley/replies.hpp;
+//   - a start re-sent after a reconnect whose original had committed (ack `duplicate`) joins the
+//     conversation from the cursor, so its history up to head is fetched, not skipped;
 //   - `ping` every 25 s and a reconnect when its ack does not come.
 // Everything happens inside calls from the transport (frames, open, close, timer ticks), so it
 // keeps working in a background tab where animation frames stop.
@@ -14,11 +17,13 @@
 // Threading: single-threaded (the browser's main thread). Times are passed in.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "parley/protocol.hpp"
 #include "parley/sync_store.hpp"
@@ -47,6 +52,8 @@ class SessionListener {
   // A frame that belongs to no conversation ("inbox.snapshot", "session.expired", ...).
   virtual void on_notice(const std::string& type, const Json& data) = 0;
   // chat.start was acknowledged: the conversation exists and this connection is subscribed.
+  // A `duplicate` ack (the start had committed before a reconnect) is followed by a chat.join
+  // from the store's cursor; on_joined says when its history has arrived.
   virtual void on_started(const std::string& conversation_id) = 0;
   // A join/resume was acknowledged (the history up to head has arrived).
   virtual void on_joined(const std::string& conversation_id) = 0;
@@ -125,6 +132,8 @@ class Session {
   // Sends the outbox entries of `conversation_id` that are not in flight on this connection.
   void flush(const std::string& conversation_id);
   void on_ack(const Pending& p, const Json& data);
+  // Applies the events held for `conversation_id` (see held_) in seq order.
+  void apply_held(const std::string& conversation_id);
   void on_error(const Pending& p, const Error& error);
 
   Transport& transport_;
@@ -139,6 +148,10 @@ class Session {
   std::set<std::string> joined_;     // subscribed on this connection
   std::set<std::string> joining_;    // chat.resume sent or queued for after hello
   std::set<std::string> in_flight_;  // client_msg_ids sent on this connection, not yet answered
+  // Conversations joined after a duplicate chat.start ack: their sequenced events are held until
+  // the join is answered (live ones may precede the replay; applying them first would make the
+  // store drop the older replayed ones as duplicates).
+  std::map<std::string, std::vector<Event>> held_;
   std::optional<ChatStart> pending_start_;
   bool start_in_flight_ = false;
   Millis last_ping_ = 0;

@@ -127,6 +127,13 @@ void SyncStore::set_head(const std::string& conversation_id, Seq head) {
   ++version_;
 }
 
+void SyncStore::track(const std::string& conversation_id) {
+  const auto [it, added] = conversations_.try_emplace(conversation_id);
+  if (!added) return;
+  it->second.summary.id = conversation_id;
+  ++version_;
+}
+
 void SyncStore::upsert_summary(const Conversation& c) {
   // The snapshot's head_seq is not taken as `head`: events this store never loaded would be
   // skipped on the next resume.

@@ -171,6 +171,86 @@ TEST_CASE("a start interrupted by a drop is sent again, or adopted when the rela
   }
 }
 
+// Correctness 3 (issue 6): a re-sent chat.start whose original committed meanwhile is acked
+// `duplicate`; the relay sent none of the conversation's events on this connection, so the client
+// must join from its cursor (0) and get events 1..head, not take head_seq as its resume point.
+TEST_CASE("a duplicate chat.start ack joins the conversation from the cursor: no history is lost") {
+  FakeTransport t;
+  RecordingListener l;
+  client::Session s(t, l);
+  s.connected(Hello{}, 0);
+  s.received(ack(id_of(t.frames()[0]), Json::object()), 1);
+  ChatStart start;
+  start.client_msg_id = "m1";
+  start.text = "Where is my invoice?";
+  s.start(start, 5);
+  s.send_message("", "m2", "It was due Monday", 6);
+  // The connection drops before the ack; the relay committed the start (seq 1..3) meanwhile.
+  s.disconnected();
+  t.sent.clear();
+  s.connected(Hello{}, 10);
+  s.received(ack(id_of(t.frames()[0]), Json::object()), 11);
+  const Json again = t.last("chat.start");
+  REQUIRE(again.is_object());
+  CHECK(again["client_msg_id"] == "m1");
+  s.received(ack(id_of(again), Json{{"conversation_id", "c_5"}, {"head_seq", 3}, {"duplicate", true}}), 12);
+  CHECK(l.started == std::vector<std::string>{"c_5"});
+  // Not joined yet, and the resume point is still what has arrived (nothing).
+  CHECK_FALSE(s.joined("c_5"));
+  CHECK(s.store().resume_from("c_5") == 0);
+  const Json join = t.last("chat.join");
+  REQUIRE(join.is_object());
+  CHECK(join["conversation_id"] == "c_5");
+  CHECK(join["after_seq"] == 0);
+  CHECK(t.frames("chat.send_message").empty());  // m2 waits for the join
+
+  // The relay had subscribed this connection at the duplicate: a live event (the assistant's
+  // answer, seq 4) may come before the join's replay of 1..4. Nothing is lost or reordered.
+  s.received(message_event("c_5", 4, Role::bot, "Bot", "Invoices are in Billing", 13), 13);
+  s.received(new_session("c_5", 1, 6), 14);
+  s.received(message_event("c_5", 2, Role::customer, "", "Where is my invoice?", 6, "m1"), 14);
+  s.received(message_event("c_5", 3, Role::bot, "Bot", "Let me look", 7), 14);
+  s.received(message_event("c_5", 4, Role::bot, "Bot", "Invoices are in Billing", 13), 14);
+  s.received(ack(id_of(join), Json{{"conversation_id", "c_5"}, {"head_seq", 4}}), 15);
+  CHECK(s.joined("c_5"));
+  const ConversationView* v = s.store().find("c_5");
+  REQUIRE(v != nullptr);
+  REQUIRE(v->messages.size() == 3);
+  CHECK(v->messages[0].text == "Where is my invoice?");
+  CHECK(v->messages[2].seq == 4);
+  CHECK(v->cursor == 4);
+  // The first message is settled by the replay, never sent again; m2 goes now, once.
+  const auto sends = t.frames("chat.send_message");
+  REQUIRE(sends.size() == 1);
+  CHECK(sends[0]["client_msg_id"] == "m2");
+  CHECK(sends[0]["conversation_id"] == "c_5");
+  for (const OutboxEntry& o : s.store().outbox()) CHECK(o.client_msg_id != "m1");
+}
+
+TEST_CASE("a new chat.start's events follow its ack: a drop in between resumes from the cursor") {
+  FakeTransport t;
+  RecordingListener l;
+  client::Session s(t, l);
+  s.connected(Hello{}, 0);
+  s.received(ack(id_of(t.frames()[0]), Json::object()), 1);
+  ChatStart start;
+  start.client_msg_id = "m1";
+  start.text = "hi";
+  s.start(start, 5);
+  s.received(ack(id_of(t.last("chat.start")), Json{{"conversation_id", "c_7"}, {"head_seq", 2}}), 6);
+  CHECK(s.joined("c_7"));
+  s.received(new_session("c_7", 1, 6), 6);
+  // Seq 2 (the first message) is lost with the connection.
+  s.disconnected();
+  t.sent.clear();
+  s.connected(Hello{}, 10);
+  s.received(ack(id_of(t.frames()[0]), Json::object()), 11);
+  const Json join = t.last("chat.join");
+  REQUIRE(join.is_object());
+  CHECK(join["conversation_id"] == "c_7");
+  CHECK(join["after_seq"] == 1);
+}
+
 TEST_CASE("ping every 25 s; no answer within 10 s gives up the connection") {
   FakeTransport t;
   RecordingListener l;

@@ -51,8 +51,12 @@ class SyncStore {
   // Status-changing events update the summary.
   Applied apply(const Event& e);
 
-  // The relay's answer to a join/resume: the head seq of the conversation.
+  // The relay's answer to a join/resume: the head seq of the conversation. (Not for a chat.start
+  // ack: its events follow the ack, so its head_seq is no resume point.)
   void set_head(const std::string& conversation_id, Seq head);
+  // Knows `conversation_id` (so it is among conversations() and resumed after a reconnect)
+  // without claiming any of its events: resume_from() stays at what has arrived.
+  void track(const std::string& conversation_id);
 
   // Replaces the summary (from a snapshot or an inbox.changes notice), keeping messages.
   void upsert_summary(const Conversation& c);
