@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# parleyctl end to end on a fresh database: exit codes, audit rows, no secrets in listings.
+# parleyctl end to end on a fresh database: exit codes, audit rows, change_log rows (what a running
+# relay picks up), scoped and revocable API keys, no secrets in listings.
 # Usage: parleyctl_smoke.sh PATH/TO/parleyctl
 set -euo pipefail
 ctl=$1
@@ -28,6 +29,11 @@ expect_rc 2 "$ctl" tenant set no_such_key 1
 expect_rc 0 "$ctl" tenant set allowed_sites https://a.example,https://b.example
 expect_rc 0 "$ctl" tenant show
 grep -q 'https://b.example' "$dir/out" || fail "setting not stored"
+expect_rc 0 "$ctl" tenant set title 'Talk to Acme'
+expect_rc 0 "$ctl" tenant set brand_color '#123456'
+expect_rc 0 "$ctl" tenant show
+grep -q '"title": "Talk to Acme"' "$dir/out" || fail "a later tenant set of another field lost the title"
+grep -q '"brand_color": "#123456"' "$dir/out" || fail "brand_color not stored"
 expect_rc 0 "$ctl" tenant create acme --name Acme
 expect_rc 1 "$ctl" --tenant nope users list
 printf '## Opening hours\nNine to five.\nKeywords: hours\n' > "$dir/kb.md"
@@ -36,6 +42,27 @@ expect_rc 0 "$ctl" --tenant acme kb list
 grep -q 'opening-hours' "$dir/out" || fail "kb not imported"
 expect_rc 0 "$ctl" apikey create ci
 grep -q '^pk_' "$dir/out" || fail "api key not printed"
+ci_key=$(cat "$dir/out")
+grep -q 'scopes sync)' "$dir/err" || fail "the default scope is not sync"
+expect_rc 0 "$ctl" apikey create ops --scope read,write
+expect_rc 2 "$ctl" apikey create bad --scope root
+expect_rc 2 "$ctl" apikey create bad --scope ''
+expect_rc 0 "$ctl" apikey list
+grep -q 'pk_' "$dir/out" && fail "apikey list shows a key"
+grep -q "${ci_key:3:12}" "$dir/out" && fail "apikey list shows part of a key"
+grep -Eq '^key_[a-z2-7]{20} +ci +sync +' "$dir/out" || fail "ci key not listed with scope sync"
+grep -Eq ' ops +read,write ' "$dir/out" || fail "ops key not listed with read,write"
+ci_id=$(awk '$2 == "ci" {print $1}' "$dir/out")
+[ -n "$ci_id" ] || fail "no id for the ci key"
+expect_rc 0 "$ctl" apikey revoke "$ci_id"
+expect_rc 0 "$ctl" apikey revoke "$ci_id"
+grep -q 'already revoked' "$dir/out" || fail "second revoke not reported as such"
+expect_rc 1 "$ctl" apikey revoke key_missing
+expect_rc 1 "$ctl" --tenant acme apikey revoke "$ci_id"
+expect_rc 0 "$ctl" apikey list
+awk -v id="$ci_id" '$1 == id' "$dir/out" | grep -Eq '[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}Z *$' \
+  || fail "revoked key shows no revocation time"
+awk '$2 == "ops"' "$dir/out" | grep -Eq ' - +- *$' || fail "an active, unused key shows times"
 expect_rc 0 "$ctl" conversations list --search 'x" OR'
 expect_rc 2 "$ctl" conversations list --status nope
 expect_rc 1 "$ctl" conversations transcript cv_missing
@@ -46,5 +73,13 @@ expect_rc 1 "$ctl" --db "$dir/missing.db" backup "$dir/copy2.db"
 expect_rc 0 "$ctl" --db "$dir/copy.db" --tenant acme kb list
 grep -q 'opening-hours' "$dir/out" || fail "backup lacks the kb"
 n=$(sqlite3 "$PARLEY_DB" "SELECT COUNT(*) FROM audit WHERE actor_type = 'cli'" 2>/dev/null || echo skip)
-[ "$n" = skip ] || [ "$n" = 7 ] || fail "expected 7 audit rows, found $n"
+[ "$n" = skip ] || [ "$n" = 11 ] || fail "expected 11 audit rows, found $n"
+# One change row per change a running relay caches, written with the change (store/change_log.hpp).
+changes=$(sqlite3 "$PARLEY_DB" "SELECT group_concat(kind, ' ') FROM (SELECT kind FROM change_log ORDER BY id)" \
+  2>/dev/null || echo skip)
+want='user user user sessions tenant tenant tenant tenant kb apikey'
+[ "$changes" = skip ] || [ "$changes" = "$want" ] || fail "change_log is '$changes', want '$want'"
+bob=$(sqlite3 "$PARLEY_DB" "SELECT id FROM users WHERE username = 'bob'" 2>/dev/null || echo skip)
+[ "$bob" = skip ] || [ "$(sqlite3 "$PARLEY_DB" "SELECT target FROM change_log WHERE kind = 'sessions'")" = "$bob" ] \
+  || fail "the sessions change does not name bob"
 echo "parleyctl smoke: ok"

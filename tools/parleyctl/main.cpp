@@ -4,7 +4,10 @@
 // file gets the schema and the default tenant first.
 //
 // Exit codes: 0 success, 1 failure (the operation did not happen), 2 usage error.
-// Every state change appends an audit row (actor_type "cli", actor_id $USER).
+// Every state change appends an audit row (actor_type "cli", actor_id $USER) and, when it changes
+// something a running relay caches (users, sessions, tenants, settings, knowledge base, key
+// revocation), a change_log row (store/change_log.hpp) in the same transaction: the relay watches
+// for those and applies them within about a second, without a restart.
 // Password hashes and API keys are never printed, except a newly generated secret, once.
 #include <unistd.h>
 
@@ -25,8 +28,11 @@
 #include "core/log.hpp"
 #include "kb_import.hpp"
 #include "store/auth.hpp"
+#include "store/api_keys.hpp"
 #include "store/backup.hpp"
+#include "store/change_log.hpp"
 #include "store/repo.hpp"
+#include "store/settings_patch.hpp"
 #include "store/store.hpp"
 
 namespace parley::ctl {
@@ -59,7 +65,9 @@ Commands:
   tenant list                                  every tenant
   kb import FILE                               replace the knowledge base (JSON or Markdown)
   kb list                                      knowledge-base articles
-  apikey create NAME                           new REST API key (printed once)
+  apikey create NAME [--scope S,...]           new API key (printed once; default scope: sync)
+  apikey list                                  the tenant's keys: id, scopes, last use, revoked
+  apikey revoke ID                             revoke a key (the relay refuses it within a second)
   conversations list [--status S] [--search Q] [--limit N]
   conversations transcript ID                  a conversation, readable (staff view)
   export [--out FILE]                          every conversation as JSON Lines
@@ -115,12 +123,23 @@ Replaces the tenant's knowledge base with the articles in FILE ('-' = stdin):
   Markdown: each "## Title" section is an article; a "Keywords: a, b" line sets its keywords.
 )"},
       {"kb list", "Usage: parleyctl kb list\n"},
-      {"apikey",
-       "Usage: parleyctl apikey create NAME\nCreates a REST API key for the tenant and prints it once (only "
-       "its SHA-256 is stored).\n"},
-      {"apikey create",
-       "Usage: parleyctl apikey create NAME\nCreates a REST API key for the tenant and prints it once (only "
-       "its SHA-256 is stored).\n"},
+      {"apikey", R"(Usage: parleyctl apikey create NAME [--scope sync,read,write,admin]
+       parleyctl apikey list
+       parleyctl apikey revoke ID
+Scopes: sync (the mirror endpoints /api/chat/sync and /api/chat/handoff), read (REST reads),
+write (REST writes), admin (users, keys, settings). Default: sync.
+)"},
+      {"apikey create", R"(Usage: parleyctl apikey create NAME [--scope sync,read,write,admin]
+Creates an API key for the tenant and prints it once (only its SHA-256 is stored).
+--scope: comma-separated, any of sync (the mirror endpoints /api/chat/sync and /api/chat/handoff),
+read (REST reads), write (REST writes), admin (users, keys, settings). Default: sync.
+)"},
+      {"apikey list",
+       "Usage: parleyctl apikey list\nThe tenant's API keys (id, name, scopes, created, last used, revoked); "
+       "never the keys.\n"},
+      {"apikey revoke",
+       "Usage: parleyctl apikey revoke ID\nRevokes the key with this id (see apikey list). A running relay "
+       "refuses it from then on.\n"},
       {"conversations",
        R"(Usage: parleyctl conversations list [--status bot|pending|active|resolved] [--search TEXT] [--limit N]
        parleyctl conversations transcript ID
@@ -156,7 +175,7 @@ struct Args {
 };
 
 const std::set<std::string> kValueOptions = {"--db",     "--tenant", "--role",  "--name", "--password",
-                                             "--status", "--search", "--limit", "--out"};
+                                             "--status", "--search", "--limit", "--out",   "--scope"};
 const std::set<std::string> kFlagOptions = {"--password-stdin"};
 
 Result<Args> parse_args(int argc, char** argv) {
@@ -409,6 +428,7 @@ int cmd_users_create(const Args& a) {
       return make_error(ErrorCode::bad_field, "username taken", "username");
     }
     if (auto e = relay::insert_user(db, u)) return e;
+    if (auto e = relay::append_change(db, relay::change_kind::user, u.tenant_id, u.id, entry.at)) return e;
     return relay::append_audit(db, entry);
   });
   if (exists) return fail("a user named '" + username + "' already exists");
@@ -444,6 +464,10 @@ int cmd_users_set_password(const Args& a) {
     if (auto e = relay::set_password_hash(db, user.id, hash)) return e;
     if (auto e = relay::delete_user_sessions(db, user.id)) return e;
     ended = db.changes();
+    // The running relay drops the user's cached sessions (and sockets) when it reads these.
+    if (auto e = relay::append_change(db, relay::change_kind::user, user.tenant_id, user.id, entry.at)) return e;
+    if (auto e = relay::append_change(db, relay::change_kind::sessions, user.tenant_id, user.id, entry.at))
+      return e;
     return relay::append_audit(db, entry);
   });
   if (err) return fail(*err);
@@ -516,13 +540,12 @@ int cmd_tenant_set(const Args& a) {
   const auto entry = ctx.audit("settings.changed", ctx.tenant.id, patch);
   relay::TenantSettings result;
   auto err = ctx.write([&](Db& db) -> std::optional<Error> {
-    // Read-modify-write inside the writer's transaction: no lost update against the relay.
-    auto t = relay::find_tenant(db, ctx.tenant.id);
-    if (!t) return t.error();
-    if (!t->has_value()) return make_error(ErrorCode::not_found, "tenant vanished");
-    result = (*t)->settings;
-    if (auto e = relay::apply_settings_json(patch, result)) return e;
-    if (auto e = relay::save_tenant_settings(db, ctx.tenant.id, result)) return e;
+    // Merges only this field into the stored settings: never writes other fields back.
+    auto merged = relay::patch_tenant_settings(db, ctx.tenant.id, patch);
+    if (!merged) return merged.error();
+    result = std::move(*merged);
+    if (auto e = relay::append_change(db, relay::change_kind::tenant, ctx.tenant.id, ctx.tenant.id, entry.at))
+      return e;
     return relay::append_audit(db, entry);
   });
   if (err) return fail(*err);
@@ -560,6 +583,7 @@ int cmd_tenant_create(const Args& a) {
       return make_error(ErrorCode::bad_field, "slug taken", "slug");
     }
     if (auto e = relay::insert_tenant(db, t, now_ms())) return e;
+    if (auto e = relay::append_change(db, relay::change_kind::tenant, t.id, t.id, entry.at)) return e;
     return relay::append_audit(db, entry);
   });
   if (exists) return fail("a tenant '" + slug + "' already exists");
@@ -598,6 +622,8 @@ int cmd_kb_import(const Args& a) {
       Json{{"file", std::filesystem::path(file).filename().string()}, {"articles", articles->size()}});
   auto err = ctx.write([&](Db& db) -> std::optional<Error> {
     if (auto e = relay::replace_kb(db, ctx.tenant.id, *articles)) return e;
+    if (auto e = relay::append_change(db, relay::change_kind::kb, ctx.tenant.id, ctx.tenant.id, entry.at))
+      return e;
     return relay::append_audit(db, entry);
   });
   if (err) return fail(*err);
@@ -626,23 +652,79 @@ int cmd_kb_list(const Args& a) {
 
 int cmd_apikey_create(const Args& a) {
   if (a.pos.size() != 3) return usage("apikey create needs exactly one NAME", "apikey create");
-  if (auto o = unexpected_options(a, {})) return usage("apikey create does not take " + *o, "apikey create");
+  if (auto o = unexpected_options(a, {"--scope"})) {
+    return usage("apikey create does not take " + *o, "apikey create");
+  }
   const std::string name = a.pos[2];
   if (name.empty() || name.size() > 100) return usage("NAME must have 1 to 100 bytes", "apikey create");
+  auto scopes = relay::ApiScopes::parse(opt(a, "--scope", "sync"));
+  if (!scopes) return usage("--scope: " + scopes.error().message, "apikey create");
   Ctx ctx;
   if (auto rc = open_ctx(a, ctx)) return *rc;
   const std::string key = "pk_" + relay::random_token(32);
   const std::string hash = relay::sha256_hex(key);
-  // The audit row names the key by a short hash prefix, never the key.
-  const auto entry = ctx.audit("apikey.created", name, Json{{"key_hash_prefix", hash.substr(0, 12)}});
+  relay::ApiKey k;
+  k.id = relay::new_api_key_id();
+  k.tenant_id = ctx.tenant.id;
+  k.name = name;
+  k.scopes = *scopes;
+  k.created_at = now_ms();
+  // The audit row names the key by its id, never the key.
+  const auto entry = ctx.audit("apikey.created", k.id, Json{{"name", name}, {"scopes", scopes->format()}});
   auto err = ctx.write([&](Db& db) -> std::optional<Error> {
-    if (auto e = relay::insert_api_key(db, ctx.tenant.id, hash, name, now_ms())) return e;
+    if (auto e = relay::insert_api_key(db, k, hash)) return e;
     return relay::append_audit(db, entry);
   });
   if (err) return fail(*err);
   std::printf("%s\n", key.c_str());
-  std::fprintf(stderr, "API key '%s' for tenant %s: store it now, it is not shown again.\n", name.c_str(),
-               ctx.tenant.slug.c_str());
+  std::fprintf(stderr, "API key %s '%s' (scopes %s) for tenant %s: store it now, it is not shown again.\n",
+               k.id.c_str(), name.c_str(), scopes->format().c_str(), ctx.tenant.slug.c_str());
+  return kOk;
+}
+
+int cmd_apikey_list(const Args& a) {
+  if (a.pos.size() != 2) return usage("apikey list takes no arguments", "apikey list");
+  if (auto o = unexpected_options(a, {})) return usage("apikey list does not take " + *o, "apikey list");
+  Ctx ctx;
+  if (auto rc = open_ctx(a, ctx)) return *rc;
+  auto keys = relay::list_api_keys(*ctx.rd, ctx.tenant.id);
+  if (!keys) return fail(keys.error());
+  std::printf("%-28s %-20s %-22s %-21s %-21s %s\n", "ID", "NAME", "SCOPES", "CREATED", "LAST USED", "REVOKED");
+  for (const auto& k : *keys) {
+    std::printf("%-28s %-20s %-22s %-21s %-21s %s\n", k.id.c_str(), k.name.c_str(), k.scopes.format().c_str(),
+                format_time(k.created_at).c_str(), format_time(k.last_used_at).c_str(),
+                format_time(k.revoked_at).c_str());
+  }
+  if (keys->empty()) std::fprintf(stderr, "(no api keys in tenant %s)\n", ctx.tenant.slug.c_str());
+  return kOk;
+}
+
+int cmd_apikey_revoke(const Args& a) {
+  if (a.pos.size() != 3) return usage("apikey revoke needs exactly one ID", "apikey revoke");
+  if (auto o = unexpected_options(a, {})) return usage("apikey revoke does not take " + *o, "apikey revoke");
+  const std::string id = a.pos[2];
+  Ctx ctx;
+  if (auto rc = open_ctx(a, ctx)) return *rc;
+  const auto entry = ctx.audit("apikey.revoked", id);
+  bool missing = false, already = false;
+  auto err = ctx.write([&](Db& db) -> std::optional<Error> {
+    auto found = relay::find_api_key(db, ctx.tenant.id, id);
+    if (!found) return found.error();
+    if (!found->has_value()) {
+      missing = true;
+      return make_error(ErrorCode::not_found, "no such key", "id");
+    }
+    if ((*found)->revoked()) {
+      already = true;
+      return std::nullopt;  // nothing changes: no audit or change row
+    }
+    if (auto e = relay::revoke_api_key(db, ctx.tenant.id, id, entry.at)) return e;
+    if (auto e = relay::append_change(db, relay::change_kind::apikey, ctx.tenant.id, id, entry.at)) return e;
+    return relay::append_audit(db, entry);
+  });
+  if (missing) return fail("no api key " + id + " in tenant " + ctx.tenant.slug + " (see: parleyctl apikey list)");
+  if (err) return fail(*err);
+  std::printf(already ? "api key %s was already revoked\n" : "revoked api key %s\n", id.c_str());
   return kOk;
 }
 
@@ -902,6 +984,8 @@ int run(int argc, char** argv) {
   }
   if (cmd == "apikey") {
     if (sub == "create") return cmd_apikey_create(a);
+    if (sub == "list") return cmd_apikey_list(a);
+    if (sub == "revoke") return cmd_apikey_revoke(a);
     return usage(sub.empty() ? "apikey needs a subcommand" : "unknown apikey subcommand '" + sub + "'",
                  "apikey");
   }

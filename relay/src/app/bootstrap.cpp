@@ -71,7 +71,9 @@ Result<std::optional<FirstStart>> bootstrap_first_start(Store& store, const Conf
 
   auto err = write_sync(store, [admin, key_hash, seed_kb, now](Db& w) -> std::optional<Error> {
     if (auto e = insert_user(w, admin)) return e;
-    if (auto e = insert_api_key(w, kDefaultTenantId, key_hash, "first start", now)) return e;
+    // The first-start key is for the mirror only (sync scope): it can create no users or keys.
+    ApiKey key{new_api_key_id(), kDefaultTenantId, "first start", ApiScopes{ApiScopes::sync}, now, 0, 0};
+    if (auto e = insert_api_key(w, key, key_hash)) return e;
     if (seed_kb) {
       if (auto e = replace_kb(w, kDefaultTenantId, default_kb_articles())) return e;
     }

@@ -150,11 +150,11 @@ bool Stmt::col_null(int i) const { return s_ == nullptr || sqlite3_column_type(s
 
 // ---- Db ----
 
-Result<std::unique_ptr<Db>> Db::open(const std::string& path, bool readonly) {
+Result<std::unique_ptr<Db>> Db::open(const std::string& path, bool readonly, const std::string& vfs) {
   sqlite3* raw = nullptr;
   const int flags =
       (readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) | SQLITE_OPEN_NOMUTEX;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, vfs.empty() ? nullptr : vfs.c_str());
   if (rc != SQLITE_OK) {
     std::string msg = "open " + path + ": " + (raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc));
     sqlite3_close_v2(raw);

@@ -74,8 +74,9 @@ class Stmt {
 class Db {
  public:
   // Opens (creating if needed, unless `readonly`) `path`. Every connection gets busy_timeout 5000
-  // and extended result codes.
-  static Result<std::unique_ptr<Db>> open(const std::string& path, bool readonly = false);
+  // and extended result codes. `vfs`: an SQLite VFS name ("" = the default; tests use others).
+  static Result<std::unique_ptr<Db>> open(const std::string& path, bool readonly = false,
+                                          const std::string& vfs = {});
   ~Db();
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;

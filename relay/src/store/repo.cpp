@@ -481,24 +481,7 @@ std::optional<Error> delete_user_sessions(Db& db, const std::string& user_id) {
   return q.run();
 }
 
-// ---- API keys ----
-
-std::optional<Error> insert_api_key(Db& db, const std::string& tenant_id, const std::string& key_hash,
-                                    const std::string& name, Millis now) {
-  Stmt q = db.prepare("INSERT INTO api_keys(key_hash, tenant_id, name, created_at) VALUES (?1, ?2, ?3, ?4)");
-  q.bind(1, key_hash).bind(2, tenant_id).bind(3, name).bind(4, now);
-  return q.run();
-}
-
-Result<std::optional<std::string>> find_api_key_tenant(Db& db, const std::string& key_hash) {
-  Stmt q = db.prepare("SELECT tenant_id FROM api_keys WHERE key_hash = ?1");
-  q.bind(1, key_hash);
-  if (!q.step()) {
-    if (q.error()) return *q.error();
-    return std::optional<std::string>{};
-  }
-  return std::optional<std::string>{q.col_text(0)};
-}
+// ---- API keys: store/api_keys.cpp ----
 
 // ---- contacts and visitors ----
 

@@ -14,6 +14,7 @@
 #include "parley/assistant_rules.hpp"
 #include "parley/model.hpp"
 #include "parley/result.hpp"
+#include "store/api_keys.hpp"  // API keys moved there; kept visible to repo.hpp users
 #include "store/db.hpp"
 
 namespace parley::relay {
@@ -107,11 +108,7 @@ Result<std::optional<Session>> find_session(Db&, const std::string& token_hash);
 std::optional<Error> delete_session(Db&, const std::string& token_hash);
 std::optional<Error> delete_user_sessions(Db&, const std::string& user_id);
 
-// ---- API keys (REST and /api/chat/sync) ----
-std::optional<Error> insert_api_key(Db&, const std::string& tenant_id, const std::string& key_hash,
-                                    const std::string& name, Millis now);
-// Tenant id for a key hash, or nullopt.
-Result<std::optional<std::string>> find_api_key_tenant(Db&, const std::string& key_hash);
+// ---- API keys: see store/api_keys.hpp (included above) ----
 
 // ---- contacts and visitors ----
 std::optional<Error> insert_contact(Db&, const Contact&);

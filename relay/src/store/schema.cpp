@@ -193,10 +193,46 @@ constexpr const char* kV3 = R"sql(
 DROP TRIGGER IF EXISTS messages_fts_ai;
 )sql";
 
+// v4: API keys get an id, scopes and a lifecycle (issue 6, security 1), and a change log tells a
+// running relay what another process (parleyctl) changed (issue 6, security 2 / correctness 5).
+//  - api_keys is rebuilt (SQLite cannot add a column with a per-row default): id "key_" + 24 hex
+//    characters, scopes as a comma list of sync|read|write|admin (store/api_keys.hpp), times in
+//    unix ms with 0 = never. Keys that existed before v4 acted as a tenant admin: they get every
+//    scope, so they keep working exactly as before (revoke and re-create them to narrow them).
+//  - change_log is append-only for writers; AUTOINCREMENT keeps ids increasing even after old
+//    rows are pruned (readers remember the last id they saw).
+constexpr const char* kV4 = R"sql(
+CREATE TABLE api_keys_v4 (
+  id           TEXT PRIMARY KEY,
+  key_hash     TEXT NOT NULL UNIQUE,
+  tenant_id    TEXT NOT NULL,
+  name         TEXT NOT NULL,
+  scopes       TEXT NOT NULL,
+  created_at   INTEGER NOT NULL,
+  last_used_at INTEGER NOT NULL DEFAULT 0,
+  revoked_at   INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO api_keys_v4(id, key_hash, tenant_id, name, scopes, created_at)
+  SELECT 'key_' || lower(hex(randomblob(12))), key_hash, tenant_id, name, 'sync,read,write,admin', created_at
+  FROM api_keys;
+DROP TABLE api_keys;
+ALTER TABLE api_keys_v4 RENAME TO api_keys;
+CREATE INDEX api_keys_tenant ON api_keys(tenant_id, created_at);
+
+CREATE TABLE change_log (
+  id        INTEGER PRIMARY KEY AUTOINCREMENT,
+  at        INTEGER NOT NULL,
+  tenant_id TEXT NOT NULL,
+  kind      TEXT NOT NULL,
+  target    TEXT NOT NULL DEFAULT ''
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kV1},
     {2, kV2},
     {3, kV3},
+    {4, kV4},
 };
 
 constexpr const char* kCreateMigrations =

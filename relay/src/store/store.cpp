@@ -116,7 +116,7 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
       return make_error(ErrorCode::unavailable, "store: " + e->message);
     }
   }
-  auto db = Db::open(options.path);
+  auto db = Db::open(options.path, /*readonly=*/false, options.vfs);
   if (!db) return db.error();
   Db& d = **db;
   // Customer data: owner-only, before anything is written into it. Not fatal (a file of another
@@ -137,7 +137,9 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
   // Savepoint sub-journals and temporary b-trees in memory (every op runs in a SAVEPOINT: with
   // files they cost a pwrite per touched page); a 64 MiB page cache for the writer.
   if (auto e = d.exec("PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536")) return *e;
-  if (auto e = d.exec(options.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL")) {
+  if (auto e = d.exec(options.synchronous_off_for_tests ? "PRAGMA synchronous=OFF"
+                     : options.synchronous_full          ? "PRAGMA synchronous=FULL"
+                                                         : "PRAGMA synchronous=NORMAL")) {
     return *e;
   }
   if (auto e = migrate(d, now_ms())) return *e;
@@ -202,7 +204,9 @@ StoreStats Store::stats() const {
   return s;
 }
 
-Result<std::unique_ptr<Db>> Store::open_reader() const { return Db::open(options_.path, /*readonly=*/true); }
+Result<std::unique_ptr<Db>> Store::open_reader() const {
+  return Db::open(options_.path, /*readonly=*/true, options_.vfs);
+}
 
 void Store::run_writer() {
   std::vector<std::pair<Op, Done>> batch;

@@ -27,6 +27,12 @@ namespace parley::relay {
 struct StoreOptions {
   std::string path = "data/parley.db";
   bool synchronous_full = true;  // false: synchronous=NORMAL (survives a process crash, not power loss)
+  // Tests only (the power-loss test shows that durability depends on it): synchronous=OFF, which
+  // loses acknowledged writes on power loss. Wins over synchronous_full. The relay never sets it.
+  bool synchronous_off_for_tests = false;
+  // SQLite VFS name for every connection of the store ("" = the default VFS). Tests only: a VFS
+  // that simulates power loss (tests/unit_store/powerloss_vfs.hpp).
+  std::string vfs;
   std::size_t max_batch = 2048;  // most operations per transaction
 };
 
