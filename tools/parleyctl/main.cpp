@@ -1006,6 +1006,10 @@ int run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   parley::relay::log::set_min_level(parley::relay::log::Level::warn);
+  if (const char* f = std::getenv("PARLEY_FAST_HASH"); f && std::string_view(f) == "1") {  // tests only
+    std::fputs("parleyctl: warning: PARLEY_FAST_HASH=1: weak test-only password hashing\n", stderr);
+    parley::relay::set_password_hash_cost(parley::relay::HashCost::test_only);
+  }
   try {
     return parley::ctl::run(argc, argv);
   } catch (const std::exception& e) {

@@ -1,10 +1,14 @@
 #include "app/config.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <sstream>
 
 extern char** environ;
@@ -20,6 +24,7 @@ struct Key {
   const char* help;
   std::function<std::string(Config&, const std::string&)> apply;
   bool is_flag_only = false;  // "config": not read from the file itself
+  bool is_env_only = false;   // a secret: refused as a flag (visible in `ps`) and in the config file
 };
 
 std::string env_name(const std::string& key) {
@@ -34,6 +39,30 @@ std::string trim(const std::string& s) {
   if (b == std::string::npos) return "";
   const auto e = s.find_last_not_of(" \t\r\n");
   return s.substr(b, e - b + 1);
+}
+
+// What to use instead of a secret given as a flag or a config-file line.
+std::string env_only_error(const std::string& name, const std::string& where) {
+  if (name == "admin-password") {
+    return where +
+           "admin-password is refused: a password on the command line shows in the process list (ps), "
+           "and config files are often readable by others. Set PARLEY_ADMIN_PASSWORD in the "
+           "environment, or put the password in a file only the relay can read and pass "
+           "--admin-password-file PATH";
+  }
+  return where + name + " is read from the environment only (" + env_name(name) + ")";
+}
+
+// The first line of a password file (trailing CR/LF removed).
+std::string read_password_file(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "cannot read " + path;
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (text.size() > 4096) return path + " is too long for a password file";
+  if (const auto nl = text.find_first_of("\r\n"); nl != std::string::npos) text.resize(nl);
+  if (text.empty()) return path + " holds no password (its first line is empty)";
+  *out = std::move(text);
+  return "";
 }
 
 std::string number(double* out, const std::string& v, double min, double max) {
@@ -126,8 +155,11 @@ const std::vector<Key>& keys() {
          return "";
        }},
       {"admin-user", "admin", "first admin's username (first start only)", text(&Config::admin_user)},
-      {"admin-password", "(generated)", "first admin's password (first start only)",
-       text(&Config::admin_password)},
+      {"admin-password", "(generated)",
+       "first admin's password (first start only); environment only, never a flag",
+       text(&Config::admin_password), false, true},
+      {"admin-password-file", "", "file whose first line is the first admin's password (first start only)",
+       text(&Config::admin_password_file)},
       {"session-hours", "12", "staff session lifetime in hours",
        num(&Config::session_hours, 0.001, 24 * 365)},
       {"agent-grace", "120", "seconds an assigned agent may be disconnected before the chat is requeued",
@@ -170,6 +202,11 @@ std::string config_help() {
     << "usage: parley-relay [--key value | --key=value]...\n"
     << "Precedence: flags > environment > config file > defaults.\n\n";
   for (const Key& k : keys()) {
+    if (k.is_env_only) {
+      o << "  " << env_name(k.name) << " (environment only)\n"
+        << std::string(20, ' ') << k.help << "\n" << std::string(20, ' ') << "default: " << k.def << "\n";
+      continue;
+    }
     o << "  --" << k.name;
     for (std::size_t i = std::string(k.name).size(); i < 16; ++i) o << ' ';
     o << k.help << "\n"
@@ -188,6 +225,28 @@ std::map<std::string, std::string> environment() {
     if (eq != std::string::npos && s.starts_with("PARLEY_")) env[s.substr(0, eq)] = s.substr(eq + 1);
   }
   return env;
+}
+
+bool is_loopback_host(std::string_view host) {
+  std::string h(host);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  std::string lowered;
+  for (char ch : h) lowered += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (lowered == "localhost" || lowered == "localhost.") return true;
+  in_addr v4{};
+  if (::inet_pton(AF_INET, h.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  if (::inet_pton(AF_INET6, h.c_str(), &v6) == 1) {
+    if (IN6_IS_ADDR_LOOPBACK(&v6)) return true;
+    if (IN6_IS_ADDR_V4MAPPED(&v6)) return v6.s6_addr[12] == 127;
+  }
+  return false;
+}
+
+FastHash fast_hash_mode(const std::map<std::string, std::string>& env, std::string_view listen_host) {
+  const auto it = env.find("PARLEY_FAST_HASH");
+  if (it == env.end() || it->second != "1") return FastHash::off;
+  return is_loopback_host(listen_host) ? FastHash::test_cost : FastHash::refuse;
 }
 
 ConfigResult load_config(int argc, const char* const* argv, const std::map<std::string, std::string>& env) {
@@ -217,8 +276,13 @@ ConfigResult load_config(int argc, const char* const* argv, const std::map<std::
       }
       value = argv[++i];
     }
-    if (!find_key(a)) {
+    const Key* key = find_key(a);
+    if (!key) {
       out.error = "unknown option --" + a + " (see --help)";
+      return out;
+    }
+    if (key->is_env_only) {
+      out.error = env_only_error(a, "--");
       return out;
     }
     flags[a] = value;
@@ -255,6 +319,10 @@ ConfigResult load_config(int argc, const char* const* argv, const std::map<std::
         out.error = path + ":" + std::to_string(n) + ": unknown key \"" + key + "\"";
         return out;
       }
+      if (k->is_env_only) {
+        out.error = env_only_error(key, path + ":" + std::to_string(n) + ": ");
+        return out;
+      }
       file[key] = trim(line.substr(eq + 1));
     }
   }
@@ -275,6 +343,16 @@ ConfigResult load_config(int argc, const char* const* argv, const std::map<std::
     if (!set) continue;
     if (std::string err = k.apply(c, value); !err.empty()) {
       out.error = source + ": " + err;
+      return out;
+    }
+  }
+  if (!c.admin_password_file.empty()) {
+    if (!c.admin_password.empty()) {
+      out.error = "PARLEY_ADMIN_PASSWORD and admin-password-file are both set; use one";
+      return out;
+    }
+    if (std::string err = read_password_file(c.admin_password_file, &c.admin_password); !err.empty()) {
+      out.error = "admin-password-file: " + err;
       return out;
     }
   }

@@ -6,12 +6,18 @@
 //   file:  agent-grace = 30   (one "key = value" per line; '#' starts a comment; --config PATH or
 //          PARLEY_CONFIG)
 // Every value is validated; an unknown key or a bad value is an error naming the key.
+//
+// Secrets never come from the command line (it shows in `ps`): the first admin's password is read
+// from PARLEY_ADMIN_PASSWORD or from the file named by --admin-password-file (its first line);
+// `--admin-password` and an `admin-password` line in the config file are refused with an error
+// that says so.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace parley::relay {
@@ -27,7 +33,8 @@ struct Config {
   std::string tls_cert, tls_key;
   bool synchronous_full = true;
   std::string admin_user;      // first start only
-  std::string admin_password;  // first start only
+  std::string admin_password;       // first start only: PARLEY_ADMIN_PASSWORD or the file's first line
+  std::string admin_password_file;  // first start only
   double session_hours = 12;
   double agent_grace_s = 120;
   double abandon_after_s = 600;
@@ -57,7 +64,18 @@ ConfigResult load_config(int argc, const char* const* argv, const std::map<std::
 // The text of --help: every key with its default and environment variable.
 std::string config_help();
 
-// The process environment as a map.
+// The process environment as a map (only the PARLEY_* variables).
 std::map<std::string, std::string> environment();
+
+// True for a loopback host: 127.0.0.0/8, ::1 (any spelling, brackets allowed), ::ffff:127.x.y.z and
+// "localhost". Pure (no name resolution). "0.0.0.0", "::" and every other name are false.
+bool is_loopback_host(std::string_view host);
+
+// PARLEY_FAST_HASH=1 asks for the cheap test-only password hash cost (tests and benchmarks). The
+// relay honours it only when it listens on a loopback address (`test_cost`: main logs a warning and
+// calls set_password_hash_cost(HashCost::test_only)); on any other address it refuses to start
+// (`refuse`, exit 2). Any other value, or none, is `off`.
+enum class FastHash { off, test_cost, refuse };
+FastHash fast_hash_mode(const std::map<std::string, std::string>& env, std::string_view listen_host);
 
 }  // namespace parley::relay

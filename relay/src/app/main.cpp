@@ -1,7 +1,8 @@
 // parley-relay: configuration, store, hub and server on one event loop (see app/hub.hpp).
 //
 // Exit codes: 0 after a graceful shutdown (SIGTERM/SIGINT), 1 when the relay cannot start (port
-// taken, database unusable), 2 for a configuration error.
+// taken, database unusable), 2 for a configuration error (including PARLEY_FAST_HASH=1 on an
+// address that is not loopback).
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -17,6 +18,7 @@
 #include "core/log.hpp"
 #include "net/server.hpp"
 #include "net/sys.hpp"
+#include "store/auth.hpp"
 #include "store/store.hpp"
 
 namespace asio = boost::asio;
@@ -54,7 +56,8 @@ int fail(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  ConfigResult cr = load_config(argc, argv, environment());
+  const auto env = environment();
+  ConfigResult cr = load_config(argc, argv, env);
   if (cr.exit_now) {
     std::cout << cr.output;
     return 0;
@@ -65,6 +68,25 @@ int main(int argc, char** argv) {
   }
   const Config cfg = *cr.config;
   log::set_min_level(parse_level(cfg.log_level));
+
+  // PARLEY_FAST_HASH=1 (cheap argon2id, tests and benchmarks) only on a loopback-only relay.
+  switch (fast_hash_mode(env, cfg.listen_host)) {
+    case FastHash::off:
+      break;
+    case FastHash::refuse:
+      std::cerr << "parley-relay: PARLEY_FAST_HASH=1 makes password hashes cheap to crack and is for tests "
+                   "only; it is refused unless the relay listens on a loopback address (127.0.0.1, ::1, "
+                   "localhost), not \""
+                << cfg.listen_host << "\". Unset PARLEY_FAST_HASH." << std::endl;
+      return 2;
+    case FastHash::test_cost:
+      set_password_hash_cost(HashCost::test_only);
+      std::cerr << "parley-relay: WARNING: PARLEY_FAST_HASH=1: weak test-only password hashing (loopback "
+                   "only). Never use this for real accounts."
+                << std::endl;
+      log::warn("PARLEY_FAST_HASH=1: test-only password hashing", {{"host", cfg.listen_host}});
+      break;
+  }
   const std::uint64_t fd_limit = raise_fd_limit();
 
   // The data folder holds customer data (database, first-admin.txt): owner-only when we create it.

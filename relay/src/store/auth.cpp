@@ -3,6 +3,7 @@
 
 #include <sodium.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
@@ -23,15 +24,13 @@ struct HashLimits {
   std::size_t mem;
 };
 
-const HashLimits& hash_limits() {
-  static const HashLimits limits = [] {
-    const char* fast = std::getenv("PARLEY_FAST_HASH");
-    if (fast != nullptr && std::strcmp(fast, "1") == 0) {
-      return HashLimits{crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN};
-    }
-    return HashLimits{crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE};
-  }();
-  return limits;
+std::atomic<HashCost> g_hash_cost{HashCost::interactive};
+
+HashLimits hash_limits() {
+  if (g_hash_cost.load(std::memory_order_relaxed) == HashCost::test_only) {
+    return HashLimits{crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN};
+  }
+  return HashLimits{crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE};
 }
 
 std::string to_hex(const unsigned char* bin, std::size_t n) {
@@ -43,9 +42,13 @@ std::string to_hex(const unsigned char* bin, std::size_t n) {
 
 }  // namespace
 
+void set_password_hash_cost(HashCost cost) { g_hash_cost.store(cost, std::memory_order_relaxed); }
+
+HashCost password_hash_cost() { return g_hash_cost.load(std::memory_order_relaxed); }
+
 std::string hash_password(std::string_view pw) {
   ensure_sodium();
-  const HashLimits& l = hash_limits();
+  const HashLimits l = hash_limits();
   char out[crypto_pwhash_STRBYTES];
   if (crypto_pwhash_str_alg(out, pw.data(), pw.size(), l.ops, l.mem, crypto_pwhash_ALG_ARGON2ID13) != 0) {
     return {};
@@ -61,7 +64,7 @@ bool verify_password(const std::string& hash, std::string_view pw) {
 
 bool password_needs_rehash(const std::string& hash) {
   ensure_sodium();
-  const HashLimits& l = hash_limits();
+  const HashLimits l = hash_limits();
   if (hash.empty() || hash.size() >= crypto_pwhash_STRBYTES) return true;
   return crypto_pwhash_str_needs_rehash(hash.c_str(), l.ops, l.mem) != 0;
 }

@@ -2,10 +2,11 @@
 //
 // Every function is thread-safe and initialises libsodium on first use. None throws.
 //
-// Password hashing cost: argon2id with libsodium's INTERACTIVE limits (opslimit 2, 64 MiB). Set
-// the environment variable PARLEY_FAST_HASH=1 to use the MIN limits instead (tests and CI only:
-// the hashes are still valid argon2id strings and verify with any limits, but are cheap to brute
-// force). The variable is read once, at the first hash.
+// Password hashing cost: argon2id with libsodium's INTERACTIVE limits (opslimit 2, 64 MiB), unless
+// the program explicitly calls set_password_hash_cost(HashCost::test_only) (MIN limits: the hashes
+// are still valid argon2id strings and verify with any limits, but are cheap to brute force). This
+// module reads no environment variable: the relay honours PARLEY_FAST_HASH=1 only when it listens
+// on loopback (relay/src/app/main.cpp); parleyctl and test binaries set it themselves.
 #pragma once
 
 #include <cstddef>
@@ -13,6 +14,16 @@
 #include <string_view>
 
 namespace parley::relay {
+
+enum class HashCost {
+  interactive,  // the default: libsodium's INTERACTIVE limits
+  test_only,    // libsodium's MIN limits: tests and benchmarks on loopback only, never production
+};
+
+// Sets the cost of every later hash_password / password_needs_rehash (any thread; atomic). Call it
+// at start-up, before the first hash.
+void set_password_hash_cost(HashCost cost);
+HashCost password_hash_cost();
 
 // An argon2id hash string ("$argon2id$v=19$m=...") of `pw`, with a random salt.
 // Returns "" only if hashing failed (out of memory); "" never verifies.
