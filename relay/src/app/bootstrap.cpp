@@ -4,8 +4,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <iostream>
 
@@ -92,37 +96,89 @@ Result<std::optional<FirstStart>> bootstrap_first_start(Store& store, const Conf
   return std::optional<FirstStart>(std::move(fs));
 }
 
-void announce_first_start(const FirstStart& fs, const std::string& base_url, const std::string& data_dir) {
+std::string first_admin_file(const std::string& data_dir) { return data_dir + "/first-admin.txt"; }
+
+std::string first_start_banner(const FirstStart& fs, const std::string& base_url, const std::string& file_path,
+                               bool with_secrets) {
   std::string text;
   text += "Parley is running.\n\n";
   text += "  Widget demo:  " + base_url + "/\n";
   text += "  Staff inbox:  " + base_url + "/inbox\n\n";
   text += "  Username:     " + fs.username + "\n";
-  if (!fs.password.empty()) {
-    text += "  Password:     " + fs.password + "\n";
+  if (with_secrets) {
+    text += "  Password:     " + (fs.password.empty() ? std::string("(as configured)") : fs.password) + "\n";
+    text += "  API key:      " + fs.api_key + "   (default tenant; mirror sync only: /api/chat/sync)\n\n";
+    text += "This is shown once. Change the password after logging in; this file is then deleted\n";
+    text += "(keep the API key elsewhere if you need it).\n";
   } else {
-    text += "  Password:     (as configured)\n";
+    text += "  Password:     " +
+            std::string(fs.password.empty() ? "(as configured)" : "in " + file_path + " (mode 0600)") + "\n";
+    text += "  API key:      in " + file_path + " (mode 0600)\n\n";
+    text += "The file is deleted when the admin changes the password.\n";
   }
-  text += "  API key:      " + fs.api_key + "   (default tenant; for /api/chat/sync)\n\n";
-  text += "This is shown once. Change the password after logging in.\n";
-  std::cout << "\n" << text << std::endl;
+  return text;
+}
 
-  const std::string path = data_dir + "/first-admin.txt";
+void announce_first_start(const FirstStart& fs, const std::string& base_url, const std::string& data_dir) {
+  std::error_code ec;
+  std::string path = first_admin_file(data_dir);
+  if (auto abs = std::filesystem::absolute(path, ec); !ec) path = abs.lexically_normal().string();
+
+  bool written = false;
+  const std::string secret_text = first_start_banner(fs, base_url, path, true);
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    log::warn("could not write first-admin.txt", {{"path", path}});
-    return;
+  if (fd >= 0) {
+    ::fchmod(fd, 0600);
+    const char* p = secret_text.data();
+    std::size_t left = secret_text.size();
+    written = true;
+    while (left > 0) {
+      const ssize_t n = ::write(fd, p, left);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        written = false;
+        break;
+      }
+      p += n;
+      left -= static_cast<std::size_t>(n);
+    }
+    ::close(fd);
   }
-  ::fchmod(fd, 0600);
-  const char* p = text.data();
-  std::size_t left = text.size();
-  while (left > 0) {
-    const ssize_t n = ::write(fd, p, left);
-    if (n <= 0) break;
-    p += n;
-    left -= static_cast<std::size_t>(n);
+  if (!written) log::warn("could not write first-admin.txt", {{"path", path}});
+  log::info("first start: credentials written", {{"path", path}, {"written", written}});
+
+  // Secrets go to stdout only when it is a terminal (never into journald or container logs), or
+  // when the file could not be written (the only copy then).
+  const bool to_terminal = ::isatty(STDOUT_FILENO) == 1;
+  std::cout << "\n" << first_start_banner(fs, base_url, path, to_terminal || !written) << std::endl;
+}
+
+bool forget_first_start_secrets(const std::string& data_dir, std::string_view username) {
+  const std::string path = first_admin_file(data_dir);
+  if (!username.empty()) {
+    std::ifstream in(path);
+    if (!in) return false;
+    std::string line, named;
+    while (std::getline(in, line)) {
+      constexpr std::string_view kLabel = "  Username:     ";
+      if (line.starts_with(kLabel)) {
+        named = line.substr(kLabel.size());
+        break;
+      }
+    }
+    auto lower = [](std::string_view v) {
+      std::string o(v);
+      for (char& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return o;
+    };
+    if (lower(named) != lower(username)) return false;
   }
-  ::close(fd);
+  if (::unlink(path.c_str()) != 0) {
+    if (errno != ENOENT) log::warn("could not remove first-admin.txt", {{"path", path}, {"errno", errno}});
+    return false;
+  }
+  log::info("first-admin.txt removed", {{"path", path}});
+  return true;
 }
 
 }  // namespace parley::relay
