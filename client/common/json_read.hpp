@@ -1,6 +1,8 @@
-// json_read.hpp: exception-free reads of members of server JSON (pure C++, header only). A missing
-// member, a member of another type or a non-object reads as absent ("" / 0), never as an abort
-// (the WebAssembly build has no exceptions).
+// json_read.hpp: exception-free reads of members of server JSON (pure C++, header only), for what
+// the typed decoders of parley/replies.hpp and parley/model.hpp do not cover (event payloads,
+// HTTP answers). A missing member, a member of another type or a non-object reads as absent
+// ("" / 0 / the fallback), never as an abort (the WebAssembly build has no exceptions). Both apps
+// use these; keep no other copies.
 #pragma once
 
 #include <string>
@@ -26,6 +28,12 @@ inline std::string string_member(const Json& data, const char* key) {
 inline Seq seq_member(const Json& data, const char* key) {
   const Json* v = member(data, key);
   return v && v->is_number_unsigned() ? v->get<Seq>() : 0;
+}
+
+// The boolean member `key`; `fallback` when absent or not a boolean.
+inline bool bool_member(const Json& data, const char* key, bool fallback) {
+  const Json* v = member(data, key);
+  return v && v->is_boolean() ? v->get<bool>() : fallback;
 }
 
 }  // namespace parley::client

@@ -6,7 +6,9 @@
 #include <unordered_set>
 #include <utility>
 
+#include "common/json_read.hpp"
 #include "parley/queue.hpp"
+#include "parley/replies.hpp"
 
 namespace parley::inbox {
 namespace {
@@ -17,18 +19,20 @@ constexpr const char* kSeenKey = "parley.inbox.seen";
 constexpr const char* kMuteKey = "parley.inbox.muted";
 constexpr std::size_t kSeenKeep = 300;  // conversations remembered in storage
 
-const Json* member(const Json& j, const char* key) {
-  if (!j.is_object()) return nullptr;
-  const auto it = j.find(key);
-  return it == j.end() ? nullptr : &*it;
-}
-std::string str(const Json& j, const char* key) {
-  const Json* v = member(j, key);
-  return v && v->is_string() ? v->get<std::string>() : std::string();
-}
-double num(const Json& j, const char* key, double fallback = 0) {
-  const Json* v = member(j, key);
-  return v && v->is_number() ? v->get<double>() : fallback;
+using client::member;
+using client::string_member;
+
+// The inbox's view of a staff user (the role as its wire name).
+User user_of(const StaffUser& u) { return User{u.id, u.name, u.username, std::string(to_string(u.role)), u.tenant_id}; }
+
+Counts counts_of(const TenantCounts& n) {
+  Counts c;
+  c.active = n.active;
+  c.waiting = n.waiting;
+  c.resolved_today = n.resolved_today;
+  c.bot = n.bot;
+  c.avg_wait_s = n.avg_wait_s;
+  return c;
 }
 
 constexpr std::size_t kMaxAlertsPerBatch = 5;  // a reconnect to a long queue rings a few times, not 1000
@@ -150,8 +154,7 @@ void InboxModel::me_answered(const HttpAnswer& a) {
   if (a.status == 200) {
     const Json body = Json::parse(a.body, nullptr, false);
     if (const Json* u = member(body, "user")) {
-      user_ =
-          User{str(*u, "id"), str(*u, "name"), str(*u, "username"), str(*u, "role"), str(*u, "tenant_id")};
+      if (Result<StaffUser> decoded = decode_staff_user(*u)) user_ = user_of(decoded.value());
     }
     screen_ = Screen::inbox;
     load_seen();
@@ -192,7 +195,7 @@ bool InboxModel::login_answered(const HttpAnswer& a, Millis now) {
   }
   const Json body = Json::parse(a.body, nullptr, false);
   std::string message;
-  if (const Json* e = member(body, "error")) message = str(*e, "message");
+  if (const Json* e = member(body, "error")) message = string_member(*e, "message");
   if (a.status == 429) {
     const int wait = a.retry_after_s > 0 ? a.retry_after_s : 60;
     login_locked_until_ = now + static_cast<Millis>(wait) * 1000;
@@ -252,9 +255,9 @@ void InboxModel::settings_answered(const HttpAnswer& a) {
   if (!types || !types->is_array()) return;
   std::vector<std::string> out;
   for (const Json& t : *types) {
-    if (t.is_string() && !t.get<std::string>().empty()) out.push_back(t.get<std::string>());
+    if (t.is_string()) out.push_back(t.get<std::string>());
   }
-  if (!out.empty()) issue_types_ = std::move(out);
+  apply_issue_types(out);
   touch();
 }
 
@@ -295,82 +298,54 @@ void InboxModel::set_viewing(bool viewing, Millis now) {
 
 void InboxModel::on_hello(const Json& data) {
   // Staff: {user, issue_types}; the lists came with inbox.snapshot on connect.
-  if (const Json* u = member(data, "user")) {
-    const std::string id = str(*u, "id");
-    if (!id.empty() && user_.id.empty()) {
-      user_.id = id;
-      user_.name = str(*u, "name");
-      user_.role = str(*u, "role");
-      user_.tenant_id = str(*u, "tenant_id");
+  if (Result<StaffHelloAck> ack = decode_staff_hello_ack(data)) {
+    if (user_.id.empty()) {
+      const std::string username = user_.username;
+      user_ = user_of(ack->user);
+      if (user_.username.empty()) user_.username = username;
     }
+    apply_issue_types(ack->issue_types);
   }
-  apply_issue_types(data);
   // The relay sends inbox.snapshot on connect, before it acknowledges hello; the session sends
   // nothing until then, so the snapshot's request for the next page was refused: ask again now.
   if (had_snapshot_) request_page();
   touch();
 }
 
-void InboxModel::apply_issue_types(const Json& data) {
-  const Json* types = member(data, "issue_types");
-  if (!types || !types->is_array()) return;
+void InboxModel::apply_issue_types(const std::vector<std::string>& types) {
   std::vector<std::string> out;
-  for (const Json& t : *types) {
-    if (t.is_string() && !t.get<std::string>().empty()) out.push_back(t.get<std::string>());
+  for (const std::string& t : types) {
+    if (!t.empty()) out.push_back(t);
   }
   if (!out.empty()) issue_types_ = std::move(out);
 }
 
 void InboxModel::on_notice(const std::string& type, const Json& data) {
-  if (type == "inbox.snapshot") {
-    apply_snapshot(data, !had_snapshot_);
-  } else if (type == "inbox.changes" || type == "inbox.conversation") {
+  if (type == notice::inbox_snapshot) {
+    if (Result<InboxSnapshot> snapshot = decode_inbox_snapshot(data)) {
+      apply_snapshot(snapshot.value(), !had_snapshot_);
+    }
+  } else if (type == notice::inbox_changes || type == notice::inbox_conversation) {
     // inbox.changes: {conversations:[item...], counts} (one per group commit on the relay);
-    // inbox.conversation: {conversation:item, counts} from relays before the rename.
-    auto apply_item = [&](const Json& c, const Json* side_preview) {
-      if (side_preview && side_preview->is_string() && !member(c, "preview")) {
-        Json item = c;  // an older relay sent the preview beside the conversation
-        item["preview"] = *side_preview;
-        upsert(item, false);
-      } else {
-        upsert(c, false);
-      }
-    };
-    if (const Json* list = member(data, "conversations"); list && list->is_array()) {
-      for (const Json& c : *list) {
-        if (c.is_object()) apply_item(c, nullptr);
-      }
-    }
-    if (const Json* c = member(data, "conversation")) apply_item(*c, member(data, "preview"));
-    if (const Json* k = member(data, "counts")) {
-      counts_.active = static_cast<int>(num(*k, "active", counts_.active));
-      counts_.waiting = static_cast<int>(num(*k, "waiting", counts_.waiting));
-      counts_.resolved_today = static_cast<int>(num(*k, "resolved_today", counts_.resolved_today));
-      counts_.bot = static_cast<int>(num(*k, "bot", counts_.bot));
-      counts_.avg_wait_s = num(*k, "avg_wait_s", counts_.avg_wait_s);
-    }
+    // inbox.conversation: {conversation:item, counts} from relays before the rename (the decoder
+    // reads both).
+    Result<InboxChanges> changes = decode_inbox_changes(data);
+    if (!changes) return;
+    for (const ConversationItem& item : changes->conversations) upsert(item, false);
+    if (changes->counts) counts_ = counts_of(*changes->counts);
     touch();
-  } else if (type == "session.expired") {
+  } else if (type == notice::session_expired) {
     logged_out("Your session has expired. Please sign in again.");
   }
 }
 
-void InboxModel::apply_snapshot(const Json& data, bool first) {
-  if (const Json* u = member(data, "user")) {
-    User nu{str(*u, "id"), str(*u, "name"), str(*u, "username"), str(*u, "role"), str(*u, "tenant_id")};
-    if (nu.username.empty()) nu.username = user_.username;
-    user_ = nu;
-  }
-  if (const Json* k = member(data, "counts")) {
-    counts_.active = static_cast<int>(num(*k, "active"));
-    counts_.waiting = static_cast<int>(num(*k, "waiting"));
-    counts_.resolved_today = static_cast<int>(num(*k, "resolved_today"));
-    counts_.bot = static_cast<int>(num(*k, "bot"));
-    counts_.avg_wait_s = num(*k, "avg_wait_s");
-  }
-  apply_issue_types(data);
-  if (const double st = num(data, "server_time"); st > 0 && now_ > 0)
-    clock_skew_ = static_cast<Millis>(st) - now_;
+void InboxModel::apply_snapshot(const InboxSnapshot& data, bool first) {
+  User nu = user_of(data.user);
+  if (nu.username.empty()) nu.username = user_.username;
+  user_ = nu;
+  counts_ = counts_of(data.counts);
+  apply_issue_types(data.issue_types);
+  if (data.server_time > 0 && now_ > 0) clock_skew_ = data.server_time - now_;
 
   // Replace the lists: what the snapshot (and its further pages) does not name is gone (keep the
   // open conversation's data).
@@ -384,23 +359,16 @@ void InboxModel::apply_snapshot(const Json& data, bool first) {
   ++snapshot_generation_;
   page_in_flight_ = false;
   std::vector<std::string> page_ids;
-  for (const char* list : {"queue", "mine"}) {
-    const bool queue = list[0] == 'q';
-    const Json* arr = member(data, list);
-    std::size_t n = 0;
+  for (const bool queue : {true, false}) {
+    const std::vector<ConversationItem>& items = queue ? data.queue : data.mine;
+    const std::size_t n = items.size();
     ListCursor cursor;
-    if (arr && arr->is_array()) {
-      for (const Json& item : *arr) {
-        upsert(item, true);
-        if (Result<ConversationItem> parsed = conversation_item_from_json(item)) {
-          cursor = cursor_of(parsed.value());
-          if (queue) page_ids.push_back(parsed.value().id);
-        }
-        ++n;
-      }
+    for (const ConversationItem& item : items) {
+      upsert(item, true);
+      cursor = cursor_of(item);
+      if (queue) page_ids.push_back(item.id);
     }
-    const double total = num(data, queue ? "queue_total" : "mine_total", static_cast<double>(n));
-    (queue ? queue_total_ : mine_total_) = static_cast<std::size_t>(std::max(0.0, total));
+    (queue ? queue_total_ : mine_total_) = queue ? data.queue_total : data.mine_total;
     (queue ? queue_cursor_ : mine_cursor_) = cursor;
     // A relay without paging sends whole lists (no totals); an empty page ends the list too.
     (queue ? queue_done_ : mine_done_) = n == 0 || n >= (queue ? queue_total_ : mine_total_);
@@ -455,25 +423,17 @@ void InboxModel::request_page() {
   if (session_.send(request, page_key(list, snapshot_generation_))) page_in_flight_ = true;
 }
 
-void InboxModel::page_answered(const Json& data, InboxListName list) {
+void InboxModel::page_answered(const InboxPage& page, InboxListName list) {
   page_in_flight_ = false;
   const bool queue = list == InboxListName::queue;
-  const Json* arr = member(data, "items");
-  std::size_t n = 0;
+  const std::size_t n = page.items.size();
   std::vector<std::string> page_ids;
-  if (arr && arr->is_array()) {
-    for (const Json& item : *arr) {
-      upsert(item, true);
-      if (Result<ConversationItem> parsed = conversation_item_from_json(item)) {
-        (queue ? queue_cursor_ : mine_cursor_) = cursor_of(parsed.value());
-        page_ids.push_back(parsed.value().id);
-      }
-      ++n;
-    }
+  for (const ConversationItem& item : page.items) {
+    upsert(item, true);
+    (queue ? queue_cursor_ : mine_cursor_) = cursor_of(item);
+    page_ids.push_back(item.id);
   }
-  if (const Json* t = member(data, "total"); t && t->is_number_unsigned()) {
-    (queue ? queue_total_ : mine_total_) = t->get<std::size_t>();
-  }
+  (queue ? queue_total_ : mine_total_) = page.total;
   // A short page is the end of the list.
   if (n < kInboxPageMax) (queue ? queue_done_ : mine_done_) = true;
   rebuild_lists();
@@ -494,26 +454,31 @@ void InboxModel::on_command_ack(std::string_view command, const std::string& key
     const auto colon = key.find(':');
     if (colon == std::string::npos || key.substr(colon + 1) != std::to_string(snapshot_generation_)) return;
     const std::optional<InboxListName> list = parse_inbox_list_name(key.substr(0, colon));
-    if (list) page_answered(data, *list);
+    if (!list) return;
+    if (Result<InboxPage> page = decode_inbox_page(data)) {
+      page_answered(page.value(), *list);
+    } else {
+      // A malformed page ends that list's paging (as an empty one would).
+      page_in_flight_ = false;
+      (*list == InboxListName::queue ? queue_done_ : mine_done_) = true;
+      request_page();
+    }
   } else if (command == "chat.join") {
     // The full staff view: the contact's details for the side panel.
-    const Json* c = member(data, "conversation");
-    const Json* k = c ? member(*c, "contact") : nullptr;
-    if (k && k->is_object()) {
-      contacts_[key] = ContactDetails{str(*k, "name"), str(*k, "email"), str(*k, "phone")};
+    const Result<JoinAck> ack = decode_join_ack(data);
+    if (ack && ack->staff) {
+      const ContactCard& k = ack->contact;
+      contacts_[key] = ContactDetails{k.name, k.email, k.phone};
       if (auto it = items_.find(key); it != items_.end()) {
-        if (it->second.contact_name.empty()) it->second.contact_name = str(*k, "name");
-        it->second.contact_email = str(*k, "email");
+        if (it->second.contact_name.empty()) it->second.contact_name = k.name;
+        it->second.contact_email = k.email;
       }
       touch();
     }
   }
 }
 
-void InboxModel::upsert(const Json& item, bool batch) {
-  Result<ConversationItem> parsed = conversation_item_from_json(item);
-  if (!parsed) return;
-  const ConversationItem& ci = parsed.value();
+void InboxModel::upsert(const ConversationItem& ci, bool batch) {
   Conversation c = conversation_of(ci);
   const std::string id = c.id;
   const bool mine = c.status == Status::active && !user_.id.empty() && c.assignee_id == user_.id;
@@ -612,8 +577,7 @@ void InboxModel::sort_lists() {
 void InboxModel::on_event(const Event& e, SyncStore::Applied applied) {
   if (e.type == ev::typing) {
     if (e.actor.role == Role::customer) {
-      const bool on = e.data.is_object() && member(e.data, "typing") &&
-                      (*member(e.data, "typing")).is_boolean() && (*member(e.data, "typing")).get<bool>();
+      const bool on = client::bool_member(e.data, "typing", false);
       if (on) {
         typing_at_[e.conversation_id] = now_;
       } else {
@@ -1058,11 +1022,11 @@ void InboxModel::rebuild_timeline() {
       continue;
     }
     prev_msg = nullptr;
-    const std::string reason = str(e.data, "reason");
+    const std::string reason = string_member(e.data, "reason");
     if (e.type == ev::handed_off) {
       push_system(handoff_reason_text(reason), e.seq, e.at);
     } else if (e.type == ev::handoff_summary) {
-      const std::string s = str(e.data, "summary");
+      const std::string s = string_member(e.data, "summary");
       if (s.empty()) continue;
       TimelineItem t;
       t.kind = TimelineItem::Kind::summary;
@@ -1075,7 +1039,7 @@ void InboxModel::rebuild_timeline() {
       summary_shown = true;
     } else if (e.type == ev::assigned) {
       std::string name;
-      if (const Json* a = member(e.data, "agent")) name = str(*a, "name");
+      if (const Json* a = member(e.data, "agent")) name = string_member(*a, "name");
       if (name.empty()) name = e.actor.name.empty() ? "Staff" : e.actor.name;
       TimelineItem t;
       t.kind = TimelineItem::Kind::takeover;
@@ -1090,7 +1054,7 @@ void InboxModel::rebuild_timeline() {
     } else if (e.type == ev::resolved) {
       push_system("Resolved by " + (e.actor.name.empty() ? std::string("staff") : e.actor.name), e.seq, e.at);
     } else if (e.type == ev::resolution_note) {
-      const std::string r = str(e.data, "resolution"), it = str(e.data, "issue_type");
+      const std::string r = string_member(e.data, "resolution"), it = string_member(e.data, "issue_type");
       TimelineItem t;
       t.kind = TimelineItem::Kind::note;
       t.role = Role::agent;
@@ -1100,13 +1064,13 @@ void InboxModel::rebuild_timeline() {
       t.time = format_time(e.at, clock_);
       timeline_.push_back(std::move(t));
     } else if (e.type == ev::ended) {
-      push_system(str(e.data, "ending") == "abandoned" ? "The customer left while waiting"
+      push_system(string_member(e.data, "ending") == "abandoned" ? "The customer left while waiting"
                                                        : "The customer ended the chat",
                   e.seq, e.at);
     } else if (e.type == ev::reopened) {
       push_system("Reopened by the customer", e.seq, e.at);
     } else if (e.type == ev::priority_changed) {
-      push_system("Priority set to " + str(e.data, "priority"), e.seq, e.at);
+      push_system("Priority set to " + string_member(e.data, "priority"), e.seq, e.at);
     }
   }
   (void)summary_shown;

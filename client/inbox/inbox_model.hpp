@@ -24,6 +24,7 @@
 
 #include "common/linkify.hpp"
 #include "common/session.hpp"
+#include "parley/replies.hpp"
 
 namespace parley::inbox {
 
@@ -236,16 +237,16 @@ class InboxModel : public client::SessionListener {
   static std::string format_time(Millis at, Clock clock);
 
  private:
-  void apply_snapshot(const Json& data, bool first);
-  void apply_issue_types(const Json& data);
+  void apply_snapshot(const InboxSnapshot& data, bool first);
+  void apply_issue_types(const std::vector<std::string>& types);  // empty names are skipped
   // One list item. `batch`: only items_ changes (the caller calls rebuild_lists once after).
-  void upsert(const Json& item, bool batch);
+  void upsert(const ConversationItem& item, bool batch);
   void place(const std::string& id);  // puts `id` into queue_/mine_ per its status
   void rebuild_lists();               // queue_/mine_ from items_, sorted
   void sort_lists();
   // Paging: asks for the next page of the first unfinished list (one request at a time).
   void request_page();
-  void page_answered(const Json& data, InboxListName list);
+  void page_answered(const InboxPage& page, InboxListName list);
   void ring_new_waiting(const std::vector<std::string>& before);
   void rebuild_rows();
   void rebuild_timeline();

@@ -19,11 +19,6 @@ constexpr Millis kTypingStaleMs = 10'000;     // a typing signal without follow-
 using client::member;
 using client::string_member;
 
-void read_string(const Json& j, const char* key, std::string& out) {
-  const Json* v = member(j, key);
-  if (v && v->is_string()) out = v->get<std::string>();
-}
-
 std::int64_t local_day(Millis at, int offset_minutes) {
   const Millis local = at + Millis{offset_minutes} * 60'000;
   return local >= 0 ? local / kDayMs : (local - kDayMs + 1) / kDayMs;
@@ -89,16 +84,8 @@ const char* link_name(LinkState s) {
 }  // namespace
 
 TenantConfig tenant_config_from_json(const Json& j, TenantConfig base) {
-  if (!j.is_object()) return base;
-  read_string(j, "tenant", base.slug);  // /api/config
-  read_string(j, "slug", base.slug);    // hello ack
-  read_string(j, "title", base.title);
-  read_string(j, "welcome", base.welcome);
-  read_string(j, "brand_color", base.brand_color);
-  read_string(j, "position", base.position);
-  read_string(j, "assistant_name", base.assistant_name);
-  if (const Json* p = member(j, "prechat_form"); p && p->is_boolean()) base.prechat_form = p->get<bool>();
-  return base;
+  Result<PublicTenantConfig> decoded = decode_public_tenant_config(j, base);
+  return decoded ? std::move(decoded).value() : base;
 }
 
 WidgetModel::WidgetModel(client::Transport& transport, Storage& storage, std::function<std::string()> make_id,
@@ -490,23 +477,23 @@ void WidgetModel::rebuild_items(Millis now) {
 }
 
 void WidgetModel::on_hello(const Json& data) {
-  const std::string token = string_member(data, "visitor_token");
-  if (!token.empty() && token != token_) {
-    token_ = token;
+  Result<HelloAck> decoded = decode_hello_ack(data, tenant_);
+  if (!decoded) {
+    touch();  // a hello ack this widget cannot read: stay as we are (no conversation to resume)
+    return;
+  }
+  const HelloAck& hello = decoded.value();
+  if (hello.visitor_token != token_) {
+    token_ = hello.visitor_token;
     storage_.set(token_key(), token_);
   }
-  if (const Json* t = member(data, "tenant")) set_tenant_config(tenant_config_from_json(*t, tenant_));
+  if (hello.tenant) set_tenant_config(*hello.tenant);
   if (conversation_id_.empty()) {
     // Newest first: the open one if there is one, else the latest (its history stays visible).
-    const Json* list = member(data, "conversations");
     std::string open_id, latest_id;
-    if (list && list->is_array()) {
-      for (const Json& c : *list) {
-        const std::string id = string_member(c, "id");
-        if (id.empty()) continue;
-        if (latest_id.empty()) latest_id = id;
-        if (open_id.empty() && string_member(c, "status") != "resolved") open_id = id;
-      }
+    for (const Conversation& c : hello.conversations) {
+      if (latest_id.empty()) latest_id = c.id;
+      if (open_id.empty() && c.status != Status::resolved) open_id = c.id;
     }
     if (session_.start_pending()) {
       if (!open_id.empty()) {

@@ -15,20 +15,14 @@
 
 #include "common/linkify.hpp"
 #include "common/session.hpp"
+#include "parley/replies.hpp"
 
 namespace parley::widget {
 
-// Public settings of a tenant: GET /api/config?tenant=SLUG, or the `tenant` object of hello's ack.
-struct TenantConfig {
-  std::string slug;
-  std::string title = "Chat with us";
-  std::string welcome;
-  std::string brand_color = "#2563eb";
-  std::string position = "right";  // "right" | "left" (bottom corner of the host page)
-  std::string assistant_name = "Assistant";
-  bool prechat_form = false;
-};
-// Fields present (and of the right type) in `j` override `base`; anything else is ignored.
+// Public settings of a tenant: GET /api/config?tenant=SLUG, or the `tenant` object of hello's ack
+// (one shape, parley/replies.hpp).
+using TenantConfig = PublicTenantConfig;
+// Members present in `j` override `base`; `base` unchanged when `j` is not a valid tenant config.
 TenantConfig tenant_config_from_json(const Json& j, TenantConfig base);
 
 // Persistent key/value strings (the iframe's localStorage; a map in tests).

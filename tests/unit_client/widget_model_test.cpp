@@ -13,6 +13,9 @@ using widget::WidgetModel;
 constexpr Millis kDay = 86'400'000;
 constexpr Millis kNoon = 20'000 * kDay + 12 * 3'600'000;  // some day, 12:00 UTC
 
+// A conversation as hello's ack lists it (customer view).
+Json listed(const std::string& id, Status status, Seq head) { return to_json(conversation(id, status, head), false); }
+
 struct Fixture {
   FakeTransport t;
   MapStorage storage;
@@ -88,7 +91,7 @@ TEST_CASE("the first message starts the conversation and shows as sending, then 
 
 TEST_CASE("hand-off and assignment show as lines; the header follows the status") {
   Fixture f;
-  f.connect(kNoon, Json::array({{{"id", "c_1"}, {"status", "bot"}, {"head_seq", 3}}}));
+  f.connect(kNoon, Json::array({listed("c_1", Status::bot, 3)}));
   const Json join = f.t.last("chat.join");
   CHECK(join["conversation_id"] == "c_1");
   CHECK(join["after_seq"] == 0);
@@ -128,8 +131,8 @@ TEST_CASE("reloading the page: the stored token and the open conversation come b
   CHECK(hello["tenant"] == "acme");
   model.received(ack(hello.value("id", ""),
                      Json{{"visitor_token", "tok-7"},
-                          {"conversations", Json::array({{{"id", "c_new"}, {"status", "active"}},
-                                                         {{"id", "c_old"}, {"status", "resolved"}}})}}),
+                          {"conversations", Json::array({listed("c_new", Status::active, 0),
+                                                         listed("c_old", Status::resolved, 0)})}}),
                  kNoon);
   CHECK(model.conversation_id() == "c_new");
   CHECK(t.last("chat.join")["after_seq"] == 0);
@@ -138,7 +141,7 @@ TEST_CASE("reloading the page: the stored token and the open conversation come b
 TEST_CASE("day separators, grouping and times") {
   Fixture f;
   f.model.set_clock({60, false});  // UTC+1
-  f.connect(kNoon, Json::array({{{"id", "c_1"}, {"status", "bot"}}}));
+  f.connect(kNoon, Json::array({listed("c_1", Status::bot, 0)}));
   const Millis yesterday = kNoon - kDay;
   f.model.received(message_event("c_1", 1, Role::customer, "", "one", yesterday), kNoon);
   f.model.received(message_event("c_1", 2, Role::customer, "", "two", yesterday + 60'000), kNoon);
@@ -192,7 +195,7 @@ TEST_CASE("the pre-chat form validates, then starts the conversation with the vi
 
 TEST_CASE("failed messages can be retried; the banner shows the reconnect countdown") {
   Fixture f;
-  f.connect(kNoon, Json::array({{{"id", "c_1"}, {"status", "bot"}}}));
+  f.connect(kNoon, Json::array({listed("c_1", Status::bot, 0)}));
   f.model.received(ack(f.id_of(f.t.last("chat.join")), Json{{"conversation_id", "c_1"}, {"head_seq", 0}}),
                    kNoon);
   f.model.set_draft(std::string(10, 'x'), kNoon);
@@ -218,7 +221,7 @@ TEST_CASE("failed messages can be retried; the banner shows the reconnect countd
 
 TEST_CASE("the other side's typing shows until their message, and expires") {
   Fixture f;
-  f.connect(kNoon, Json::array({{{"id", "c_1"}, {"status", "active"}}}));
+  f.connect(kNoon, Json::array({listed("c_1", Status::active, 0)}));
   f.model.received(ack(f.id_of(f.t.last("chat.join")), Json{{"conversation_id", "c_1"}, {"head_seq", 0}}),
                    kNoon);
   f.model.received(
@@ -239,6 +242,35 @@ TEST_CASE("the snapshot lists messages with their delivery state") {
   CHECK(s["messages"][0]["delivery"] == "sending");
   CHECK(s["conversation_id"] == "");
   CHECK(s["has_token"] == true);
+}
+
+TEST_CASE("a start re-sent after a reconnect and acked duplicate shows the whole conversation") {
+  Fixture f;
+  f.connect(kNoon);
+  f.model.set_draft("Where is my invoice?", kNoon);
+  CHECK(f.model.send_draft(kNoon));
+  // The drop comes before the ack; hello's list is answered before the original commits.
+  f.model.disconnected();
+  f.connect(kNoon + 1000);
+  const Json again = f.t.last("chat.start");
+  REQUIRE(again.is_object());
+  f.model.received(ack(f.id_of(again), Json{{"conversation_id", "c_1"}, {"head_seq", 3}, {"duplicate", true}}),
+                   kNoon + 1001);
+  CHECK(f.model.conversation_id() == "c_1");
+  const Json join = f.t.last("chat.join");
+  REQUIRE(join.is_object());
+  CHECK(join["after_seq"] == 0);
+  f.model.received(new_session("c_1", 1, kNoon), kNoon + 1002);
+  f.model.received(message_event("c_1", 2, Role::customer, "", "Where is my invoice?", kNoon, "m1"), kNoon + 1002);
+  f.model.received(message_event("c_1", 3, Role::bot, "Ava", "Invoices are under Billing.", kNoon + 9),
+                   kNoon + 1002);
+  f.model.received(ack(f.id_of(join), Json{{"conversation_id", "c_1"}, {"head_seq", 3}}), kNoon + 1003);
+  const auto msgs = f.messages(kNoon + 1003);
+  REQUIRE(msgs.size() == 2);
+  CHECK(msgs[0]->own);
+  CHECK(msgs[0]->stored);
+  CHECK(msgs[1]->text == "Invoices are under Billing.");
+  CHECK(f.model.snapshot(kNoon + 1003)["cursor"] == 3);
 }
 
 }  // namespace
