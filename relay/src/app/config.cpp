@@ -208,7 +208,7 @@ std::string config_help() {
       continue;
     }
     o << "  --" << k.name;
-    if (std::string(k.name).size() >= 16) o << "\n" << std::string(18, ' ');  // a long name: own line
+    if (std::string(k.name).size() >= 16) o << "\n" << std::string(20, ' ');  // a long name: own line
     for (std::size_t i = std::string(k.name).size(); i < 16; ++i) o << ' ';
     o << k.help << "\n"
       << std::string(20, ' ') << "default: " << (*k.def ? k.def : "(none)") << "   env: " << env_name(k.name)
