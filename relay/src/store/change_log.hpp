@@ -28,25 +28,12 @@
 
 #include "parley/model.hpp"
 #include "parley/result.hpp"
+#include "domain/change.hpp"
 #include "store/db.hpp"
 
 namespace parley::relay {
 
-namespace change_kind {
-inline constexpr std::string_view sessions = "sessions";
-inline constexpr std::string_view user = "user";
-inline constexpr std::string_view tenant = "tenant";
-inline constexpr std::string_view kb = "kb";
-inline constexpr std::string_view apikey = "apikey";
-}  // namespace change_kind
-
-struct Change {
-  std::int64_t id = 0;
-  Millis at = 0;
-  std::string tenant_id;
-  std::string kind;  // one of change_kind
-  std::string target;
-};
+// change_kind and Change (the domain types): domain/change.hpp, included above.
 
 // Appends one row. An unknown `kind` is ErrorCode::bad_field (field "kind").
 std::optional<Error> append_change(Db&, std::string_view kind, const std::string& tenant_id,

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "parley/result.hpp"
+#include "domain/store_stats.hpp"
 #include "store/db.hpp"
 
 namespace parley::relay {
@@ -36,19 +37,9 @@ struct StoreOptions {
   std::size_t max_batch = 2048;  // most operations per transaction
 };
 
-struct StoreStats {
-  std::uint64_t commits = 0;
-  std::uint64_t ops = 0;
-  std::uint64_t failed_ops = 0;
-  // Batch-size histogram buckets: <=1, <=4, <=16, <=64, <=256, <=1024, more.
-  std::uint64_t batch_hist[7] = {};
-  bool failed = false;  // the store refuses writes (a COMMIT failed)
-};
+// StoreStats (the write counters): domain/store_stats.hpp, shared with the store interface.
 
-// Prometheus text lines for the store: parley_store_commits_total, parley_store_ops_total,
-// parley_store_failed_ops_total, the parley_store_batch_size histogram (le 1, 4, 16, 64, 256,
-// 1024, +Inf) and the parley_store_failed gauge (0/1). Meant for Metrics::render(extra).
-std::string render_store_metrics(const StoreStats& stats);
+// render_store_metrics (Prometheus text of StoreStats): domain/store_stats.hpp.
 
 // The database and its folder hold customer data: only the relay's user may read them.
 // Creates `dir` (and missing parents) when it does not exist; the folders it creates get mode

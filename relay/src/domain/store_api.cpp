@@ -1,0 +1,72 @@
+// relay/src/domain/store_api.cpp: the interface's small helpers (see store_api.hpp).
+#include "domain/store_api.hpp"
+
+namespace parley::relay {
+
+namespace {
+constexpr std::string_view kDuplicatePrefix = "duplicate ";
+
+template <class... F>
+struct Overload : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overload(F...) -> Overload<F...>;
+}  // namespace
+
+Error duplicate_error(std::string field, std::string_view detail) {
+  std::string msg(kDuplicatePrefix);
+  msg += field;
+  if (!detail.empty()) {
+    msg += ": ";
+    msg += detail;
+  }
+  return make_error(ErrorCode::bad_field, std::move(msg), std::move(field));
+}
+
+bool is_duplicate(const Error& e, std::string_view field) {
+  if (e.code != ErrorCode::bad_field) return false;
+  if (std::string_view(e.message).substr(0, kDuplicatePrefix.size()) != kDuplicatePrefix) return false;
+  return field.empty() || e.field == field;
+}
+
+std::string_view mutation_name(const Mutation& m) {
+  return std::visit(Overload{
+                        [](const InsertTenant&) { return std::string_view("InsertTenant"); },
+                        [](const SaveTenantSettings&) { return std::string_view("SaveTenantSettings"); },
+                        [](const PatchTenantSettings&) { return std::string_view("PatchTenantSettings"); },
+                        [](const InsertUser&) { return std::string_view("InsertUser"); },
+                        [](const SetPasswordHash&) { return std::string_view("SetPasswordHash"); },
+                        [](const SetUserDisabled&) { return std::string_view("SetUserDisabled"); },
+                        [](const InsertSession&) { return std::string_view("InsertSession"); },
+                        [](const DeleteSession&) { return std::string_view("DeleteSession"); },
+                        [](const DeleteUserSessions&) { return std::string_view("DeleteUserSessions"); },
+                        [](const InsertApiKey&) { return std::string_view("InsertApiKey"); },
+                        [](const RevokeApiKey&) { return std::string_view("RevokeApiKey"); },
+                        [](const TouchApiKey&) { return std::string_view("TouchApiKey"); },
+                        [](const InsertContact&) { return std::string_view("InsertContact"); },
+                        [](const UpdateContact&) { return std::string_view("UpdateContact"); },
+                        [](const InsertVisitor&) { return std::string_view("InsertVisitor"); },
+                        [](const UpsertConversation&) { return std::string_view("UpsertConversation"); },
+                        [](const AppendEvent&) { return std::string_view("AppendEvent"); },
+                        [](const ReplaceKb&) { return std::string_view("ReplaceKb"); },
+                        [](const AppendAudit&) { return std::string_view("AppendAudit"); },
+                    },
+                    m);
+}
+
+std::int64_t StatusCounts::of(Status s) const {
+  switch (s) {
+    case Status::bot:
+      return bot;
+    case Status::pending:
+      return pending;
+    case Status::active:
+      return active;
+    case Status::resolved:
+      return resolved;
+  }
+  return 0;
+}
+
+}  // namespace parley::relay

@@ -1,0 +1,322 @@
+// relay/src/domain/store_api.hpp: the store interface between the app and a database. The app
+// writes typed Mutations through a DataStore and reads through a StoreReader; SQLite implements
+// both (store/sqlite_store.hpp), a PostgreSQL store can implement them later without touching
+// the app's call sites. Nothing here names SQLite.
+//
+// Contracts every implementation keeps:
+//  - Persist, then acknowledge. DataStore::write(ops, done) stores ALL of `ops` or NONE of them
+//    (one savepoint / sub-transaction for the vector), and calls `done` exactly once, after the
+//    transaction that holds them is durable (or failed). Separate write() calls may be grouped
+//    into one transaction (group commit); a failing vector never takes another one down with it,
+//    unless the whole commit fails (then every vector of that batch gets ErrorCode::unavailable).
+//  - Order: vectors are applied in submission order (a write submitted after another one's
+//    write() returned sees its effects); `done` callbacks run in the same order.
+//  - Threads: write(), drain(), set_batch_done(), failed(), stats() and open_reader() are
+//    thread-safe. `done` and the batch-done hook run on the store's writer thread: they must be
+//    short and must not block on the store (post to your own loop instead). A StoreReader is
+//    used by one thread at a time; each call reads a consistent committed snapshot, and sees
+//    every write whose `done` reported success before the call started.
+//  - Ownership: the DataStore owns its writer and connections; the caller owns each StoreReader
+//    it opened and must destroy it before the DataStore. Mutations are taken by value.
+//  - Errors (no exceptions cross this interface):
+//      nullopt                  committed;
+//      ErrorCode::unavailable   nothing stored: the store failed (disk full, I/O error; it then
+//                               refuses every later write until restarted: failed() is true) or
+//                               the database was busy;
+//      a duplicate (is_duplicate(e), see below): a uniqueness rule refused the vector (a
+//                               client_msg_id already used in the conversation, a username taken,
+//                               a seq already stored, a primary key reused); nothing stored;
+//      ErrorCode::not_found     an update found no row (SaveTenantSettings, PatchTenantSettings,
+//                               SetPasswordHash, SetUserDisabled, UpdateContact, RevokeApiKey);
+//      ErrorCode::bad_field / missing_field   a malformed mutation (e.g. a chat.new_message
+//                               event without a valid data.message); nothing stored;
+//      ErrorCode::internal      anything else (a bug, a cross-tenant id clash).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "domain/store_stats.hpp"
+#include "domain/types.hpp"
+
+namespace parley::relay {
+
+// ---- duplicates ----
+// shared/'s ErrorCode has no "conflict" code yet. Until it has, a uniqueness violation is
+// reported as ErrorCode::bad_field whose message starts with "duplicate " and whose `field` names
+// the clashing column ("client_msg_id", "username", "seq", "id", "token_hash", "key_hash", ...).
+// Producers use duplicate_error() and consumers is_duplicate(), so only these two change when the
+// code arrives.
+Error duplicate_error(std::string field, std::string_view detail);
+// True for an error made by duplicate_error(); with `field` non-empty, only for that column.
+bool is_duplicate(const Error& e, std::string_view field = {});
+
+// ---- writes ----
+// One plain struct per kind of change the app makes. Every row carries its tenant.
+struct InsertTenant {
+  Tenant tenant;
+  Millis created_at = 0;
+};
+struct SaveTenantSettings {  // not_found when the tenant does not exist
+  std::string tenant_id;
+  TenantSettings settings;
+};
+// Merges `patch` (a JSON object of settings, validated like apply_settings_json) into the stored
+// settings field by field, so a concurrent change of another field is kept. bad_json/bad_field for
+// an invalid patch, not_found for an unknown tenant. Read the result back with find_tenant.
+struct PatchTenantSettings {
+  std::string tenant_id;
+  Json patch = Json::object();
+};
+struct InsertUser {  // duplicate "username" when the name is taken (deployment-wide)
+  User user;
+};
+struct SetPasswordHash {  // not_found for an unknown user
+  std::string user_id;
+  std::string password_hash;
+};
+struct SetUserDisabled {  // not_found for an unknown user
+  std::string user_id;
+  bool disabled = true;
+};
+struct InsertSession {  // the session's tenant is the user's; an unknown user fails (internal)
+  Session session;
+};
+struct DeleteSession {  // deleting a missing session is not an error
+  std::string token_hash;
+};
+struct DeleteUserSessions {  // every session of the user except `keep_token_hash` ("" = none kept)
+  std::string user_id;
+  std::string keep_token_hash;
+};
+struct InsertApiKey {  // key.id set (new_api_key_id), key.scopes non-empty (else bad_field)
+  ApiKey key;
+  std::string key_hash;  // hex sha256 of the secret; the secret itself is never stored
+};
+struct RevokeApiKey {  // not_found when the tenant has no such key; revoking twice keeps the first time
+  std::string tenant_id;
+  std::string id;
+  Millis at = 0;
+};
+struct TouchApiKey {  // last_used_at = at; an unknown id is not an error
+  std::string id;
+  Millis at = 0;
+};
+struct InsertContact {
+  Contact contact;
+};
+struct UpdateContact {  // name, email, phone of (contact.tenant_id, contact.id)
+  Contact contact;
+};
+struct InsertVisitor {
+  Visitor visitor;
+};
+struct UpsertConversation {  // an existing id of another tenant fails (internal), never moves
+  Conversation conversation;
+};
+// One sequenced event (seq > 0); a chat.new_message event also stores its message (and indexes
+// it for search). Duplicate "seq" or "client_msg_id" within the conversation.
+struct AppendEvent {
+  std::string tenant_id;
+  Event event;
+};
+struct ReplaceKb {  // the tenant's articles become exactly `articles`
+  std::string tenant_id;
+  std::vector<KbArticle> articles;
+};
+struct AppendAudit {
+  AuditEntry entry;
+};
+
+using Mutation =
+    std::variant<InsertTenant, SaveTenantSettings, PatchTenantSettings, InsertUser, SetPasswordHash,
+                 SetUserDisabled, InsertSession, DeleteSession, DeleteUserSessions, InsertApiKey, RevokeApiKey,
+                 TouchApiKey, InsertContact, UpdateContact, InsertVisitor, UpsertConversation, AppendEvent,
+                 ReplaceKb, AppendAudit>;
+// The struct's name ("AppendEvent", ...), for logs and tests.
+std::string_view mutation_name(const Mutation&);
+
+// ---- read models (results of the StoreReader queries below) ----
+struct StatusCounts {
+  std::int64_t bot = 0, pending = 0, active = 0, resolved = 0;
+  std::int64_t of(Status s) const;
+};
+
+// Today's sums over ALL conversations of a tenant, for a day that starts at `day_start`
+// (the same rule as the hub's in-memory counters):
+//  resolved_today   status resolved and resolved_at >= day_start;
+//  wait             assigned_at >= day_start, handed_off_at > 0, assigned_at >= handed_off_at:
+//                   sum of (assigned_at - handed_off_at) and how many;
+//  first response   the same with first_agent_response_at in place of assigned_at.
+struct DaySums {
+  std::int64_t resolved_today = 0;
+  std::int64_t wait_sum_ms = 0, wait_n = 0;
+  std::int64_t first_response_sum_ms = 0, first_response_n = 0;
+};
+
+// A position in the "recent" order: updated_at DESC, then id ASC (parley::recent_before in
+// shared/include/parley/queue.hpp, the order of the inbox's recent list).
+struct RecentCursor {
+  Millis updated_at = 0;
+  std::string id;
+};
+struct RecentQuery {
+  std::optional<RecentCursor> after;  // the page starts right after this position
+  std::size_t limit = 50;
+  std::string assignee_id;       // "" = any assignee
+  std::optional<Status> status;  // nullopt = any status
+};
+struct RecentPage {
+  std::vector<Conversation> conversations;  // at most `limit`, in recent order
+  std::int64_t total = 0;                   // every row matching assignee/status (cursor ignored)
+};
+
+struct MessageRef {
+  std::string conversation_id;
+  Seq seq = 0;
+};
+
+// What the inbox shows of a conversation without loading its transcript.
+struct ConversationPreview {
+  std::string last_customer_text;  // "" when the customer has not written
+  Seq last_customer_seq = 0;       // 0 when the customer has not written
+  std::string last_visible_text;   // the last customer-visible message of anyone ("" = none)
+};
+
+struct MessagePage {
+  std::vector<Message> messages;  // seq > after_seq, ascending, at most `limit`
+  bool more = false;              // more rows follow the page
+};
+
+// ---- reads ----
+// One connection's worth of reads. Not thread-safe: one thread at a time (the hub keeps one per
+// worker thread and one for its loop). Every call filters by tenant where the row has one; a row
+// of another tenant reads as absent. Errors: ErrorCode::internal (a stored value this build cannot
+// read, an SQL error) or unavailable (the database cannot be read).
+class StoreReader {
+ public:
+  virtual ~StoreReader() = default;
+
+  // ---- tenants and knowledge base ----
+  virtual Result<std::vector<Tenant>> load_tenants() = 0;  // every tenant, oldest first
+  virtual Result<std::optional<Tenant>> find_tenant(const std::string& id_or_slug) = 0;
+  virtual Result<std::vector<KbArticle>> load_kb(const std::string& tenant_id) = 0;  // insertion order
+
+  // ---- staff, sessions, API keys ----
+  // Users carry their password hash: callers clear it before it leaves the relay.
+  virtual Result<std::optional<User>> find_user_by_username(const std::string& username) = 0;
+  virtual Result<std::optional<User>> find_user(const std::string& user_id) = 0;
+  virtual Result<std::vector<User>> list_users(const std::string& tenant_id) = 0;  // by username
+  virtual Result<std::optional<Session>> find_session(const std::string& token_hash) = 0;
+  // Tenant id for the hash of an ACTIVE key, or nullopt (unknown or revoked).
+  virtual Result<std::optional<std::string>> find_api_key_tenant(const std::string& key_hash) = 0;
+  // The key with this hash, revoked ones included (the caller refuses them), or nullopt.
+  virtual Result<std::optional<ApiKey>> find_api_key_by_hash(const std::string& key_hash) = 0;
+  // Every key of the tenant, revoked ones included, oldest first.
+  virtual Result<std::vector<ApiKey>> list_api_keys(const std::string& tenant_id) = 0;
+
+  // ---- changes made by other processes (store/change_log.hpp has the protocol) ----
+  // A number that moves whenever another connection than this reader's committed (the relay's
+  // own writer included; SQLite: PRAGMA data_version); compare for equality only. Cheap: no
+  // table is read.
+  virtual Result<std::int64_t> data_version() = 0;
+  // Change-log rows with id > after_id, oldest first, at most `limit`.
+  virtual Result<std::vector<Change>> changes_after(std::int64_t after_id, std::size_t limit) = 0;
+  // The newest change-log id (0 when empty): where a starting relay begins watching.
+  virtual Result<std::int64_t> last_change_id() = 0;
+
+  // ---- contacts and visitors ----
+  virtual Result<std::optional<Contact>> find_contact(const std::string& tenant_id, const std::string& id) = 0;
+  // The oldest contact with that external id on that channel.
+  virtual Result<std::optional<Contact>> find_contact_by_external(const std::string& tenant_id, Channel channel,
+                                                                  const std::string& external_id) = 0;
+  virtual Result<std::optional<Visitor>> find_visitor(const std::string& token_hash) = 0;
+
+  // ---- conversations ----
+  // Every conversation of every tenant, by tenant, created_at, id.
+  virtual Result<std::vector<Conversation>> load_conversations() = 0;
+  // Every conversation whose status is not resolved (all tenants; same order): the start-up load.
+  virtual Result<std::vector<Conversation>> load_open_conversations() = 0;
+  virtual Result<std::optional<Conversation>> find_conversation(const std::string& tenant_id,
+                                                                const std::string& id) = 0;
+  // Offset-paged, optional status and full-text filter; updated_at DESC, id DESC.
+  virtual Result<std::vector<Conversation>> list_conversations(const std::string& tenant_id,
+                                                               const ConversationFilter& filter) = 0;
+  // The contact's conversations, newest (created_at DESC, id DESC) first, at most `limit`.
+  virtual Result<std::vector<Conversation>> contact_conversations(const std::string& tenant_id,
+                                                                  const std::string& contact_id,
+                                                                  std::size_t limit) = 0;
+  // Keyset-paged in recent order (see RecentCursor), plus the total.
+  virtual Result<RecentPage> recent_page(const std::string& tenant_id, const RecentQuery& query) = 0;
+  virtual Result<StatusCounts> status_counts(const std::string& tenant_id) = 0;
+  virtual Result<DaySums> day_sums(const std::string& tenant_id, Millis day_start) = 0;
+
+  // ---- events and messages ----
+  // Events with seq > after_seq, ascending, at most `limit`; customer-visible ones unless `staff`.
+  virtual Result<std::vector<Event>> events_after(const std::string& tenant_id,
+                                                  const std::string& conversation_id, Seq after_seq,
+                                                  bool staff, std::size_t limit) = 0;
+  // Messages with seq > after_seq, ascending, at most `limit`; customer-visible ones (their
+  // event's audience is everyone) unless `staff`.
+  virtual Result<MessagePage> messages_page(const std::string& tenant_id, const std::string& conversation_id,
+                                            Seq after_seq, std::size_t limit, bool staff) = 0;
+  // The whole transcript (export). Prefer messages_page.
+  virtual Result<std::vector<Message>> load_messages(const std::string& tenant_id,
+                                                     const std::string& conversation_id, bool staff) = 0;
+  // client_msg_id -> seq for every message of the conversation that has one, by seq.
+  virtual Result<std::vector<std::pair<std::string, Seq>>> client_msg_ids(
+      const std::string& conversation_id) = 0;
+  // The last `limit` (client_msg_id, seq) pairs of the conversation, newest (highest seq) first.
+  virtual Result<std::vector<std::pair<std::string, Seq>>> recent_client_msg_ids(
+      const std::string& tenant_id, const std::string& conversation_id, std::size_t limit) = 0;
+  // Where a client_msg_id was used anywhere in the tenant's history (the earliest use), or nullopt.
+  virtual Result<std::optional<MessageRef>> find_message_by_client_msg_id(const std::string& tenant_id,
+                                                                          const std::string& client_msg_id) = 0;
+  // Texts of the last `n` customer messages of the conversation, oldest first.
+  virtual Result<std::vector<std::string>> last_customer_messages(const std::string& tenant_id,
+                                                                  const std::string& conversation_id,
+                                                                  std::size_t n) = 0;
+  virtual Result<ConversationPreview> conversation_preview(const std::string& tenant_id,
+                                                           const std::string& conversation_id) = 0;
+};
+
+// ---- the store ----
+class DataStore {
+ public:
+  using Done = std::function<void(const std::optional<Error>&)>;
+
+  virtual ~DataStore() = default;  // drains pending writes (their dones still run), then stops
+
+  // Queues `ops` as one all-or-nothing unit (see the contracts at the top). Thread-safe. `done`
+  // (may be empty) runs exactly once, on the writer thread. When the store has already failed,
+  // `done` gets ErrorCode::unavailable (still on the writer thread).
+  virtual void write(std::vector<Mutation> ops, Done done) = 0;
+  void write(Mutation op, Done done) {
+    std::vector<Mutation> ops;
+    ops.push_back(std::move(op));
+    write(std::move(ops), std::move(done));
+  }
+
+  // Blocks until every write submitted before the call has been answered. Returns at once when
+  // called on the writer thread (from a done or the batch-done hook).
+  virtual void drain() = 0;
+  // Runs `fn` on the writer thread after each group of writes committed together, once all of
+  // their dones returned (one place to coalesce what a group commit changed). nullptr removes it.
+  virtual void set_batch_done(std::function<void()> fn) = 0;
+  // True once a commit failed: every later write is answered ErrorCode::unavailable.
+  virtual bool failed() const = 0;
+  // Counters; `ops` counts write() calls (each a vector of mutations), not mutations.
+  virtual StoreStats stats() const = 0;
+  // A new reader (its own connection or session). Thread-safe; the reader is not.
+  virtual Result<std::unique_ptr<StoreReader>> open_reader() const = 0;
+};
+
+}  // namespace parley::relay

@@ -1,0 +1,119 @@
+// relay/src/store/sqlite_store.hpp: the SQLite implementation of the store interface
+// (domain/store_api.hpp): SqliteDataStore over the group-commit writer (store/store.hpp) and
+// SqliteReader over one read-only connection (store/db.hpp).
+//
+// Mapping:
+//  - DataStore::write(ops, done) is ONE Store op: the ops run in order in that op's SAVEPOINT, the
+//    first error stops the vector and rolls the savepoint back (nothing of the vector stays; the
+//    search-index work it deferred is dropped), the rest of the group-commit batch goes on.
+//  - SQLite's "UNIQUE constraint failed: table.col, ..." becomes duplicate_error(<last column>)
+//    (see is_duplicate); every other error keeps the code store/db.hpp gives it.
+//  - Threads and ownership as in store_api.hpp. A SqliteReader owns its connection; it must not
+//    outlive the database files' Store (it holds no pointer to it, only the open connection).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "domain/store_api.hpp"
+#include "store/db.hpp"
+#include "store/store.hpp"
+
+namespace parley::relay {
+
+// Applies one mutation on `db` (a Store op's connection, inside its savepoint; or any connection
+// in a transaction of its own). Errors as documented in store_api.hpp.
+std::optional<Error> apply_mutation(Db& db, const Mutation& m);
+
+// Turns SQLite's unique-constraint error into duplicate_error(column); other errors unchanged.
+Error classify_store_error(Error e);
+
+class SqliteReader final : public StoreReader {
+ public:
+  explicit SqliteReader(std::unique_ptr<Db> db) : db_(std::move(db)) {}
+
+  // The connection, for SQLite-only code (backup, tests) during the move to this interface.
+  Db& db() { return *db_; }
+
+  Result<std::vector<Tenant>> load_tenants() override;
+  Result<std::optional<Tenant>> find_tenant(const std::string& id_or_slug) override;
+  Result<std::vector<KbArticle>> load_kb(const std::string& tenant_id) override;
+  Result<std::optional<User>> find_user_by_username(const std::string& username) override;
+  Result<std::optional<User>> find_user(const std::string& user_id) override;
+  Result<std::vector<User>> list_users(const std::string& tenant_id) override;
+  Result<std::optional<Session>> find_session(const std::string& token_hash) override;
+  Result<std::optional<std::string>> find_api_key_tenant(const std::string& key_hash) override;
+  Result<std::optional<ApiKey>> find_api_key_by_hash(const std::string& key_hash) override;
+  Result<std::vector<ApiKey>> list_api_keys(const std::string& tenant_id) override;
+  Result<std::int64_t> data_version() override;
+  Result<std::vector<Change>> changes_after(std::int64_t after_id, std::size_t limit) override;
+  Result<std::int64_t> last_change_id() override;
+  Result<std::optional<Contact>> find_contact(const std::string& tenant_id, const std::string& id) override;
+  Result<std::optional<Contact>> find_contact_by_external(const std::string& tenant_id, Channel channel,
+                                                          const std::string& external_id) override;
+  Result<std::optional<Visitor>> find_visitor(const std::string& token_hash) override;
+  Result<std::vector<Conversation>> load_conversations() override;
+  Result<std::vector<Conversation>> load_open_conversations() override;
+  Result<std::optional<Conversation>> find_conversation(const std::string& tenant_id,
+                                                        const std::string& id) override;
+  Result<std::vector<Conversation>> list_conversations(const std::string& tenant_id,
+                                                       const ConversationFilter& filter) override;
+  Result<std::vector<Conversation>> contact_conversations(const std::string& tenant_id,
+                                                          const std::string& contact_id,
+                                                          std::size_t limit) override;
+  Result<RecentPage> recent_page(const std::string& tenant_id, const RecentQuery& query) override;
+  Result<StatusCounts> status_counts(const std::string& tenant_id) override;
+  Result<DaySums> day_sums(const std::string& tenant_id, Millis day_start) override;
+  Result<std::vector<Event>> events_after(const std::string& tenant_id, const std::string& conversation_id,
+                                          Seq after_seq, bool staff, std::size_t limit) override;
+  Result<MessagePage> messages_page(const std::string& tenant_id, const std::string& conversation_id,
+                                    Seq after_seq, std::size_t limit, bool staff) override;
+  Result<std::vector<Message>> load_messages(const std::string& tenant_id, const std::string& conversation_id,
+                                             bool staff) override;
+  Result<std::vector<std::pair<std::string, Seq>>> client_msg_ids(const std::string& conversation_id) override;
+  Result<std::vector<std::pair<std::string, Seq>>> recent_client_msg_ids(const std::string& tenant_id,
+                                                                         const std::string& conversation_id,
+                                                                         std::size_t limit) override;
+  Result<std::optional<MessageRef>> find_message_by_client_msg_id(const std::string& tenant_id,
+                                                                  const std::string& client_msg_id) override;
+  Result<std::vector<std::string>> last_customer_messages(const std::string& tenant_id,
+                                                          const std::string& conversation_id,
+                                                          std::size_t n) override;
+  Result<ConversationPreview> conversation_preview(const std::string& tenant_id,
+                                                   const std::string& conversation_id) override;
+
+ private:
+  std::unique_ptr<Db> db_;
+};
+
+class SqliteDataStore final : public DataStore {
+ public:
+  // Opens the database like Store::open (migrations, default tenant) and owns the Store.
+  static Result<std::unique_ptr<SqliteDataStore>> open(const StoreOptions& options);
+  // Owns `store`.
+  explicit SqliteDataStore(std::unique_ptr<Store> store);
+  // Borrows `store` (REQUIRES: it outlives this object); for code that still uses the Store
+  // directly while the app moves to this interface.
+  explicit SqliteDataStore(Store& store) : store_(store) {}
+
+  using DataStore::write;
+  void write(std::vector<Mutation> ops, Done done) override;
+  void drain() override { store_.drain(); }
+  void set_batch_done(std::function<void()> fn) override { store_.set_batch_done(std::move(fn)); }
+  bool failed() const override { return store_.failed(); }
+  StoreStats stats() const override { return store_.stats(); }
+  Result<std::unique_ptr<StoreReader>> open_reader() const override;
+
+  // The underlying writer (SQLite-only code: backup, metrics of the path).
+  Store& sqlite() { return store_; }
+
+ private:
+  std::unique_ptr<Store> owned_;  // declared first: store_ may refer to it
+  Store& store_;
+};
+
+}  // namespace parley::relay
