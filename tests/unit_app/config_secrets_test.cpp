@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "app/config.hpp"
+#include "app/origin.hpp"
 
 using namespace parley::relay;
 namespace fs = std::filesystem;

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 using namespace parley;
+using namespace parley::relay;
 using namespace parley::relay::http;
 
 namespace {

@@ -13,7 +13,7 @@
 #include <future>
 #include <iostream>
 
-#include "app/assistant.hpp"
+#include "app/assistant/assistant.hpp"
 #include "core/log.hpp"
 #include "store/auth.hpp"
 #include "store/repo.hpp"

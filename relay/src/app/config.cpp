@@ -1,8 +1,5 @@
 #include "app/config.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -10,6 +7,8 @@
 #include <functional>
 #include <iterator>
 #include <sstream>
+
+#include "app/origin.hpp"
 
 extern char** environ;
 
@@ -53,8 +52,9 @@ std::string env_only_error(const std::string& name, const std::string& where) {
   return where + name + " is read from the environment only (" + env_name(name) + ")";
 }
 
-// The first line of a password file (trailing CR/LF removed).
-std::string read_password_file(const std::string& path, std::string* out) {
+}  // namespace
+
+std::string read_secret_file(const std::string& path, std::string* out) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return "cannot read " + path;
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -64,6 +64,8 @@ std::string read_password_file(const std::string& path, std::string* out) {
   *out = std::move(text);
   return "";
 }
+
+namespace {
 
 std::string number(double* out, const std::string& v, double min, double max) {
   if (v.empty()) return "expected a number";
@@ -142,6 +144,20 @@ const std::vector<Key>& keys() {
          }
          return "";
        }},
+      {"allowed-hosts", "",
+       "comma-separated host names the relay answers to without --public-url (loopback always)",
+       [](Config& c, const std::string& v) -> std::string {
+         c.allowed_hosts.clear();
+         std::stringstream ss(v);
+         std::string item;
+         while (std::getline(ss, item, ',')) {
+           item = trim(item);
+           if (!item.empty()) c.allowed_hosts.push_back(item);
+         }
+         return "";
+       }},
+      {"metrics-token-file", "", "file whose first line is the token /metrics requires (default: loopback only)",
+       text(&Config::metrics_token_file)},
       {"tls-cert", "", "PEM certificate chain (with tls-key: serve HTTPS/WSS)", text(&Config::tls_cert)},
       {"tls-key", "", "PEM private key", text(&Config::tls_key)},
       {"synchronous", "full", "SQLite synchronous: full (survives power loss) or normal",
@@ -168,6 +184,18 @@ const std::vector<Key>& keys() {
        num(&Config::abandon_after_s, 0.01, 86400 * 7)},
       {"rate", "20", "commands per second per connection (sustained)", num(&Config::rate, 0.01, 1e6)},
       {"burst", "40", "command burst per connection", num(&Config::burst, 1, 1e6)},
+      {"visitor-rate", "1", "new visitors' conversations per second per client address (sustained)",
+       num(&Config::visitor_rate, 0.001, 1e6)},
+      {"visitor-burst", "30", "new visitors' conversations per client address (burst)",
+       num(&Config::visitor_burst, 1, 1e6)},
+      {"rest-rate", "50", "REST requests per second per client address (sustained)", num(&Config::rest_rate, 0.01, 1e6)},
+      {"rest-burst", "200", "REST request burst per client address", num(&Config::rest_burst, 1, 1e6)},
+      {"test-counters", "false", "serve GET /api/v1/debug/counters to loopback (tests only)",
+       [](Config& c, const std::string& v) -> std::string {
+         if (v != "true" && v != "false") return "expected true or false";
+         c.test_counters = v == "true";
+         return "";
+       }},
       {"max-frame", "65536", "largest WebSocket frame in bytes",
        num(&Config::max_frame, 1024, 16 * 1024 * 1024, true)},
       {"max-text", "4000", "longest message text in code points", num(&Config::max_text, 1, 100000, true)},
@@ -226,22 +254,6 @@ std::map<std::string, std::string> environment() {
     if (eq != std::string::npos && s.starts_with("PARLEY_")) env[s.substr(0, eq)] = s.substr(eq + 1);
   }
   return env;
-}
-
-bool is_loopback_host(std::string_view host) {
-  std::string h(host);
-  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
-  std::string lowered;
-  for (char ch : h) lowered += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  if (lowered == "localhost" || lowered == "localhost.") return true;
-  in_addr v4{};
-  if (::inet_pton(AF_INET, h.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
-  in6_addr v6{};
-  if (::inet_pton(AF_INET6, h.c_str(), &v6) == 1) {
-    if (IN6_IS_ADDR_LOOPBACK(&v6)) return true;
-    if (IN6_IS_ADDR_V4MAPPED(&v6)) return v6.s6_addr[12] == 127;
-  }
-  return false;
 }
 
 FastHash fast_hash_mode(const std::map<std::string, std::string>& env, std::string_view listen_host) {
@@ -352,7 +364,7 @@ ConfigResult load_config(int argc, const char* const* argv, const std::map<std::
       out.error = "PARLEY_ADMIN_PASSWORD and admin-password-file are both set; use one";
       return out;
     }
-    if (std::string err = read_password_file(c.admin_password_file, &c.admin_password); !err.empty()) {
+    if (std::string err = read_secret_file(c.admin_password_file, &c.admin_password); !err.empty()) {
       out.error = "admin-password-file: " + err;
       return out;
     }

@@ -38,8 +38,13 @@ struct Config {
   double session_hours = 12;
   double agent_grace_s = 120;
   double abandon_after_s = 600;
-  double rate = 20;
+  double rate = 20;   // per connection; raising it (or burst) lifts the per-address limits as far
   double burst = 40;
+  double visitor_rate = 1, visitor_burst = 30;  // new visitors' first conversations per address
+  double rest_rate = 50, rest_burst = 200;      // REST requests per address
+  std::vector<std::string> allowed_hosts;       // Host names believed without public_url
+  std::string metrics_token_file;               // "" = /metrics from loopback only
+  bool test_counters = false;
   std::size_t max_frame = 64 * 1024;
   std::size_t max_text = 4000;
   std::size_t send_queue_cap = 1024 * 1024;
@@ -67,10 +72,9 @@ std::string config_help();
 // The process environment as a map (only the PARLEY_* variables).
 std::map<std::string, std::string> environment();
 
-// True for a loopback host: 127.0.0.0/8, ::1 (any spelling, brackets allowed), ::ffff:127.x.y.z and
-// "localhost". Pure (no name resolution). "0.0.0.0", "::" and every other name are false.
-bool is_loopback_host(std::string_view host);
-
+// Reads the first line of a secret file (a password, a token) into *out; "" on success, else
+// the problem for the error message (missing, unreadable, too long, empty first line).
+std::string read_secret_file(const std::string& path, std::string* out);
 // PARLEY_FAST_HASH=1 asks for the cheap test-only password hash cost (tests and benchmarks). The
 // relay honours it only when it listens on a loopback address (`test_cost`: main logs a warning and
 // calls set_password_hash_cost(HashCost::test_only)); on any other address it refuses to start

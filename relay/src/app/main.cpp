@@ -14,11 +14,13 @@
 
 #include "app/bootstrap.hpp"
 #include "app/config.hpp"
+#include "app/http/router.hpp"
 #include "app/hub.hpp"
 #include "core/log.hpp"
 #include "net/server.hpp"
 #include "net/sys.hpp"
 #include "store/auth.hpp"
+#include "store/sqlite_store.hpp"
 #include "store/store.hpp"
 
 namespace asio = boost::asio;
@@ -114,10 +116,26 @@ int main(int argc, char** argv) {
     ho.session_ttl_ms = static_cast<parley::Millis>(cfg.session_hours * 3600.0 * 1000.0);
     ho.agent_grace_ms = static_cast<parley::Millis>(cfg.agent_grace_s * 1000.0);
     ho.abandon_after_ms = static_cast<parley::Millis>(cfg.abandon_after_s * 1000.0);
+    // --rate/--burst lift the per-address limits at least as far as the per-connection ones
+    // (the benchmarks open thousands of customer sockets from 127.0.0.1 with --rate 1000000).
+    ho.visitor_rate_per_s = std::max(cfg.visitor_rate, cfg.rate);
+    ho.visitor_burst = std::max(cfg.visitor_burst, cfg.burst);
+    ho.rest_rate_per_s = std::max(cfg.rest_rate, cfg.rate);
+    ho.rest_burst = std::max(cfg.rest_burst, cfg.burst);
     ho.public_url = cfg.public_url;
+    ho.allowed_hosts = cfg.allowed_hosts;
+    if (!cfg.metrics_token_file.empty()) {
+      std::string token;
+      if (auto e = read_secret_file(cfg.metrics_token_file, &token); !e.empty()) return fail(e);
+      ho.metrics_token = token;
+    }
+    ho.test_counters = cfg.test_counters;
     ho.web_dir = cfg.web_dir;
     ho.data_dir = cfg.data_dir;
-    Hub hub(io, *store, ho);
+    SqliteDataStore data(*store);
+    Hub hub(io, data, ho);
+    HttpApi http(hub);
+    hub.set_http_handler([&http](HttpRequest req, HttpReply reply) { http.handle(std::move(req), std::move(reply)); });
     if (auto err = hub.start()) {
       store->drain();
       return fail("cannot load state: " + err->message);
@@ -179,7 +197,19 @@ int main(int argc, char** argv) {
       wait_for_close();
     });
 
-    io.run();
+    // An exception escaping a handler (a bug) is logged and the loop goes on: the connection or
+    // request it belonged to is closed by the layer that caught it (net/server.cpp, app/http);
+    // anything else is logged here.
+    for (;;) {
+      try {
+        io.run();
+        break;
+      } catch (const std::exception& e) {
+        log::error("uncaught exception on the loop; continuing", {{"error", e.what()}});
+      } catch (...) {
+        log::error("uncaught exception on the loop; continuing", {{"error", "unknown"}});
+      }
+    }
     hub.stop();
     // Writes still queued commit (or fail) now; their completions are not delivered any more.
     store->drain();

@@ -367,7 +367,19 @@ class WsSession final : public SessionBase,
     std::string text = beast::buffers_to_string(buffer_.data());
     buffer_.consume(buffer_.size());
     // After we started closing, further messages are read (to complete the handshake) but dropped.
-    if (state_ == State::open && core_->app) core_->app->on_message(id_, std::move(text));
+    if (state_ == State::open && core_->app) {
+      // A bug in the application must not take the relay down: log it, close this connection
+      // (1011 "internal error"), keep serving the others.
+      try {
+        core_->app->on_message(id_, std::move(text));
+      } catch (const std::exception& e) {
+        log::error("ws.handler_threw", {{"conn", id_}, {"error", e.what()}});
+        close(1011, "internal error");
+      } catch (...) {
+        log::error("ws.handler_threw", {{"conn", id_}, {"error", "unknown"}});
+        close(1011, "internal error");
+      }
+    }
     do_read();
   }
 
@@ -615,7 +627,21 @@ class HttpSession final : public SessionBase, public std::enable_shared_from_thi
         s->write_response(std::move(r), head, version, keep_alive && !s->core_->stopping);
       });
     };
-    core_->app->handle_http(std::move(hreq), std::move(reply));
+    try {
+      core_->app->handle_http(std::move(hreq), reply);
+    } catch (const std::exception& e) {
+      log::error("http.handler_threw", {{"error", e.what()}});
+      HttpResponse r;
+      r.status = 500;
+      r.body = "internal error\n";
+      reply(std::move(r));  // dropped if the handler had answered already
+    } catch (...) {
+      log::error("http.handler_threw", {{"error", "unknown"}});
+      HttpResponse r;
+      r.status = 500;
+      r.body = "internal error\n";
+      reply(std::move(r));
+    }
   }
 
   void write_response(HttpResponse r, bool head, unsigned version, bool keep_alive) {

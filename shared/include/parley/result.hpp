@@ -33,6 +33,7 @@ enum class ErrorCode {
   // Limits and service.
   rate_limited,
   unavailable,       // the store refuses writes (failed commit); nothing was stored
+  busy,              // the database was busy (another process held it); nothing was stored; retry
   internal,
 };
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace parley {
@@ -23,5 +24,10 @@ std::string_view truncate_code_points(std::string_view s, std::size_t max_code_p
 
 // Text with leading/trailing ASCII whitespace removed.
 std::string_view trim(std::string_view s);
+
+// ASCII letters lower-cased; every other byte kept (UTF-8 stays valid).
+std::string ascii_lower(std::string_view s);
+// Equality ignoring ASCII case.
+bool iequals_ascii(std::string_view a, std::string_view b);
 
 }  // namespace parley

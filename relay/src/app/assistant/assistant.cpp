@@ -1,4 +1,4 @@
-#include "app/assistant.hpp"
+#include "app/assistant/assistant.hpp"
 
 namespace parley::relay {
 namespace {

@@ -1,0 +1,98 @@
+// The assistant's turns: run after a customer message committed, replies posted back to the
+// loop and applied in turn order (see ConvState::assistant_turns). The assistant itself
+// (assistant.hpp) may answer at once (built-in) or later from another thread (an LLM call):
+// either way its reply is posted to the loop first, never applied inside respond().
+#include <boost/asio/post.hpp>
+
+#include "app/commands/handlers.hpp"
+#include "core/log.hpp"
+
+namespace parley::relay::cmd {
+
+namespace {
+
+void apply_reply(HubState& hub, const std::string& conv_id, Assistant::Reply r) {
+  ConvState* cs = hub.convs.find(conv_id);
+  if (!cs) return;
+  hub.pipeline.submit(
+      *cs,
+      [&hub, r = std::move(r)](ConvState& c) mutable -> Decision {
+        // Still the assistant's turn? (An agent may have taken over meanwhile.)
+        if (c.live.status != Status::bot || c.live.answered_by != Answerer::builtin) {
+          return Decision::reply(Json::object());
+        }
+        const Tenant* t = hub.tenants.find(c.live.tenant_id);
+        if (!t) return Decision::reply(Json::object());
+        const Millis at = hub.now();
+        const Actor bot{Role::bot, "bot", t->settings.assistant_name};
+        const ConversationPolicy policy{t->settings.assistant_enabled};
+        Transition tr{c.live, {}};
+        if (!r.text.empty()) {
+          Message m;
+          m.kind = r.kind;
+          m.text = r.text;
+          auto posted = post_message(tr.next, bot, std::move(m), at, policy);
+          if (!posted) return Decision::reply(posted.error());
+          tr = std::move(posted).value();
+        }
+        tr.next.unanswered_turns = r.understood ? 0 : tr.next.unanswered_turns + 1;
+        if (!r.article_title.empty()) c.tried_titles.push_back(r.article_title);
+        if (r.hand_off) {
+          auto queued = hand_off(tr.next, bot, r.handoff_reason, r.summary, at);
+          if (queued) {
+            tr.next = queued->next;
+            for (Event& e : queued->events) tr.events.push_back(std::move(e));
+          }
+        }
+        if (tr.events.empty()) {
+          // Only the unanswered-turns counter moved: it is stored with the next write.
+          c.live = tr.next;
+          return Decision::reply(Json::object());
+        }
+        return Decision::persist(std::move(tr), [](const ConvState&) { return Json::object(); });
+      },
+      nullptr);
+}
+
+// Applies every reply whose turn has come, in order.
+void drain_ready(HubState& hub, const std::string& conv_id) {
+  ConvState* cs = hub.convs.find(conv_id);
+  while (cs && !cs->assistant_ready.empty() && cs->assistant_ready.begin()->first == cs->assistant_applied + 1) {
+    auto fn = std::move(cs->assistant_ready.begin()->second);
+    cs->assistant_ready.erase(cs->assistant_ready.begin());
+    ++cs->assistant_applied;
+    fn();
+    cs = hub.convs.find(conv_id);
+  }
+}
+
+}  // namespace
+
+void assistant_turn(HubState& hub, const std::string& conv_id, const std::string& text) {
+  ConvState* cs = hub.convs.find(conv_id);
+  if (!cs || !hub.assistant) return;
+  const Conversation& c = cs->live;
+  const Tenant* t = hub.tenants.find(c.tenant_id);
+  if (!t || !t->settings.assistant_enabled) return;
+  if (c.status != Status::bot || c.answered_by != Answerer::builtin) return;
+  const std::uint64_t turn = ++cs->assistant_turns;
+  Assistant::Context ctx;
+  ctx.conversation = c;
+  ctx.settings = t->settings;
+  ctx.kb = &hub.tenants.kb(c.tenant_id);
+  ctx.text = text;
+  ctx.recent_customer_messages.assign(cs->recent_customer.begin(), cs->recent_customer.end());
+  ctx.tried_titles = cs->tried_titles;
+  hub.assistant->respond(ctx, [&hub, conv_id, turn](Assistant::Reply r) {
+    boost::asio::post(hub.io, [&hub, conv_id, turn, r = std::move(r)]() mutable {
+      ConvState* cs = hub.convs.find(conv_id);
+      if (!cs) return;
+      cs->assistant_ready.emplace(turn, [&hub, conv_id, r = std::move(r)]() mutable {
+        apply_reply(hub, conv_id, std::move(r));
+      });
+      drain_ready(hub, conv_id);
+    });
+  });
+}
+
+}  // namespace parley::relay::cmd

@@ -1,0 +1,46 @@
+// relay/src/app/commands/handlers.hpp: the command handlers (internal to commands/). One function
+// per command; table.cpp decides who may call which. Contracts as commands.hpp.
+#pragma once
+
+#include "app/commands/commands.hpp"
+#include "app/hub_state.hpp"
+
+namespace parley::relay::cmd {
+
+// session.cpp: connection-bound commands.
+void hello(HubState&, const Principal&, ConnState*, const Hello&, AckFn);
+void join(HubState&, const Principal&, ConnState*, const Join&, AckFn);
+void leave(HubState&, const Principal&, ConnState*, const Leave&, AckFn);
+void ping(HubState&, const Principal&, ConnState*, const Ping&, AckFn);
+// customer.cpp
+void start(HubState&, const Principal&, ConnState*, const ChatStart&, AckFn);
+void end(HubState&, const Principal&, ConnState*, const ChatEnd&, AckFn);
+void request_human(HubState&, const Principal&, ConnState*, const RequestHuman&, AckFn);
+// messages.cpp
+void send(HubState&, const Principal&, ConnState*, const SendMessage&, AckFn);
+void typing(HubState&, const Principal&, ConnState*, const Typing&, AckFn);
+void seen(HubState&, const Principal&, ConnState*, const Seen&, AckFn);
+// staff.cpp
+void accept(HubState&, const Principal&, ConnState*, const Accept&, AckFn);
+void resolve(HubState&, const Principal&, ConnState*, const Resolve&, AckFn);
+void handoff(HubState&, const Principal&, ConnState*, const Handoff&, AckFn);
+void set_priority(HubState&, const Principal&, ConnState*, const SetPriority&, AckFn);
+void inbox_list(HubState&, const Principal&, ConnState*, const InboxList&, AckFn);
+
+// ---- shared by the handlers ----
+// The conversation if `who` may see it (its tenant; a customer only its own contact's), read
+// back from the database when it is not in memory; nullptr otherwise ("not_found" for callers).
+ConvState* visible(HubState& hub, const Principal& who, const std::string& conv_id);
+Error not_found();
+// {"conversation_id","head_seq"} of the committed state (HeadAck).
+Json head_ack(const ConvState& cs);
+// Submits a state transition computed by `transition` (against the live state, when the
+// conversation's turn comes) and answers with head_ack.
+void change(HubState& hub, ConvState& cs, std::function<Result<Transition>(const Conversation& live)> transition,
+            AckFn ack);
+// Fills the bounded client_msg_id window from the database on first use.
+void ensure_msg_ids(HubState& hub, ConvState& cs);
+// After a customer message committed: the assistant's turn (assistant/runner.hpp).
+void assistant_turn(HubState& hub, const std::string& conv_id, const std::string& text);
+
+}  // namespace parley::relay::cmd

@@ -1,0 +1,104 @@
+// relay/src/app/http/router.hpp: the HTTP side of the relay. Every request the hub receives goes
+// to HttpApi::handle (installed with Hub::set_http_handler): REST (/api/*, docs/api.md), the
+// mirror bridge (/api/chat/*), health and metrics, and the static pages (pages.cpp).
+//
+// Loop thread only. Each route says who may call it (Access: public, an API key with a scope,
+// or a staff session with a role) and the router checks that, the per-address REST rate, the
+// CSRF rule for cookie-authenticated changes and the request's size and UTF-8 before the
+// handler runs. Handlers answer exactly once through Responder (a second answer is logged and
+// dropped). An exception escaping a handler is logged and answered 500; the relay stays up.
+//
+// Route groups live one per file (routes_*.cpp, bridges/mirror_routes.cpp) and add themselves
+// to the table through the add_*_routes functions below.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "app/http/respond.hpp"
+#include "app/hub.hpp"
+
+namespace parley::relay {
+
+// Who may call a route.
+enum class Access {
+  public_,     // no authentication
+  sync,        // an API key with the sync scope (the mirror endpoints)
+  staff,       // any staff member, or an API key with read (GET) / write (other methods)
+  supervisor,  // admin or supervisor, or an API key with admin
+  admin,       // admin, or an API key with admin
+};
+
+struct Caller {
+  bool api_key = false;  // an API key (acts through the synthetic user "api") rather than a person
+  StaffIdentity who;
+  std::string tenant_id;
+
+  StaffRole role() const { return who.user.role; }
+  std::string actor_type() const { return api_key ? "api" : "user"; }
+};
+
+struct Ctx {
+  Hub& hub;
+  HttpRequest req;
+  Responder res;
+  Caller caller;
+  std::vector<std::string> params;  // the path's {id} segments, in order
+  std::map<std::string, std::string> query;
+
+  const std::string& tenant_id() const { return caller.tenant_id; }
+  const std::string& param(std::size_t i) const { return params.at(i); }
+  std::string q(const std::string& key) const {  // "" when absent
+    const auto it = query.find(key);
+    return it == query.end() ? std::string() : it->second;
+  }
+};
+using CtxPtr = std::shared_ptr<Ctx>;
+
+struct Route {
+  const char* method;
+  std::vector<std::string_view> pattern;  // "*" matches one path segment (an id)
+  Access access;
+  void (*handler)(const CtxPtr&);
+};
+
+void add_public_routes(std::vector<Route>& out);         // routes_public.cpp
+void add_conversation_routes(std::vector<Route>& out);   // routes_conversations.cpp
+void add_admin_routes(std::vector<Route>& out);          // routes_admin.cpp
+void add_stats_routes(std::vector<Route>& out);          // routes_stats.cpp
+void add_mirror_routes(std::vector<Route>& out);         // bridges/mirror_routes.cpp
+
+// Static pages with their security headers (pages.cpp): GET/HEAD of anything else.
+void serve_page(Hub& hub, const HttpRequest& req, const Responder& res);
+
+class HttpApi {
+ public:
+  explicit HttpApi(Hub& hub);
+  void handle(HttpRequest req, HttpReply reply);
+
+ private:
+  void route(HttpRequest req, const Responder& res);
+  Hub& hub_;
+  std::vector<Route> routes_;
+};
+
+// ---- helpers for handlers (router.cpp) ----
+// Parses the JSON body into `out`; answers the error and returns false on a problem.
+bool body_json(const Ctx& ctx, Json& out, bool object_only = true);
+template <class T>
+bool decoded(const Ctx& ctx, http::ApiResult<T>& r) {
+  if (http::ok(r)) return true;
+  ctx.res.error(std::get<http::ApiError>(r));
+  return false;
+}
+// An unsigned query parameter in [0, max]; `fallback` when absent. Answers bad_field otherwise.
+bool query_uint(const Ctx& ctx, const char* key, std::uint64_t max, std::uint64_t fallback, std::uint64_t& out);
+// Appends an audit row (changes that belong to no conversation), then runs `then`.
+void audit(const CtxPtr& ctx, std::string action, std::string target, Json data, std::function<void()> then);
+// Runs `read` on a worker with its reader; the function it returns answers on the loop.
+void on_reader(const CtxPtr& ctx, std::function<std::function<void()>(StoreReader&)> read);
+
+}  // namespace parley::relay

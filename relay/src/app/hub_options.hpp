@@ -1,0 +1,40 @@
+// relay/src/app/hub_options.hpp: the hub's settings (filled from Config by main.cpp; tests set
+// clocks). Plain values.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "parley/model.hpp"
+#include "parley/protocol.hpp"
+
+namespace parley::relay {
+
+struct HubOptions {
+  Limits limits;           // frame decoding limits (max_frame_bytes mirrors the server's)
+  double rate_per_s = 20;  // commands per connection, sustained
+  double burst = 40;       // bucket size
+  int max_refusals = 100;  // rate-limit refusals before the socket is closed with 1008
+  Millis session_ttl_ms = 12LL * 3600 * 1000;
+  Millis agent_grace_ms = 120'000;    // assigned agent without any connection -> requeue
+  Millis abandon_after_ms = 600'000;  // waiting customer without any connection -> abandoned
+  // Per client address: new visitors (anonymous hellos that create a contact at their first
+  // chat.start) and REST requests, sustained per second and burst. --rate/--burst style flags
+  // (--visitor-rate, --rest-rate) lift them for benchmarks.
+  double visitor_rate_per_s = 2, visitor_burst = 30;
+  double rest_rate_per_s = 50, rest_burst = 200;
+  std::size_t max_address_buckets = 20000;
+  std::string public_url;        // "https://chat.example.com" ("" = loopback or allowed_hosts only)
+  std::vector<std::string> allowed_hosts;  // extra Host names accepted without --public-url
+  std::string metrics_token;     // "" = /metrics from loopback only; else Bearer token required
+  std::string web_dir = "web";   // static files
+  std::string data_dir = "data";
+  bool test_counters = false;    // GET /api/v1/debug/counters (tests only)
+  // Clocks, injectable for tests. wall: unix ms (stored times); steady: timers, rate buckets.
+  std::function<Millis()> wall_now;
+  std::function<std::chrono::steady_clock::time_point()> steady_now;
+};
+
+}  // namespace parley::relay

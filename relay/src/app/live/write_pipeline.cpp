@@ -1,0 +1,184 @@
+// Persist -> ack -> broadcast with a write queue per conversation (write_pipeline.hpp).
+#include "app/live/write_pipeline.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include "core/log.hpp"
+
+namespace asio = boost::asio;
+
+namespace parley::relay {
+
+struct ConvState::Queued {
+  Decide decide;
+  AckFn ack;
+  bool redecided = false;  // decided again once already (after a duplicate the window missed)
+};
+
+struct WritePipeline::Member {
+  std::shared_ptr<ConvState::Queued> request;
+  Decision decision;
+};
+
+WritePipeline::WritePipeline(asio::io_context& io, DataStore& store, ConversationRegistry& convs,
+                             StoreReader*& reader, Hooks hooks)
+    : io_(io), store_(store), convs_(convs), reader_(reader), hooks_(std::move(hooks)) {}
+
+void WritePipeline::wait_committed(ConvState& cs, Seq seq, std::function<void(bool)> fn) {
+  if (seq <= cs.committed_seq()) return fn(true);
+  cs.waiters.emplace(seq, std::move(fn));
+}
+
+void WritePipeline::submit(ConvState& cs, Decide decide, AckFn ack) {
+  auto q = std::make_shared<ConvState::Queued>();
+  q->decide = std::move(decide);
+  q->ack = std::move(ack);
+  cs.write_queue.push_back(std::move(q));
+  if (!cs.writing) pump(cs.live.id);
+}
+
+Error WritePipeline::refusal(const Error& e) const {
+  if (e.code != ErrorCode::unavailable) return e;
+  if (store_.failed()) {
+    return make_error(ErrorCode::unavailable, "the store refuses writes (a commit failed); nothing was stored");
+  }
+  return make_error(ErrorCode::busy, "the database is busy; nothing was stored; retry");
+}
+
+void WritePipeline::pump(const std::string& conv_id) {
+  ConvState* cs = convs_.find(conv_id);
+  while (cs && !cs->writing && !cs->write_queue.empty()) {
+    auto members = std::make_shared<std::vector<Member>>();
+    auto events = std::make_shared<std::vector<Event>>();
+    std::vector<Mutation> ops;
+    // Decide every queued request against the live state, in order.
+    std::deque<std::shared_ptr<ConvState::Queued>> queue;
+    queue.swap(cs->write_queue);
+    for (auto& q : queue) {
+      ++counters_.requests;
+      Decision d = q->decide(*cs);
+      if (d.kind == Decision::Kind::answer) {
+        if (q->ack) q->ack(std::move(d.answer));
+        cs = convs_.find(conv_id);  // an ack never erases, but stay safe
+        if (!cs) return;
+        continue;
+      }
+      cs->live = d.transition.next;
+      for (Mutation& m : d.extra) ops.push_back(std::move(m));
+      d.extra.clear();
+      for (const Event& e : d.transition.events) events->push_back(e);
+      members->push_back(Member{q, std::move(d)});
+    }
+    if (members->empty()) continue;
+    if (events->empty()) {
+      // Only no-ops (the same agent accepting twice, the same priority): nothing to write.
+      for (Member& m : *members) {
+        if (m.request->ack && m.decision.ack_data) m.request->ack(m.decision.ack_data(*cs));
+      }
+      continue;
+    }
+    if (store_.failed()) {
+      const Error e = refusal(make_error(ErrorCode::unavailable, ""));
+      cs->live = cs->committed;
+      for (Member& m : *members) {
+        if (!m.decision.client_msg_id.empty()) cs->msg_ids.erase(m.decision.client_msg_id);
+        if (m.request->ack) m.request->ack(e);
+      }
+      continue;
+    }
+    const Conversation next = cs->live;
+    ops.push_back(UpsertConversation{next});
+    for (const Event& e : *events) ops.push_back(AppendEvent{next.tenant_id, e});
+    cs->writing = true;
+    ++counters_.writes;
+    store_.write(std::move(ops), [this, conv_id, members, next, events](const std::optional<Error>& err) {
+      asio::post(io_, [this, conv_id, members, next, events, err] { done(conv_id, members, next, events, err); });
+    });
+  }
+}
+
+void WritePipeline::done(const std::string& conv_id, std::shared_ptr<std::vector<Member>> members,
+                         Conversation next, std::shared_ptr<std::vector<Event>> events, std::optional<Error> err) {
+  ConvState* cs = convs_.find(conv_id);
+  if (!cs) return;
+  cs->writing = false;
+  if (err) {
+    ++counters_.failed_writes;
+    cs->live = cs->committed;
+    for (Member& m : *members) {
+      if (!m.decision.client_msg_id.empty()) cs->msg_ids.erase(m.decision.client_msg_id);
+    }
+    // A client_msg_id the bounded window did not hold, already stored: answer that request as a
+    // duplicate and decide the others again (each only once, so a broken op cannot loop).
+    if (is_duplicate(*err, "client_msg_id") && reader_) {
+      std::deque<std::shared_ptr<ConvState::Queued>> again;
+      for (Member& m : *members) {
+        const std::string& cmid = m.decision.client_msg_id;
+        std::optional<MessageRef> hit;
+        if (!cmid.empty()) {
+          auto found = reader_->find_message_by_client_msg_id(cs->committed.tenant_id, cmid);
+          if (found && found->has_value() && (*found)->conversation_id == conv_id) hit = **found;
+        }
+        if (hit) {
+          cs->msg_ids.add(cmid, hit->seq);
+          if (m.request->ack) m.request->ack(Json{{"conversation_id", conv_id}, {"seq", hit->seq}, {"duplicate", true}});
+        } else if (!m.request->redecided) {
+          m.request->redecided = true;
+          ++counters_.redecided;
+          again.push_back(m.request);
+        } else if (m.request->ack) {
+          m.request->ack(make_error(ErrorCode::internal, "could not store the change"));
+        }
+      }
+      for (auto it = again.rbegin(); it != again.rend(); ++it) cs->write_queue.push_front(*it);
+    } else {
+      const Error e = refusal(*err);
+      if (e.code == ErrorCode::unavailable) {
+        log::error("STORE FAILED: refusing every further write; fix the disk and restart the relay",
+                   {{"conversation", conv_id}, {"error", err->message}});
+      } else {
+        log::warn("write refused", {{"conversation", conv_id}, {"code", to_string(e.code)}, {"error", err->message}});
+      }
+      for (Member& m : *members) {
+        if (m.request->ack) m.request->ack(e);
+      }
+    }
+    // Duplicates waiting for a seq this write would have committed learn that it did not.
+    for (auto it = cs->waiters.begin(); it != cs->waiters.end();) {
+      if (it->first > cs->committed_seq()) {
+        auto fn = std::move(it->second);
+        it = cs->waiters.erase(it);
+        fn(false);
+      } else {
+        ++it;
+      }
+    }
+    if (cs->committed_seq() == 0 && cs->write_queue.empty()) {
+      convs_.drop_uncommitted(conv_id);  // its first write failed: it never existed
+      return;
+    }
+    pump(conv_id);
+    return;
+  }
+
+  convs_.set_committed(*cs, next);
+  for (const Event& e : *events) ConversationRegistry::absorb(*cs, e);
+  // Ack first, then broadcast (the sender also receives its own events), then the inbox.
+  for (Member& m : *members) {
+    if (m.request->ack && m.decision.ack_data) m.request->ack(m.decision.ack_data(*cs));
+  }
+  if (hooks_.committed) hooks_.committed(*cs, *events);
+  if (after_commit_) after_commit_(*cs);
+  while (!cs->waiters.empty() && cs->waiters.begin()->first <= cs->committed_seq()) {
+    auto fn = std::move(cs->waiters.begin()->second);
+    cs->waiters.erase(cs->waiters.begin());
+    fn(true);
+  }
+  for (Member& m : *members) {
+    if (m.decision.after) m.decision.after();
+  }
+  pump(conv_id);
+  convs_.maybe_evict(conv_id);
+}
+
+}  // namespace parley::relay

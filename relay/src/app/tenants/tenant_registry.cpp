@@ -1,0 +1,94 @@
+// Tenants, settings and knowledge bases (tenant_registry.hpp).
+#include "app/tenants/tenant_registry.hpp"
+
+#include "core/log.hpp"
+
+namespace parley::relay {
+
+std::optional<Error> TenantRegistry::load(StoreReader& reader) {
+  auto tenants = reader.load_tenants();
+  if (!tenants) return tenants.error();
+  for (Tenant& t : *tenants) {
+    auto kb = reader.load_kb(t.id);
+    if (!kb) return kb.error();
+    kb_[t.id] = std::move(kb).value();
+    tenants_[t.id] = std::move(t);
+  }
+  if (!tenants_.count(kDefaultTenantId)) return make_error(ErrorCode::internal, "default tenant missing");
+  return std::nullopt;
+}
+
+void TenantRegistry::reload(StoreReader& reader, const std::string& id) {
+  if (id.empty()) {
+    auto tenants = reader.load_tenants();
+    if (!tenants) {
+      log::error("could not reload the tenants", {{"error", tenants.error().message}});
+      return;
+    }
+    for (const Tenant& t : *tenants) reload(reader, t.id);
+    return;
+  }
+  auto t = reader.find_tenant(id);
+  auto kb = reader.load_kb(id);
+  if (!t || !kb) {
+    log::error("could not reload a tenant", {{"tenant", id}});
+    return;
+  }
+  if (!t->has_value()) return;
+  const bool known = tenants_.count(id) > 0;
+  tenants_[id] = std::move(**t);
+  kb_[id] = std::move(kb).value();
+  log::info(known ? "tenant reloaded" : "tenant added", {{"tenant", id}, {"articles", kb_[id].size()}});
+}
+
+const Tenant* TenantRegistry::find(const std::string& id_or_slug) const {
+  if (auto it = tenants_.find(id_or_slug); it != tenants_.end()) return &it->second;
+  for (const auto& [id, t] : tenants_) {
+    if (t.slug == id_or_slug) return &t;
+  }
+  return nullptr;
+}
+
+const Tenant& TenantRegistry::default_tenant() const { return tenants_.at(kDefaultTenantId); }
+
+std::vector<const Tenant*> TenantRegistry::all() const {
+  std::vector<const Tenant*> out;
+  for (const auto& [id, t] : tenants_) out.push_back(&t);
+  return out;
+}
+
+std::vector<std::string> TenantRegistry::ids() const {
+  std::vector<std::string> out;
+  for (const auto& [id, t] : tenants_) out.push_back(id);
+  return out;
+}
+
+const std::vector<KbArticle>& TenantRegistry::kb(const std::string& tenant_id) const {
+  static const std::vector<KbArticle> kEmpty;
+  auto it = kb_.find(tenant_id);
+  return it == kb_.end() ? kEmpty : it->second;
+}
+
+void TenantRegistry::set_settings(const std::string& tenant_id, const TenantSettings& settings) {
+  if (auto t = tenants_.find(tenant_id); t != tenants_.end()) t->second.settings = settings;
+}
+
+void TenantRegistry::set_kb(const std::string& tenant_id, std::vector<KbArticle> articles) {
+  kb_[tenant_id] = std::move(articles);
+}
+
+PublicTenantConfig TenantRegistry::public_config(const Tenant& t) {
+  const TenantSettings& s = t.settings;
+  PublicTenantConfig c;
+  c.slug = t.slug;
+  c.title = s.title;
+  c.welcome = s.welcome;
+  c.brand_color = s.brand_color;
+  c.position = s.position;
+  c.assistant_name = s.assistant_name;
+  c.assistant_enabled = s.assistant_enabled;
+  c.prechat_form = s.prechat_form;
+  return c;
+}
+
+}  // namespace parley::relay

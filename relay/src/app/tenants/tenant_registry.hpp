@@ -1,0 +1,47 @@
+// relay/src/app/tenants/tenant_registry.hpp: the tenants the relay serves, their settings and
+// knowledge bases, as last read from or written to the store.
+//
+// Loop thread only. Loaded at start-up; changed by REST (update/replace: stored first, live once
+// committed) and reloaded when another process (parleyctl) changed them (reload(): the change
+// watcher calls it, see app/change_watch.hpp). Settings PATCHes merge field by field in the
+// store, so two writers changing different fields never overwrite each other.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/store_api.hpp"
+#include "parley/replies.hpp"
+#include "parley/result.hpp"
+
+namespace parley::relay {
+
+class TenantRegistry {
+ public:
+  std::optional<Error> load(StoreReader& reader);
+  // Re-reads one tenant (settings and knowledge base), or every tenant when `id` is "".
+  void reload(StoreReader& reader, const std::string& id);
+
+  const Tenant* find(const std::string& id_or_slug) const;  // nullptr when unknown
+  const Tenant& default_tenant() const;
+  std::vector<const Tenant*> all() const;
+  std::vector<std::string> ids() const;
+  const std::vector<KbArticle>& kb(const std::string& tenant_id) const;
+
+  // Makes a committed change live.
+  void set_settings(const std::string& tenant_id, const TenantSettings& settings);
+  void set_kb(const std::string& tenant_id, std::vector<KbArticle> articles);
+
+  // What any web page may know about a tenant (hello's "tenant" and GET /api/config): the one
+  // place it is built.
+  static PublicTenantConfig public_config(const Tenant& t);
+
+ private:
+  std::map<std::string, Tenant> tenants_;  // by id
+  std::map<std::string, std::vector<KbArticle>> kb_;
+};
+
+}  // namespace parley::relay
