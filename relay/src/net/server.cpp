@@ -343,7 +343,15 @@ class WsSession final : public SessionBase,
     metrics().ws_connections++;
     metrics().ws_connections_total++;
     log::debug("ws.open", {{"conn", id_}, {"remote", remote_}});
-    core_->app->on_open(std::static_pointer_cast<Connection>(this->shared_from_this()), principal);
+    try {
+      core_->app->on_open(std::static_pointer_cast<Connection>(this->shared_from_this()), principal);
+    } catch (const std::exception& e) {
+      log::error("ws.handler_threw", {{"conn", id_}, {"in", "on_open"}, {"error", e.what()}});
+      close(1011, "internal error");
+    } catch (...) {
+      log::error("ws.handler_threw", {{"conn", id_}, {"in", "on_open"}, {"error", "unknown"}});
+      close(1011, "internal error");
+    }
     do_read();
   }
 
@@ -444,7 +452,15 @@ class WsSession final : public SessionBase,
     core_->unregister(id_);
     if (was_open) {
       metrics().ws_connections--;
-      if (core_->app) core_->app->on_close(id_);
+      if (core_->app) {
+        try {
+          core_->app->on_close(id_);
+        } catch (const std::exception& e) {
+          log::error("ws.handler_threw", {{"conn", id_}, {"in", "on_close"}, {"error", e.what()}});
+        } catch (...) {
+          log::error("ws.handler_threw", {{"conn", id_}, {"in", "on_close"}, {"error", "unknown"}});
+        }
+      }
     }
   }
 
@@ -600,7 +616,16 @@ class HttpSession final : public SessionBase, public std::enable_shared_from_thi
     if (!core_->app) return force_close();
 
     if (websocket::is_upgrade(req)) {
-      UpgradeDecision d = core_->app->authorize_upgrade(hreq);
+      UpgradeDecision d;
+      try {
+        d = core_->app->authorize_upgrade(hreq);
+      } catch (const std::exception& e) {
+        log::error("http.handler_threw", {{"in", "authorize_upgrade"}, {"error", e.what()}});
+        d = UpgradeDecision{false, 500, "internal error\n", ""};
+      } catch (...) {
+        log::error("http.handler_threw", {{"in", "authorize_upgrade"}, {"error", "unknown"}});
+        d = UpgradeDecision{false, 500, "internal error\n", ""};
+      }
       if (!d.accept || core_->stopping) {
         HttpResponse r;
         r.status = d.accept ? 503 : (d.status >= 400 && d.status <= 599 ? d.status : 403);

@@ -228,11 +228,22 @@ CREATE TABLE change_log (
 );
 )sql";
 
+// v5: indexes for the reads of a relay that keeps only open conversations in memory (issue 6,
+// correctness 4): the start-up load of open conversations, the "recent" list served from the
+// database, and client_msg_id look-ups across a tenant's whole history (idempotent sync and
+// chat.start re-sends after the conversation left memory).
+constexpr const char* kV5 = R"sql(
+CREATE INDEX IF NOT EXISTS conversations_open ON conversations(tenant_id, created_at, id) WHERE status <> 'resolved';
+CREATE INDEX IF NOT EXISTS conversations_recent ON conversations(tenant_id, updated_at DESC, id);
+CREATE INDEX IF NOT EXISTS messages_client_msg ON messages(tenant_id, client_msg_id) WHERE client_msg_id IS NOT NULL;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kV1},
     {2, kV2},
     {3, kV3},
     {4, kV4},
+    {5, kV5},
 };
 
 constexpr const char* kCreateMigrations =

@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 
 #include "app/auth/device_cookie.hpp"
+#include "app/bootstrap.hpp"
 #include "app/hub_state.hpp"
 #include "core/log.hpp"
 #include "parley/text.hpp"
@@ -291,14 +292,19 @@ void Sessions::change_password(const StaffIdentity& who, const std::string& curr
   if (!u->has_value() || (*u)->disabled) return cb(make_error(ErrorCode::forbidden, "no such user"));
   auto state = std::make_shared<std::function<void(std::optional<Error>)>>(std::move(cb));
   const std::string stored = (*u)->password_hash, user_id = who.user.id, keep = who.session_hash;
-  auto job = [this, stored, current, next, user_id, keep, state]() {
+  const std::string username = (*u)->username;
+  auto job = [this, stored, current, next, user_id, keep, username, state]() {
     const bool good = verify_password(stored, current);
     const std::string hash = good ? hash_password(next) : std::string();
-    asio::post(hub_.io, [this, good, hash, user_id, keep, state] {
+    asio::post(hub_.io, [this, good, hash, user_id, keep, username, state] {
       if (!good) return (*state)(make_error(ErrorCode::forbidden, "the current password is wrong", "current_password"));
       if (hash.empty()) return (*state)(make_error(ErrorCode::internal, "password hashing failed"));
-      hub_.write({SetPasswordHash{user_id, hash}}, [this, user_id, keep, state](std::optional<Error> err) {
+      hub_.write({SetPasswordHash{user_id, hash}}, [this, user_id, keep, username, state](std::optional<Error> err) {
         if (err) return (*state)(err);
+        // The first admin chose a password: the first start's file of secrets has done its job.
+        if (forget_first_start_secrets(hub_.options.data_dir, username)) {
+          log::info("first-start secrets removed", {{"user", user_id}});
+        }
         revoke_user(user_id, keep, *state);
       });
     });
