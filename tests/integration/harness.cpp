@@ -171,6 +171,9 @@ std::string frame_summary(const Json& f) {
 
 }  // namespace
 
+std::string relay_binary() { return relay_bin(); }
+std::string ctl_binary() { return ctl_bin(); }
+
 // ---- doctest listener: print relay stderr on the first failure ---------------------------------------
 
 struct RelayFailureListener : public doctest::IReporter {
@@ -274,6 +277,7 @@ Relay::~Relay() {
 std::string Relay::origin() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
 std::string Relay::stderr_text() const { return read_file(stderr_path()); }
+std::string Relay::stdout_text() const { return read_file(dir_ + "/relay.stdout"); }
 
 void Relay::report_failure() {
   if (reported_) return;
@@ -402,19 +406,60 @@ void Relay::create_user(const std::string& name, const std::string& password, co
   }
 }
 
-std::string Relay::create_api_key(const std::string& name) {
-  auto r = ctl({"apikey", "create", name});
+Relay::ApiKeyMade Relay::create_api_key_with_id(const std::string& name, const std::string& scopes,
+                                                const std::string& tenant) {
+  std::vector<std::string> args;
+  if (!tenant.empty()) args = {"--tenant", tenant};
+  for (const char* a : {"apikey", "create"}) args.emplace_back(a);
+  args.push_back(name);
+  args.emplace_back("--scope");
+  args.push_back(scopes);
+  auto r = ctl(args);
   if (r.exit_code != 0) {
     throw std::runtime_error("parleyctl apikey create failed: " + r.out + r.err);
   }
-  // The key is the longest whitespace-separated token of the output.
+  ApiKeyMade made;
+  // The key is the longest whitespace-separated token of stdout; stderr names its id
+  // ("API key ID 'NAME' ...").
   std::istringstream in(r.out);
-  std::string tok, best;
+  std::string tok;
   while (in >> tok) {
-    if (tok.size() > best.size()) best = tok;
+    if (tok.size() > made.key.size()) made.key = tok;
   }
-  if (best.size() < 16) throw std::runtime_error("no API key in parleyctl output: " + r.out);
-  return best;
+  if (made.key.size() < 16) throw std::runtime_error("no API key in parleyctl output: " + r.out);
+  std::istringstream err(r.err);
+  std::string prev;
+  while (err >> tok) {
+    if (prev == "key" && made.id.empty()) made.id = tok;
+    prev = tok;
+  }
+  return made;
+}
+
+std::string Relay::create_api_key(const std::string& name, const std::string& scopes) {
+  return create_api_key_with_id(name, scopes).key;
+}
+
+std::string Relay::first_start_api_key() const {
+  std::istringstream in(read_file(data_dir_ + "/first-admin.txt"));
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto at = line.find("API key:");
+    if (at == std::string::npos) continue;
+    std::istringstream rest(line.substr(at + 8));
+    std::string key;
+    rest >> key;
+    return key;
+  }
+  return "";
+}
+
+Json Relay::counters() const {
+  auto r = http(port_, "GET", "/api/v1/debug/counters");
+  if (r.status != 200) {
+    throw std::runtime_error("GET /api/v1/debug/counters: HTTP " + std::to_string(r.status) + " " + r.body);
+  }
+  return r.json();
 }
 
 // ---- HTTP ------------------------------------------------------------------------------------------
@@ -474,6 +519,34 @@ HttpResult http_get(std::uint16_t port, const std::string& target, const Headers
 HttpResult http_post_json(std::uint16_t port, const std::string& target, const Json& body,
                           const Headers& headers) {
   return http(port, "POST", target, body.dump(), headers);
+}
+
+HttpResult login_request(const Relay& relay, const std::string& user, const std::string& password,
+                         const Headers& headers) {
+  Headers h = {{"Origin", relay.origin()}};
+  h.insert(h.end(), headers.begin(), headers.end());
+  return http(relay.port(), "POST", "/api/login", Json{{"username", user}, {"password", password}}.dump(), h);
+}
+
+std::string set_cookie_header(const HttpResult& r, const std::string& name) {
+  for (auto [it, end] = r.headers.equal_range("set-cookie"); it != end; ++it) {
+    if (it->second.rfind(name + "=", 0) == 0) return it->second;
+  }
+  return "";
+}
+
+std::string set_cookie_pair(const HttpResult& r, const std::string& name) {
+  const std::string v = set_cookie_header(r, name);
+  return v.substr(0, v.find(';'));
+}
+
+bool wait_until(const std::function<bool()>& cond, Duration timeout) {
+  auto deadline = Clock::now() + timeout;
+  for (;;) {
+    if (cond()) return true;
+    if (Clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(10ms);
+  }
 }
 
 std::string login(const Relay& relay, const std::string& user, const std::string& password) {
@@ -536,6 +609,7 @@ struct WsClient::Impl {
       req.set(bhttp::field::user_agent, "parley-it");
       if (!o.cookie.empty()) req.set(bhttp::field::cookie, o.cookie);
       if (!o.origin.empty()) req.set(bhttp::field::origin, o.origin);
+      if (!o.host.empty()) req.set(bhttp::field::host, o.host);
     }));
     ws.read_message_max(64 * 1024 * 1024);
     ws.auto_fragment(false);
@@ -778,10 +852,10 @@ std::function<bool(const Json&)> is_message(const std::string& conversation_id, 
   };
 }
 
-Customer Customer::connect(const Relay& relay, const std::string& token) {
+Customer Customer::connect(const Relay& relay, const std::string& token, const std::string& tenant) {
   Customer c;
   c.ws = std::make_unique<WsClient>(relay.port(), WsOptions{"", relay.origin(), "/ws"});
-  Json h = cmd("hello", {{"tenant", "default"}});
+  Json h = cmd("hello", {{"tenant", tenant}});
   if (!token.empty()) h["token"] = token;
   auto r = c.ws->request(h);
   if (!r.ok()) FAIL("hello refused: " << r.frame.dump());
@@ -870,6 +944,20 @@ std::int64_t stored_message_count(const Relay& relay) {
   std::int64_t n = -1;
   if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
   sqlite3_finalize(st);
+  return n;
+}
+
+std::int64_t db_int(const Relay& relay, const std::string& sql, const std::vector<std::string>& binds) {
+  Sqlite db(relay.db_path());
+  sqlite3_stmt* st = db.prepare(sql.c_str());
+  for (std::size_t i = 0; i < binds.size(); ++i) {
+    sqlite3_bind_text(st, static_cast<int>(i + 1), binds[i].c_str(), -1, SQLITE_TRANSIENT);
+  }
+  std::int64_t n = -1;
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) throw std::runtime_error(std::string("sqlite: ") + sqlite3_errmsg(db.db));
   return n;
 }
 

@@ -49,6 +49,10 @@ ProcessResult run_process(const std::vector<std::string>& argv,
                           const std::vector<std::pair<std::string, std::string>>& env = {},
                           Duration timeout = 30s);
 
+// The relay and parleyctl binaries the harness runs (PARLEY_RELAY_BIN / PARLEY_CTL_BIN override).
+std::string relay_binary();
+std::string ctl_binary();
+
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& content);
 bool file_exists(const std::string& path);
@@ -98,13 +102,26 @@ class Relay {
   std::string db_path() const { return data_dir_ + "/parley.db"; }
   std::string stderr_text() const;
   std::string stderr_path() const { return dir_ + "/relay.stderr"; }
+  std::string stdout_text() const;  // everything the relay wrote to stdout (a file, not a terminal)
 
   // parleyctl --db DB ARGS... (before or while the relay runs).
   ProcessResult ctl(const std::vector<std::string>& args) const;
   // parleyctl users create NAME --role ROLE --password PW; throws on failure.
   void create_user(const std::string& name, const std::string& password, const std::string& role = "agent");
-  // A fresh API key for /api/chat/sync (parleyctl apikey create; throws on failure).
-  std::string create_api_key(const std::string& name = "it");
+  // A fresh API key (parleyctl apikey create NAME --scope SCOPES; throws on failure). The
+  // default scope is what /api/chat/sync needs.
+  std::string create_api_key(const std::string& name = "it", const std::string& scopes = "sync");
+  struct ApiKeyMade {
+    std::string key;  // the secret (printed once on stdout)
+    std::string id;   // its id (named on stderr), for list / revoke
+  };
+  // `tenant`: a tenant slug ("" = the default tenant).
+  ApiKeyMade create_api_key_with_id(const std::string& name, const std::string& scopes = "sync",
+                                    const std::string& tenant = "");
+  // The API key the first start wrote to data/first-admin.txt ("" when absent).
+  std::string first_start_api_key() const;
+  // GET /api/v1/debug/counters (the relay must run with --test-counters true).
+  Json counters() const;
 
   // Dumps stderr to the test output once (called by the failure listener).
   void report_failure();
@@ -136,6 +153,17 @@ HttpResult http_post_json(std::uint16_t port, const std::string& target, const J
 
 // POST /api/login; returns the cookie pair "parley_session=VALUE" (throws when login fails).
 std::string login(const Relay& relay, const std::string& user, const std::string& password);
+// POST /api/login with the relay's Origin plus `headers`; the whole answer.
+HttpResult login_request(const Relay& relay, const std::string& user, const std::string& password,
+                         const Headers& headers = {});
+// The "NAME=VALUE" pair of the Set-Cookie header setting cookie `name` ("" when none).
+std::string set_cookie_pair(const HttpResult& r, const std::string& name);
+// The whole Set-Cookie header value for cookie `name` ("" when none).
+std::string set_cookie_header(const HttpResult& r, const std::string& name);
+
+// Polls `cond` (every few ms) until it holds or `timeout` passes; returns whether it held. A
+// bounded wait for a state, never a fixed sleep.
+bool wait_until(const std::function<bool()>& cond, Duration timeout = kTimeout);
 
 // ---- WebSocket ------------------------------------------------------------------------------------
 
@@ -143,6 +171,7 @@ struct WsOptions {
   std::string cookie;  // Cookie header ("" = none)
   std::string origin;  // Origin header ("" = none)
   std::string target = "/ws";
+  std::string host;    // Host header ("" = 127.0.0.1:PORT)
 };
 
 // A WebSocket client driven synchronously: each call runs the client's own event loop until its
@@ -230,8 +259,8 @@ struct Customer {
   std::unique_ptr<WsClient> ws;
   std::string token;
   Json hello_ack;
-  // Connects and sends hello (with `token` when not empty).
-  static Customer connect(const Relay& relay, const std::string& token = "");
+  // Connects and sends hello (with `token` when not empty) to tenant `tenant` (a slug).
+  static Customer connect(const Relay& relay, const std::string& token = "", const std::string& tenant = "default");
   // chat.start; returns the conversation id (fails the test when not acked).
   std::string start(const Json& fields = Json::object());
   WsClient::Reply send(const std::string& conversation_id, const std::string& text,
@@ -257,6 +286,9 @@ struct StoredMessage {
 std::vector<StoredMessage> stored_messages(const Relay& relay, const std::string& conversation_id);
 // SELECT COUNT(*) FROM messages (all conversations).
 std::int64_t stored_message_count(const Relay& relay);
+// The first column of the first row of `sql` (read-only) as an integer; `binds` are bound as
+// text to ?1, ?2, ... Throws on an SQL error; -1 when there is no row.
+std::int64_t db_int(const Relay& relay, const std::string& sql, const std::vector<std::string>& binds = {});
 
 // Frame accessors and checks used by many tests.
 // The message object of a chat.new_message event (data.message), or null.
