@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "app/origin.hpp"
+#include "parley/text.hpp"
 
 extern char** environ;
 
@@ -33,12 +34,8 @@ std::string env_name(const std::string& key) {
   return out;
 }
 
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  const auto e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
+// Surrounding ASCII whitespace removed (parley::trim), as an owned string.
+std::string trimmed(std::string_view s) { return std::string(parley::trim(s)); }
 
 // What to use instead of a secret given as a flag or a config-file line.
 std::string env_only_error(const std::string& name, const std::string& where) {
@@ -101,6 +98,20 @@ std::function<std::string(Config&, const std::string&)> text(std::string Config:
   };
 }
 
+// A comma-separated list; blank items dropped.
+std::function<std::string(Config&, const std::string&)> list(std::vector<std::string> Config::*member) {
+  return [member](Config& c, const std::string& v) {
+    (c.*member).clear();
+    std::stringstream ss(v);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+      item = trimmed(item);
+      if (!item.empty()) (c.*member).push_back(item);
+    }
+    return std::string();
+  };
+}
+
 const std::vector<Key>& keys() {
   static const std::vector<Key> k = {
       {"listen", "127.0.0.1:8080", "address and port to listen on (port 0 = any free port)",
@@ -134,28 +145,10 @@ const std::vector<Key>& keys() {
          return "";
        }},
       {"trusted-proxies", "", "comma-separated addresses/CIDRs whose X-Forwarded-* headers are believed",
-       [](Config& c, const std::string& v) -> std::string {
-         c.trusted_proxies.clear();
-         std::stringstream ss(v);
-         std::string item;
-         while (std::getline(ss, item, ',')) {
-           item = trim(item);
-           if (!item.empty()) c.trusted_proxies.push_back(item);
-         }
-         return "";
-       }},
+       list(&Config::trusted_proxies)},
       {"allowed-hosts", "",
        "comma-separated host names the relay answers to without --public-url (loopback always)",
-       [](Config& c, const std::string& v) -> std::string {
-         c.allowed_hosts.clear();
-         std::stringstream ss(v);
-         std::string item;
-         while (std::getline(ss, item, ',')) {
-           item = trim(item);
-           if (!item.empty()) c.allowed_hosts.push_back(item);
-         }
-         return "";
-       }},
+       list(&Config::allowed_hosts)},
       {"metrics-token-file", "", "file whose first line is the token /metrics requires (default: loopback only)",
        text(&Config::metrics_token_file)},
       {"tls-cert", "", "PEM certificate chain (with tls-key: serve HTTPS/WSS)", text(&Config::tls_cert)},
@@ -319,14 +312,14 @@ ConfigResult load_config(int argc, const char* const* argv, const std::map<std::
     while (std::getline(in, line)) {
       ++n;
       if (const auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
-      line = trim(line);
+      line = trimmed(line);
       if (line.empty()) continue;
       const auto eq = line.find('=');
       if (eq == std::string::npos) {
         out.error = path + ":" + std::to_string(n) + ": expected key = value";
         return out;
       }
-      const std::string key = trim(line.substr(0, eq));
+      const std::string key = trimmed(line.substr(0, eq));
       const Key* k = find_key(key);
       if (!k || k->is_flag_only) {
         out.error = path + ":" + std::to_string(n) + ": unknown key \"" + key + "\"";
@@ -336,7 +329,7 @@ ConfigResult load_config(int argc, const char* const* argv, const std::map<std::
         out.error = env_only_error(key, path + ":" + std::to_string(n) + ": ");
         return out;
       }
-      file[key] = trim(line.substr(eq + 1));
+      file[key] = trimmed(line.substr(eq + 1));
     }
   }
 

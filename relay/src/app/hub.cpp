@@ -339,9 +339,10 @@ const Conversation* Hub::find_conversation(const std::string& tenant_id, const s
   if (!s.reader || id.empty()) return nullptr;
   ConvState* cs = s.convs.find_or_load(*s.reader, tenant_id, id);
   if (!cs || cs->committed_seq() == 0) return nullptr;
-  const Conversation* c = &cs->committed;
-  s.convs.maybe_evict(id);  // read only: a resolved one need not stay (the pointer stays valid until the next post)
-  return s.convs.find(id) ? c : nullptr;
+  // A resolved one read back for this request need not stay: evicted once this turn of the loop
+  // is over (the pointer stays valid until then; callers look it up again after any post).
+  if (cs->committed.status == Status::resolved) asio::post(s.io, [&s, id] { s.convs.maybe_evict(id); });
+  return &cs->committed;
 }
 
 Json Hub::conversation_summary(const Conversation& c) { return s_->summary(c); }

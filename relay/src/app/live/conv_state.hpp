@@ -84,7 +84,7 @@ struct ConvState {
   const std::string& preview() const { return customer_preview.empty() ? visible_preview : customer_preview; }
   // Nothing references it but the registry: it may be evicted once resolved.
   bool idle() const {
-    return !writing && write_queue.empty() && waiters.empty() && subscribers.empty() &&
+    return !writing && write_queue.empty() && waiters.empty() && subscribers.empty() && !inbox_dirty &&
            assistant_applied == assistant_turns;
   }
   void remember_customer(const std::string& text) {

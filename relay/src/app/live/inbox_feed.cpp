@@ -53,6 +53,8 @@ void InboxFeed::flush() {
     }
   }
   if (backlog) arm_retry();
+  // A resolved conversation stays in memory until its change went out; now it may go.
+  for (const std::string& id : ids) hub_.convs.maybe_evict(id);
 }
 
 void InboxFeed::arm_retry() {
