@@ -4,6 +4,9 @@
 //
 // Writers are called from Store::write ops (writer thread); readers from any thread on its own
 // reader connection. None throws; errors come back as parley::Error.
+//
+// Defined in one file per table group: repo_tenants.cpp, repo_staff.cpp, repo_contacts.cpp,
+// repo_conversations.cpp (conversations, events, messages), repo_kb.cpp, repo_audit.cpp.
 #pragma once
 
 #include <optional>

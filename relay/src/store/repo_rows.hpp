@@ -1,4 +1,4 @@
-// relay/src/store/repo_rows.hpp: row readers shared by the SQLite query files (repo.cpp,
+// relay/src/store/repo_rows.hpp: row readers shared by the SQLite query files (repo_*.cpp,
 // repo_queries.cpp). Internal to relay/src/store; the app never includes it.
 // A reader fills its output from the current row of `q` and returns an error (ErrorCode::internal)
 // when a stored value is unknown to this build.
@@ -19,8 +19,8 @@ inline constexpr const char* kConversationCols =
     "assignee_id, assignee_name, previous_agent_id, resolution, handoff_summary, unanswered_turns, "
     "created_at, updated_at, handed_off_at, assigned_at, first_agent_response_at, resolved_at, head_seq, "
     "page_url, page_title, page_referrer";
-std::optional<Error> read_conversation(const Stmt& q, Conversation& c);  // defined in repo.cpp
-Result<std::vector<Conversation>> collect_conversations(Stmt& q);        // defined in repo.cpp
+std::optional<Error> read_conversation(const Stmt& q, Conversation& c);  // defined in repo_conversations.cpp
+Result<std::vector<Conversation>> collect_conversations(Stmt& q);        // defined in repo_conversations.cpp
 
 // Column list of message queries over `messages m` (order matters: see read_message).
 inline constexpr const char* kMessageCols =
