@@ -1,6 +1,14 @@
 // relay/src/net/server.cpp: the one-port edge (see server.hpp). The only translation unit of the
 // relay that includes Beast (its implementation is compiled once in asio/asio_impl.cpp).
 //
+// Why one file of about 900 lines: HttpSession and WsSession are templates over PlainStream and
+// TlsStream, and all four instantiations happen here, from Core::start_session. One connection's
+// life is one state machine across Core and the two sessions: TLS handshake and HTTP keep-alive in
+// HttpSession, the upgrade that moves the stream, the ConnSlot and the request into a WsSession,
+// and Core's shutdown that drives both. Split into files, the session templates would move into
+// headers (or need explicit instantiations per stream type), every file would include Beast, and
+// Beast's stream and TLS templates would be instantiated again in each of them.
+//
 // Shape (after Beast's advanced_server / advanced_server_flex examples):
 //   Core        shared state: options, Application, TLS context, acceptor, registry of sessions.
 //               Every session holds a shared_ptr<Core>, so Core outlives the last handler.
