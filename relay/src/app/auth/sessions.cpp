@@ -57,10 +57,12 @@ std::optional<StaffIdentity> Sessions::by_hash(const std::string& token_hash) {
     cache_.erase(it);
     return std::nullopt;
   }
-  if (!hub_.reader) return std::nullopt;
+  if (!hub_.reader || revoked_.count(token_hash)) return std::nullopt;
   ++counters_.session_reads;
   auto s = hub_.reader->find_session(token_hash);
   if (!s || !s->has_value() || (*s)->expires_at <= at) return std::nullopt;
+  // The user's sessions are being revoked (delete not committed yet): only the kept one lives.
+  if (auto r = revoking_.find((*s)->user_id); r != revoking_.end() && r->second != token_hash) return std::nullopt;
   auto u = hub_.reader->find_user((*s)->user_id);
   if (!u || !u->has_value() || (*u)->disabled) return std::nullopt;
   StaffIdentity who;
@@ -194,13 +196,17 @@ void Sessions::close_session_sockets(const std::string& session_hash, const std:
   });
 }
 
-void Sessions::logout(const std::string& token) {
-  if (token.empty() || token.size() > 200) return;
+void Sessions::logout(const std::string& token, std::function<void(std::optional<Error>)> done) {
+  if (token.empty() || token.size() > 200) return done(std::nullopt);
   const std::string hash = sha256_hex(token);
   cache_.erase(hash);
   close_session_sockets(hash, "logged out");
-  hub_.write({DeleteSession{hash}}, [](std::optional<Error> err) {
+  // Until the delete has committed, a cache miss would read the session back: refuse it.
+  revoked_.insert(hash);
+  hub_.write({DeleteSession{hash}}, [this, hash, done = std::move(done)](std::optional<Error> err) {
     if (err) log::error("logout: could not delete the session", {{"error", err->message}});
+    if (!err) revoked_.erase(hash);
+    done(err);
   });
 }
 
@@ -216,7 +222,12 @@ void Sessions::revoke_user(const std::string& user_id, const std::string& keep_s
   for (ConnState* c : hub_.conns.staff_of_user(user_id)) {
     if (c->who.staff.session_hash != keep_session_hash) c->close(1008, "session revoked");
   }
-  hub_.write({DeleteUserSessions{user_id, keep_session_hash}}, std::move(done));
+  revoking_[user_id] = keep_session_hash;
+  hub_.write({DeleteUserSessions{user_id, keep_session_hash}},
+             [this, user_id, done = std::move(done)](std::optional<Error> err) {
+               if (!err) revoking_.erase(user_id);  // kept on failure: the sessions stay refused
+               done(err);
+             });
 }
 
 void Sessions::recheck_user(const std::string& user_id) {

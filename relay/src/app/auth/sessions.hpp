@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "app/auth/hash_pool.hpp"
 #include "app/auth/identity.hpp"
@@ -66,8 +67,9 @@ class Sessions {
 
   void login(const HttpRequest& req, const std::string& username, const std::string& password,
              std::function<void(Result<LoginResult>, std::optional<LoginError>)> cb);
-  // Deletes the session of `token` (cookie value) and closes its sockets (1008 "logged out").
-  void logout(const std::string& token);
+  // Deletes the session of `token` (cookie value) and closes its sockets (1008 "logged out") at
+  // once; the session is refused from this call on, and `done` runs once the delete committed.
+  void logout(const std::string& token, std::function<void(std::optional<Error>)> done);
   // Deletes every session of `user_id` except `keep_session_hash` ("" = all) and closes their
   // sockets at once (password change, user disabled).
   void revoke_user(const std::string& user_id, const std::string& keep_session_hash,
@@ -100,6 +102,8 @@ class Sessions {
 
   HubState& hub_;
   std::unordered_map<std::string, StaffIdentity> cache_;  // by token hash
+  std::unordered_set<std::string> revoked_;  // logged out, delete not committed yet (kept if it failed)
+  std::unordered_map<std::string, std::string> revoking_;  // user id -> the session hash kept
   struct CachedKey {
     ApiKey key;
     Millis touched = 0;  // last_used_at written at most once a minute

@@ -96,10 +96,12 @@ void post_logout(const CtxPtr& ctx) {
   if (!ctx->req.header("origin").empty() && !ctx->hub.same_origin(ctx->req)) {
     return ctx->res.error(api_error(ErrorCode::forbidden, "origin not allowed"));
   }
-  ctx->hub.sessions().logout(ctx->req.cookie(Sessions::kCookie));
-  HttpResponse r = json_response(200, Json{{"ok", true}});
-  r.headers.emplace_back("Set-Cookie", cookie(Sessions::kCookie, "", 0, secure_cookie(*ctx)));
-  ctx->res.send(std::move(r));
+  ctx->hub.sessions().logout(ctx->req.cookie(Sessions::kCookie), [ctx](std::optional<Error>) {
+    // The session is refused from now on even if the delete failed (logged): answer ok.
+    HttpResponse r = json_response(200, Json{{"ok", true}});
+    r.headers.emplace_back("Set-Cookie", cookie(Sessions::kCookie, "", 0, secure_cookie(*ctx)));
+    ctx->res.send(std::move(r));
+  });
 }
 
 // GET /api/me
