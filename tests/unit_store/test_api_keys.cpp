@@ -138,7 +138,11 @@ TEST_CASE("migration v4: keys made before scopes keep working with every scope")
       "INSERT INTO schema_migrations VALUES (1, 1), (2, 1), (3, 1);"
       "CREATE TABLE api_keys (key_hash TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, name TEXT NOT NULL,"
       " created_at INTEGER NOT NULL);"
-      "INSERT INTO api_keys VALUES ('h_a', 't_default', 'first start', 111), ('h_b', 't_x', 'ci', 222);"));
+      "INSERT INTO api_keys VALUES ('h_a', 't_default', 'first start', 111), ('h_b', 't_x', 'ci', 222);"
+      // The tables later migrations index (v5), as v1 made them, reduced to the indexed columns.
+      "CREATE TABLE conversations (id TEXT PRIMARY KEY, tenant_id TEXT, status TEXT, created_at INTEGER,"
+      " updated_at INTEGER);"
+      "CREATE TABLE messages (id INTEGER PRIMARY KEY, tenant_id TEXT, client_msg_id TEXT);"));
   REQUIRE_FALSE(migrate(db, 1000));
   CHECK(schema_version(db).value() == latest_schema_version());
 

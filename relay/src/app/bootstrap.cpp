@@ -15,6 +15,7 @@
 
 #include "app/assistant/assistant.hpp"
 #include "core/log.hpp"
+#include "parley/text.hpp"
 #include "store/auth.hpp"
 #include "store/repo.hpp"
 
@@ -166,12 +167,7 @@ bool forget_first_start_secrets(const std::string& data_dir, std::string_view us
         break;
       }
     }
-    auto lower = [](std::string_view v) {
-      std::string o(v);
-      for (char& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      return o;
-    };
-    if (lower(named) != lower(username)) return false;
+    if (!iequals_ascii(named, username)) return false;
   }
   if (::unlink(path.c_str()) != 0) {
     if (errno != ENOENT) log::warn("could not remove first-admin.txt", {{"path", path}, {"errno", errno}});

@@ -60,11 +60,7 @@ void HubState::on_worker(std::function<std::function<void()>(StoreReader* reader
   });
 }
 
-Error HubState::refusal(const Error& e) const {
-  if (e.code != ErrorCode::unavailable) return e;
-  if (store.failed()) return make_error(ErrorCode::unavailable, "the store refuses writes (a commit failed); nothing was stored");
-  return make_error(ErrorCode::busy, "the database is busy; nothing was stored; retry");
-}
+Error HubState::refusal(const Error& e) const { return store_refusal(store, e); }
 
 void HubState::write(std::vector<Mutation> ops, std::function<void(std::optional<Error>)> done) {
   if (store.failed()) return done(refusal(make_error(ErrorCode::unavailable, "")));

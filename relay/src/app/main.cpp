@@ -118,10 +118,14 @@ int main(int argc, char** argv) {
     ho.abandon_after_ms = static_cast<parley::Millis>(cfg.abandon_after_s * 1000.0);
     // --rate/--burst lift the per-address limits at least as far as the per-connection ones
     // (the benchmarks open thousands of customer sockets from 127.0.0.1 with --rate 1000000).
-    ho.visitor_rate_per_s = std::max(cfg.visitor_rate, cfg.rate);
-    ho.visitor_burst = std::max(cfg.visitor_burst, cfg.burst);
-    ho.rest_rate_per_s = std::max(cfg.rest_rate, cfg.rate);
-    ho.rest_burst = std::max(cfg.rest_burst, cfg.burst);
+    // Only a --rate/--burst raised above its default lifts them: a small --visitor-burst stays.
+    const Config defaults;
+    const double lift_rate = cfg.rate > defaults.rate ? cfg.rate : 0;
+    const double lift_burst = cfg.burst > defaults.burst ? cfg.burst : 0;
+    ho.visitor_rate_per_s = std::max(cfg.visitor_rate, lift_rate);
+    ho.visitor_burst = std::max(cfg.visitor_burst, lift_burst);
+    ho.rest_rate_per_s = std::max(cfg.rest_rate, lift_rate);
+    ho.rest_burst = std::max(cfg.rest_burst, lift_burst);
     ho.public_url = cfg.public_url;
     ho.allowed_hosts = cfg.allowed_hosts;
     if (!cfg.metrics_token_file.empty()) {

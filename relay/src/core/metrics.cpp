@@ -37,6 +37,8 @@ std::string Metrics::render(const std::string& extra) const {
   counter("parley_messages_in_total", "Chat messages stored.", "counter", messages_in.load(r));
   counter("parley_messages_out_total", "Chat message events delivered to sockets.", "counter", messages_out.load(r));
   counter("parley_command_errors_total", "Commands answered with an error frame.", "counter", command_errors.load(r));
+  counter("parley_store_busy_refusals_total", "Writes refused because another process held the database.", "counter",
+          store_busy_refusals.load(r));
 
   o << "# HELP parley_command_latency_seconds Command arrival to acknowledgement (includes the durable commit).\n"
     << "# TYPE parley_command_latency_seconds histogram\n";

@@ -20,6 +20,7 @@ struct Metrics {
   std::atomic<std::uint64_t> messages_in{0};          // chat messages stored from clients/bridges
   std::atomic<std::uint64_t> messages_out{0};         // message events delivered to sockets
   std::atomic<std::uint64_t> command_errors{0};
+  std::atomic<std::uint64_t> store_busy_refusals{0};  // writes refused because the database was busy
 
   // Latency from a command's arrival to its ack (includes the durable commit), in seconds.
   static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.002, 0.005, 0.01, 0.02,

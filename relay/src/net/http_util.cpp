@@ -71,7 +71,7 @@ std::optional<std::pair<std::string, std::string>> split_target(std::string_view
     // absolute-form: scheme "://" authority path
     auto scheme_end = target.find("://");
     if (scheme_end == std::string_view::npos) return std::nullopt;
-    std::string scheme = to_lower(target.substr(0, scheme_end));
+    std::string scheme = ascii_lower(target.substr(0, scheme_end));
     if (scheme != "http" && scheme != "https") return std::nullopt;
     auto path_start = target.find_first_of("/?", scheme_end + 3);
     if (path_start == std::string_view::npos) return std::pair<std::string, std::string>{"/", ""};
@@ -86,13 +86,6 @@ std::optional<std::pair<std::string, std::string>> split_target(std::string_view
                                              std::string(target.substr(q + 1))};
 }
 
-std::string to_lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -101,7 +94,7 @@ std::string_view trim(std::string_view s) {
 
 std::string normalize_addr(std::string_view addr) {
   constexpr std::string_view kMapped = "::ffff:";
-  if (addr.size() > kMapped.size() && to_lower(addr.substr(0, kMapped.size())) == kMapped &&
+  if (addr.size() > kMapped.size() && ascii_lower(addr.substr(0, kMapped.size())) == kMapped &&
       addr.find('.') != std::string_view::npos)
     return std::string(addr.substr(kMapped.size()));
   // "[::1]" (a bracketed form some proxies write) and "1.2.3.4:5678" (with a port) are left as is:
@@ -196,7 +189,7 @@ ClientInfo resolve_client(const std::string& peer, bool tls, const ProxyList& pr
     info.addr = std::move(chosen);
   }
   auto protos = split_list(x_forwarded_proto);
-  if (!protos.empty()) info.secure = tls || to_lower(protos.back()) == "https";
+  if (!protos.empty()) info.secure = tls || ascii_lower(protos.back()) == "https";
   return info;
 }
 

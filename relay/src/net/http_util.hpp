@@ -20,8 +20,6 @@ std::optional<std::pair<std::string, std::string>> split_target(std::string_view
 
 // The value of the hex digit `c` (0-15); -1 when it is not one.
 int hex_value(char c);
-// ASCII letters lower-cased (other bytes kept).
-std::string to_lower(std::string_view s);
 // Leading and trailing spaces and tabs removed (HTTP's optional white space; parley::trim also
 // removes CR, LF, FF and VT).
 std::string_view trim(std::string_view s);

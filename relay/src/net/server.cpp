@@ -47,6 +47,7 @@
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "net/http_util.hpp"
+#include "parley/text.hpp"
 #include "net/sys.hpp"
 
 namespace parley::relay {
@@ -167,7 +168,7 @@ int to_http_request(http::request<http::string_body>& in, const std::string& pee
   out.query = std::move(target->second);
   for (const auto& field : in) {
     std::string name =
-        http_util::to_lower(std::string_view(field.name_string().data(), field.name_string().size()));
+        ascii_lower(std::string_view(field.name_string().data(), field.name_string().size()));
     std::string_view value(field.value().data(), field.value().size());
     auto [it, inserted] = out.headers.try_emplace(std::move(name), value);
     if (!inserted) {  // repeated field: one value, as RFC 9110 allows for lists
@@ -210,7 +211,7 @@ std::shared_ptr<http::response<http::string_body>> to_beast_response(HttpRespons
       log::warn("http.bad_header", {{"name", name}});
       continue;
     }
-    std::string lower = http_util::to_lower(name);
+    std::string lower = ascii_lower(name);
     if (lower == "content-length") {
       if (head && r.body.empty()) head_length = value;
       continue;

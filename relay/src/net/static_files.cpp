@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "net/http_util.hpp"
+#include "parley/text.hpp"
 
 namespace parley::relay {
 
@@ -22,7 +23,7 @@ constexpr std::uintmax_t kMaxFileBytes = 256u * 1024 * 1024;  // sanity bound fo
 std::string extension_of(const std::string& filename) {
   auto dot = filename.rfind('.');
   if (dot == std::string::npos) return {};
-  return http_util::to_lower(std::string_view(filename).substr(dot + 1));
+  return ascii_lower(std::string_view(filename).substr(dot + 1));
 }
 
 bool is_hex(std::string_view s) {
@@ -128,10 +129,10 @@ bool accepts_encoding(const std::string& accept_encoding, const std::string& cod
     auto item = http_util::trim(rest.substr(0, comma));
     rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
     auto semi = item.find(';');
-    std::string name = http_util::to_lower(http_util::trim(item.substr(0, semi)));
+    std::string name = ascii_lower(http_util::trim(item.substr(0, semi)));
     bool allowed = true;
     if (semi != std::string_view::npos) {
-      std::string params = http_util::to_lower(item.substr(semi + 1));
+      std::string params = ascii_lower(item.substr(semi + 1));
       auto q = params.find("q=");
       if (q != std::string::npos) {
         double v = std::strtod(params.c_str() + q + 2, nullptr);

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "parley/text.hpp"
 #include "store/auth.hpp"
 
 namespace parley::relay::auth {
@@ -17,17 +18,9 @@ constexpr std::string_view kPrefix = "d1.";
 constexpr std::int64_t kSkewMs = 60'000;
 constexpr std::size_t kSecretChars = 43;  // random_token(32)
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 std::string mac(std::string_view secret, std::string_view username, std::string_view issued) {
   std::string data = "parley-device-v1\n";
-  data += lower(username);
+  data += ascii_lower(username);
   data += '\n';
   data += issued;
   return hmac_sha256_hex(secret, data);

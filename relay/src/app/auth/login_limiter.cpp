@@ -1,6 +1,8 @@
 // relay/src/app/auth/login_limiter.cpp: see login_limiter.hpp.
 #include "app/auth/login_limiter.hpp"
 
+#include "parley/text.hpp"
+
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -10,14 +12,6 @@
 
 namespace parley::relay::auth {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 // base * 2^steps, capped (no overflow for any steps).
 Millis grow(Millis base, int steps, Millis cap) {
@@ -106,7 +100,7 @@ LoginAdmission LoginLimiter::refuse(LoginRefusal why, Millis wait) {
 
 LoginAdmission LoginLimiter::begin(std::string_view username, std::string_view address, bool trusted_device,
                                    Millis now) {
-  const std::string name = lower(username);
+  const std::string name = ascii_lower(username);
   const std::string addr(address);
   std::string pair_key = name;
   pair_key += '\n';

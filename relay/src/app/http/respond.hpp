@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "app/http_util.hpp"
+#include "app/http/rest_io.hpp"
 #include "domain/types.hpp"
 #include "net/server.hpp"
 

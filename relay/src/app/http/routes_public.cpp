@@ -22,12 +22,15 @@ std::string cookie(const std::string& name, const std::string& value, Millis max
 // X-Forwarded-Proto, or an https public URL.
 bool secure_cookie(const Ctx& ctx) { return ctx.req.secure || ctx.hub.options().public_url.starts_with("https://"); }
 
-// GET /healthz: 200 while the store takes writes; 503 once a commit failed.
+// GET /healthz: 200 while the store takes writes (with how many writes were refused as busy);
+// 503 once a commit failed.
 void get_health(const CtxPtr& ctx) {
   if (ctx->hub.store_failed()) {
     return ctx->res.json(503, Json{{"status", "failed"}, {"error", "the store refuses writes (a commit failed)"}});
   }
-  ctx->res.json(200, Json{{"status", "ok"}});
+  // Writes refused because another process held the database are retried by clients; the
+  // count tells an operator that something (a backup, parleyctl) is holding it.
+  ctx->res.json(200, Json{{"status", "ok"}, {"busy_refusals", metrics().store_busy_refusals.load()}});
 }
 
 // GET /metrics: from loopback, or with "Authorization: Bearer <metrics token>" when configured.

@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 
 namespace asio = boost::asio;
 
@@ -37,13 +38,16 @@ void WritePipeline::submit(ConvState& cs, Decide decide, AckFn ack) {
   if (!cs.writing) pump(cs.live.id);
 }
 
-Error WritePipeline::refusal(const Error& e) const {
+Error store_refusal(const DataStore& store, const Error& e) {
   if (e.code != ErrorCode::unavailable) return e;
-  if (store_.failed()) {
+  if (store.failed()) {
     return make_error(ErrorCode::unavailable, "the store refuses writes (a commit failed); nothing was stored");
   }
+  metrics().store_busy_refusals.fetch_add(1, std::memory_order_relaxed);
   return make_error(ErrorCode::busy, "the database is busy; nothing was stored; retry");
 }
+
+Error WritePipeline::refusal(const Error& e) const { return store_refusal(store_, e); }
 
 void WritePipeline::pump(const std::string& conv_id) {
   ConvState* cs = convs_.find(conv_id);

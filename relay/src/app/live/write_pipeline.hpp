@@ -38,6 +38,10 @@ namespace parley::relay {
 
 using AckFn = std::function<void(Result<Json>)>;
 
+// What a refused store write means for the client: ErrorCode::unavailable from the store is
+// `busy` (retry) while the store works, and stays `unavailable` once it failed for good.
+Error store_refusal(const DataStore& store, const Error& e);
+
 // What a request turns into once it is its turn.
 struct Decision {
   enum class Kind { answer, persist } kind = Kind::answer;

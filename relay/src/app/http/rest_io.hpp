@@ -1,5 +1,5 @@
-// relay/src/app/http_util.hpp: pure helpers for the REST API (relay/src/app/http_api.cpp):
-// JSON error replies, body and query parsing, typed field reading, request decoders, time parsing.
+// relay/src/app/http/rest_io.hpp: pure helpers for the REST API (relay/src/app/http/):
+// JSON error replies, body and query parsing, typed field reading, request decoders.
 //
 // Nothing here touches the hub, the store, sockets or the clock: every function is a pure
 // function of its arguments (the time-zone lookup reads /usr/share/zoneinfo once per zone and

@@ -1,5 +1,5 @@
-// Unit tests of the REST API's pure helpers (relay/src/app/http_util.hpp).
-#include "app/http_util.hpp"
+// Unit tests of the REST API's pure helpers (relay/src/app/http/rest_io.hpp).
+#include "app/http/rest_io.hpp"
 
 #include <doctest/doctest.h>
 

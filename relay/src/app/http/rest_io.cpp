@@ -1,5 +1,5 @@
-// Pure helpers of the REST API (http_util.hpp).
-#include "app/http_util.hpp"
+// Pure helpers of the REST API (rest_io.hpp).
+#include "app/http/rest_io.hpp"
 
 #include <algorithm>
 #include <array>
@@ -405,7 +405,7 @@ ApiResult<std::vector<KbArticle>> decode_kb(const Json& body) {
     if (!ids.insert(a.id).second) {
       return api_error(ErrorCode::bad_field, "duplicate article id \"" + a.id + "\"", path + "id");
     }
-    for (std::string& k : a.keywords) k = http_util::to_lower(trim(k));
+    for (std::string& k : a.keywords) k = ascii_lower(trim(k));
     a.keywords.erase(std::remove(a.keywords.begin(), a.keywords.end(), std::string()), a.keywords.end());
     out.push_back(std::move(a));
   }
