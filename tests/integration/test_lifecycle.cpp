@@ -40,24 +40,45 @@ TEST_CASE("agent gone: an assigned conversation returns to the queue after --age
 TEST_CASE("agent gone: losing one of the agent's two connections keeps the assignment") {
   Relay relay(RelayOptions::with_args({"--agent-grace", "1"}));
   relay.create_user("ivy", "ivy-password-1", "agent");
+  relay.create_user("jay", "jay-password-1", "agent");
   relay.start();
+  // Ivy's chat, and a witness: Jay's chat, whose only connection is lost AFTER Ivy's first one.
   Customer cust = Customer::connect(relay);
   const std::string cid = cust.start({{"name", "Remo"}});
+  Customer wcust = Customer::connect(relay);
+  const std::string wid = wcust.start({{"name", "Witness"}});
   // Two connections of the same agent: losing one is not "gone".
   Staff ivy = Staff::connect(relay, "ivy", "ivy-password-1");
   Staff ivy2 = Staff::connect_cookie(relay, ivy.cookie);
+  Staff jay = Staff::connect(relay, "jay", "jay-password-1");
   REQUIRE(cust.send(cid, "I want to talk to a human").ok());
   cust->wait_for(is_event("chat.handed_off", cid), "chat.handed_off");
   REQUIRE(ivy->request(cmd("chat.accept", {{"conversation_id", cid}})).ok());
   cust->wait_for(is_event("chat.session_assigned", cid), "chat.session_assigned");
+  REQUIRE(wcust.send(wid, "I want to talk to a human").ok());
+  wcust->wait_for(is_event("chat.handed_off", wid), "chat.handed_off (witness)");
+  REQUIRE(jay->request(cmd("chat.accept", {{"conversation_id", wid}})).ok());
+  wcust->wait_for(is_event("chat.session_assigned", wid), "chat.session_assigned (witness)");
+
   ivy->drop();
-  // The rule is "no connection of that agent", so no amount of waiting may requeue it. The other
-  // connection can still reply as the assignee (after a requeue it would get not_assigned).
+  jay->drop();
+  // Wait past the grace period: the witness, lost later than Ivy's first connection with the same
+  // grace, is requeued first.
+  wcust->wait_for(is_event("chat.requeued", wid), "the witness's chat.requeued after the grace period");
+  // The rule is "no connection of that agent": Ivy's chat is still hers. The other connection can
+  // still reply as the assignee (after a requeue it would get not_assigned).
+  flush(*cust.ws);
+  for (const Json& f : events_of(cust->all(), cid)) CHECK(f.value("type", "") != "chat.requeued");
   auto r = ivy2->request(
       cmd("chat.send_message",
           {{"conversation_id", cid}, {"client_msg_id", unique_id("i")}, {"text", "still here"}}));
   CHECK(r.ok());
   cust->wait_for(is_message(cid, "still here"), "agent message");
+
+  // Losing both connections requeues it.
+  ivy2->drop();
+  auto requeued = cust->wait_for(is_event("chat.requeued", cid), "chat.requeued once both connections are gone");
+  CHECK(requeued["data"].value("reason", "") == "agent_gone");
 }
 
 TEST_CASE("SIGTERM: clients get close 1001 and the process exits 0") {
