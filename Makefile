@@ -6,6 +6,10 @@ WASM_BUILD ?= build-wasm
 JOBS ?= $(shell nproc)
 export NODE_PATH := /usr/share/nodejs
 export CCACHE_DIR ?= $(HOME)/.cache/parley/ccache
+# Paths relative to the checkout and no working directory in the hash: a fresh clone elsewhere
+# (CI) reuses what any other checkout of the project compiled.
+export CCACHE_BASEDIR ?= $(CURDIR)
+export CCACHE_NOHASHDIR ?= 1
 PORT ?= 8080
 RELAY := $(BUILD)/relay/parley-relay
 
