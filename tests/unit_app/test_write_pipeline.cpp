@@ -75,7 +75,6 @@ class FakeReader final : public StoreReader {
   Result<std::optional<User>> find_user(const std::string&) override { FAKE_NOPE; }
   Result<std::vector<User>> list_users(const std::string&) override { FAKE_NOPE; }
   Result<std::optional<Session>> find_session(const std::string&) override { FAKE_NOPE; }
-  Result<std::optional<std::string>> find_api_key_tenant(const std::string&) override { FAKE_NOPE; }
   Result<std::optional<ApiKey>> find_api_key_by_hash(const std::string&) override { FAKE_NOPE; }
   Result<std::vector<ApiKey>> list_api_keys(const std::string&) override { FAKE_NOPE; }
   Result<std::int64_t> data_version() override { FAKE_NOPE; }
@@ -86,7 +85,6 @@ class FakeReader final : public StoreReader {
     FAKE_NOPE;
   }
   Result<std::optional<Visitor>> find_visitor(const std::string&) override { FAKE_NOPE; }
-  Result<std::vector<Conversation>> load_conversations() override { FAKE_NOPE; }
   Result<std::vector<Conversation>> load_open_conversations() override { FAKE_NOPE; }
   Result<std::optional<Conversation>> find_conversation(const std::string&, const std::string&) override {
     FAKE_NOPE;

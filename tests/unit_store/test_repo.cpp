@@ -377,9 +377,15 @@ TEST_CASE("users, sessions, api keys, contacts, visitors, knowledge base") {
   REQUIRE_FALSE(delete_user_sessions(*f.db, "u_1"));
   CHECK_FALSE(find_session(*f.db, "h2")->has_value());
 
-  REQUIRE_FALSE(insert_api_key(*f.db, kDefaultTenantId, "kh", "zapier", 5));
-  CHECK(find_api_key_tenant(*f.db, "kh")->value() == kDefaultTenantId);
-  CHECK_FALSE(find_api_key_tenant(*f.db, "nope")->has_value());
+  ApiKey key;
+  key.id = new_api_key_id();
+  key.tenant_id = kDefaultTenantId;
+  key.name = "zapier";
+  key.scopes = ApiScopes::all();
+  key.created_at = 5;
+  REQUIRE_FALSE(insert_api_key(*f.db, key, "kh"));
+  CHECK((*find_api_key_by_hash(*f.db, "kh"))->tenant_id == kDefaultTenantId);
+  CHECK_FALSE(find_api_key_by_hash(*f.db, "nope")->has_value());
 
   Contact c{"c_1", kDefaultTenantId, "Bob", "", "+1", "wa-1", Channel::whatsapp, 3};
   REQUIRE_FALSE(insert_contact(*f.db, c));

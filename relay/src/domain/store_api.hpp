@@ -216,8 +216,6 @@ class StoreReader {
   virtual Result<std::optional<User>> find_user(const std::string& user_id) = 0;
   virtual Result<std::vector<User>> list_users(const std::string& tenant_id) = 0;  // by username
   virtual Result<std::optional<Session>> find_session(const std::string& token_hash) = 0;
-  // Tenant id for the hash of an ACTIVE key, or nullopt (unknown or revoked).
-  virtual Result<std::optional<std::string>> find_api_key_tenant(const std::string& key_hash) = 0;
   // The key with this hash, revoked ones included (the caller refuses them), or nullopt.
   virtual Result<std::optional<ApiKey>> find_api_key_by_hash(const std::string& key_hash) = 0;
   // Every key of the tenant, revoked ones included, oldest first.
@@ -241,9 +239,8 @@ class StoreReader {
   virtual Result<std::optional<Visitor>> find_visitor(const std::string& token_hash) = 0;
 
   // ---- conversations ----
-  // Every conversation of every tenant, by tenant, created_at, id.
-  virtual Result<std::vector<Conversation>> load_conversations() = 0;
-  // Every conversation whose status is not resolved (all tenants; same order): the start-up load.
+  // Every conversation whose status is not resolved, all tenants, by tenant, created_at, id: the
+  // start-up load.
   virtual Result<std::vector<Conversation>> load_open_conversations() = 0;
   virtual Result<std::optional<Conversation>> find_conversation(const std::string& tenant_id,
                                                                 const std::string& id) = 0;

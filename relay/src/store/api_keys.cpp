@@ -102,24 +102,4 @@ std::optional<Error> touch_api_key(Db& db, const std::string& id, Millis now) {
   return q.run();
 }
 
-// ---- transition ----
-
-std::optional<Error> insert_api_key(Db& db, const std::string& tenant_id, const std::string& key_hash,
-                                    const std::string& name, Millis now) {
-  ApiKey k;
-  k.id = new_api_key_id();
-  k.tenant_id = tenant_id;
-  k.name = name;
-  k.scopes = ApiScopes::all();
-  k.created_at = now;
-  return insert_api_key(db, k, key_hash);
-}
-
-Result<std::optional<std::string>> find_api_key_tenant(Db& db, const std::string& key_hash) {
-  auto k = find_api_key_by_hash(db, key_hash);
-  if (!k) return k.error();
-  if (!k->has_value() || (*k)->revoked()) return std::optional<std::string>{};
-  return std::optional<std::string>{(*k)->tenant_id};
-}
-
 }  // namespace parley::relay

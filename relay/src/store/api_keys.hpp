@@ -58,11 +58,4 @@ std::optional<Error> revoke_api_key(Db&, const std::string& tenant_id, const std
 // per key). An unknown id is not an error.
 std::optional<Error> touch_api_key(Db&, const std::string& id, Millis now);
 
-// ---- transition (the relay's hub still calls these two; remove once it uses the API above) ----
-// The pre-scope signature: inserts a key with EVERY scope (what a key could do before scopes).
-std::optional<Error> insert_api_key(Db&, const std::string& tenant_id, const std::string& key_hash,
-                                    const std::string& name, Millis now);
-// Tenant id for the hash of an ACTIVE key, or nullopt (unknown or revoked).
-Result<std::optional<std::string>> find_api_key_tenant(Db&, const std::string& key_hash);
-
 }  // namespace parley::relay

@@ -124,9 +124,6 @@ Result<std::vector<User>> SqliteReader::list_users(const std::string& tenant_id)
 Result<std::optional<Session>> SqliteReader::find_session(const std::string& token_hash) {
   return parley::relay::find_session(*db_, token_hash);
 }
-Result<std::optional<std::string>> SqliteReader::find_api_key_tenant(const std::string& key_hash) {
-  return parley::relay::find_api_key_tenant(*db_, key_hash);
-}
 Result<std::optional<ApiKey>> SqliteReader::find_api_key_by_hash(const std::string& key_hash) {
   return parley::relay::find_api_key_by_hash(*db_, key_hash);
 }
@@ -155,9 +152,6 @@ Result<std::optional<Contact>> SqliteReader::find_contact_by_external(const std:
 }
 Result<std::optional<Visitor>> SqliteReader::find_visitor(const std::string& token_hash) {
   return parley::relay::find_visitor(*db_, token_hash);
-}
-Result<std::vector<Conversation>> SqliteReader::load_conversations() {
-  return parley::relay::load_conversations(*db_);
 }
 Result<std::vector<Conversation>> SqliteReader::load_open_conversations() {
   return parley::relay::load_open_conversations(*db_);

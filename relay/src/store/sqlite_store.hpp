@@ -46,7 +46,6 @@ class SqliteReader final : public StoreReader {
   Result<std::optional<User>> find_user(const std::string& user_id) override;
   Result<std::vector<User>> list_users(const std::string& tenant_id) override;
   Result<std::optional<Session>> find_session(const std::string& token_hash) override;
-  Result<std::optional<std::string>> find_api_key_tenant(const std::string& key_hash) override;
   Result<std::optional<ApiKey>> find_api_key_by_hash(const std::string& key_hash) override;
   Result<std::vector<ApiKey>> list_api_keys(const std::string& tenant_id) override;
   Result<std::int64_t> data_version() override;
@@ -56,7 +55,6 @@ class SqliteReader final : public StoreReader {
   Result<std::optional<Contact>> find_contact_by_external(const std::string& tenant_id, Channel channel,
                                                           const std::string& external_id) override;
   Result<std::optional<Visitor>> find_visitor(const std::string& token_hash) override;
-  Result<std::vector<Conversation>> load_conversations() override;
   Result<std::vector<Conversation>> load_open_conversations() override;
   Result<std::optional<Conversation>> find_conversation(const std::string& tenant_id,
                                                         const std::string& id) override;
