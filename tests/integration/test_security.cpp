@@ -233,6 +233,42 @@ TEST_CASE("security 2: parleyctl users set-password on a running relay ends the 
   CHECK(login_request(relay, kAdminUser, "set-by-parleyctl-1").status == 200);
 }
 
+TEST_CASE("security 2: disabling a user (parleyctl on a running relay, or REST) ends their sessions and sockets") {
+  Relay relay;
+  relay.start();
+  relay.create_user("ivy", "ivy-password-1", "agent");
+  relay.create_user("joe", "joe-password-1", "agent");
+  // parleyctl, while the relay runs: within a second.
+  Staff ivy = Staff::connect(relay, "ivy", "ivy-password-1");
+  CHECK(http_get(relay.port(), "/api/me", {{"Cookie", ivy.cookie}}).status == 200);
+  auto r = relay.ctl({"users", "disable", "ivy"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(wait_until([&] { return http_get(relay.port(), "/api/me", {{"Cookie", ivy.cookie}}).status == 401; },
+                   kWithinASecond));
+  CHECK(ivy->wait_close(kWithinASecond) == 1008);
+  CHECK(login_request(relay, "ivy", "ivy-password-1").status == 401);
+  REQUIRE(relay.ctl({"users", "enable", "ivy"}).exit_code == 0);
+  CHECK(login_request(relay, "ivy", "ivy-password-1").status == 200);
+
+  // REST, by an admin: at once.
+  const std::string admin = login(relay, kAdminUser, kAdminPassword);
+  Staff joe = Staff::connect(relay, "joe", "joe-password-1");
+  const std::string joe_id = joe.snapshot["user"].value("id", "");
+  REQUIRE(!joe_id.empty());
+  const Headers h = {{"Cookie", admin}, {"Origin", relay.origin()}, {"Content-Type", "application/json"}};
+  // An agent may not disable anyone; an unknown id is 404.
+  CHECK(http(relay.port(), "POST", "/api/v1/users/" + joe_id + "/disable", "{}",
+             {{"Cookie", joe.cookie}, {"Origin", relay.origin()}}).status == 403);
+  CHECK(http(relay.port(), "POST", "/api/v1/users/u_nobody/disable", "{}", h).status == 404);
+  auto d = http(relay.port(), "POST", "/api/v1/users/" + joe_id + "/disable", "{}", h);
+  INFO(d.body);
+  CHECK(d.status == 200);
+  CHECK(http_get(relay.port(), "/api/me", {{"Cookie", joe.cookie}}).status == 401);
+  CHECK(joe->wait_close(kWithinASecond) == 1008);
+  CHECK(login_request(relay, "joe", "joe-password-1").status == 401);
+}
+
 // ---- 3. login throttling -------------------------------------------------------------------------------
 
 TEST_CASE("security 3: 200 parallel wrong logins: a handful hashed, most 429, REST answers, a known device logs in") {

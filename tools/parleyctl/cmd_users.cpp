@@ -9,6 +9,7 @@
 #include "ctl.hpp"
 #include "store/auth.hpp"
 #include "store/change_log.hpp"
+#include "store/repo_queries.hpp"
 
 namespace parley::ctl {
 namespace {
@@ -157,5 +158,45 @@ int cmd_users_set_password(const Args& a) {
   if (pw->generated) std::printf("password: %s\n", pw->value.c_str());
   return kOk;
 }
+
+// users disable|enable USERNAME: a disabled user cannot log in, and every session of theirs ends
+// (a running relay closes their sockets within a second: it reads the change log).
+int cmd_users_set_disabled(const Args& a, bool disabled) {
+  const std::string what = disabled ? "users disable" : "users enable";
+  if (a.pos.size() != 3) return usage(what + " needs exactly one USERNAME", what);
+  if (auto o = unexpected_options(a, {})) return usage(what + " does not take " + *o, what);
+  const std::string username = a.pos[2];
+  Ctx ctx;
+  if (auto rc = open_ctx(a, ctx)) return *rc;
+  auto found = relay::find_user_by_username(*ctx.rd, username);
+  if (!found) return fail(found.error());
+  if (!found->has_value() || (*found)->tenant_id != ctx.tenant.id) {
+    return fail("no user '" + username + "' in tenant " + ctx.tenant.slug);
+  }
+  const relay::User user = **found;
+  const auto entry = ctx.audit(disabled ? "user.disabled" : "user.enabled", user.id, Json{{"username", username}});
+  std::int64_t ended = 0;
+  auto err = ctx.write([&](Db& db) -> std::optional<Error> {
+    if (auto e = relay::set_user_disabled(db, user.id, disabled)) return e;
+    if (disabled) {
+      if (auto e = relay::delete_user_sessions(db, user.id)) return e;
+      ended = db.changes();
+      if (auto e = relay::append_change(db, relay::change_kind::sessions, user.tenant_id, user.id, entry.at))
+        return e;
+    }
+    if (auto e = relay::append_change(db, relay::change_kind::user, user.tenant_id, user.id, entry.at)) return e;
+    return relay::append_audit(db, entry);
+  });
+  if (err) return fail(*err);
+  if (disabled) {
+    std::printf("%s disabled; %lld session(s) ended\n", username.c_str(), static_cast<long long>(ended));
+  } else {
+    std::printf("%s enabled\n", username.c_str());
+  }
+  return kOk;
+}
+
+int cmd_users_disable(const Args& a) { return cmd_users_set_disabled(a, true); }
+int cmd_users_enable(const Args& a) { return cmd_users_set_disabled(a, false); }
 
 }  // namespace parley::ctl

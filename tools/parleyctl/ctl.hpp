@@ -84,6 +84,8 @@ std::optional<int> open_ctx(const Args& a, Ctx& ctx, bool need_tenant = true);
 int cmd_users_list(const Args& a);  // cmd_users.cpp
 int cmd_users_create(const Args& a);
 int cmd_users_set_password(const Args& a);
+int cmd_users_disable(const Args& a);
+int cmd_users_enable(const Args& a);
 int cmd_tenant_show(const Args& a);  // cmd_tenant.cpp
 int cmd_tenant_set(const Args& a);
 int cmd_tenant_create(const Args& a);

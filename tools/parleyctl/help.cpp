@@ -19,6 +19,7 @@ Commands:
   users list                                   staff accounts of the tenant
   users create USERNAME --role ROLE [...]      add a staff account (admin|supervisor|agent)
   users set-password USERNAME [...]           change a password (ends the user's sessions)
+  users disable|enable USERNAME               stop (and end the sessions of) or allow a staff account
   tenant show                                  the tenant and its settings (JSON)
   tenant set KEY VALUE                         change one setting
   tenant create SLUG --name NAME               add a tenant
@@ -42,6 +43,7 @@ const std::map<std::string, std::string>& help_texts() {
        parleyctl users create USERNAME --role admin|supervisor|agent [--name NAME]
                               [--password PW | --password-stdin]
        parleyctl users set-password USERNAME [--password PW | --password-stdin]
+       parleyctl users disable|enable USERNAME
 Without a password option a random password is generated and printed once.
 Passwords need at least 8 characters. Prefer --password-stdin: --password shows in `ps`.
 )"},
@@ -57,6 +59,8 @@ Without a password option a random password is generated and printed once.
 Sets a new password and ends every session of the user. Without a password option a random
 password is generated and printed once.
 )"},
+      {"users disable", "Usage: parleyctl users disable USERNAME\nThe user can no longer log in; every session of theirs ends (a running relay closes their\nsockets within a second).\n"},
+      {"users enable", "Usage: parleyctl users enable USERNAME\nLets a disabled user log in again.\n"},
       {"tenant", R"(Usage: parleyctl tenant show
        parleyctl tenant set KEY VALUE
        parleyctl tenant create SLUG --name NAME

@@ -38,6 +38,8 @@ constexpr CommandEntry kCommands[] = {
     {"users", "list", cmd_users_list},
     {"users", "create", cmd_users_create},
     {"users", "set-password", cmd_users_set_password},
+    {"users", "disable", cmd_users_disable},
+    {"users", "enable", cmd_users_enable},
     {"tenant", "show", cmd_tenant_show},
     {"tenant", "set", cmd_tenant_set},
     {"tenant", "create", cmd_tenant_create},

@@ -82,6 +82,36 @@ void post_user(const CtxPtr& ctx) {
   });
 }
 
+// POST /api/v1/users/{id}/disable | /enable: a disabled user cannot log in; disabling ends every
+// session of theirs and closes their sockets at once.
+void set_disabled(const CtxPtr& ctx, bool disabled) {
+  const std::string id = ctx->param(0), tenant = ctx->tenant_id();
+  if (!ctx->caller.api_key && id == ctx->caller.who.user.id && disabled) {
+    return ctx->res.error(api_error(ErrorCode::forbidden, "you cannot disable yourself"));
+  }
+  on_reader(ctx, [ctx, id, tenant, disabled](StoreReader& db) -> std::function<void()> {
+    auto u = std::make_shared<Result<std::optional<User>>>(db.find_user(id));
+    return [ctx, u, id, tenant, disabled] {
+      if (!*u) return ctx->res.error(u->error());
+      if (!u->value() || (*u)->value().tenant_id != tenant) {
+        return ctx->res.error(api_error(ErrorCode::not_found, "no such user"));
+      }
+      ctx->hub.write({SetUserDisabled{id, disabled}}, [ctx, id, disabled](std::optional<Error> e) {
+        if (e) return ctx->res.error(*e);
+        auto answer = [ctx, id, disabled](std::optional<Error> err) {
+          if (err) return ctx->res.error(*err);
+          audit(ctx, disabled ? "user.disabled" : "user.enabled", id, Json::object(),
+                [ctx, id, disabled] { ctx->res.json(200, Json{{"id", id}, {"disabled", disabled}}); });
+        };
+        if (disabled) return ctx->hub.sessions().revoke_user(id, "", answer);
+        answer(std::nullopt);
+      });
+    };
+  });
+}
+void post_disable(const CtxPtr& ctx) { set_disabled(ctx, true); }
+void post_enable(const CtxPtr& ctx) { set_disabled(ctx, false); }
+
 // POST /api/v1/me/password {current_password, new_password}
 void post_password(const CtxPtr& ctx) {
   if (ctx->caller.api_key) {
@@ -186,6 +216,8 @@ void add_admin_routes(std::vector<Route>& out) {
   out.push_back({"PATCH", {"api", "v1", "settings"}, Access::admin, &patch_settings});
   out.push_back({"GET", {"api", "v1", "users"}, Access::supervisor, &get_users});
   out.push_back({"POST", {"api", "v1", "users"}, Access::admin, &post_user});
+  out.push_back({"POST", {"api", "v1", "users", "*", "disable"}, Access::admin, &post_disable});
+  out.push_back({"POST", {"api", "v1", "users", "*", "enable"}, Access::admin, &post_enable});
   out.push_back({"POST", {"api", "v1", "me", "password"}, Access::staff, &post_password});
   out.push_back({"GET", {"api", "v1", "apikeys"}, Access::admin, &get_apikeys});
   out.push_back({"POST", {"api", "v1", "apikeys"}, Access::admin, &post_apikey});
