@@ -191,7 +191,8 @@ struct Fixture {
   // A customer message request, the way commands/messages.cpp builds one.
   Decide message(const std::string& text, const std::string& cmid) {
     return [this, text, cmid](ConvState& c) -> Decision {
-      log.push_back("decide:" + text + "@" + std::to_string(c.committed_seq()) + (c.writing ? ":writing" : ""));
+      log.push_back("decide:" + text + "@" + std::to_string(c.committed_seq()) +
+                    (c.inflight > 0 ? ":chained" : ""));
       if (const Seq* seq = c.msg_ids.find(cmid); seq && *seq <= c.committed_seq()) {
         return Decision::reply(Json{{"seq", *seq}, {"duplicate", true}});
       }
@@ -227,6 +228,13 @@ std::vector<Seq> event_seqs(const std::vector<Mutation>& ops) {
   }
   return out;
 }
+// expect_head of the UpsertConversation of one write (nullopt: not chained).
+std::optional<Seq> upsert_expect(const std::vector<Mutation>& ops) {
+  for (const Mutation& m : ops) {
+    if (const auto* u = std::get_if<UpsertConversation>(&m)) return u->expect_head;
+  }
+  return std::nullopt;
+}
 // head_seq of the UpsertConversation of one write (0 when none).
 Seq upsert_head(const std::vector<Mutation>& ops) {
   for (const Mutation& m : ops) {
@@ -245,117 +253,133 @@ Seq seq_of(const std::optional<Result<Json>>& r) {
 
 // ---- tests -----------------------------------------------------------------------------------------
 
-TEST_CASE("write pipeline: requests queued while a write is in flight are decided after it, in one write") {
+TEST_CASE("write pipeline: requests arriving while a write is in flight are chained behind it") {
   Fixture f;
   f.started();
   std::optional<Result<Json>> a, b, c;
   f.send("a", "m-a", a);
-  REQUIRE(f.store.writes.size() == 2);  // a is decided and written at once
+  REQUIRE(f.store.writes.size() == 2);  // a is decided and written at once, not chained
   CHECK(event_seqs(f.store.writes[1].ops) == std::vector<Seq>{2});
+  CHECK_FALSE(upsert_expect(f.store.writes[1].ops).has_value());
   f.send("b", "m-b", b);
   f.send("c", "m-c", c);
-  // One write in flight per conversation: b and c wait, undecided.
-  CHECK(f.store.writes.size() == 2);
-  CHECK(f.store.in_flight() == 1);
-  CHECK(f.log == std::vector<std::string>{"decide:a@1"});
+  // Decided at once on top of a (the group commit stays fed), each chained to its predecessor.
+  REQUIRE(f.store.writes.size() == 4);
+  CHECK(f.log == std::vector<std::string>{"decide:a@1", "decide:b@1:chained", "decide:c@1:chained"});
+  CHECK(event_seqs(f.store.writes[2].ops) == std::vector<Seq>{3});
+  CHECK(upsert_expect(f.store.writes[2].ops) == std::optional<Seq>{2});
+  CHECK(event_seqs(f.store.writes[3].ops) == std::vector<Seq>{4});
+  CHECK(upsert_expect(f.store.writes[3].ops) == std::optional<Seq>{3});
+  CHECK(f.cs().live.head_seq == 4);
+  CHECK(f.cs().committed_seq() == 1);
   CHECK_FALSE(a.has_value());
 
+  // Completions come back in order (one writer, FIFO); each is acked, then broadcast.
   f.store.complete(1);
   f.run();
-  // a is acked, then broadcast; only then are b and c decided, against the committed result of a.
-  REQUIRE(f.log.size() >= 4);
-  CHECK(f.log[0] == "decide:a@1");
-  CHECK(f.log[1] == "ack:a");
-  CHECK(f.log[2] == "broadcast:1");
-  CHECK(f.log[3] == "decide:b@2");
-  CHECK(f.log[4] == "decide:c@2");
   CHECK(seq_of(a) == 2);
   CHECK_FALSE(b.has_value());
-  // b and c together: ONE write with seqs 3 and 4.
-  REQUIRE(f.store.writes.size() == 3);
-  CHECK(event_seqs(f.store.writes[2].ops) == std::vector<Seq>{3, 4});
-  CHECK(upsert_head(f.store.writes[2].ops) == 4);
-  CHECK(f.cs().live.head_seq == 4);
   CHECK(f.cs().committed_seq() == 2);
-
   f.store.complete(2);
+  f.store.complete(3);
   f.run();
   CHECK(seq_of(b) == 3);
   CHECK(seq_of(c) == 4);
   CHECK(f.cs().committed_seq() == 4);
-  CHECK(f.cs().live.head_seq == 4);
-  CHECK(f.broadcasts.back() == std::vector<Seq>{3, 4});
-  CHECK(f.pipeline.counters().writes == 3);  // the start, a, then b+c together
+  CHECK(f.broadcasts.back() == std::vector<Seq>{4});
+  CHECK(f.pipeline.counters().writes == 4);  // the start, then a, b, c
 }
 
-TEST_CASE("write pipeline: a refused write fails every member, live falls back, the next seq is contiguous") {
+TEST_CASE("write pipeline: at most a few writes of one conversation are in flight; the rest wait and go together") {
+  Fixture f;
+  f.started();
+  std::vector<std::optional<Result<Json>>> r(8);
+  for (int i = 0; i < 8; ++i) f.send("m" + std::to_string(i), "m-" + std::to_string(i), r[i]);
+  // kMaxInFlight writes, the other requests queued undecided.
+  REQUIRE(f.store.writes.size() == 1 + 4);
+  f.store.complete(1);
+  f.run();
+  // One slot freed: every queued request decided together, in one write.
+  REQUIRE(f.store.writes.size() == 1 + 5);
+  CHECK(event_seqs(f.store.writes[5].ops) == std::vector<Seq>{6, 7, 8, 9});
+  CHECK(upsert_expect(f.store.writes[5].ops) == std::optional<Seq>{5});
+  for (std::size_t w = 2; w <= 5; ++w) f.store.complete(w);
+  f.run();
+  for (int i = 0; i < 8; ++i) CHECK(seq_of(r[i]) == 2 + i);
+}
+
+TEST_CASE("write pipeline: a refused write fails its requests; the chained ones are decided again, seqs contiguous") {
   Fixture f;
   f.started();
   std::optional<Result<Json>> x, a, b, d;
-  f.send("x", "m-x", x);  // in flight
-  f.send("a", "m-a", a);
-  f.send("b", "m-b", b);
+  f.send("x", "m-x", x);  // write 1: seq 2
   f.store.complete(1);
   f.run();
   CHECK(seq_of(x) == 2);
-  REQUIRE(f.store.writes.size() == 3);
-  CHECK(event_seqs(f.store.writes[2].ops) == std::vector<Seq>{3, 4});
+  f.send("a", "m-a", a);  // write 2: seq 3
+  f.send("b", "m-b", b);  // write 3: seq 4, chained to write 2
+  REQUIRE(f.store.writes.size() == 4);
   const std::size_t broadcasts_before = f.broadcasts.size();
 
   // The database is busy (another process held the write lock past busy_timeout).
   f.store.complete(2, make_error(ErrorCode::unavailable, "database is busy: database is locked"));
   f.run();
   REQUIRE(a.has_value());
-  REQUIRE(b.has_value());
   REQUIRE_FALSE(a->ok());
-  REQUIRE_FALSE(b->ok());
   CHECK(a->error().code == ErrorCode::busy);  // retry, not "store failed"
-  CHECK(b->error().code == ErrorCode::busy);
-  CHECK(f.broadcasts.size() == broadcasts_before);  // nothing went out
-  // Nothing half-applied: the live state is the committed one.
-  CHECK(f.cs().live.head_seq == 2);
-  CHECK(f.cs().committed_seq() == 2);
-  CHECK(f.cs().live.status == f.cs().committed.status);
-  CHECK(f.cs().live.updated_at == f.cs().committed.updated_at);
-  CHECK_FALSE(f.cs().writing);
-  CHECK(f.pipeline.counters().failed_writes == 1);
-
-  // The next request gets the next contiguous seq (3, not 5).
-  f.send("d", "m-d", d);
-  REQUIRE(f.store.writes.size() == 4);
-  CHECK(event_seqs(f.store.writes[3].ops) == std::vector<Seq>{3});
-  f.store.complete(3);
+  CHECK_FALSE(b.has_value());                 // its write is still out
+  // The chained write cannot commit on top of the refused one: the store says stale.
+  f.store.complete(3, stale_error("conversation c_test is at seq 2, not 3"));
   f.run();
-  CHECK(seq_of(d) == 3);
-
-  // A retry of a refused message is stored then (its id was forgotten with the failed write).
-  std::optional<Result<Json>> a2;
-  f.send("a", "m-a", a2);
+  CHECK(f.broadcasts.size() == broadcasts_before);  // nothing went out
+  CHECK_FALSE(b.has_value());                        // decided again, not failed
+  CHECK(f.cs().committed_seq() == 2);
   REQUIRE(f.store.writes.size() == 5);
-  CHECK(event_seqs(f.store.writes[4].ops) == std::vector<Seq>{4});
+  CHECK(event_seqs(f.store.writes[4].ops) == std::vector<Seq>{3});  // 3 again, not 5
+  CHECK_FALSE(upsert_expect(f.store.writes[4].ops).has_value());
+  CHECK(f.pipeline.counters().failed_writes == 2);
+  CHECK(f.pipeline.counters().redecided == 1);
   f.store.complete(4);
   f.run();
-  CHECK(seq_of(a2) == 4);
+  CHECK(seq_of(b) == 3);
+
+  // The next request gets the next contiguous seq.
+  f.send("d", "m-d", d);
+  REQUIRE(f.store.writes.size() == 6);
+  CHECK(event_seqs(f.store.writes[5].ops) == std::vector<Seq>{4});
+  f.store.complete(5);
+  f.run();
+  CHECK(seq_of(d) == 4);
+  CHECK(f.cs().live.head_seq == f.cs().committed_seq());
+
+  // A retry of the refused message is stored then (its id was forgotten with the failed write).
+  std::optional<Result<Json>> a2;
+  f.send("a", "m-a", a2);
+  REQUIRE(f.store.writes.size() == 7);
+  f.store.complete(6);
+  f.run();
+  CHECK(seq_of(a2) == 5);
   CHECK_FALSE(a2->value().value("duplicate", true));
 }
 
-TEST_CASE("write pipeline: requests queued behind a refused write are decided afresh on the committed state") {
+TEST_CASE("write pipeline: requests queued behind a refused chain are decided afresh on the committed state") {
   Fixture f;
   f.started();
-  std::optional<Result<Json>> x, y;
-  f.send("x", "m-x", x);  // write 1 in flight, seq 2
-  f.send("y", "m-y", y);  // queued
+  std::vector<std::optional<Result<Json>>> r(5);
+  for (int i = 0; i < 5; ++i) f.send("q" + std::to_string(i), "m-q" + std::to_string(i), r[i]);
+  REQUIRE(f.store.writes.size() == 1 + 4);  // q4 waits, undecided
   f.store.complete(1, make_error(ErrorCode::unavailable, "database is busy"));
+  for (std::size_t w = 2; w <= 4; ++w) f.store.complete(w, stale_error("behind a refused write"));
   f.run();
-  REQUIRE(x.has_value());
-  CHECK_FALSE(x->ok());
-  // y was decided only after x failed: against committed (head 1), so it takes seq 2.
-  CHECK(std::find(f.log.begin(), f.log.end(), "decide:y@1") != f.log.end());
-  REQUIRE(f.store.writes.size() == 3);
-  CHECK(event_seqs(f.store.writes[2].ops) == std::vector<Seq>{2});
-  f.store.complete(2);
+  REQUIRE(r[0].has_value());
+  CHECK_FALSE(r[0]->ok());
+  // q1..q3 (chained) and q4 (queued) are decided again, in order, against committed (head 1).
+  CHECK(std::find(f.log.begin(), f.log.end(), "decide:q4@1") != f.log.end());
+  REQUIRE(f.store.writes.size() == 6);
+  CHECK(event_seqs(f.store.writes[5].ops) == std::vector<Seq>{2, 3, 4, 5});
+  f.store.complete(5);
   f.run();
-  CHECK(seq_of(y) == 2);
+  for (int i = 1; i < 5; ++i) CHECK(seq_of(r[i]) == 1 + i);
 }
 
 TEST_CASE("write pipeline: once the store failed for good, requests get unavailable and nothing is written") {
@@ -405,12 +429,14 @@ TEST_CASE("write pipeline: a duplicate the window missed is answered as a duplic
   f.send("x", "m-x", x);  // in flight
   const std::size_t wx = f.store.writes.size() - 1;
   f.send("old text", "m-old", old_resend);  // the window does not know it: decided as new
-  f.send("fresh", "m-fresh", fresh);
+  f.send("fresh", "m-fresh", fresh);        // chained behind it
+  const std::size_t wdup = wx + 1, wfresh = wx + 2;
+  REQUIRE(f.store.writes.size() == wfresh + 1);
+  CHECK(event_seqs(f.store.writes[wdup].ops) == std::vector<Seq>{head + 2});
+  CHECK(event_seqs(f.store.writes[wfresh].ops) == std::vector<Seq>{head + 3});
   f.store.complete(wx);
   f.run();
   CHECK(seq_of(x) == head + 1);
-  const std::size_t wdup = f.store.writes.size() - 1;
-  CHECK(event_seqs(f.store.writes[wdup].ops) == std::vector<Seq>{head + 2, head + 3});
   // The database refuses the vector: that client_msg_id is already stored.
   f.store.complete(wdup, duplicate_error("client_msg_id", "m-old"));
   f.run();
@@ -418,12 +444,15 @@ TEST_CASE("write pipeline: a duplicate the window missed is answered as a duplic
   REQUIRE(old_resend->ok());
   CHECK(old_resend->value().value("seq", Seq{0}) == old_seq);
   CHECK(old_resend->value().value("duplicate", false));
-  // The other request is decided again and written alone, with the next contiguous seq.
+  // The chained write cannot commit on top of the refused one; its request is decided again and
+  // written alone, with the next contiguous seq.
+  f.store.complete(wfresh, stale_error("behind a refused write"));
+  f.run();
   CHECK_FALSE(fresh.has_value());
-  REQUIRE(f.store.writes.size() == wdup + 2);
-  CHECK(event_seqs(f.store.writes[wdup + 1].ops) == std::vector<Seq>{head + 2});
+  REQUIRE(f.store.writes.size() == wfresh + 2);
+  CHECK(event_seqs(f.store.writes[wfresh + 1].ops) == std::vector<Seq>{head + 2});
   CHECK(f.pipeline.counters().redecided == 1);
-  f.store.complete(wdup + 1);
+  f.store.complete(wfresh + 1);
   f.run();
   CHECK(seq_of(fresh) == head + 2);
   CHECK_FALSE(fresh->value().value("duplicate", true));
@@ -431,7 +460,7 @@ TEST_CASE("write pipeline: a duplicate the window missed is answered as a duplic
   std::optional<Result<Json>> again;
   f.send("old text", "m-old", again);
   f.run();
-  CHECK(f.store.writes.size() == wdup + 2);
+  CHECK(f.store.writes.size() == wfresh + 2);
   REQUIRE(again.has_value());
   REQUIRE(again->ok());
   CHECK(again->value().value("seq", Seq{0}) == old_seq);

@@ -223,6 +223,42 @@ TEST_CASE("store api: duplicates are reported distinctly from other failures") {
   }
 }
 
+TEST_CASE("store api: a chained upsert commits only on top of the head it expects") {
+  TempDir dir;
+  auto store = open_store(dir.file("p.db"));
+  SqliteDataStore ds(*store);
+  // No row yet: only an expectation of 0 holds.
+  Conversation c = conv("c1", kDefaultTenantId, Status::bot, 10);
+  auto e = write_one(ds, UpsertConversation{c, Seq{3}});
+  REQUIRE(e.has_value());
+  CHECK(is_stale(*e));
+  CHECK_FALSE(is_duplicate(*e));
+  std::vector<Mutation> first;
+  first.push_back(UpsertConversation{c, Seq{0}});
+  first.push_back(AppendEvent{kDefaultTenantId, message_event("c1", 1, "hello", "cm-1")});
+  REQUIRE_FALSE(write_sync(ds, std::move(first)));
+  // Stored head is 1: a write expecting 2 (built on a write that never committed) is refused
+  // whole, its events included.
+  Conversation next = c;
+  next.head_seq = 3;
+  std::vector<Mutation> chained;
+  chained.push_back(UpsertConversation{next, Seq{2}});
+  chained.push_back(AppendEvent{kDefaultTenantId, message_event("c1", 3, "built on nothing", "cm-3")});
+  e = write_sync(ds, std::move(chained));
+  REQUIRE(e.has_value());
+  CHECK(is_stale(*e));
+  auto r = ds.open_reader();
+  REQUIRE(r.ok());
+  CHECK((*(*r)->find_conversation(kDefaultTenantId, "c1"))->head_seq == 1);
+  CHECK_FALSE((*r)->find_message_by_client_msg_id(kDefaultTenantId, "cm-3")->has_value());
+  // Expecting the stored head works.
+  next.head_seq = 2;
+  std::vector<Mutation> ok;
+  ok.push_back(UpsertConversation{next, Seq{1}});
+  ok.push_back(AppendEvent{kDefaultTenantId, message_event("c1", 2, "on top", "cm-2")});
+  CHECK_FALSE(write_sync(ds, std::move(ok)));
+}
+
 TEST_CASE("store api: staff mutations (disable, sessions but one, password)") {
   TempDir dir;
   auto store = open_store(dir.file("p.db"));

@@ -30,6 +30,14 @@ bool is_duplicate(const Error& e, std::string_view field) {
   return field.empty() || e.field == field;
 }
 
+Error stale_error(std::string_view detail) {
+  return make_error(ErrorCode::invalid_transition, "stale: " + std::string(detail), "head_seq");
+}
+
+bool is_stale(const Error& e) {
+  return e.code == ErrorCode::invalid_transition && e.field == "head_seq" && e.message.rfind("stale: ", 0) == 0;
+}
+
 std::string_view mutation_name(const Mutation& m) {
   return std::visit(Overload{
                         [](const InsertTenant&) { return std::string_view("InsertTenant"); },

@@ -58,6 +58,9 @@ namespace parley::relay {
 Error duplicate_error(std::string field, std::string_view detail);
 // True for an error made by duplicate_error(); with `field` non-empty, only for that column.
 bool is_duplicate(const Error& e, std::string_view field = {});
+// A precondition of the vector did not hold (UpsertConversation::expect_head): nothing stored.
+Error stale_error(std::string_view detail);
+bool is_stale(const Error& e);
 
 // ---- writes ----
 // One plain struct per kind of change the app makes. Every row carries its tenant.
@@ -121,6 +124,10 @@ struct InsertVisitor {
 };
 struct UpsertConversation {  // an existing id of another tenant fails (internal), never moves
   Conversation conversation;
+  // When set, the stored conversation's head_seq must equal it (no row: 0), else the vector fails
+  // with stale_error() and nothing of it is stored: a write decided on top of another write that
+  // failed can never commit (the hub chains writes of one conversation, write_pipeline.hpp).
+  std::optional<Seq> expect_head;
 };
 // One sequenced event (seq > 0); a chat.new_message event also stores its message (and indexes
 // it for search). Duplicate "seq" or "client_msg_id" within the conversation.

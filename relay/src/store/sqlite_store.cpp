@@ -44,6 +44,20 @@ std::optional<Error> apply_one(Db& db, const InsertContact& m) { return insert_c
 std::optional<Error> apply_one(Db& db, const UpdateContact& m) { return update_contact(db, m.contact); }
 std::optional<Error> apply_one(Db& db, const InsertVisitor& m) { return insert_visitor(db, m.visitor); }
 std::optional<Error> apply_one(Db& db, const UpsertConversation& m) {
+  if (m.expect_head) {
+    Stmt q = db.prepare("SELECT head_seq FROM conversations WHERE id = ?1 AND tenant_id = ?2");
+    q.bind(1, m.conversation.id).bind(2, m.conversation.tenant_id);
+    Seq stored = 0;
+    if (q.step()) {
+      stored = q.col_int(0);
+    } else if (q.error()) {
+      return *q.error();
+    }
+    if (stored != *m.expect_head) {
+      return stale_error("conversation " + m.conversation.id + " is at seq " + std::to_string(stored) + ", not " +
+                         std::to_string(*m.expect_head));
+    }
+  }
   return upsert_conversation(db, m.conversation);
 }
 std::optional<Error> apply_one(Db& db, const AppendEvent& m) { return append_event(db, m.tenant_id, m.event); }

@@ -137,7 +137,7 @@ void start(HubState& hub, const Principal& who, ConnState* conn, const ChatStart
     Decision d = Decision::persist(std::move(tr), [id](const ConvState& done) {
       return to_json(StartAck{id, done.committed_seq(), false});
     });
-    d.extra = std::move(extra);
+    d.extra = extra;  // a copy: the request may be decided again after a refused write
     d.client_msg_id = cmid;
     d.after = [&hub, id, text, k, new_contact, conn_id] {
       hub.contacts.put(k);

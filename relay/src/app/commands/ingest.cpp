@@ -162,7 +162,7 @@ void ingest_on_loop(HubState& hub, ChannelMessage m, Lookup found, std::function
     c.msg_ids.add(m.client_msg_id, seq);
     metrics().messages_in.fetch_add(1, std::memory_order_relaxed);
     Decision d = Decision::persist(std::move(tr), [seq](const ConvState&) { return Json{{"seq", seq}, {"saved", true}}; });
-    d.extra = std::move(extra);
+    d.extra = extra;  // a copy: the request may be decided again after a refused write
     d.client_msg_id = m.client_msg_id;
     return d;
   };

@@ -61,12 +61,15 @@ struct ConvState {
   Seq last_customer_seq = 0;                // seq of the customer's last message
   std::deque<std::string> recent_customer;  // for hand-off summaries (last kRecentCustomer)
   std::vector<std::string> tried_titles;    // articles the assistant offered
-  // The per-conversation write queue (live/write_pipeline.hpp): at most one store op of this
-  // conversation is in flight; requests that arrive meanwhile wait here and are decided against
-  // the state that op leaves behind (or against `committed` when it failed).
+  // The per-conversation write queue (live/write_pipeline.hpp): requests wait here until they
+  // are decided; a few writes of this conversation may be in flight, chained (each expects the
+  // head its predecessor leaves). After a refused write the conversation is `poisoned` until
+  // the writes behind it have come back; their requests wait in `redo` and are decided again.
   struct Queued;
   std::deque<std::shared_ptr<Queued>> write_queue;
-  bool writing = false;
+  std::deque<std::shared_ptr<Queued>> redo;
+  int inflight = 0;
+  bool poisoned = false;
   // Run when committed_seq() reaches the key (a duplicate of a message still in flight), or
   // with false when the write that would have committed it failed.
   std::multimap<Seq, std::function<void(bool)>> waiters;
@@ -84,7 +87,7 @@ struct ConvState {
   const std::string& preview() const { return customer_preview.empty() ? visible_preview : customer_preview; }
   // Nothing references it but the registry: it may be evicted once resolved.
   bool idle() const {
-    return !writing && write_queue.empty() && waiters.empty() && subscribers.empty() && !inbox_dirty &&
+    return inflight == 0 && write_queue.empty() && redo.empty() && waiters.empty() && subscribers.empty() && !inbox_dirty &&
            assistant_applied == assistant_turns;
   }
   void remember_customer(const std::string& text) {

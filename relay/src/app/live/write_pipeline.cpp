@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 
 #include "core/log.hpp"
+#include "parley/replies.hpp"
 #include "core/metrics.hpp"
 
 namespace asio = boost::asio;
@@ -35,7 +36,7 @@ void WritePipeline::submit(ConvState& cs, Decide decide, AckFn ack) {
   q->decide = std::move(decide);
   q->ack = std::move(ack);
   cs.write_queue.push_back(std::move(q));
-  if (!cs.writing) pump(cs.live.id);
+  pump(cs.live.id);
 }
 
 Error store_refusal(const DataStore& store, const Error& e) {
@@ -51,10 +52,12 @@ Error WritePipeline::refusal(const Error& e) const { return store_refusal(store_
 
 void WritePipeline::pump(const std::string& conv_id) {
   ConvState* cs = convs_.find(conv_id);
-  while (cs && !cs->writing && !cs->write_queue.empty()) {
+  while (cs && !cs->poisoned && cs->inflight < kMaxInFlight && !cs->write_queue.empty()) {
     auto members = std::make_shared<std::vector<Member>>();
     auto events = std::make_shared<std::vector<Event>>();
     std::vector<Mutation> ops;
+    // The head the write in flight leaves (what this one builds on), or the committed one.
+    const Seq base_head = cs->live.head_seq;
     // Decide every queued request against the live state, in order.
     std::deque<std::shared_ptr<ConvState::Queued>> queue;
     queue.swap(cs->write_queue);
@@ -75,9 +78,17 @@ void WritePipeline::pump(const std::string& conv_id) {
     }
     if (members->empty()) continue;
     if (events->empty()) {
-      // Only no-ops (the same agent accepting twice, the same priority): nothing to write.
+      // Only no-ops (the same agent accepting twice, the same priority): nothing to write. They
+      // are answered once what they were decided on has committed.
       for (Member& m : *members) {
-        if (m.request->ack && m.decision.ack_data) m.request->ack(m.decision.ack_data(*cs));
+        auto ack = m.request->ack;
+        auto data = m.decision.ack_data;
+        if (!ack || !data) continue;
+        wait_committed(*cs, cs->live.head_seq, [this, conv_id, ack, data](bool ok) {
+          ConvState* c = convs_.find(conv_id);
+          if (!ok || !c) return ack(refusal(make_error(ErrorCode::unavailable, "")));
+          ack(data(*c));
+        });
       }
       continue;
     }
@@ -91,9 +102,12 @@ void WritePipeline::pump(const std::string& conv_id) {
       continue;
     }
     const Conversation next = cs->live;
-    ops.push_back(UpsertConversation{next});
+    // Chained behind a write still in flight: it may only commit on top of that one.
+    std::optional<Seq> expect;
+    if (cs->inflight > 0) expect = base_head;
+    ops.push_back(UpsertConversation{next, expect});
     for (const Event& e : *events) ops.push_back(AppendEvent{next.tenant_id, e});
-    cs->writing = true;
+    ++cs->inflight;
     ++counters_.writes;
     store_.write(std::move(ops), [this, conv_id, members, next, events](const std::optional<Error>& err) {
       asio::post(io_, [this, conv_id, members, next, events, err] { done(conv_id, members, next, events, err); });
@@ -101,21 +115,44 @@ void WritePipeline::pump(const std::string& conv_id) {
   }
 }
 
+void WritePipeline::recover(ConvState& cs) {
+  // Every write behind the refused one has come back (refused too: each expected its
+  // predecessor's head). The live state falls back to what is stored, waiters for seqs that
+  // were never stored learn it, and the requests of the refused chain are decided again first.
+  cs.poisoned = false;
+  cs.live = cs.committed;
+  for (auto it = cs.waiters.begin(); it != cs.waiters.end();) {
+    if (it->first > cs.committed_seq()) {
+      auto fn = std::move(it->second);
+      it = cs.waiters.erase(it);
+      fn(false);
+    } else {
+      ++it;
+    }
+  }
+  for (auto it = cs.redo.rbegin(); it != cs.redo.rend(); ++it) cs.write_queue.push_front(*it);
+  cs.redo.clear();
+}
+
 void WritePipeline::done(const std::string& conv_id, std::shared_ptr<std::vector<Member>> members,
                          Conversation next, std::shared_ptr<std::vector<Event>> events, std::optional<Error> err) {
   ConvState* cs = convs_.find(conv_id);
   if (!cs) return;
-  cs->writing = false;
+  --cs->inflight;
   if (err) {
     ++counters_.failed_writes;
-    cs->live = cs->committed;
     for (Member& m : *members) {
       if (!m.decision.client_msg_id.empty()) cs->msg_ids.erase(m.decision.client_msg_id);
     }
-    // A client_msg_id the bounded window did not hold, already stored: answer that request as a
-    // duplicate and decide the others again (each only once, so a broken op cannot loop).
-    if (is_duplicate(*err, "client_msg_id") && reader_) {
-      std::deque<std::shared_ptr<ConvState::Queued>> again;
+    if (cs->poisoned) {
+      // Decided on top of a write that was refused: nothing of it is stored; decide it again.
+      for (Member& m : *members) {
+        ++counters_.redecided;
+        cs->redo.push_back(m.request);
+      }
+    } else if (is_duplicate(*err, "client_msg_id") && reader_) {
+      // A client_msg_id the bounded window did not hold, already stored: answer that request as
+      // a duplicate and decide the others again (each only once, so a broken op cannot loop).
       for (Member& m : *members) {
         const std::string& cmid = m.decision.client_msg_id;
         std::optional<MessageRef> hit;
@@ -125,16 +162,15 @@ void WritePipeline::done(const std::string& conv_id, std::shared_ptr<std::vector
         }
         if (hit) {
           cs->msg_ids.add(cmid, hit->seq);
-          if (m.request->ack) m.request->ack(Json{{"conversation_id", conv_id}, {"seq", hit->seq}, {"duplicate", true}});
+          if (m.request->ack) m.request->ack(to_json(SendAck{conv_id, hit->seq, true}));
         } else if (!m.request->redecided) {
           m.request->redecided = true;
           ++counters_.redecided;
-          again.push_back(m.request);
+          cs->redo.push_back(m.request);
         } else if (m.request->ack) {
           m.request->ack(make_error(ErrorCode::internal, "could not store the change"));
         }
       }
-      for (auto it = again.rbegin(); it != again.rend(); ++it) cs->write_queue.push_front(*it);
     } else {
       const Error e = refusal(*err);
       if (e.code == ErrorCode::unavailable) {
@@ -147,16 +183,11 @@ void WritePipeline::done(const std::string& conv_id, std::shared_ptr<std::vector
         if (m.request->ack) m.request->ack(e);
       }
     }
-    // Duplicates waiting for a seq this write would have committed learn that it did not.
-    for (auto it = cs->waiters.begin(); it != cs->waiters.end();) {
-      if (it->first > cs->committed_seq()) {
-        auto fn = std::move(it->second);
-        it = cs->waiters.erase(it);
-        fn(false);
-      } else {
-        ++it;
-      }
-    }
+    cs = convs_.find(conv_id);
+    if (!cs) return;
+    cs->poisoned = true;
+    if (cs->inflight > 0) return;  // the writes behind it come back refused first
+    recover(*cs);
     if (cs->committed_seq() == 0 && cs->write_queue.empty()) {
       convs_.drop_uncommitted(conv_id);  // its first write failed: it never existed
       return;

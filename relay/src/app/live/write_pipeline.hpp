@@ -4,17 +4,20 @@
 // Loop thread only (the store's completions are posted back to the loop by the pipeline).
 //
 // A request to change a conversation is a Decide function plus an ack. Requests of one
-// conversation are queued; when the conversation has no write in flight, every queued request
-// is decided in arrival order against the live state (each sees the previous one's result) and
-// the lot becomes ONE all-or-nothing store write (upsert of the final state + the events). So at
-// most one write per conversation is in flight, and a request is never decided on top of a
-// write that may still fail:
+// conversation are queued; while fewer than kMaxInFlight writes of the conversation are in
+// flight, every queued request is decided in arrival order against the live state (each sees the
+// previous one's result) and the lot becomes ONE all-or-nothing store write (upsert of the final
+// state + the events). A write decided while another is in flight is CHAINED to it: its upsert
+// expects the head that one leaves (UpsertConversation::expect_head), so it can only commit on
+// top of it. That keeps the writer's group commit fed (the next write is queued while the
+// previous one commits) without ever storing anything built on a write that failed:
 //  - committed: the conversation's committed state advances (ConversationRegistry), every
 //    request gets its ack, then the events go out (Hooks::committed), then each request's
 //    `after` runs (the assistant's turn), then the next queued requests are decided;
 //  - refused (busy database, failed store, a constraint): every request of that write gets the
-//    error, the live state falls back to the committed one, nothing is half-stored and the seqs
-//    stay contiguous; requests still queued are decided afresh. A client_msg_id that the
+//    error; the writes chained behind it come back refused too (their precondition fails) and
+//    their requests are decided again, after the live state fell back to the committed one, as
+//    are the requests still queued. Nothing is half-stored and the seqs stay contiguous. A client_msg_id that the
 //    bounded in-memory window missed but the database knows (a duplicate) is answered as a
 //    duplicate and the other requests of that write are decided again.
 // Errors: ErrorCode::busy ("the database is busy; nothing was stored; retry") while the store
@@ -97,7 +100,9 @@ class WritePipeline {
 
  private:
   struct Member;
+  static constexpr int kMaxInFlight = 4;  // chained writes per conversation
   void pump(const std::string& conv_id);
+  void recover(ConvState& cs);
   void done(const std::string& conv_id, std::shared_ptr<std::vector<Member>> members, Conversation next,
             std::shared_ptr<std::vector<Event>> events, std::optional<Error> err);
   Error refusal(const Error& e) const;
