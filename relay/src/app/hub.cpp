@@ -143,7 +143,7 @@ std::optional<Error> Hub::start() {
   s.reader = s.reader_owner.get();
   // One inbox.changes per staff socket per group commit: the writer runs this after the
   // completions of each batch, so posted after all of them, it runs after them on the loop.
-  s.store.set_batch_done([&s] { asio::post(s.io, [&s] { s.feed.flush(); }); });
+  s.store.set_batch_done([&s] { asio::post(s.io, [&s] { s.feed.batch_done(); }); });
   s.pipeline.set_after_commit([&s](const ConvState& cs) { watch_after_commit(s, cs); });
 
   if (auto e = s.tenants.load(*s.reader)) return e;
@@ -430,6 +430,7 @@ Json Hub::test_counters() const {
               {"conversations_loaded_on_demand", rc.loaded_on_demand},
               {"conversations_evicted", rc.evicted},
               {"sweeps", s.sweep_counters.sweeps},
+              {"inbox_flushes", s.feed.flushes()},
               {"sweep_conversations_visited", s.sweep_counters.conversations_visited},
               {"writes", pc.writes},
               {"failed_writes", pc.failed_writes},

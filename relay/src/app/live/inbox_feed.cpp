@@ -13,8 +13,22 @@ void InboxFeed::notify(ConvState& cs) {
   dirty_.push_back(cs.committed.id);
 }
 
+void InboxFeed::batch_done() {
+  if (dirty_.empty() || pace_armed_ || hub_.stopped) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_flush_ >= kMinInterval) return flush();
+  pace_armed_ = true;
+  pace_.expires_at(last_flush_ + kMinInterval);
+  pace_.async_wait([this](const boost::system::error_code& ec) {
+    pace_armed_ = false;
+    if (!ec) flush();
+  });
+}
+
 void InboxFeed::flush() {
   if (dirty_.empty()) return;
+  last_flush_ = std::chrono::steady_clock::now();
+  ++flushes_;
   std::vector<std::string> ids;
   ids.swap(dirty_);
   struct Changes {
