@@ -1,6 +1,10 @@
 // tests/unit_store/helpers.hpp: temporary databases and small builders for the store tests.
 #pragma once
 
+#include <mutex>
+
+#include <condition_variable>
+
 #include <doctest/doctest.h>
 
 #include <cstdlib>
@@ -31,6 +35,34 @@ class TempDir {
 
  private:
   std::filesystem::path path_;
+};
+
+// Holds the writer thread inside an op until release(), so later writes queue up into one batch.
+class WriterGate {
+ public:
+  void block(Store& store) {
+    store.write(
+        [this](Db&) -> std::optional<Error> {
+          std::unique_lock<std::mutex> lock(mu_);
+          entered_ = true;
+          cv_.notify_all();
+          cv_.wait(lock, [&] { return open_; });
+          return std::nullopt;
+        },
+        nullptr);
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return entered_; });
+  }
+  void release() {
+    std::lock_guard<std::mutex> lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool entered_ = false, open_ = false;
 };
 
 inline std::unique_ptr<Store> open_store(const std::string& path, std::size_t max_batch = 2048) {

@@ -29,33 +29,6 @@ AuditEntry audit_row(const std::string& action, Json data = Json::object()) {
   return a;
 }
 
-// Holds the writer thread inside an op until release(), so later writes queue up into one batch.
-class WriterGate {
- public:
-  void block(Store& store) {
-    store.write(
-        [this](Db&) -> std::optional<Error> {
-          std::unique_lock<std::mutex> lock(mu_);
-          entered_ = true;
-          cv_.notify_all();
-          cv_.wait(lock, [&] { return open_; });
-          return std::nullopt;
-        },
-        nullptr);
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return entered_; });
-  }
-  void release() {
-    std::lock_guard<std::mutex> lock(mu_);
-    open_ = true;
-    cv_.notify_all();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool entered_ = false, open_ = false;
-};
 
 }  // namespace
 
