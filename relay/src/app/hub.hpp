@@ -8,8 +8,8 @@
 // handlers call the methods below from the loop.
 //
 // Layout (docs/architecture.md "The hub"): live/ holds the conversation registry, the inbox
-// index and counts, connections, presence, the write pipeline (persist -> ack -> broadcast, one
-// write in flight per conversation) and the inbox feed; commands/ the WebSocket commands as a
+// index and counts, connections, presence, the write pipeline (persist -> ack -> broadcast,
+// chained writes per conversation) and the inbox feed; commands/ the WebSocket commands as a
 // table; auth/ sessions, logins and API keys; tenants/ the tenant registry; assistant/ the
 // assistant and its runner. The HTTP side (app/http/) and the bridges (app/bridges/) are
 // clients of this facade: the hub includes neither.
