@@ -75,6 +75,17 @@ inline std::unique_ptr<Store> open_store(const std::string& path, std::size_t ma
 }
 
 // Runs `op` through the store and waits for its answer.
+// A bare connection on a migrated database (repo functions outside the writer thread).
+struct Fixture {
+  TempDir dir;
+  std::unique_ptr<Store> store = open_store(dir.file("p.db"));
+  std::unique_ptr<Db> db = [this] {
+    auto d = Db::open(store->path());
+    REQUIRE(d.ok());
+    return std::move(*d);
+  }();
+};
+
 inline std::optional<Error> write_sync(Store& store, Store::Op op) {
   std::promise<std::optional<Error>> p;
   auto f = p.get_future();

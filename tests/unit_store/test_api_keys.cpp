@@ -15,15 +15,6 @@ using namespace parley::relay::test;
 
 namespace {
 
-struct Fixture {
-  TempDir dir;
-  std::unique_ptr<Store> store = open_store(dir.file("p.db"));
-  std::unique_ptr<Db> db = [this] {
-    auto d = Db::open(store->path());
-    REQUIRE(d.ok());
-    return std::move(*d);
-  }();
-};
 
 ApiKey make_key(const std::string& tenant, const std::string& name, ApiScopes scopes, Millis at) {
   ApiKey k;

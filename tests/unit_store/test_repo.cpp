@@ -7,21 +7,6 @@ using namespace parley;
 using namespace parley::relay;
 using namespace parley::relay::test;
 
-namespace {
-
-// A bare connection on a migrated database (repo functions outside the writer thread).
-struct Fixture {
-  TempDir dir;
-  std::unique_ptr<Store> store = open_store(dir.file("p.db"));
-  std::unique_ptr<Db> db = [this] {
-    auto d = Db::open(store->path());
-    REQUIRE(d.ok());
-    return std::move(*d);
-  }();
-};
-
-}  // namespace
-
 TEST_CASE("events and audit are append-only") {
   Fixture f;
   REQUIRE_FALSE(append_event(*f.db, kDefaultTenantId, plain_event("cv_1", 1, ev::new_session)));
