@@ -38,6 +38,9 @@ Json head_ack(const ConvState& cs);
 // conversation's turn comes) and answers with head_ack.
 void change(HubState& hub, ConvState& cs, std::function<Result<Transition>(const Conversation& live)> transition,
             AckFn ack);
+// The decision for a re-sent client_msg_id whose original has `dup`: `ack` at once when the
+// original has committed, else once the write holding it has (it is still in flight).
+Decision duplicate_of(const ConvState& c, Seq dup, Json ack);
 // Fills the bounded client_msg_id window from the database on first use.
 void ensure_msg_ids(HubState& hub, ConvState& cs);
 // After a customer message committed: the assistant's turn (assistant/runner.hpp).

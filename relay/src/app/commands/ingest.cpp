@@ -115,11 +115,7 @@ void ingest_on_loop(HubState& hub, ChannelMessage m, Lookup found, std::function
                  extra = std::move(extra)](ConvState& c) mutable -> Decision {
     if (!m.client_msg_id.empty()) {
       if (const Seq* seq = c.msg_ids.find(m.client_msg_id)) {
-        const Seq dup = *seq;
-        if (dup <= c.committed_seq()) return Decision::reply(Json{{"seq", dup}, {"saved", false}});
-        return Decision::persist(Transition{c.live, {}}, [dup](const ConvState&) {
-          return Json{{"seq", dup}, {"saved", false}};
-        });
+        return cmd::duplicate_of(c, *seq, Json{{"seq", *seq}, {"saved", false}});
       }
     }
     const Millis now = hub.now();

@@ -18,6 +18,11 @@ ConvState* visible(HubState& hub, const Principal& who, const std::string& conv_
 
 Error not_found() { return make_error(ErrorCode::not_found, "no such conversation"); }
 
+Decision duplicate_of(const ConvState& c, Seq dup, Json ack) {
+  if (dup <= c.committed_seq()) return Decision::reply(std::move(ack));
+  return Decision::persist(Transition{c.live, {}}, [ack = std::move(ack)](const ConvState&) { return ack; });
+}
+
 Json head_ack(const ConvState& cs) { return to_json(HeadAck{cs.committed.id, cs.committed_seq()}); }
 
 void change(HubState& hub, ConvState& cs, std::function<Result<Transition>(const Conversation& live)> transition,
@@ -72,17 +77,7 @@ void send(HubState& hub, const Principal& who, ConnState*, const SendMessage& s,
   const MessageKind kind = s.kind;
   auto decide = [&hub, from, text, cmid, kind, customer, conv_id](ConvState& c) -> Decision {
     if (!cmid.empty()) {
-      if (const Seq* seq = c.msg_ids.find(cmid)) {
-        const Seq dup = *seq;
-        if (dup <= c.committed_seq()) {
-          return Decision::reply(to_json(SendAck{conv_id, dup, true}));
-        }
-        // The original is part of the write being built: answer once it committed.
-        Decision d = Decision::persist(Transition{c.live, {}}, [conv_id, dup](const ConvState&) {
-          return to_json(SendAck{conv_id, dup, true});
-        });
-        return d;
-      }
+      if (const Seq* seq = c.msg_ids.find(cmid)) return duplicate_of(c, *seq, to_json(SendAck{conv_id, *seq, true}));
     }
     const Tenant* t = hub.tenants.find(c.live.tenant_id);
     const ConversationPolicy policy{t ? t->settings.assistant_enabled : true};
