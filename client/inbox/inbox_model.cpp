@@ -615,7 +615,31 @@ void InboxModel::on_event(const Event& e, SyncStore::Applied applied) {
       if (c.handoff_summary.empty()) c.handoff_summary = s.handoff_summary;
     }
   }
+  if (e.type == ev::new_message) absorb_message(e);
   lists_changed();
+}
+
+// A joined conversation's list item follows its messages here: the relay sends no list item for
+// a message alone to sockets that get its events (docs/protocol.md, inbox.changes). The same rule
+// as the relay's previews: the customer's last message, else the last one the customer sees.
+void InboxModel::absorb_message(const Event& e) {
+  const auto it = items_.find(e.conversation_id);
+  if (it == items_.end()) return;
+  ListItem& li = it->second;
+  const Json* m = e.data.is_object() && e.data.contains("message") ? &e.data["message"] : nullptr;
+  const std::string text = m && m->is_object() ? client::string_member(*m, "text") : std::string();
+  if (e.actor.role == Role::customer) {
+    li.preview = one_line(item_preview(text));
+    li.last_customer_seq = std::max(li.last_customer_seq, e.seq);
+  } else if (visible_to_customer(e) && li.last_customer_seq == 0) {
+    li.preview = one_line(item_preview(text));
+  }
+  Conversation& c = li.conversation;
+  c.head_seq = std::max(c.head_seq, e.seq);
+  if (e.at > c.updated_at) {
+    c.updated_at = e.at;
+    sort_lists();
+  }
 }
 
 void InboxModel::on_joined(const std::string& conversation_id) {

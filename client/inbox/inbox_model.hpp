@@ -242,6 +242,8 @@ class InboxModel : public client::SessionListener {
   // One list item. `batch`: only items_ changes (the caller calls rebuild_lists once after).
   void upsert(const ConversationItem& item, bool batch);
   void place(const std::string& id);  // puts `id` into queue_/mine_ per its status
+  // Preview, unread seq and order of a listed conversation from its chat.new_message.
+  void absorb_message(const Event& e);
   void rebuild_lists();               // queue_/mine_ from items_, sorted
   void sort_lists();
   // Paging: asks for the next page of the first unfinished list (one request at a time).

@@ -413,4 +413,26 @@ Result<InboxChanges> decode_inbox_changes(const Json& data) {
 
 std::string encode_notice(const InboxChanges& c) { return encode_notice(notice::inbox_changes, to_json(c)); }
 
+std::string encode_item(const ConversationItem& i) { return json_io::dump(to_json(i)); }
+std::string encode_counts(const TenantCounts& c) { return json_io::dump(to_json(c)); }
+
+std::string encode_inbox_changes(const std::vector<const std::string*>& items, const std::string* counts) {
+  std::size_t n = 64 + (counts ? counts->size() : 0);
+  for (const std::string* i : items) n += i->size() + 1;
+  std::string out;
+  out.reserve(n);
+  out += R"({"data":{"conversations":[)";
+  for (std::size_t k = 0; k < items.size(); ++k) {
+    if (k) out += ',';
+    out += *items[k];
+  }
+  out += ']';
+  if (counts) {
+    out += R"(,"counts":)";
+    out += *counts;
+  }
+  out += R"(},"type":"inbox.changes","v":1})";
+  return out;
+}
+
 }  // namespace parley

@@ -12,6 +12,9 @@ TEST_CASE("/api/chat/sync mirrors an external conversation, idempotently, with a
   const std::string key = relay.create_api_key("voice-agent");
   relay.start();
   Staff admin = Staff::connect(relay, kAdminUser, kAdminPassword);
+  // The admin views all conversations (the recent list): a chat with the assistant is in no
+  // queue or agent's list, so only such a view shows it.
+  REQUIRE(admin->request(cmd("inbox.list", {{"list", "recent"}})).ok());
   const Headers auth = {{"Authorization", "Bearer " + key}};
 
   Json m1 = {{"user_id", "eleven-user-1"},

@@ -280,6 +280,11 @@ TEST_CASE("replies: inbox.list page, snapshot and changes") {
                       Json{{"conversations", Json::array({to_json(q1), to_json(m1)})},
                            {"counts",
                             {{"bot", 0}, {"waiting", 12}, {"active", 3}, {"resolved_today", 41}, {"avg_wait_s", 38}}}}));
+  // Joined from items encoded once: the same frame as the document, byte for byte.
+  const std::string e1 = encode_item(q1), e2 = encode_item(m1), ec = encode_counts(*changes.counts);
+  CHECK(encode_inbox_changes({&e1, &e2}, &ec) == encode_notice(changes));
+  CHECK(encode_inbox_changes({&e1}, nullptr) == encode_notice(InboxChanges{{q1}, std::nullopt}));
+  CHECK(encode_inbox_changes({}, &ec) == encode_notice(InboxChanges{{}, changes.counts}));
   const InboxChanges cb = value_of(decode_inbox_changes(to_json(changes)));
   REQUIRE(cb.conversations.size() == 2);
   CHECK(cb.conversations[1].status == Status::active);

@@ -259,6 +259,25 @@ TEST_CASE("inbox: unread badges count customer messages after what the agent has
   CHECK(f.model.mine_rows()[0].unread == 0);
 }
 
+TEST_CASE("inbox: a joined conversation's preview, unread seq and order follow its messages") {
+  // The relay sends no list item for a message to sockets that get the message's event.
+  Fixture f;
+  Json older = item("c_old", Status::active, Priority::normal, kNow - 60000, 2, "Mia", "u_me");
+  Json newer = item("c_new", Status::active, Priority::normal, kNow - 1000, 2, "Noa", "u_me");
+  f.model.received(snapshot_frame(Json::array(), Json::array({newer, older})), kNow);
+  REQUIRE(f.model.mine_rows().size() == 2);
+  CHECK(f.model.mine_rows()[0].id == "c_new");
+  f.answer_join("c_old", {}, 2);
+  f.model.received(message_event("c_old", 3, Role::customer, "Mia", "my parcel\nnever came", kNow), kNow);
+  REQUIRE(f.model.mine_rows().size() == 2);
+  CHECK(f.model.mine_rows()[0].id == "c_old");  // most recently updated first
+  CHECK(f.model.mine_rows()[0].preview == "my parcel never came");
+  CHECK(f.model.mine_rows()[0].unread == 1);
+  // The agent's own reply does not replace what the customer said.
+  f.model.received(message_event("c_old", 4, Role::agent, "Sam", "Looking into it", kNow + 1), kNow);
+  CHECK(f.model.mine_rows()[0].preview == "my parcel never came");
+}
+
 TEST_CASE("inbox: keyboard focus moves over queue then mine; Enter opens and joins") {
   Fixture f;
   f.model.received(

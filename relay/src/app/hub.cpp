@@ -228,6 +228,7 @@ void Hub::on_open(std::shared_ptr<Connection> conn, const std::string& principal
   s.conns.set_staff(c, *who);
   s.staff_presence.connected(who->user.id, s.steady());
   c.send(encode_notice(snapshot(s, *who)));
+  s.feed.mark_fresh(c);
 }
 
 void Hub::on_message(std::uint64_t conn_id, std::string text) {
@@ -240,6 +241,7 @@ void Hub::on_close(std::uint64_t conn_id) {
   HubState& s = *s_;
   std::unique_ptr<ConnState> c = s.conns.remove(conn_id);
   if (!c) return;
+  s.feed.forget(*c);
   for (const std::string& id : c->subs) {
     if (ConvState* cs = s.convs.find(id)) {
       cs->subscribers.erase(conn_id);
@@ -430,7 +432,10 @@ Json Hub::test_counters() const {
               {"conversations_loaded_on_demand", rc.loaded_on_demand},
               {"conversations_evicted", rc.evicted},
               {"sweeps", s.sweep_counters.sweeps},
-              {"inbox_flushes", s.feed.flushes()},
+              {"inbox_flushes", s.feed.counters().flushes},
+              {"inbox_frames", s.feed.counters().frames},
+              {"inbox_items", s.feed.counters().items},
+              {"inbox_frames_encoded", s.feed.counters().frames_encoded},
               {"sweep_conversations_visited", s.sweep_counters.conversations_visited},
               {"writes", pc.writes},
               {"failed_writes", pc.failed_writes},

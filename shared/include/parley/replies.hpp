@@ -214,10 +214,15 @@ std::string encode_notice(const InboxSnapshot&);
 // `counts` is nullopt when absent (keep the previous ones).
 struct InboxChanges {
   std::vector<ConversationItem> conversations;
-  std::optional<TenantCounts> counts;  // always sent by the relay
+  std::optional<TenantCounts> counts;  // sent by the relay when they changed
 };
 Json to_json(const InboxChanges&);
 Result<InboxChanges> decode_inbox_changes(const Json& data);
 std::string encode_notice(const InboxChanges&);
+// The same frame from items encoded once (encode_item) and shared by many sockets: the relay's
+// fan-out builds each socket's frame by joining text, never a JSON document per socket.
+std::string encode_item(const ConversationItem&);
+std::string encode_counts(const TenantCounts&);
+std::string encode_inbox_changes(const std::vector<const std::string*>& encoded_items, const std::string* encoded_counts);
 
 }  // namespace parley

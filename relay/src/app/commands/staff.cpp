@@ -67,14 +67,18 @@ void set_priority(HubState& hub, const Principal& who, ConnState*, const SetPrio
       std::move(ack));
 }
 
-void inbox_list(HubState& hub, const Principal& who, ConnState*, const InboxList& l, AckFn ack) {
+void inbox_list(HubState& hub, const Principal& who, ConnState* conn, const InboxList& l, AckFn ack) {
   const std::string& tenant_id = who.tenant_id;
   if (l.list != InboxListName::recent) {
     TenantInbox::Page page = hub.inbox(tenant_id).page(l, who.staff.user.id);
     InboxPage out{l.list, {}, page.total, page.offset};
     for (const ConvState* cs : page.items) out.items.push_back(hub.list_item(*cs));
+    // The page holds states as of now: the next inbox.changes tells this socket from here.
+    if (conn) hub.feed.mark_fresh(*conn);
     return ack(to_json(out));
   }
+  // A socket paging the whole history hears of every change of the tenant from now on.
+  if (conn) hub.feed.view_all(*conn);
   // "recent" covers the tenant's whole history: served from the database, keyset-paged.
   RecentQuery q;
   q.limit = l.limit;

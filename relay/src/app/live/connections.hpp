@@ -60,10 +60,16 @@ struct ConnState {
   std::unordered_set<std::string> subs;  // conversation ids joined
   RateBucket bucket;
   bool closed = false;
-  // Staff: conversations changed while this socket's send queue was backed up; they go out in
-  // one inbox.changes (latest state) once the queue has drained (live/inbox_feed.hpp).
-  std::vector<std::string> inbox_backlog;
-  std::unordered_set<std::string> inbox_backlog_set;
+  // Staff, kept by the inbox feed (live/inbox_feed.hpp): the encoded list items waiting for this
+  // socket's next inbox.changes (latest state per conversation wins), whether the counts go with
+  // them, whether it views the tenant's whole history (it paged the recent list), and the feed
+  // epoch of its last snapshot or list page (it is "fresh" until the next flush).
+  std::vector<std::pair<std::string, std::shared_ptr<const std::string>>> inbox_items;
+  std::unordered_map<std::string, std::size_t> inbox_item_at;
+  bool inbox_counts = false;
+  bool inbox_due = false;
+  bool views_all = false;
+  std::uint64_t fresh_epoch = 0;
 
   void send(std::string frame);
   void send(const std::shared_ptr<const std::string>& frame);

@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "app/live/fanout.hpp"
 #include "parley/model.hpp"
 
 namespace parley::relay {
@@ -80,6 +81,11 @@ struct ConvState {
   std::uint64_t assistant_applied = 0;  // tags applied (or dropped)
   std::map<std::uint64_t, std::function<void()>> assistant_ready;
   bool inbox_dirty = false;          // queued for the next inbox.changes (live/inbox_feed.hpp)
+  // What staff sockets were last told (its state at the last inbox.changes flush), and the lists
+  // it passed through since (live/fanout.hpp). Set by the registry's set_committed.
+  ListMark fanned;
+  bool fanned_set = false;
+  ListTrail trail;
 
   static constexpr std::size_t kRecentCustomer = 5;
   Seq committed_seq() const { return committed.head_seq; }

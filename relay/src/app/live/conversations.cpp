@@ -89,6 +89,13 @@ std::vector<ConvState*> ConversationRegistry::of_contact(const std::string& cont
 
 void ConversationRegistry::set_committed(ConvState& cs, const Conversation& next) {
   const bool counted = cs.committed.head_seq > 0;
+  // Staff sockets believe the state before the first change since it was loaded (or nothing of a
+  // new conversation): the inbox feed tells them from there.
+  if (!cs.fanned_set) {
+    cs.fanned = counted ? list_mark(cs.committed) : ListMark{};
+    cs.fanned_set = true;
+  }
+  cs.trail.add(list_mark(next));
   inbox(nullptr, next.tenant_id).update(cs, next, counted);
 }
 
