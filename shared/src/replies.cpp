@@ -383,6 +383,37 @@ Result<InboxSnapshot> decode_inbox_snapshot(const Json& data) {
 
 std::string encode_notice(const InboxSnapshot& s) { return encode_notice(notice::inbox_snapshot, to_json(s)); }
 
+namespace {
+// Puts the joined `items` into the empty array after `key` (`"key":[]`, which occurs once in a
+// frame whose only arrays under that key are the lists: string values are escaped, so the
+// sequence cannot appear inside one).
+void splice_items(std::string& frame, std::string_view key, const std::vector<const std::string*>& items) {
+  const std::string marker = "\"" + std::string(key) + "\":[]";
+  const std::size_t at = frame.find(marker);
+  if (at == std::string::npos || items.empty()) return;
+  std::string joined;
+  std::size_t n = items.size();
+  for (const std::string* i : items) n += i->size();
+  joined.reserve(n);
+  for (std::size_t k = 0; k < items.size(); ++k) {
+    if (k) joined += ',';
+    joined += *items[k];
+  }
+  frame.insert(at + marker.size() - 1, joined);
+}
+}  // namespace
+
+std::string encode_inbox_snapshot(const InboxSnapshot& s, const std::vector<const std::string*>& queue,
+                                  const std::vector<const std::string*>& mine) {
+  InboxSnapshot head = s;
+  head.queue.clear();
+  head.mine.clear();
+  std::string frame = encode_notice(head);
+  splice_items(frame, "queue", queue);
+  splice_items(frame, "mine", mine);
+  return frame;
+}
+
 Json to_json(const InboxChanges& c) {
   Json j{{"conversations", items_json(c.conversations)}};
   if (c.counts) j["counts"] = to_json(*c.counts);

@@ -249,6 +249,19 @@ TEST_CASE("replies: inbox.list page, snapshot and changes") {
                      {"mine", Json::array({to_json(m1)})},
                      {"mine_total", 3}};
   CHECK(encode_notice(s) == encode_notice("inbox.snapshot", by_hand));
+  // From items encoded once: byte for byte the same frame, also with a name that looks like a key.
+  {
+    const std::string eq = encode_item(q1), em = encode_item(m1);
+    CHECK(encode_inbox_snapshot(s, {&eq}, {&em}) == encode_notice(s));
+    InboxSnapshot tricky = s;
+    tricky.user.name = "\"mine\":[]";
+    tricky.issue_types = {"\"queue\":[]"};
+    CHECK(encode_inbox_snapshot(tricky, {&eq}, {&em}) == encode_notice(tricky));
+    InboxSnapshot none = s;
+    none.queue.clear();
+    none.mine.clear();
+    CHECK(encode_inbox_snapshot(none, {}, {}) == encode_notice(none));
+  }
   Result<ServerFrame> frame = decode_server_frame(encode_notice(s));
   const ServerFrame f = value_of(std::move(frame));
   CHECK(f.type == notice::inbox_snapshot);

@@ -90,7 +90,8 @@ void watch_after_commit(HubState& s, const ConvState& cs) {
   }
 }
 
-InboxSnapshot snapshot(HubState& s, const StaffIdentity& who) {
+// The encoded inbox.snapshot notice.
+std::string snapshot(HubState& s, const StaffIdentity& who) {
   const std::string& tenant_id = who.user.tenant_id;
   const Tenant* t = s.tenants.find(tenant_id);
   TenantInbox& ix = s.inbox(tenant_id);
@@ -101,11 +102,15 @@ InboxSnapshot snapshot(HubState& s, const StaffIdentity& who) {
   snap.server_time = s.now();
   TenantInbox::Page q = ix.page(InboxList{InboxListName::queue, 0, kInboxPageDefault, std::nullopt}, who.user.id);
   TenantInbox::Page m = ix.page(InboxList{InboxListName::mine, 0, kInboxPageDefault, std::nullopt}, who.user.id);
-  for (const ConvState* cs : q.items) snap.queue.push_back(s.list_item(*cs));
-  for (const ConvState* cs : m.items) snap.mine.push_back(s.list_item(*cs));
   snap.queue_total = q.total;
   snap.mine_total = m.total;
-  return snap;
+  // The items come from each conversation's cached encoding: a snapshot is text joined, not a
+  // document of hundreds of items per connecting socket.
+  std::vector<std::shared_ptr<const std::string>> keep;
+  std::vector<const std::string*> queue, mine;
+  for (const ConvState* cs : q.items) queue.push_back(keep.emplace_back(s.encoded_item(*cs)).get());
+  for (const ConvState* cs : m.items) mine.push_back(keep.emplace_back(s.encoded_item(*cs)).get());
+  return encode_inbox_snapshot(snap, queue, mine);
 }
 
 }  // namespace
@@ -227,7 +232,7 @@ void Hub::on_open(std::shared_ptr<Connection> conn, const std::string& principal
   }
   s.conns.set_staff(c, *who);
   s.staff_presence.connected(who->user.id, s.steady());
-  c.send(encode_notice(snapshot(s, *who)));
+  c.send(snapshot(s, *who));
   s.feed.mark_fresh(c);
 }
 

@@ -114,6 +114,18 @@ ConversationItem HubState::list_item(const ConvState& cs) {
   return make_item(c, k ? k->name : "", cs.preview(), cs.last_customer_seq);
 }
 
+std::shared_ptr<const std::string> HubState::encoded_item(const ConvState& cs) {
+  const Conversation& c = cs.committed;
+  const Contact* k = contacts.get(reader, c.tenant_id, c.contact_id);
+  const std::string& name = k ? k->name : std::string();
+  if (!cs.item_json || cs.item_json_name != name) {
+    cs.item_json = std::make_shared<const std::string>(
+        encode_item(make_item(c, name, cs.preview(), cs.last_customer_seq)));
+    cs.item_json_name = name;
+  }
+  return cs.item_json;
+}
+
 Json HubState::summary(const Conversation& c) {
   Json j = to_json(c, /*staff=*/true);
   const Contact* k = contacts.get(reader, c.tenant_id, c.contact_id);

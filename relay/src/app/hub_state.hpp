@@ -87,6 +87,8 @@ struct HubState {
 
   // ---- views of committed state ----
   ConversationItem list_item(const ConvState& cs);
+  // list_item(cs), encoded (encode_item), cached until the conversation changes.
+  std::shared_ptr<const std::string> encoded_item(const ConvState& cs);
   Json item_json(const ConvState& cs) { return to_json(list_item(cs)); }
   // The staff view of one conversation (chat.join ack, REST): to_json(c, staff) + contact,
   // preview, last_customer_seq.

@@ -207,6 +207,10 @@ struct InboxSnapshot {
 Json to_json(const InboxSnapshot&);
 Result<InboxSnapshot> decode_inbox_snapshot(const Json& data);
 std::string encode_notice(const InboxSnapshot&);
+// The same frame with the lists given as items encoded once (encode_item); `s.queue` and `s.mine`
+// are ignored (leave them empty).
+std::string encode_inbox_snapshot(const InboxSnapshot& s, const std::vector<const std::string*>& queue,
+                                  const std::vector<const std::string*>& mine);
 
 // inbox.changes (live, one per group commit): {"conversations":[item..],"counts":{..}}.
 // The decoder also reads the older inbox.conversation shape {"conversation":item,"preview"?,

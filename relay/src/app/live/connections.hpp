@@ -70,6 +70,7 @@ struct ConnState {
   bool inbox_due = false;
   bool views_all = false;
   std::uint64_t fresh_epoch = 0;
+  std::uint64_t feed_stamp = 0;  // the feed's last delivery round that visited it
 
   void send(std::string frame);
   void send(const std::shared_ptr<const std::string>& frame);

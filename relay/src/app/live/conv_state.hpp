@@ -86,6 +86,10 @@ struct ConvState {
   ListMark fanned;
   bool fanned_set = false;
   ListTrail trail;
+  // The list item, encoded (HubState::encoded_item), for the contact name it was made with;
+  // dropped by every committed change and preview (ConversationRegistry).
+  mutable std::shared_ptr<const std::string> item_json;
+  mutable std::string item_json_name;
 
   static constexpr std::size_t kRecentCustomer = 5;
   Seq committed_seq() const { return committed.head_seq; }

@@ -96,6 +96,7 @@ void ConversationRegistry::set_committed(ConvState& cs, const Conversation& next
     cs.fanned_set = true;
   }
   cs.trail.add(list_mark(next));
+  cs.item_json.reset();
   inbox(nullptr, next.tenant_id).update(cs, next, counted);
 }
 
@@ -163,6 +164,7 @@ void ConversationRegistry::absorb(ConvState& cs, const Event& e) {
   const auto ti = mi->find("text");
   if (ti == mi->end() || !ti->is_string()) return;
   const std::string& text = ti->get_ref<const std::string&>();
+  cs.item_json.reset();
   if (e.audience == Audience::everyone) cs.visible_preview = item_preview(text);
   if (e.actor.role == Role::customer) {
     cs.customer_preview = item_preview(text);

@@ -72,7 +72,9 @@ void InboxFeed::flush() {
   ++counters_.flushes;
   std::vector<std::string> ids;
   ids.swap(dirty_);
-  std::unordered_set<std::string> tenants;
+  // This flush's items by channel: a tenant's queue, a user's "mine", a tenant's everything.
+  // Sockets take their channels' items; only fresh and joined sockets get items of their own.
+  Channels ch;
   for (const std::string& id : ids) {
     ConvState* cs = hub_.convs.find(id);
     if (!cs) continue;
@@ -83,107 +85,166 @@ void InboxFeed::flush() {
     cs->fanned_set = true;
     cs->trail.clear();
     const std::string& tenant_id = cs->committed.tenant_id;
-    tenants.insert(tenant_id);
-    std::shared_ptr<const std::string> item;  // encoded once, on first need, shared
-    auto give = [&](ConnState* c) {
-      if (!c || !c->who.is_staff() || c->who.tenant_id != tenant_id) return;
-      if (!item) item = std::make_shared<const std::string>(encode_item(hub_.list_item(*cs)));
-      queue_item(*c, id, item);
+    ch.tenants.insert(tenant_id);
+    const Item item{&cs->committed.id, hub_.encoded_item(*cs)};
+    if (a.queue_viewers) ch.queue[tenant_id].push_back(item);
+    for (const std::string& u : a.mine_users) ch.mine[u].push_back(item);
+    if (all_.count(tenant_id)) ch.all[tenant_id].push_back(item);
+    auto own = [&](ConnState* c) {
+      if (c && c->who.is_staff() && c->who.tenant_id == tenant_id) queue_item(*c, id, item.json);
     };
-    const bool fresh_only = !a.queue_viewers && a.fresh_queue_viewers;
-    if (a.queue_viewers) {
-      for (std::uint64_t cid : hub_.conns.staff_of(tenant_id)) give(hub_.conns.find(cid));
-    } else if (fresh_only) {
+    if (!a.queue_viewers && a.fresh_queue_viewers) {
       if (auto f = fresh_.find(tenant_id); f != fresh_.end()) {
-        for (std::uint64_t cid : f->second) give(hub_.conns.find(cid));
+        for (std::uint64_t cid : f->second) own(hub_.conns.find(cid));
       }
-    }
-    for (const std::string& u : a.mine_users) {
-      for (ConnState* c : hub_.conns.staff_of_user(u)) give(c);
     }
     for (const std::string& u : a.fresh_mine_users) {
       for (ConnState* c : hub_.conns.staff_of_user(u)) {
-        if (c->fresh_epoch == epoch_) give(c);
+        if (c->fresh_epoch == epoch_) own(c);
       }
     }
     if (a.joined) {
-      for (std::uint64_t cid : cs->subscribers) give(hub_.conns.find(cid));
-    }
-    if (auto all = all_.find(tenant_id); all != all_.end()) {
-      for (std::uint64_t cid : all->second) give(hub_.conns.find(cid));
+      for (std::uint64_t cid : cs->subscribers) own(hub_.conns.find(cid));
     }
   }
   // Counts: to every staff socket of a tenant whose counts changed.
   counts_json_.clear();
-  for (const std::string& tenant_id : tenants) {
+  for (const std::string& tenant_id : ch.tenants) {
     const TenantCounts n = hub_.counts(tenant_id);
     auto sent = counts_sent_.find(tenant_id);
     if (sent != counts_sent_.end() && same(sent->second, n)) continue;
     counts_sent_[tenant_id] = n;
-    for (std::uint64_t cid : hub_.conns.staff_of(tenant_id)) {
-      ConnState* c = hub_.conns.find(cid);
-      if (!c || c->closed) continue;
-      c->inbox_counts = true;
-      if (!c->inbox_due) {
-        c->inbox_due = true;
-        due_.push_back(c->id);
-      }
-    }
+    counts_json_.emplace(tenant_id, encode_counts(n));
   }
   ++epoch_;
   fresh_.clear();
-  send_due();
+  // Who may have something: the queue's and counts' tenants, the users with "mine" items, the
+  // history viewers, and sockets with items of their own.
+  std::vector<std::uint64_t> visit;
+  visit.swap(due_);
+  for (const std::string& tenant_id : ch.tenants) {
+    if (ch.queue.count(tenant_id) || counts_json_.count(tenant_id)) {
+      const auto& staff = hub_.conns.staff_of(tenant_id);
+      visit.insert(visit.end(), staff.begin(), staff.end());
+    } else if (auto all = all_.find(tenant_id); all != all_.end()) {
+      visit.insert(visit.end(), all->second.begin(), all->second.end());
+    }
+  }
+  for (const auto& [user, items] : ch.mine) {
+    for (ConnState* c : hub_.conns.staff_of_user(user)) visit.push_back(c->id);
+  }
+  deliver(visit, ch);
   // A resolved conversation stays in memory until its change was decided; now it may go (the
   // sockets hold its encoded item).
   for (const std::string& id : ids) hub_.convs.maybe_evict(id);
 }
 
-void InboxFeed::send_due() {
-  std::vector<std::uint64_t> due;
-  due.swap(due_);
-  // Sockets with the same items and counts share one encoded frame.
+void InboxFeed::deliver(const std::vector<std::uint64_t>& visit, const Channels& ch) {
+  ++visit_stamp_;
+  // Sockets with the same channels and no items of their own share one frame; others get theirs.
   std::unordered_map<std::string, std::shared_ptr<const std::string>> frames;
   std::string key;
   std::vector<const std::string*> items;
+  std::unordered_set<const std::string*> seen;
   bool backed_up = false;
-  for (std::uint64_t cid : due) {
+  auto find_in = [](const auto& map, const std::string& k) -> const std::vector<Item>* {
+    auto it = map.find(k);
+    return it == map.end() ? nullptr : &it->second;
+  };
+  for (std::uint64_t cid : visit) {
     ConnState* c = hub_.conns.find(cid);
-    if (!c || c->closed) continue;
-    if (c->queued_bytes() > kBackoffBytes) {
-      due_.push_back(cid);  // stays due: its items wait, latest state wins
-      backed_up = true;
+    if (!c || c->closed || !c->who.is_staff() || c->feed_stamp == visit_stamp_) continue;
+    c->feed_stamp = visit_stamp_;
+    const std::string& tenant_id = c->who.tenant_id;
+    const std::vector<Item>* lists[3] = {find_in(ch.queue, tenant_id), find_in(ch.mine, c->who.staff.user.id),
+                                         c->views_all ? find_in(ch.all, tenant_id) : nullptr};
+    const bool counts_changed = counts_json_.count(tenant_id) > 0;
+    if (c->inbox_due || c->queued_bytes() > kBackoffBytes) {
+      // Items of its own, or backed up: merge into its own queue (latest state wins).
+      for (const auto* l : lists) {
+        if (!l) continue;
+        for (const Item& i : *l) queue_item(*c, *i.id, i.json);
+      }
+      if (counts_changed) c->inbox_counts = true;
+      if (c->inbox_counts) c->inbox_due = true;
+      if (c->queued_bytes() > kBackoffBytes) {
+        if (c->inbox_due) due_.push_back(cid);  // waits (latest state wins); duplicates are skipped
+        backed_up = true;
+        continue;
+      }
+      if (!c->inbox_due) continue;
+      send_own(*c, frames, key, items);
       continue;
     }
-    const std::string* counts = nullptr;
-    if (c->inbox_counts) {
-      auto cj = counts_json_.find(c->who.tenant_id);
-      if (cj == counts_json_.end()) {
-        cj = counts_json_.emplace(c->who.tenant_id, encode_counts(hub_.counts(c->who.tenant_id))).first;
-      }
-      counts = &cj->second;
-    }
-    key.clear();
-    items.clear();
-    for (const auto& [id, item] : c->inbox_items) {
-      items.push_back(item.get());
-      key.append(reinterpret_cast<const char*>(&items.back()), sizeof(const std::string*));
-    }
-    key.append(c->who.tenant_id);
-    key.push_back(counts ? '1' : '0');
+    if (!lists[0] && !lists[1] && !lists[2] && !counts_changed) continue;
+    key.assign(tenant_id);
+    key.push_back('\n');
+    for (const auto* l : lists) key.append(reinterpret_cast<const char*>(&l), sizeof l);
+    key.push_back(counts_changed ? '1' : '0');
     auto& frame = frames[key];
     if (!frame) {
-      frame = std::make_shared<const std::string>(encode_inbox_changes(items, counts));
+      items.clear();
+      seen.clear();
+      for (const auto* l : lists) {
+        if (!l) continue;
+        for (const Item& i : *l) {
+          if (seen.insert(i.json.get()).second) items.push_back(i.json.get());
+        }
+      }
+      frame = std::make_shared<const std::string>(
+          encode_inbox_changes(items, counts_changed ? &counts_json_.at(tenant_id) : nullptr));
       ++counters_.frames_encoded;
+      frame_items_[frame.get()] = items.size();
     }
     c->send(frame);
     ++counters_.frames;
-    counters_.items += items.size();
-    c->inbox_items.clear();
-    c->inbox_item_at.clear();
-    c->inbox_counts = false;
-    c->inbox_due = false;
+    counters_.items += frame_items_[frame.get()];
   }
+  frame_items_.clear();
+  own_counts_.clear();
   if (backed_up) arm_retry();
+}
+
+void InboxFeed::send_own(ConnState& c, std::unordered_map<std::string, std::shared_ptr<const std::string>>& frames,
+                         std::string& key, std::vector<const std::string*>& items) {
+  const std::string* counts = nullptr;
+  if (c.inbox_counts) {
+    // The tenant's current counts (changed in this flush, or since this socket was skipped).
+    auto cj = counts_json_.find(c.who.tenant_id);
+    if (cj == counts_json_.end()) {
+      cj = own_counts_.find(c.who.tenant_id);
+      if (cj == own_counts_.end()) {
+        cj = own_counts_.emplace(c.who.tenant_id, encode_counts(hub_.counts(c.who.tenant_id))).first;
+      }
+    }
+    counts = &cj->second;
+  }
+  key.assign("own\n");
+  items.clear();
+  for (const auto& [id, item] : c.inbox_items) {
+    items.push_back(item.get());
+    key.append(reinterpret_cast<const char*>(&items.back()), sizeof(const std::string*));
+  }
+  key.append(c.who.tenant_id);
+  key.push_back(counts ? '1' : '0');
+  auto& frame = frames[key];
+  if (!frame) {
+    frame = std::make_shared<const std::string>(encode_inbox_changes(items, counts));
+    ++counters_.frames_encoded;
+  }
+  c.send(frame);
+  ++counters_.frames;
+  counters_.items += items.size();
+  c.inbox_items.clear();
+  c.inbox_item_at.clear();
+  c.inbox_counts = false;
+  c.inbox_due = false;
+}
+
+void InboxFeed::send_due() {
+  std::vector<std::uint64_t> due;
+  due.swap(due_);
+  deliver(due, Channels{});
 }
 
 void InboxFeed::arm_retry() {

@@ -64,7 +64,20 @@ class InboxFeed {
   const FeedCounters& counters() const { return counters_; }
 
  private:
+  struct Item {
+    const std::string* id;
+    std::shared_ptr<const std::string> json;
+  };
+  struct Channels {
+    std::unordered_set<std::string> tenants;  // with changes in this flush
+    std::unordered_map<std::string, std::vector<Item>> queue;  // by tenant
+    std::unordered_map<std::string, std::vector<Item>> mine;   // by user
+    std::unordered_map<std::string, std::vector<Item>> all;    // by tenant (history viewers)
+  };
   void queue_item(ConnState& conn, const std::string& id, const std::shared_ptr<const std::string>& item);
+  void deliver(const std::vector<std::uint64_t>& visit, const Channels& ch);
+  void send_own(ConnState& c, std::unordered_map<std::string, std::shared_ptr<const std::string>>& frames,
+                std::string& key, std::vector<const std::string*>& items);
   void send_due();
   void arm_retry();
 
@@ -74,8 +87,11 @@ class InboxFeed {
   std::unordered_map<std::string, std::vector<std::uint64_t>> fresh_;       // by tenant, this epoch
   std::unordered_map<std::string, std::unordered_set<std::uint64_t>> all_;  // views_all, by tenant
   std::unordered_map<std::string, TenantCounts> counts_sent_;              // by tenant
-  std::unordered_map<std::string, std::string> counts_json_;               // this flush, by tenant
-  std::vector<std::uint64_t> due_;
+  std::unordered_map<std::string, std::string> counts_json_;  // changed in this flush, by tenant
+  std::unordered_map<std::string, std::string> own_counts_;   // current, for skipped sockets
+  std::vector<std::uint64_t> due_;  // sockets with items of their own (or backed up)
+  std::uint64_t visit_stamp_ = 0;
+  std::unordered_map<const std::string*, std::size_t> frame_items_;
   boost::asio::steady_timer retry_;
   bool retry_armed_ = false;
   boost::asio::steady_timer pace_;
