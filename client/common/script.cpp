@@ -103,6 +103,17 @@ std::string lang_for(std::string_view s, std::string_view preferred) {
 
 bool is_extend(char32_t c) { return in(kExtend, c); }
 
+bool is_rtl_language(std::string_view tag) {
+  const std::size_t dash = tag.find_first_of("-_");
+  std::string primary(tag.substr(0, dash));
+  for (char& ch : primary) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  static constexpr std::string_view kRtlLanguages[] = {"ar", "he", "iw", "fa", "ur", "ps", "yi", "dv",
+                                                       "ckb", "sd", "ug", "syr"};
+  for (std::string_view l : kRtlLanguages)
+    if (primary == l) return true;
+  return false;
+}
+
 std::string initial(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n')) ++i;

@@ -33,6 +33,9 @@ Direction first_strong(std::string_view utf8);
 // when it is Chinese or Japanese ("zh-TW", "ja"), else "zh". Other text: `preferred` (may be "").
 std::string lang_for(std::string_view utf8, std::string_view preferred);
 
+// A language tag whose script is written right to left ("ar", "he-IL", "fa", "ur", ...).
+bool is_rtl_language(std::string_view tag);
+
 // A code point that joins the previous one into one grapheme for our purposes: combining marks of
 // the supported scripts, variation selectors, emoji modifiers, ZWJ (and what follows it), tags.
 bool is_extend(char32_t c);

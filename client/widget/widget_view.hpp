@@ -48,6 +48,10 @@ class WidgetView {
   // DOM state the view reflects.
   void set_focused(const std::string& field, bool focused);
   void set_composer_height(float css_px) { composer_text_css_ = css_px; }
+  // The visitor's language is written right to left: bubbles and composer are mirrored always
+  // (otherwise they mirror when the visitor's own last message, or draft, is right to left).
+  void set_page_rtl(bool rtl);
+  bool is_mirrored() const { return mirror_; }
 
  private:
   struct ItemLayout {
@@ -67,6 +71,7 @@ class WidgetView {
   float draw_composer(WidgetModel& model, Fields& fields, float w, float h, Intents& out);
   float draw_prechat(WidgetModel& model, Fields& fields, float w, float h, Intents& out);
   void apply_brand(const std::string& hex);
+  bool mirrored(WidgetModel& model, double now_ms) const;
 
   bool embedded_;
   float s_ = 1;  // device px per CSS px
@@ -99,6 +104,11 @@ class WidgetView {
   bool composer_focused_ = false;
   std::string focused_field_;
   bool menu_open_ = false;
+
+  // Right-to-left layout.
+  bool page_rtl_ = false;
+  bool mirror_ = false;
+  bool composer_mirrored_ = false;
 };
 
 }  // namespace parley::widget

@@ -34,6 +34,16 @@ TEST_CASE("language tags for Han text") {
   CHECK(script::lang_for("Hello", "") == "");
 }
 
+TEST_CASE("right-to-left languages") {
+  CHECK(script::is_rtl_language("ar"));
+  CHECK(script::is_rtl_language("he-IL"));
+  CHECK(script::is_rtl_language("fa_IR"));
+  CHECK(script::is_rtl_language("UR"));
+  CHECK(!script::is_rtl_language("en-US"));
+  CHECK(!script::is_rtl_language("arn"));  // Mapuche: Latin script
+  CHECK(!script::is_rtl_language(""));
+}
+
 TEST_CASE("avatar letters are whole graphemes") {
   CHECK(script::initial("alice") == "A");
   CHECK(script::initial("  bob") == "B");
