@@ -351,8 +351,11 @@ EMSCRIPTEN_KEEPALIVE void parley_on_resize() { parley::client::AppShell::get().o
 // parley_text.js: the WebGL context is back after a loss; every GL object must be made again.
 EMSCRIPTEN_KEEPALIVE void parley_on_gl_restored() {
   parley::client::text::on_gl_restored();
-  ImGui_ImplOpenGL3_DestroyDeviceObjects();
-  ImGui_ImplOpenGL3_CreateDeviceObjects();
+  // A new renderer backend rather than DestroyDeviceObjects/CreateDeviceObjects: ImGui 1.86's
+  // backend keeps its old buffer sizes across those and then overflows the new buffers. The
+  // device objects (and the font texture) are made again at the next NewFrame.
+  ImGui_ImplOpenGL3_Shutdown();
+  ImGui_ImplOpenGL3_Init("#version 300 es");
   parley::client::AppShell::get().invalidate();
 }
 }

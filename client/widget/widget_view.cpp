@@ -541,7 +541,9 @@ float WidgetView::draw_composer(WidgetModel& model, Fields& fields, float w, flo
   fields.composer.place({tx / s_, (a.y + 11 * s_) / s_, tw / s_, text_h / s_});
   if (mirror_ != composer_mirrored_) {
     composer_mirrored_ = mirror_;
-    fields.composer.set_attr("dir", mirror_ ? "rtl" : "auto");
+    // A right-to-left language: the field is right to left even when empty; otherwise its
+    // text's own direction (the placeholder is English).
+    fields.composer.set_attr("dir", page_rtl_ ? "rtl" : "auto");
   }
 
   const bool can_send = !model.draft().empty();

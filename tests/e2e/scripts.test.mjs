@@ -157,7 +157,7 @@ test('inbox queue and transcript: every script in names, topics, previews, messa
 
 test('widget transcript: every script, emoji and mixed directions, no missing glyph', { skip }, async () => {
   requirePrerequisites(problem);
-  const ctx = await browser.newContext({ viewport: { width: 420, height: 1400 } });
+  const ctx = await browser.newContext({ viewport: { width: 420, height: 1080 } });
   try {
     const page = await ctx.newPage();
     await page.goto(`${relay.origin}/widget.html?tenant=default`);
@@ -175,6 +175,22 @@ test('widget transcript: every script, emoji and mixed directions, no missing gl
     assert.ok(s.text.runs_drawn > texts.length, 'people\'s text is drawn by the browser');
     await afterFrames(page);
     await page.screenshot({ path: path.join(shots, 'widget-scripts.png') });
+
+    // A lost WebGL context takes the text atlas with it: after the restore every run is drawn
+    // again (the count of rasterised runs grows) and nothing is missing.
+    const before = s.text.runs_drawn;
+    await page.evaluate(() => new Promise((resolve) => {
+      const canvas = document.getElementById('canvas');
+      const ext = canvas.getContext('webgl2').getExtension('WEBGL_lose_context');
+      canvas.addEventListener('webglcontextlost', () => setTimeout(() => {
+        ext.restoreContext();
+        resolve();
+      }, 0), { once: true });
+      ext.loseContext();
+    }));
+    s = await waitState(page, 'the text drawn again after the context came back', (s, n) =>
+      s.text.context_restores === 1 && s.text.runs_drawn >= n + 12, before);
+    assert.equal(s.text.missing_glyphs, 0);
 
     // A right-to-left message as the last one mirrors bubbles and composer.
     const hebrew = 'תודה רבה! אני מחכה לנציג.';
