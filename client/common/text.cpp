@@ -255,7 +255,7 @@ void check_imgui(const ImFont* font, const char* begin, const char* end) {
     }
     const char32_t c = script::next(s, i);
     if (c == '\n' || c == '\r' || script::is_extend(c)) continue;
-    if (c > 0xFFFF || !font->FindGlyphNoFallback(static_cast<ImWchar>(c))) st().imgui_missing.insert(c);
+    if (!font->FindGlyphNoFallback(static_cast<ImWchar>(c))) st().imgui_missing.insert(c);
   }
 }
 

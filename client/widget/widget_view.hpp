@@ -5,7 +5,9 @@
 // connection banner, the transcript (bubbles, day separators, hand-off lines, typing indicator,
 // "new messages" pill), and at the bottom either the composer (a DOM <textarea> placed over the
 // drawn frame) or the pre-chat form (DOM inputs). Text layout is cached per item and redone only
-// when the model's items or the width change.
+// when the model's items or the width change. People's text (messages, names, the title, avatar
+// letters) is drawn by the browser (common/text.hpp). For a right-to-left visitor the bubbles,
+// avatars, typing indicator and composer are mirrored (see set_page_rtl).
 #pragma once
 
 #include <string>
