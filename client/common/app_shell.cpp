@@ -10,11 +10,10 @@
 #include <cmath>
 #include <string>
 
+#include "common/text.hpp"
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
 #include "imgui_impl_opengl3.h"
-
-#include "common/text.hpp"
 
 namespace parley::client {
 namespace {
@@ -93,11 +92,12 @@ bool AppShell::init(dom::Handler& handler, const FontSources& fonts) {
       fonts_dirty_ = true;
       // Both downloads done: the browser's text path registers the same bytes as its font
       // (text.hpp); it counts as the third font once the browser can use it.
-      if (fonts_loaded_ == 2) text::init(regular_ttf_, bold_ttf_, [] {
-        AppShell& shell = AppShell::get();
-        ++shell.fonts_loaded_;
-        shell.invalidate();
-      });
+      if (fonts_loaded_ == 2)
+        text::init(regular_ttf_, bold_ttf_, [] {
+          AppShell& shell = AppShell::get();
+          ++shell.fonts_loaded_;
+          shell.invalidate();
+        });
       invalidate();
     });
   };

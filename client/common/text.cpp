@@ -199,7 +199,8 @@ float draw(ImDrawList* dl, std::string_view s, Face f, ImVec2 pos, ImU32 col, in
   const float x0 = std::round(pos.x - (rtl ? static_cast<float>(slot->w) - b.pad_x - width : b.pad_x));
   const float y0 = std::round(pos.y - b.pad_top);
   const ImVec2 uv0(static_cast<float>(slot->x) / kPageW, static_cast<float>(slot->y) / kPageH);
-  const ImVec2 uv1(static_cast<float>(slot->x + slot->w) / kPageW, static_cast<float>(slot->y + slot->h) / kPageH);
+  const ImVec2 uv1(static_cast<float>(slot->x + slot->w) / kPageW,
+                   static_cast<float>(slot->y + slot->h) / kPageH);
   dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(tex)), ImVec2(x0, y0),
                ImVec2(x0 + static_cast<float>(slot->w), y0 + static_cast<float>(slot->h)), uv0, uv1,
                IM_COL32_WHITE);
@@ -246,8 +247,8 @@ std::vector<WrappedLine> wrap(std::string_view s, Face f, float max_w, bool rtl)
 
 void check_imgui(const ImFont* font, const char* begin, const char* end) {
   if (!font) return;
-  const std::string_view s = end ? std::string_view(begin, static_cast<std::size_t>(end - begin))
-                                 : std::string_view(begin);
+  const std::string_view s =
+      end ? std::string_view(begin, static_cast<std::size_t>(end - begin)) : std::string_view(begin);
   for (std::size_t i = 0; i < s.size();) {
     if (static_cast<unsigned char>(s[i]) < 0x80) {  // ASCII is in every font we build
       ++i;
@@ -281,9 +282,13 @@ Json stats_json() {
     std::snprintf(buf, sizeof buf, "U+%04X", static_cast<unsigned>(c));
     missing.push_back(buf);
   }
-  return Json{{"missing_glyphs", s.missing.size()}, {"missing", missing},   {"checked", s.checked},
-              {"runs_drawn", s.runs_drawn},          {"runs_cached", s.runs_cached},
-              {"pages", s.pages},                    {"evictions", s.evictions},
+  return Json{{"missing_glyphs", s.missing.size()},
+              {"missing", missing},
+              {"checked", s.checked},
+              {"runs_drawn", s.runs_drawn},
+              {"runs_cached", s.runs_cached},
+              {"pages", s.pages},
+              {"evictions", s.evictions},
               {"context_restores", s.context_restores}};
 }
 

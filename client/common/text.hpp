@@ -72,8 +72,8 @@ struct Stats {
   std::size_t runs_cached = 0;
   int pages = 0;
   std::uint64_t evictions = 0;
-  int checked = 0;                    // distinct characters checked for a glyph
-  std::vector<std::uint32_t> missing; // characters no font could draw (browser and ImGui paths)
+  int checked = 0;                     // distinct characters checked for a glyph
+  std::vector<std::uint32_t> missing;  // characters no font could draw (browser and ImGui paths)
   int context_restores = 0;
 };
 Stats stats();

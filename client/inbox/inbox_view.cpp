@@ -133,12 +133,13 @@ float user_text(ImDrawList* dl, Face face, ImVec2 pos, ImU32 col, const std::str
 // right-to-left text that does not fit keeps its start (right end) visible.
 void text_clipped(ImDrawList* dl, ImFont* font, ImVec2 pos, float max_x, ImU32 col, ImU32 bg,
                   const char* begin, const char* end = nullptr) {
-  const std::string_view s = end ? std::string_view(begin, static_cast<std::size_t>(end - begin))
-                                 : std::string_view(begin);
+  const std::string_view s =
+      end ? std::string_view(begin, static_cast<std::size_t>(end - begin)) : std::string_view(begin);
   const Face face = client::text::face_of(font);
   const float w = client::text::measure(s, face);
   const bool rtl = client::text::is_rtl(s);
-  dl->PushClipRect(ImVec2(pos.x, pos.y - 2 - font->FontSize * 0.4f), ImVec2(max_x, pos.y + font->FontSize * 1.5f), true);
+  dl->PushClipRect(ImVec2(pos.x, pos.y - 2 - font->FontSize * 0.4f),
+                   ImVec2(max_x, pos.y + font->FontSize * 1.5f), true);
   const bool overflow = pos.x + w > max_x;
   client::text::draw(dl, s, face, ImVec2(rtl && overflow ? max_x - w : pos.x, pos.y), col);
   dl->PopClipRect();
@@ -674,7 +675,8 @@ void InboxView::draw_item(const TimelineItem& it, const ItemLayout& l, ImVec2 or
       dl->AddRectFilled(ImVec2(x0, cy - 13 * s_), ImVec2(x1, cy + 13 * s_), kAccentSoft, 13 * s_);
       dl->AddRect(ImVec2(x0, cy - 13 * s_), ImVec2(x1, cy + 13 * s_), with_alpha(kAccent, 0.35f), 13 * s_, 0,
                   s_);
-      client::text::draw(dl, buf, Face::label, ImVec2(x0 + 14 * s_, cy - ts.y / 2 - 0.5f * s_), kAccentDark, 0);
+      client::text::draw(dl, buf, Face::label, ImVec2(x0 + 14 * s_, cy - ts.y / 2 - 0.5f * s_), kAccentDark,
+                         0);
       return;
     }
     case TimelineItem::Kind::summary: {
@@ -701,7 +703,8 @@ void InboxView::draw_item(const TimelineItem& it, const ItemLayout& l, ImVec2 or
   const float x_right = origin.x + w - pad;
   if (it.group_start) {
     char head[320];
-    std::snprintf(head, sizeof head, "%s  \u00b7  %s", client::text::isolate(it.name).c_str(), it.time.c_str());
+    std::snprintf(head, sizeof head, "%s  \u00b7  %s", client::text::isolate(it.name).c_str(),
+                  it.time.c_str());
     const ImVec2 hs(client::text::measure(head, Face::small), f.small->FontSize);
     float hx = right ? x_right - hs.x : x_left;
     if (bot && !note) {
@@ -918,15 +921,17 @@ float InboxView::draw_footer(InboxModel& model, Fields& fields, float x, float b
   } else if (c->status == Status::bot) {
     msg = "The assistant is handling this conversation.";
   } else if (c->status == Status::active) {
-    msg = (c->assignee_name.empty() ? std::string("Another agent") : client::text::isolate(c->assignee_name)) +
-          " is handling this chat.";
+    msg =
+        (c->assignee_name.empty() ? std::string("Another agent") : client::text::isolate(c->assignee_name)) +
+        " is handling this chat.";
   } else {
     msg = c->ending == Ending::abandoned           ? "The customer left before anyone answered."
           : c->ending == Ending::ended_by_customer ? "The customer ended this chat."
                                                    : "This conversation is resolved.";
     if (!c->issue_type.empty()) msg += "  Issue type: " + client::text::isolate(c->issue_type) + ".";
   }
-  client::text::draw(dl, msg, Face::body, ImVec2(x + 24 * s_, y0 + (bar_h - f.body->FontSize) / 2), kMuted, 0);
+  client::text::draw(dl, msg, Face::body, ImVec2(x + 24 * s_, y0 + (bar_h - f.body->FontSize) / 2), kMuted,
+                     0);
   if (model.can_accept()) {
     const float bw = 150 * s_;
     if (button("##accept_bar", "Accept chat", ImVec2(x + w - 24 * s_ - bw, y0 + 14 * s_), 36 * s_,

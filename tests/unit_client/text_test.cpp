@@ -12,8 +12,8 @@ TEST_CASE("first strong character decides the paragraph direction") {
   CHECK(script::first_strong("Hello") == Direction::ltr);
   CHECK(script::first_strong("שלום עולם") == Direction::rtl);
   CHECK(script::first_strong("مرحبا بك") == Direction::rtl);
-  CHECK(script::first_strong("123 مرحبا") == Direction::rtl);       // digits are weak
-  CHECK(script::first_strong("😀 👍 שלום") == Direction::rtl);      // emoji are neutral
+  CHECK(script::first_strong("123 مرحبا") == Direction::rtl);      // digits are weak
+  CHECK(script::first_strong("😀 👍 שלום") == Direction::rtl);       // emoji are neutral
   CHECK(script::first_strong("Order 5 — طلب") == Direction::ltr);  // Latin first
   CHECK(script::first_strong("नमस्ते") == Direction::ltr);
   CHECK(script::first_strong("สวัสดี") == Direction::ltr);
@@ -50,7 +50,7 @@ TEST_CASE("avatar letters are whole graphemes") {
   CHECK(script::initial("") == "?");
   CHECK(script::initial("Ωmega") == "Ω");
   CHECK(script::initial("अनिल") == "अ");
-  CHECK(script::initial("किरण") == "कि");      // consonant + vowel sign
+  CHECK(script::initial("किरण") == "कि");  // consonant + vowel sign
   CHECK(script::initial("أحمد") == "أ");
   CHECK(script::initial("👍🏽 fan") == "👍🏽");  // emoji + skin tone
   CHECK(script::initial("👨‍👩‍👧 family") == "👨‍👩‍👧");
