@@ -39,11 +39,21 @@ mergeInto(LibraryManager.library, {
     segmenter: function(lang, granularity) {
       var key = (lang || '') + '|' + granularity;
       if (!ParleyText.segmenters[key]) {
-        try {
-          ParleyText.segmenters[key] = new Intl.Segmenter(lang || undefined, {granularity: granularity});
-        } catch (e) {
-          ParleyText.segmenters[key] = new Intl.Segmenter(undefined, {granularity: granularity});
+        var seg = null;
+        if (typeof Intl !== 'undefined' && Intl.Segmenter) {
+          try {
+            seg = new Intl.Segmenter(lang || undefined, {granularity: granularity});
+          } catch (e) {
+            seg = new Intl.Segmenter(undefined, {granularity: granularity});
+          }
+        } else {
+          // No Intl.Segmenter (older browsers): words at spaces, code points for graphemes.
+          seg = {segment: function(s) {
+            var parts = granularity === 'word' ? s.split(/(\s+)/) : Array.from(s);
+            return parts.filter(function(p) { return p !== ''; }).map(function(p) { return {segment: p}; });
+          }};
         }
+        ParleyText.segmenters[key] = seg;
       }
       return ParleyText.segmenters[key];
     },
