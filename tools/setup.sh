@@ -31,7 +31,10 @@ pkgs=(build-essential cmake ccache pkg-config git
       libsodium-dev libssl-dev zlib1g-dev libbrotli-dev
       clang-format clang-tidy cppcheck nodejs npm)
 [ $want_wasm -eq 1 ] && pkgs+=(emscripten brotli python3-fonttools fonts-dejavu-core fonts-noto-core)
-[ $want_browser -eq 1 ] && pkgs+=(chromium)
+# The browser tests draw every script (tests/e2e/scripts.test.mjs): Chromium takes Arabic, Hebrew,
+# Devanagari and Thai from fonts-noto-core, Chinese/Japanese/Korean from fonts-noto-cjk and colour
+# emoji from fonts-noto-color-emoji (these are the test machine's fonts; visitors' browsers use theirs).
+[ $want_browser -eq 1 ] && pkgs+=(chromium fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <string>
 
+#include "common/text.hpp"
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
 #include "imgui_impl_opengl3.h"
@@ -89,6 +90,14 @@ bool AppShell::init(dom::Handler& handler, const FontSources& fonts) {
       if (ok) *into = std::move(body);
       ++fonts_loaded_;  // a missing font falls back to ImGui's built-in one
       fonts_dirty_ = true;
+      // Both downloads done: the browser's text path registers the same bytes as its font
+      // (text.hpp); it counts as the third font once the browser can use it.
+      if (fonts_loaded_ == 2)
+        text::init(regular_ttf_, bold_ttf_, [] {
+          AppShell& shell = AppShell::get();
+          ++shell.fonts_loaded_;
+          shell.invalidate();
+        });
       invalidate();
     });
   };
@@ -180,6 +189,7 @@ void AppShell::build_fonts() {
   io.FontDefault = fonts_.body;
   ImGui_ImplOpenGL3_DestroyFontsTexture();
   ImGui_ImplOpenGL3_CreateFontsTexture();
+  text::reset();  // sizes changed: runs and measurements are stale
 
   ImGuiStyle& style = ImGui::GetStyle();
   style = ImGuiStyle();
@@ -295,7 +305,7 @@ void AppShell::apply_touch(double now_ms) {
 }
 
 void AppShell::frame() {
-  const bool fonts_ready = fonts_loaded_ >= 2;
+  const bool fonts_ready = fonts_loaded_ >= 3;
   if (!fonts_ready || (frames_left_ <= 0 && !animating_ && velocity_ == 0)) {
     paused_ = true;
     emscripten_pause_main_loop();
@@ -314,6 +324,7 @@ void AppShell::frame() {
   apply_touch(now);
   last_frame_t_ = now;
   ImGui::NewFrame();
+  text::begin_frame();
   animating_ = draw_ ? draw_(now) : false;
   ImGui::Render();
 
@@ -337,4 +348,14 @@ EMSCRIPTEN_KEEPALIVE void parley_on_wheel(float dx, float dy, float x, float y) 
   parley::client::AppShell::get().on_wheel(dx, dy, x, y);
 }
 EMSCRIPTEN_KEEPALIVE void parley_on_resize() { parley::client::AppShell::get().on_resize(); }
+// parley_text.js: the WebGL context is back after a loss; every GL object must be made again.
+EMSCRIPTEN_KEEPALIVE void parley_on_gl_restored() {
+  parley::client::text::on_gl_restored();
+  // A new renderer backend rather than DestroyDeviceObjects/CreateDeviceObjects: ImGui 1.86's
+  // backend keeps its old buffer sizes across those and then overflows the new buffers. The
+  // device objects (and the font texture) are made again at the next NewFrame.
+  ImGui_ImplOpenGL3_Shutdown();
+  ImGui_ImplOpenGL3_Init("#version 300 es");
+  parley::client::AppShell::get().invalidate();
+}
 }

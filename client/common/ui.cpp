@@ -6,6 +6,7 @@
 #include <cfloat>
 
 #include "common/dom.hpp"
+#include "common/script.hpp"
 
 namespace parley::client::ui {
 
@@ -26,14 +27,7 @@ bool hit(const char* id, ImVec2 pos, ImVec2 size, bool* hovered) {
   return clicked;
 }
 
-std::string initial(const std::string& s) {
-  if (s.empty()) return "?";
-  const unsigned char c = static_cast<unsigned char>(s[0]);
-  const std::size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-  std::string out = s.substr(0, n);
-  if (n == 1) out[0] = static_cast<char>(std::toupper(c));
-  return out;
-}
+std::string initial(const std::string& s) { return script::initial(s); }
 
 void push_child_colors(ImU32 child_bg) {
   ImGui::PushStyleColor(ImGuiCol_ChildBg, child_bg);

@@ -18,7 +18,8 @@ ImVec2 measure(ImFont* font, const char* begin, const char* end = nullptr);
 // shows the hand cursor.
 bool hit(const char* id, ImVec2 pos, ImVec2 size, bool* hovered = nullptr);
 
-// The first letter of `s` (UTF-8) as its own string, upper-cased when ASCII; "?" for "".
+// The first grapheme of `s` (UTF-8) as its own string, upper-cased when ASCII; "?" for ""
+// (script::initial). Draw it with text::draw: it may be any script or an emoji.
 std::string initial(const std::string& s);
 
 // A child window's background and a quiet scrollbar; pop with pop_child_colors().

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "common/json_read.hpp"
+#include "common/script.hpp"
 #include "parley/queue.hpp"
 #include "parley/replies.hpp"
 
@@ -60,15 +61,8 @@ std::string page_key(InboxListName list, std::uint64_t generation) {
 }
 bool key_list_is_queue(const std::string& key) { return key.rfind("queue:", 0) == 0; }
 
-// The first letter of `s` (UTF-8), upper-cased when ASCII.
-std::string initial_of(const std::string& s) {
-  if (s.empty()) return "?";
-  const unsigned char c = static_cast<unsigned char>(s[0]);
-  const std::size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-  std::string out = s.substr(0, std::min(n, s.size()));
-  if (n == 1) out[0] = static_cast<char>(std::toupper(c));
-  return out;
-}
+// The first grapheme of `s` (UTF-8), upper-cased when ASCII.
+std::string initial_of(const std::string& s) { return client::script::initial(s); }
 
 // One line: newlines and tabs become spaces, runs of spaces collapse.
 std::string one_line(const std::string& s) {

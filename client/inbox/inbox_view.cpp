@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/text.hpp"
 #include "common/ui.hpp"
 #include "imgui.h"
 
@@ -115,18 +116,39 @@ const char* channel_label(Channel c) {
   return "";
 }
 
+// The interface's own strings (ImGui's font; the test snapshot counts glyphs it lacks).
 void text_at(ImDrawList* dl, ImFont* font, ImVec2 pos, ImU32 col, const char* begin,
              const char* end = nullptr) {
+  client::text::check_imgui(font, begin, end);
   dl->AddText(font, font->FontSize, ImVec2(std::round(pos.x), std::round(pos.y)), col, begin, end);
 }
 
-// Text clipped at `max_x` with a fade into `bg` over the last pixels (one line, no allocation).
+// What people wrote (names, topics, previews, summaries): shaped and drawn by the browser.
+using client::text::Face;
+float user_text(ImDrawList* dl, Face face, ImVec2 pos, ImU32 col, const std::string& s) {
+  return client::text::draw(dl, s, face, pos, col);
+}
+
+// User text clipped at `max_x` with a fade into `bg` over the last pixels (one line). A
+// right-to-left text that does not fit keeps its start (right end) visible.
 void text_clipped(ImDrawList* dl, ImFont* font, ImVec2 pos, float max_x, ImU32 col, ImU32 bg,
                   const char* begin, const char* end = nullptr) {
-  const float w = measure(font, begin, end).x;
-  dl->PushClipRect(ImVec2(pos.x, pos.y - 2), ImVec2(max_x, pos.y + font->FontSize + 4), true);
-  text_at(dl, font, pos, col, begin, end);
+  const std::string_view s =
+      end ? std::string_view(begin, static_cast<std::size_t>(end - begin)) : std::string_view(begin);
+  const Face face = client::text::face_of(font);
+  const float w = client::text::measure(s, face);
+  const bool rtl = client::text::is_rtl(s);
+  dl->PushClipRect(ImVec2(pos.x, pos.y - 2 - font->FontSize * 0.4f),
+                   ImVec2(max_x, pos.y + font->FontSize * 1.5f), true);
+  const bool overflow = pos.x + w > max_x;
+  client::text::draw(dl, s, face, ImVec2(rtl && overflow ? max_x - w : pos.x, pos.y), col);
   dl->PopClipRect();
+  if (rtl && pos.x + w > max_x) {
+    const float fade = std::min(28.0f * (font->FontSize / 13.0f), max_x - pos.x);
+    dl->AddRectFilledMultiColor(ImVec2(pos.x, pos.y - 1), ImVec2(pos.x + fade, pos.y + font->FontSize + 2),
+                                bg, with_alpha(bg, 0), with_alpha(bg, 0), bg);
+    return;
+  }
   if (pos.x + w > max_x) {
     const float fade = std::min(28.0f * (font->FontSize / 13.0f), max_x - pos.x);
     dl->AddRectFilledMultiColor(ImVec2(max_x - fade, pos.y - 1), ImVec2(max_x, pos.y + font->FontSize + 2),
@@ -185,10 +207,12 @@ void pill(ImDrawList* dl, ImFont* font, ImVec2 pos, const char* label, ImU32 fg,
 
 float pill_width(ImFont* font, const char* label, float s) { return measure(font, label).x + 16 * s; }
 
+// A circle with a letter (any script or an emoji: drawn by the browser).
 void avatar(ImDrawList* dl, ImVec2 c, float r, const std::string& letter, ImU32 bg, ImU32 fg, ImFont* font) {
   dl->AddCircleFilled(c, r, bg, 32);
-  const ImVec2 ls = measure(font, letter.c_str());
-  text_at(dl, font, ImVec2(c.x - ls.x / 2, c.y - ls.y / 2), fg, letter.c_str());
+  const Face face = client::text::face_of(font);
+  const float w = client::text::measure(letter, face);
+  client::text::draw(dl, letter, face, ImVec2(c.x - w / 2, c.y - font->FontSize / 2), fg);
 }
 
 ImU32 avatar_color(const std::string& name) {
@@ -383,11 +407,11 @@ void InboxView::draw_topbar(InboxModel& model, float w, Intents& out) {
   // Agent.
   const User& u = model.user();
   const std::string name = u.name.empty() ? u.username : u.name;
-  const ImVec2 ns = measure(f.label, name.c_str());
+  const ImVec2 ns(client::text::measure(name, Face::label), f.label->FontSize);
   const ImVec2 rs = measure(f.small, u.role.c_str());
   const float block = std::max(ns.x, rs.x);
   rx -= block;
-  text_at(dl, f.label, ImVec2(rx, hh / 2 - ns.y + 1 * s_), kWhite, name.c_str());
+  user_text(dl, Face::label, ImVec2(rx, hh / 2 - ns.y + 1 * s_), kWhite, name);
   text_at(dl, f.small, ImVec2(rx, hh / 2 + 1 * s_), IM_COL32(148, 163, 184, 255), u.role.c_str());
   rx -= 10 * s_ + 30 * s_;
   const ImVec2 ac(rx + 15 * s_, hh / 2);
@@ -634,15 +658,15 @@ void InboxView::draw_item(const TimelineItem& it, const ItemLayout& l, ImVec2 or
     case TimelineItem::Kind::system: {
       char buf[320];
       std::snprintf(buf, sizeof buf, "%s  \u00b7  %s", it.text.c_str(), it.time.c_str());
-      const ImVec2 ts = measure(f.small, buf);
-      text_at(dl, f.small, ImVec2(origin.x + (w - ts.x) / 2, top + (l.h - ts.y) / 2), kFaint, buf);
+      client::text::draw_centred(dl, buf, Face::small, origin.x + w / 2, top + (l.h - f.small->FontSize) / 2,
+                                 kFaint, 0);
       return;
     }
     case TimelineItem::Kind::takeover: {
       const float cy = top + l.h / 2;
       char buf[320];
       std::snprintf(buf, sizeof buf, "%s  \u00b7  %s", it.text.c_str(), it.time.c_str());
-      const ImVec2 ts = measure(f.label, buf);
+      const ImVec2 ts(client::text::measure(buf, Face::label), f.label->FontSize);
       const float x0 = origin.x + (w - ts.x) / 2 - 14 * s_;
       const float x1 = x0 + ts.x + 28 * s_;
       dl->AddLine(ImVec2(origin.x + pad, cy), ImVec2(x0 - 8 * s_, cy), with_alpha(kAccent, 0.45f), 1.5f * s_);
@@ -651,7 +675,8 @@ void InboxView::draw_item(const TimelineItem& it, const ItemLayout& l, ImVec2 or
       dl->AddRectFilled(ImVec2(x0, cy - 13 * s_), ImVec2(x1, cy + 13 * s_), kAccentSoft, 13 * s_);
       dl->AddRect(ImVec2(x0, cy - 13 * s_), ImVec2(x1, cy + 13 * s_), with_alpha(kAccent, 0.35f), 13 * s_, 0,
                   s_);
-      text_at(dl, f.label, ImVec2(x0 + 14 * s_, cy - ts.y / 2 - 0.5f * s_), kAccentDark, buf);
+      client::text::draw(dl, buf, Face::label, ImVec2(x0 + 14 * s_, cy - ts.y / 2 - 0.5f * s_), kAccentDark,
+                         0);
       return;
     }
     case TimelineItem::Kind::summary: {
@@ -677,13 +702,10 @@ void InboxView::draw_item(const TimelineItem& it, const ItemLayout& l, ImVec2 or
   const float x_left = origin.x + pad + 40 * s_;
   const float x_right = origin.x + w - pad;
   if (it.group_start) {
-    char head[300];
-    if (note) {
-      std::snprintf(head, sizeof head, "%s  \u00b7  %s", it.name.c_str(), it.time.c_str());
-    } else {
-      std::snprintf(head, sizeof head, "%s  \u00b7  %s", it.name.c_str(), it.time.c_str());
-    }
-    const ImVec2 hs = measure(f.small, head);
+    char head[320];
+    std::snprintf(head, sizeof head, "%s  \u00b7  %s", client::text::isolate(it.name).c_str(),
+                  it.time.c_str());
+    const ImVec2 hs(client::text::measure(head, Face::small), f.small->FontSize);
     float hx = right ? x_right - hs.x : x_left;
     if (bot && !note) {
       // "ASSISTANT" tag before the name.
@@ -697,7 +719,7 @@ void InboxView::draw_item(const TimelineItem& it, const ItemLayout& l, ImVec2 or
       pill(dl, f.small, ImVec2(hx, y - 2 * s_), "Internal", kNoteInk, IM_COL32(254, 243, 199, 255), s_);
       hx += pw + 6 * s_;
     }
-    text_at(dl, f.small, ImVec2(hx, y + 1 * s_), kMuted, head);
+    client::text::draw(dl, head, Face::small, ImVec2(hx, y + 1 * s_), kMuted, 0);
     y += l.head_h;
   }
   const ImVec2 a(right ? x_right - l.bubble_w : x_left, y);
@@ -809,7 +831,7 @@ void InboxView::draw_transcript(InboxModel& model, float x, float y, float w, fl
     const ListItem* li = model.open_item();
     const std::string who = li && !li->contact_name.empty() ? li->contact_name : "The customer";
     char buf[240];
-    std::snprintf(buf, sizeof buf, "%s is typing", who.c_str());
+    std::snprintf(buf, sizeof buf, "%s is typing", client::text::isolate(who).c_str());
     const float ty = origin.y + content_h_;
     for (int i = 0; i < 3; ++i) {
       const float ph = static_cast<float>(std::sin(now / 1000.0 * 6.0 - i * 0.9));
@@ -817,7 +839,7 @@ void InboxView::draw_transcript(InboxModel& model, float x, float y, float w, fl
           ImVec2(origin.x + 28 * s_ + 46 * s_ + i * 9 * s_, ty + 10 * s_ - std::max(0.0f, ph) * 2 * s_),
           3 * s_, kFaint, 12);
     }
-    text_at(dl, f.small, ImVec2(origin.x + 28 * s_ + 76 * s_, ty + 3 * s_), kMuted, buf);
+    client::text::draw(dl, buf, Face::small, ImVec2(origin.x + 28 * s_ + 76 * s_, ty + 3 * s_), kMuted, 0);
     (void)c;
   }
   ImGui::SetCursorScreenPos(origin);
@@ -899,15 +921,17 @@ float InboxView::draw_footer(InboxModel& model, Fields& fields, float x, float b
   } else if (c->status == Status::bot) {
     msg = "The assistant is handling this conversation.";
   } else if (c->status == Status::active) {
-    msg = (c->assignee_name.empty() ? std::string("Another agent") : c->assignee_name) +
-          " is handling this chat.";
+    msg =
+        (c->assignee_name.empty() ? std::string("Another agent") : client::text::isolate(c->assignee_name)) +
+        " is handling this chat.";
   } else {
     msg = c->ending == Ending::abandoned           ? "The customer left before anyone answered."
           : c->ending == Ending::ended_by_customer ? "The customer ended this chat."
                                                    : "This conversation is resolved.";
-    if (!c->issue_type.empty()) msg += "  Issue type: " + c->issue_type + ".";
+    if (!c->issue_type.empty()) msg += "  Issue type: " + client::text::isolate(c->issue_type) + ".";
   }
-  text_at(dl, f.body, ImVec2(x + 24 * s_, y0 + (bar_h - f.body->FontSize) / 2), kMuted, msg.c_str());
+  client::text::draw(dl, msg, Face::body, ImVec2(x + 24 * s_, y0 + (bar_h - f.body->FontSize) / 2), kMuted,
+                     0);
   if (model.can_accept()) {
     const float bw = 150 * s_;
     if (button("##accept_bar", "Accept chat", ImVec2(x + w - 24 * s_ - bw, y0 + 14 * s_), 36 * s_,
@@ -941,8 +965,7 @@ void InboxView::draw_conversation(InboxModel& model, Fields& fields, float x, fl
   dl->AddLine(ImVec2(x, y + hh - 0.5f * s_), ImVec2(x + w, y + hh - 0.5f * s_), kLine, s_);
   avatar(dl, ImVec2(x + 44 * s_, y + hh / 2), 18 * s_, initial(name), avatar_color(name), kWhite, f.label);
   const float tx = x + 72 * s_;
-  text_at(dl, f.title, ImVec2(tx, y + 14 * s_), kInk, name.c_str());
-  float px = tx + measure(f.title, name.c_str()).x + 10 * s_;
+  float px = tx + user_text(dl, Face::title, ImVec2(tx, y + 14 * s_), kInk, name) + 10 * s_;
   const char* sl = status_label(c->status);
   pill(dl, f.small, ImVec2(px, y + 14 * s_), sl, status_color(c->status),
        with_alpha(status_color(c->status), 0.1f), s_);
@@ -951,11 +974,12 @@ void InboxView::draw_conversation(InboxModel& model, Fields& fields, float x, fl
     pill(dl, f.small, ImVec2(px, y + 14 * s_), priority_label(c->priority), priority_color(c->priority),
          with_alpha(priority_color(c->priority), 0.1f), s_);
   }
-  std::string sub = c->topic.empty() ? std::string("No topic") : c->topic;
+  std::string sub = c->topic.empty() ? std::string("No topic") : client::text::isolate(c->topic);
   sub += "  \u00b7  ";
   sub += channel_label(c->channel);
-  if (c->status == Status::active && !c->assignee_name.empty()) sub += "  \u00b7  with " + c->assignee_name;
-  text_at(dl, f.small, ImVec2(tx, y + 40 * s_), kMuted, sub.c_str());
+  if (c->status == Status::active && !c->assignee_name.empty())
+    sub += "  \u00b7  with " + client::text::isolate(c->assignee_name);
+  client::text::draw(dl, sub, Face::small, ImVec2(tx, y + 40 * s_), kMuted, 0);
   // Actions.
   float bx = x + w - 24 * s_;
   const float bh = 34 * s_;
@@ -1097,7 +1121,7 @@ void InboxView::draw_resolve(InboxModel& model, Fields& fields, Intents& out) {
     float cx = 0;
     int lines = 1;
     for (const std::string& t : types) {
-      const float pw = measure(f.small, t.c_str()).x + 26 * s_;
+      const float pw = client::text::measure(t, Face::small) + 26 * s_;
       if (cx + pw > cw - 2 * pad) {
         cx = 0;
         ++lines;
@@ -1126,7 +1150,7 @@ void InboxView::draw_resolve(InboxModel& model, Fields& fields, Intents& out) {
   float cx = a.x + pad;
   for (std::size_t i = 0; i < types.size(); ++i) {
     const std::string& t = types[i];
-    const float pw = measure(f.small, t.c_str()).x + 26 * s_;
+    const float pw = client::text::measure(t, Face::small) + 26 * s_;
     if (cx + pw > b.x - pad) {
       cx = a.x + pad;
       y += 36 * s_;
@@ -1139,8 +1163,8 @@ void InboxView::draw_resolve(InboxModel& model, Fields& fields, Intents& out) {
     const ImVec2 p1(cx + pw, y + 28 * s_);
     dl->AddRectFilled(ImVec2(cx, y), p1, on ? kAccent : hovered ? kHover : kWhite, 14 * s_);
     if (!on) dl->AddRect(ImVec2(cx, y), p1, IM_COL32(203, 213, 225, 255), 14 * s_, 0, s_);
-    text_at(dl, f.small, ImVec2(cx + 13 * s_, y + (28 * s_ - f.small->FontSize) / 2 - 1 * s_),
-            on ? kWhite : kText, t.c_str());
+    user_text(dl, Face::small, ImVec2(cx + 13 * s_, y + (28 * s_ - f.small->FontSize) / 2 - 1 * s_),
+              on ? kWhite : kText, t);
     cx += pw + 8 * s_;
   }
   y += 36 * s_ + 16 * s_;
@@ -1178,11 +1202,11 @@ void InboxView::draw_flash(InboxModel& model, double now) {
   const client::Fonts& f = AppShell::get().fonts();
   ImDrawList* dl = ImGui::GetForegroundDrawList();
   const float w = AppShell::get().width(), h = AppShell::get().height();
-  const ImVec2 ts = measure(f.body, model.flash().c_str());
+  const ImVec2 ts(client::text::measure(model.flash(), Face::body), f.body->FontSize);
   const ImVec2 size(ts.x + 40 * s_, ts.y + 22 * s_);
   const ImVec2 a((w - size.x) / 2, h - size.y - 28 * s_);
   dl->AddRectFilled(a, ImVec2(a.x + size.x, a.y + size.y), IM_COL32(15, 23, 42, 235), 10 * s_);
-  text_at(dl, f.body, ImVec2(a.x + 20 * s_, a.y + 11 * s_), kWhite, model.flash().c_str());
+  client::text::draw(dl, model.flash(), Face::body, ImVec2(a.x + 20 * s_, a.y + 11 * s_), kWhite, 0);
   AppShell::get().invalidate_at(static_cast<double>(model.flash_at()) + 6100);
 }
 

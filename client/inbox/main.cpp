@@ -17,6 +17,7 @@
 #include "common/app_shell.hpp"
 #include "common/connection.hpp"
 #include "common/dom.hpp"
+#include "common/text.hpp"
 #include "inbox/inbox_model.hpp"
 #include "inbox/inbox_view.hpp"
 
@@ -156,6 +157,7 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     j["beeps"] = beeps_;
     j["alerts"] = alerts_seen_;
     j["focused_field"] = view_.focused_field();
+    j["text"] = client::text::stats_json();
     return j.dump(-1, ' ', false, Json::error_handler_t::replace);
   }
 
@@ -236,6 +238,7 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     bool hour12 = false;
     client::dom::clock_info(offset, hour12);
     model_->set_clock({offset, hour12});
+    client::text::set_preferred_lang(client::text::browser_language());  // Han glyph forms
     view_ = inbox::InboxView();
     last_open_.clear();
   }

@@ -9,6 +9,8 @@
 #include "common/app_shell.hpp"
 #include "common/connection.hpp"
 #include "common/dom.hpp"
+#include "common/script.hpp"
+#include "common/text.hpp"
 #include "widget/widget_model.hpp"
 #include "widget/widget_view.hpp"
 
@@ -61,6 +63,11 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
     bool hour12 = false;
     client::dom::clock_info(offset, hour12);
     model_.set_clock({offset, hour12});
+    // The visitor's language: Han text in its regional forms, and a mirrored layout when it is
+    // written right to left (?dir=rtl forces it, for a host page in such a language).
+    const std::string lang = client::text::browser_language();
+    client::text::set_preferred_lang(lang);
+    view_.set_page_rtl(client::script::is_rtl_language(lang) || client::dom::query_param("dir") == "rtl");
     // Standalone (the widget page opened directly) it is always open; embedded, the loader
     // opened it, and tells us when it closes.
     model_.set_panel_open(true);
@@ -131,6 +138,8 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
   std::string state_json() override {
     Json j = model_.snapshot(now_ms());
     j["embedded"] = embedded_;
+    j["text"] = client::text::stats_json();
+    j["mirrored"] = view_.is_mirrored();
     return j.dump(-1, ' ', false, Json::error_handler_t::replace);
   }
 

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/script.hpp"
+#include "common/text.hpp"
 #include "common/ui.hpp"
 #include "imgui.h"
 
@@ -50,9 +52,24 @@ float luminance(ImU32 c) {
   return 0.2126f * v.x + 0.7152f * v.y + 0.0722f * v.z;
 }
 
+// The interface's own strings (ImGui's font; the test snapshot counts glyphs it lacks).
 void text_at(ImDrawList* dl, ImFont* font, ImVec2 pos, ImU32 col, const char* begin,
              const char* end = nullptr) {
+  client::text::check_imgui(font, begin, end);
   dl->AddText(font, font->FontSize, pos, col, begin, end);
+}
+
+// What people wrote (names, titles, avatar letters): shaped and drawn by the browser (text.hpp).
+using client::text::Face;
+float user_text(ImDrawList* dl, Face face, ImVec2 pos, ImU32 col, const std::string& s) {
+  return client::text::draw(dl, s, face, pos, col);
+}
+
+// An avatar letter centred on `c` (any script, or an emoji).
+void avatar_letter(ImDrawList* dl, Face face, ImVec2 c, ImU32 col, const std::string& letter) {
+  const float w = client::text::measure(letter, face);
+  const float h = client::text::font_of(face)->FontSize;
+  client::text::draw(dl, letter, face, ImVec2(c.x - w / 2, c.y - h / 2), col);
 }
 
 // A rounded rectangle whose corners in `small_corners` get a small radius (bubbles joined in a
@@ -73,12 +90,13 @@ void bubble_rect(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 col, float r, float s
     dl->AddRectFilled(ImVec2(b.x - r, b.y - r), b, col, small_r, ImDrawFlags_RoundCornersBottomRight);
 }
 
-void send_icon(ImDrawList* dl, ImVec2 c, float s, ImU32 col) {
-  // A paper plane pointing right.
-  const ImVec2 tip(c.x + 7 * s, c.y);
-  const ImVec2 top(c.x - 6 * s, c.y - 6.5f * s);
-  const ImVec2 bottom(c.x - 6 * s, c.y + 6.5f * s);
-  const ImVec2 notch(c.x - 3 * s, c.y);
+void send_icon(ImDrawList* dl, ImVec2 c, float s, ImU32 col, bool mirrored) {
+  // A paper plane pointing right (left when mirrored).
+  const float k = mirrored ? -1.0f : 1.0f;
+  const ImVec2 tip(c.x + 7 * s * k, c.y);
+  const ImVec2 top(c.x - 6 * s * k, c.y - 6.5f * s);
+  const ImVec2 bottom(c.x - 6 * s * k, c.y + 6.5f * s);
+  const ImVec2 notch(c.x - 3 * s * k, c.y);
   dl->AddTriangleFilled(tip, top, notch, col);
   dl->AddTriangleFilled(tip, notch, bottom, col);
 }
@@ -92,6 +110,20 @@ void WidgetView::set_focused(const std::string& field, bool focused) {
     focused_field_.clear();
   }
   composer_focused_ = focused_field_ == "composer";
+}
+
+void WidgetView::set_page_rtl(bool rtl) { page_rtl_ = rtl; }
+
+bool WidgetView::mirrored(WidgetModel& model, double now_ms) const {
+  if (page_rtl_) return true;
+  // The visitor's own writing decides: the last message with a strong direction, else the draft.
+  const auto& items = model.items(static_cast<Millis>(now_ms));
+  for (auto it = items.rbegin(); it != items.rend(); ++it) {
+    if (it->kind != DisplayItem::Kind::message || !it->own) continue;
+    const auto d = client::script::first_strong(it->text);
+    if (d != client::script::Direction::neutral) return d == client::script::Direction::rtl;
+  }
+  return client::script::first_strong(model.draft()) == client::script::Direction::rtl;
 }
 
 void WidgetView::apply_brand(const std::string& hex) {
@@ -122,7 +154,7 @@ void WidgetView::relayout(const std::vector<DisplayItem>& items, float width) {
         l.h = 40 * s_;
         break;
       case DisplayItem::Kind::notice:
-        client::layout_text(item.text, {}, f.small, content_w - 48 * s_, l.block);
+        client::layout_text(item.text, {}, f.small, content_w - 48 * s_, l.block, 0);  // a sentence of ours
         l.bubble_w = l.block.width + 28 * s_;
         l.bubble_h = l.block.height + 10 * s_;
         l.h = l.bubble_h + 20 * s_;
@@ -169,9 +201,7 @@ void WidgetView::draw_header(WidgetModel& model, float w, Intents& out) {
       c && c->status == Status::active && !c->assignee_name.empty() ? c->assignee_name : t.assistant_name;
   const ImVec2 av(16 * s_ + 20 * s_, hh / 2);
   dl->AddCircleFilled(av, 20 * s_, with_alpha(on_brand_, 0.18f), 32);
-  const std::string letter = initial(who);
-  const ImVec2 ls = measure(f.title, letter.c_str());
-  text_at(dl, f.title, ImVec2(av.x - ls.x / 2, av.y - ls.y / 2), on_brand_, letter.c_str());
+  avatar_letter(dl, Face::title, av, on_brand_, initial(who));
   // Online dot on the avatar.
   const ImU32 dot = header.dot == Header::Dot::online    ? kGreen
                     : header.dot == Header::Dot::waiting ? kAmber
@@ -231,8 +261,9 @@ void WidgetView::draw_header(WidgetModel& model, float w, Intents& out) {
   // Title and status, clipped before the buttons.
   const float tx = 66 * s_;
   dl->PushClipRect(ImVec2(tx, 0), ImVec2(bx - 4 * s_, hh), true);
-  text_at(dl, f.title, ImVec2(tx, 13 * s_), on_brand_, t.title.c_str());
-  text_at(dl, f.small, ImVec2(tx, 37 * s_), with_alpha(on_brand_, 0.85f), header.subtitle.c_str());
+  user_text(dl, Face::title, ImVec2(tx, 13 * s_), on_brand_, t.title);
+  client::text::draw(dl, header.subtitle, Face::small, ImVec2(tx, 37 * s_), with_alpha(on_brand_, 0.85f), 0);
+  (void)f;
   dl->PopClipRect();
 }
 
@@ -257,13 +288,19 @@ void WidgetView::draw_message(const DisplayItem& item, const ItemLayout& l, ImVe
   const float pad = 16 * s_;
   const float avatar_w = 36 * s_;
   float y = origin.y + l.y + (index == 0 ? 0 : item.group_start ? 12 * s_ : 3 * s_);
-  const float x_left = origin.x + pad + (item.own ? 0 : avatar_w);
-  const float x_right = origin.x + w - pad;
+  // The visitor's bubbles sit on the end side: right, or left when the layout is mirrored
+  // (right-to-left visitor); the other side's bubbles have their avatar on the outer edge.
+  const bool on_right = item.own != mirror_;
+  const float x_left = origin.x + pad + (!item.own && !on_right ? avatar_w : 0);
+  const float x_right = origin.x + w - pad - (!item.own && on_right ? avatar_w : 0);
   if (!item.own && item.group_start && !item.name.empty()) {
-    text_at(dl, f.label, ImVec2(x_left + 4 * s_, y), kMuted, item.name.c_str());
+    if (on_right)
+      client::text::draw_right(dl, item.name, Face::label, x_right - 4 * s_, y, kMuted);
+    else
+      user_text(dl, Face::label, ImVec2(x_left + 4 * s_, y), kMuted, item.name);
     y += f.label->FontSize + 5 * s_;
   }
-  const ImVec2 a(item.own ? x_right - l.bubble_w : x_left, y);
+  const ImVec2 a(on_right ? x_right - l.bubble_w : x_left, y);
   const ImVec2 b(a.x + l.bubble_w, a.y + l.bubble_h);
   const bool failed = item.own && !item.stored && item.delivery == Delivery::failed;
   ImU32 bg = item.own ? brand_ : kOtherBubble;
@@ -271,9 +308,9 @@ void WidgetView::draw_message(const DisplayItem& item, const ItemLayout& l, ImVe
   if (selected_ == index) bg = mix(bg, IM_COL32(0, 0, 0, 255), 0.08f);
   ImDrawFlags joined = 0;
   if (!item.group_start)
-    joined |= item.own ? ImDrawFlags_RoundCornersTopRight : ImDrawFlags_RoundCornersTopLeft;
+    joined |= on_right ? ImDrawFlags_RoundCornersTopRight : ImDrawFlags_RoundCornersTopLeft;
   if (!item.group_end)
-    joined |= item.own ? ImDrawFlags_RoundCornersBottomRight : ImDrawFlags_RoundCornersBottomLeft;
+    joined |= on_right ? ImDrawFlags_RoundCornersBottomRight : ImDrawFlags_RoundCornersBottomLeft;
   bubble_rect(dl, a, b, bg, 18 * s_, 5 * s_, joined);
   const ImU32 fg = item.own ? on_brand_ : kInk;
   const ImU32 link = item.own ? on_brand_ : brand_;
@@ -298,7 +335,7 @@ void WidgetView::draw_message(const DisplayItem& item, const ItemLayout& l, ImVe
     const char* label = "Copy";
     const ImVec2 ts = measure(f.small, label);
     const ImVec2 size(ts.x + 20 * s_, ts.y + 10 * s_);
-    const ImVec2 p(item.own ? a.x - size.x - 8 * s_ : b.x + 8 * s_, a.y + (l.bubble_h - size.y) / 2);
+    const ImVec2 p(on_right ? a.x - size.x - 8 * s_ : b.x + 8 * s_, a.y + (l.bubble_h - size.y) / 2);
     bool copy_hover = false;
     if (hit("##copy", p, size, &copy_hover)) {
       out.copy = item.text;
@@ -311,13 +348,10 @@ void WidgetView::draw_message(const DisplayItem& item, const ItemLayout& l, ImVe
 
   // Avatar beside the last bubble of the other side's group.
   if (!item.own && item.group_end) {
-    const ImVec2 c(origin.x + pad + 14 * s_, b.y - 14 * s_);
+    const ImVec2 c(on_right ? origin.x + w - pad - 14 * s_ : origin.x + pad + 14 * s_, b.y - 14 * s_);
     const ImU32 col = item.role == Role::agent ? kAgentAvatar : brand_;
     dl->AddCircleFilled(c, 14 * s_, col, 24);
-    const std::string letter = initial(item.name);
-    const ImVec2 ls = measure(f.label, letter.c_str());
-    text_at(dl, f.label, ImVec2(c.x - ls.x / 2, c.y - ls.y / 2),
-            item.role == Role::agent ? kWhite : on_brand_, letter.c_str());
+    avatar_letter(dl, Face::label, c, item.role == Role::agent ? kWhite : on_brand_, initial(item.name));
   }
 
   // Time and delivery state under the group.
@@ -328,7 +362,7 @@ void WidgetView::draw_message(const DisplayItem& item, const ItemLayout& l, ImVe
     const char* dot = " \u00b7 ";
     const float wl = measure(f.small, lead).x, wr = measure(f.small, "Retry").x, wd = measure(f.small, dot).x,
                 wx = measure(f.small, "Delete").x;
-    float x = x_right - (wl + wr + wd + wx);
+    float x = on_right ? x_right - (wl + wr + wd + wx) : x_left;
     text_at(dl, f.small, ImVec2(x, my), kDanger, lead);
     x += wl;
     bool hr = false, hx = false;
@@ -341,7 +375,7 @@ void WidgetView::draw_message(const DisplayItem& item, const ItemLayout& l, ImVe
     text_at(dl, f.small, ImVec2(x, my), hx ? kInk : kMuted, "Delete");
   } else if (!l.meta.empty()) {
     const ImVec2 ms = measure(f.small, l.meta.c_str());
-    text_at(dl, f.small, ImVec2(item.own ? x_right - ms.x - 2 * s_ : x_left + 4 * s_, my), kFaint,
+    text_at(dl, f.small, ImVec2(on_right ? x_right - ms.x - 2 * s_ : x_left + 4 * s_, my), kFaint,
             l.meta.c_str());
   }
   ImGui::PopID();
@@ -428,9 +462,11 @@ bool WidgetView::draw_transcript(WidgetModel& model, const std::vector<DisplayIt
   if (typing) {
     // Three dots bouncing in a bubble, beside the assistant's or agent's avatar.
     const float pad = 16 * s_;
-    const ImVec2 a(origin.x + pad + 36 * s_, y + 8 * s_);
+    const float bx = mirror_ ? origin.x + cw - pad - 36 * s_ - 62 * s_ : origin.x + pad + 36 * s_;
+    const ImVec2 a(bx, y + 8 * s_);
     const ImVec2 b(a.x + 62 * s_, a.y + 36 * s_);
-    bubble_rect(dl, a, b, kOtherBubble, 18 * s_, 5 * s_, ImDrawFlags_RoundCornersBottomLeft);
+    bubble_rect(dl, a, b, kOtherBubble, 18 * s_, 5 * s_,
+                mirror_ ? ImDrawFlags_RoundCornersBottomRight : ImDrawFlags_RoundCornersBottomLeft);
     const double t = now / 1000.0;
     for (int i = 0; i < 3; ++i) {
       const float phase = static_cast<float>(std::sin(t * 6.0 - i * 0.9));
@@ -440,12 +476,10 @@ bool WidgetView::draw_transcript(WidgetModel& model, const std::vector<DisplayIt
     }
     const Conversation* c = model.conversation();
     const bool agent = c && c->status == Status::active;
-    const ImVec2 ac(origin.x + pad + 14 * s_, b.y - 14 * s_);
+    const ImVec2 ac(mirror_ ? origin.x + cw - pad - 14 * s_ : origin.x + pad + 14 * s_, b.y - 14 * s_);
     dl->AddCircleFilled(ac, 14 * s_, agent ? kAgentAvatar : brand_, 24);
-    const std::string letter = initial(agent ? c->assignee_name : model.tenant().assistant_name);
-    const ImVec2 ls = measure(f.label, letter.c_str());
-    text_at(dl, f.label, ImVec2(ac.x - ls.x / 2, ac.y - ls.y / 2), agent ? kWhite : on_brand_,
-            letter.c_str());
+    avatar_letter(dl, Face::label, ac, agent ? kWhite : on_brand_,
+                  initial(agent ? c->assignee_name : model.tenant().assistant_name));
     animating = true;
     y += typing_h;
   }
@@ -496,15 +530,24 @@ float WidgetView::draw_composer(WidgetModel& model, Fields& fields, float w, flo
   dl->AddRectFilled(a, b, IM_COL32(247, 248, 250, 255), r);
   dl->AddRect(a, b, composer_focused_ ? brand_ : kLine, r, 0, composer_focused_ ? 1.5f * s_ : s_);
   // Clicking the box around the textarea focuses it too.
-  if (hit("##composer_box", a, ImVec2(b.x - a.x - 44 * s_, b.y - a.y))) out.focus_composer = true;
+  if (hit("##composer_box", mirror_ ? ImVec2(a.x + 44 * s_, a.y) : a, ImVec2(b.x - a.x - 44 * s_, b.y - a.y)))
+    out.focus_composer = true;
   client::dom::set_cursor(ImGui::IsItemHovered() ? client::dom::Cursor::text : client::dom::Cursor::arrow);
 
-  const float tx = a.x + 18 * s_;
+  // Mirrored for a right-to-left visitor: the send button at the left end.
   const float send_d = 34 * s_;
-  fields.composer.place({tx / s_, (a.y + 11 * s_) / s_, (b.x - tx - send_d - 12 * s_) / s_, text_h / s_});
+  const float tx = mirror_ ? a.x + 6 * s_ + send_d + 12 * s_ : a.x + 18 * s_;
+  const float tw = mirror_ ? b.x - 18 * s_ - tx : b.x - tx - send_d - 12 * s_;
+  fields.composer.place({tx / s_, (a.y + 11 * s_) / s_, tw / s_, text_h / s_});
+  if (mirror_ != composer_mirrored_) {
+    composer_mirrored_ = mirror_;
+    // A right-to-left language: the field is right to left even when empty; otherwise its
+    // text's own direction (the placeholder is English).
+    fields.composer.set_attr("dir", page_rtl_ ? "rtl" : "auto");
+  }
 
   const bool can_send = !model.draft().empty();
-  const ImVec2 sc(b.x - 6 * s_ - send_d / 2, b.y - (b.y - a.y) / 2);
+  const ImVec2 sc(mirror_ ? a.x + 6 * s_ + send_d / 2 : b.x - 6 * s_ - send_d / 2, b.y - (b.y - a.y) / 2);
   bool hovered = false;
   if (hit("##send", ImVec2(sc.x - send_d / 2, sc.y - send_d / 2), ImVec2(send_d, send_d), &hovered) &&
       can_send) {
@@ -513,7 +556,7 @@ float WidgetView::draw_composer(WidgetModel& model, Fields& fields, float w, flo
   }
   dl->AddCircleFilled(sc, send_d / 2,
                       can_send ? (hovered ? brand_dark_ : brand_) : IM_COL32(209, 213, 219, 255), 32);
-  send_icon(dl, ImVec2(sc.x + 1 * s_, sc.y), s_, can_send ? on_brand_ : kWhite);
+  send_icon(dl, ImVec2(sc.x + 1 * s_, sc.y), s_, can_send ? on_brand_ : kWhite, mirror_);
   return b.y + outer - y0;
 }
 
@@ -572,6 +615,7 @@ bool WidgetView::draw(WidgetModel& model, Fields& fields, double now_ms, Intents
                    ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse);
   ImDrawList* dl = ImGui::GetWindowDrawList();
 
+  mirror_ = mirrored(model, now_ms);
   draw_header(model, w, out);
   float top = 64 * s_;
   const Millis now = static_cast<Millis>(now_ms);

@@ -5,7 +5,9 @@
 // connection banner, the transcript (bubbles, day separators, hand-off lines, typing indicator,
 // "new messages" pill), and at the bottom either the composer (a DOM <textarea> placed over the
 // drawn frame) or the pre-chat form (DOM inputs). Text layout is cached per item and redone only
-// when the model's items or the width change.
+// when the model's items or the width change. People's text (messages, names, the title, avatar
+// letters) is drawn by the browser (common/text.hpp). For a right-to-left visitor the bubbles,
+// avatars, typing indicator and composer are mirrored (see set_page_rtl).
 #pragma once
 
 #include <string>
@@ -48,6 +50,10 @@ class WidgetView {
   // DOM state the view reflects.
   void set_focused(const std::string& field, bool focused);
   void set_composer_height(float css_px) { composer_text_css_ = css_px; }
+  // The visitor's language is written right to left: bubbles and composer are mirrored always
+  // (otherwise they mirror when the visitor's own last message, or draft, is right to left).
+  void set_page_rtl(bool rtl);
+  bool is_mirrored() const { return mirror_; }
 
  private:
   struct ItemLayout {
@@ -67,6 +73,7 @@ class WidgetView {
   float draw_composer(WidgetModel& model, Fields& fields, float w, float h, Intents& out);
   float draw_prechat(WidgetModel& model, Fields& fields, float w, float h, Intents& out);
   void apply_brand(const std::string& hex);
+  bool mirrored(WidgetModel& model, double now_ms) const;
 
   bool embedded_;
   float s_ = 1;  // device px per CSS px
@@ -99,6 +106,11 @@ class WidgetView {
   bool composer_focused_ = false;
   std::string focused_field_;
   bool menu_open_ = false;
+
+  // Right-to-left layout.
+  bool page_rtl_ = false;
+  bool mirror_ = false;
+  bool composer_mirrored_ = false;
 };
 
 }  // namespace parley::widget
