@@ -232,6 +232,7 @@ std::vector<Seq> event_seqs(const std::vector<Mutation>& ops) {
 std::optional<Seq> upsert_expect(const std::vector<Mutation>& ops) {
   for (const Mutation& m : ops) {
     if (const auto* u = std::get_if<UpsertConversation>(&m)) return u->expect_head;
+    if (const auto* a = std::get_if<AdvanceConversation>(&m)) return a->expect_head;
   }
   return std::nullopt;
 }
@@ -239,6 +240,7 @@ std::optional<Seq> upsert_expect(const std::vector<Mutation>& ops) {
 Seq upsert_head(const std::vector<Mutation>& ops) {
   for (const Mutation& m : ops) {
     if (const auto* u = std::get_if<UpsertConversation>(&m)) return u->conversation.head_seq;
+    if (const auto* a = std::get_if<AdvanceConversation>(&m)) return a->head_seq;
   }
   return 0;
 }
@@ -270,6 +272,9 @@ TEST_CASE("write pipeline: requests arriving while a write is in flight are chai
   CHECK(upsert_expect(f.store.writes[2].ops) == std::optional<Seq>{2});
   CHECK(event_seqs(f.store.writes[3].ops) == std::vector<Seq>{4});
   CHECK(upsert_expect(f.store.writes[3].ops) == std::optional<Seq>{3});
+  // A message moves only the head and its timestamps: the narrow write, not the whole row.
+  for (int w : {1, 2, 3}) CHECK(std::holds_alternative<AdvanceConversation>(f.store.writes[w].ops.front()));
+  CHECK(std::holds_alternative<UpsertConversation>(f.store.writes[0].ops.front()));
   CHECK(f.cs().live.head_seq == 4);
   CHECK(f.cs().committed_seq() == 1);
   CHECK_FALSE(a.has_value());

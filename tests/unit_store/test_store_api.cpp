@@ -232,6 +232,62 @@ TEST_CASE("store api: a chained upsert commits only on top of the head it expect
   CHECK_FALSE(write_sync(ds, std::move(ok)));
 }
 
+TEST_CASE("store api: a message's narrow advance writes the head and its timestamps, with the same precondition") {
+  TempDir dir;
+  auto store = open_store(dir.file("p.db"));
+  SqliteDataStore ds(*store);
+  Conversation c = conv("c1", kDefaultTenantId, Status::active, 10);
+  c.head_seq = 0;
+  c.assignee_id = "u_1";
+  c.topic = "Billing";
+  // No row: nothing to advance (an internal error, nothing stored).
+  Conversation next = c;
+  next.head_seq = 1;
+  auto e = write_one(ds, advance_of(next, std::nullopt));
+  REQUIRE(e.has_value());
+  CHECK_FALSE(is_stale(*e));
+  REQUIRE_FALSE(write_one(ds, UpsertConversation{c, Seq{0}}));
+
+  next.head_seq = 1;
+  next.updated_at = 99;
+  next.first_agent_response_at = 77;
+  next.unanswered_turns = 2;
+  CHECK(only_advances(c, next));
+  std::vector<Mutation> ok;
+  ok.push_back(advance_of(next, Seq{0}));
+  ok.push_back(AppendEvent{kDefaultTenantId, message_event("c1", 1, "hello", "cm-1")});
+  const auto err = write_sync(ds, std::move(ok));
+  REQUIRE_MESSAGE(!err, (err ? err->message : ""));
+  auto r = ds.open_reader();
+  REQUIRE(r.ok());
+  const Conversation stored = **(*r)->find_conversation(kDefaultTenantId, "c1");
+  CHECK(stored.head_seq == 1);
+  CHECK(stored.updated_at == 99);
+  CHECK(stored.first_agent_response_at == 77);
+  CHECK(stored.unanswered_turns == 2);
+  CHECK(stored.topic == "Billing");  // untouched columns stay
+  CHECK(stored.assignee_id == "u_1");
+
+  // Built on a head that is not stored: refused whole, its event too.
+  next.head_seq = 4;
+  std::vector<Mutation> stale;
+  stale.push_back(advance_of(next, Seq{3}));
+  stale.push_back(AppendEvent{kDefaultTenantId, message_event("c1", 4, "built on nothing", "cm-4")});
+  e = write_sync(ds, std::move(stale));
+  REQUIRE(e.has_value());
+  CHECK(is_stale(*e));
+  CHECK((*(*r)->find_conversation(kDefaultTenantId, "c1"))->head_seq == 1);
+  CHECK_FALSE((*r)->find_message_by_client_msg_id(kDefaultTenantId, "cm-4")->has_value());
+
+  // Anything else that changes (status, assignee, topic...) is not an advance.
+  Conversation moved = next;
+  moved.status = Status::resolved;
+  CHECK_FALSE(only_advances(c, moved));
+  moved = next;
+  moved.priority = Priority::urgent;
+  CHECK_FALSE(only_advances(c, moved));
+}
+
 TEST_CASE("store api: staff mutations (disable, sessions but one, password)") {
   TempDir dir;
   auto store = open_store(dir.file("p.db"));

@@ -443,6 +443,7 @@ Json Hub::test_counters() const {
               {"inbox_frames_encoded", s.feed.counters().frames_encoded},
               {"sweep_conversations_visited", s.sweep_counters.conversations_visited},
               {"writes", pc.writes},
+              {"narrow_writes", pc.narrow_writes},
               {"failed_writes", pc.failed_writes},
               {"redecided", pc.redecided},
               {"hash_jobs_queued", ac.hash_jobs_queued},

@@ -56,6 +56,7 @@ std::string_view mutation_name(const Mutation& m) {
                         [](const UpdateContact&) { return std::string_view("UpdateContact"); },
                         [](const InsertVisitor&) { return std::string_view("InsertVisitor"); },
                         [](const UpsertConversation&) { return std::string_view("UpsertConversation"); },
+                        [](const AdvanceConversation&) { return std::string_view("AdvanceConversation"); },
                         [](const AppendEvent&) { return std::string_view("AppendEvent"); },
                         [](const ReplaceKb&) { return std::string_view("ReplaceKb"); },
                         [](const AppendAudit&) { return std::string_view("AppendAudit"); },
@@ -75,6 +76,21 @@ std::int64_t StatusCounts::of(Status s) const {
       return resolved;
   }
   return 0;
+}
+
+bool only_advances(const Conversation& a, const Conversation& b) {
+  return a.id == b.id && a.tenant_id == b.tenant_id && a.contact_id == b.contact_id && a.channel == b.channel &&
+         a.status == b.status && a.ending == b.ending && a.priority == b.priority && a.answered_by == b.answered_by &&
+         a.topic == b.topic && a.issue_type == b.issue_type && a.assignee_id == b.assignee_id &&
+         a.assignee_name == b.assignee_name && a.previous_agent_id == b.previous_agent_id &&
+         a.resolution == b.resolution && a.handoff_summary == b.handoff_summary && a.created_at == b.created_at &&
+         a.handed_off_at == b.handed_off_at && a.assigned_at == b.assigned_at && a.resolved_at == b.resolved_at &&
+         a.page_url == b.page_url && a.page_title == b.page_title && a.page_referrer == b.page_referrer;
+}
+
+AdvanceConversation advance_of(const Conversation& c, std::optional<Seq> expect_head) {
+  return AdvanceConversation{c.id, c.tenant_id, c.head_seq, c.updated_at, c.first_agent_response_at,
+                             c.unanswered_turns, expect_head};
 }
 
 }  // namespace parley::relay

@@ -129,6 +129,21 @@ struct UpsertConversation {  // an existing id of another tenant fails (internal
   // failed can never commit (the hub chains writes of one conversation, write_pipeline.hpp).
   std::optional<Seq> expect_head;
 };
+// The common write of a message: only the head and what moves with it (updated_at, the first
+// agent response, the assistant's unanswered turns) change. One UPDATE of those columns instead of
+// the whole row; the row must exist (else internal). `expect_head` as in UpsertConversation.
+struct AdvanceConversation {
+  std::string id;
+  std::string tenant_id;
+  Seq head_seq = 0;
+  Millis updated_at = 0;
+  Millis first_agent_response_at = 0;
+  int unanswered_turns = 0;
+  std::optional<Seq> expect_head;
+};
+// True when `next` differs from `base` only in what AdvanceConversation writes.
+bool only_advances(const Conversation& base, const Conversation& next);
+AdvanceConversation advance_of(const Conversation& next, std::optional<Seq> expect_head);
 // One sequenced event (seq > 0); a chat.new_message event also stores its message (and indexes
 // it for search). Duplicate "seq" or "client_msg_id" within the conversation.
 struct AppendEvent {
@@ -146,8 +161,8 @@ struct AppendAudit {
 using Mutation =
     std::variant<InsertTenant, SaveTenantSettings, PatchTenantSettings, InsertUser, SetPasswordHash,
                  SetUserDisabled, InsertSession, DeleteSession, DeleteUserSessions, InsertApiKey, RevokeApiKey,
-                 TouchApiKey, InsertContact, UpdateContact, InsertVisitor, UpsertConversation, AppendEvent,
-                 ReplaceKb, AppendAudit>;
+                 TouchApiKey, InsertContact, UpdateContact, InsertVisitor, UpsertConversation,
+                 AdvanceConversation, AppendEvent, ReplaceKb, AppendAudit>;
 // The struct's name ("AppendEvent", ...), for logs and tests.
 std::string_view mutation_name(const Mutation&);
 

@@ -60,6 +60,23 @@ std::optional<Error> apply_one(Db& db, const UpsertConversation& m) {
   }
   return upsert_conversation(db, m.conversation);
 }
+std::optional<Error> apply_one(Db& db, const AdvanceConversation& m) {
+  // The precondition is part of the WHERE: one statement, no read first.
+  Stmt q = db.prepare(m.expect_head
+                          ? "UPDATE conversations SET head_seq = ?3, updated_at = ?4, first_agent_response_at = ?5,"
+                            " unanswered_turns = ?6 WHERE id = ?1 AND tenant_id = ?2 AND head_seq = ?7"
+                          : "UPDATE conversations SET head_seq = ?3, updated_at = ?4, first_agent_response_at = ?5,"
+                            " unanswered_turns = ?6 WHERE id = ?1 AND tenant_id = ?2");
+  q.bind(1, m.id).bind(2, m.tenant_id).bind(3, m.head_seq).bind(4, m.updated_at).bind(5, m.first_agent_response_at);
+  q.bind(6, std::int64_t{m.unanswered_turns});
+  if (m.expect_head) q.bind(7, *m.expect_head);
+  if (auto e = q.run()) return e;
+  if (db.changes() == 1) return std::nullopt;
+  if (m.expect_head) {
+    return stale_error("conversation " + m.id + " is not at seq " + std::to_string(*m.expect_head));
+  }
+  return make_error(ErrorCode::internal, "no conversation " + m.id + " to advance");
+}
 std::optional<Error> apply_one(Db& db, const AppendEvent& m) { return append_event(db, m.tenant_id, m.event); }
 std::optional<Error> apply_one(Db& db, const ReplaceKb& m) { return replace_kb(db, m.tenant_id, m.articles); }
 std::optional<Error> apply_one(Db& db, const AppendAudit& m) { return append_audit(db, m.entry); }

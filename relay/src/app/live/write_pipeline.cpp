@@ -56,8 +56,9 @@ void WritePipeline::pump(const std::string& conv_id) {
     auto members = std::make_shared<std::vector<Member>>();
     auto events = std::make_shared<std::vector<Event>>();
     std::vector<Mutation> ops;
-    // The head the write in flight leaves (what this one builds on), or the committed one.
-    const Seq base_head = cs->live.head_seq;
+    // The state the write in flight leaves (what this one builds on), or the committed one.
+    const Conversation base = cs->live;
+    const Seq base_head = base.head_seq;
     // Decide every queued request against the live state, in order.
     std::deque<std::shared_ptr<ConvState::Queued>> queue;
     queue.swap(cs->write_queue);
@@ -108,7 +109,14 @@ void WritePipeline::pump(const std::string& conv_id) {
     // Chained behind a write still in flight: it may only commit on top of that one.
     std::optional<Seq> expect;
     if (cs->inflight > 0) expect = base_head;
-    ops.push_back(UpsertConversation{next, expect});
+    // A message moves only the head and its timestamps: a narrow UPDATE (the row exists once
+    // its first write was stored; a chained write behind that one expects its head).
+    if (base_head > 0 && only_advances(base, next)) {
+      ops.push_back(advance_of(next, expect));
+      ++counters_.narrow_writes;
+    } else {
+      ops.push_back(UpsertConversation{next, expect});
+    }
     for (const Event& e : *events) ops.push_back(AppendEvent{next.tenant_id, e});
     ++cs->inflight;
     ++counters_.writes;

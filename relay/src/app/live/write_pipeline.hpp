@@ -75,6 +75,7 @@ using Decide = std::function<Decision(ConvState&)>;
 
 struct PipelineCounters {
   std::uint64_t writes = 0;        // store writes submitted
+  std::uint64_t narrow_writes = 0; // ... of them with the narrow AdvanceConversation
   std::uint64_t requests = 0;      // requests decided
   std::uint64_t failed_writes = 0;
   std::uint64_t redecided = 0;     // requests decided again after a refused write
