@@ -6,7 +6,7 @@
   var origin = new URL(me.src, location.href).origin;
   var tenant = me.getAttribute('data-tenant') || '';
   var cfg = {title: 'Chat with us', brand_color: '#2563eb', position: 'right'};
-  var btn, badge, panel, frame, isOpen = false, ready = false;
+  var btn, badge, panel, frame, isOpen = false, ready = false, unread = 0;
 
   var CHAT = '<svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true"><path fill="currentColor" ' +
     'd="M12 3C6.5 3 2 6.8 2 11.5c0 2.4 1.2 4.6 3.1 6.1L4.5 21l3.9-2c1.1.3 2.3.5 3.6.5 5.5 0 10-3.8 10-8.5S17.5 3 12 3z"/></svg>';
@@ -34,8 +34,11 @@
   }
 
   function setUnread(n) {
+    unread = n;
     badge.textContent = n > 9 ? '9+' : String(n);
     badge.hidden = !n || isOpen;
+    btn.setAttribute('aria-label', isOpen ? 'Close chat' : 'Open chat: ' + cfg.title +
+      (n ? ', ' + n + (n === 1 ? ' unread message' : ' unread messages') : ''));
   }
 
   function toggle(open) {
@@ -49,11 +52,11 @@
     }
     panel.className = open ? 'p o' : 'p';
     panel.setAttribute('aria-hidden', String(!open));
+    panel.inert = !open;  // a closed panel's frame is out of the Tab order
     btn.innerHTML = open ? CLOSE : CHAT;
     btn.appendChild(badge);
     btn.setAttribute('aria-expanded', String(open));
-    btn.setAttribute('aria-label', open ? 'Close chat' : 'Open chat: ' + cfg.title);
-    setUnread(open ? 0 : +badge.textContent || 0);
+    setUnread(open ? 0 : unread);
     post(state());
     if (open && frame) frame.focus();
   }
@@ -79,6 +82,7 @@
     badge = document.createElement('span');
     badge.className = 'n';
     badge.hidden = true;
+    badge.setAttribute('aria-hidden', 'true');  // the count is in the button's label
     btn.onclick = function () { toggle(!isOpen); };
     root.appendChild(style);
     root.appendChild(panel);
@@ -91,7 +95,7 @@
     if (!frame || e.source !== frame.contentWindow || e.origin !== origin || !e.data) return;
     var t = e.data.type;
     if (t === 'parley:ready') { ready = true; post(state()); }
-    else if (t === 'parley:close') toggle(false);
+    else if (t === 'parley:close') { toggle(false); btn.focus(); }  // Esc or the frame's close button
     else if (t === 'parley:unread') setUnread(isOpen ? 0 : e.data.count | 0);
   });
 

@@ -40,7 +40,14 @@ mergeInto(LibraryManager.library, {
     var canvas = Module['canvas'];
     var keyGuard = function(e) {
       var el = document.activeElement;
-      if (!ParleyDom.isField(el)) return;
+      // The accessibility mirror (a11y_mirror.js) owns keys on its nodes, Tab everywhere and
+      // Tab inside an open dialog; GLFW must not see those (it would swallow Tab).
+      var mirror = Module['parleyA11yKey'];
+      if (!ParleyDom.isField(el)) {
+        if (mirror ? mirror(e) : e.key === 'Tab') e.stopImmediatePropagation();
+        return;
+      }
+      if (mirror && e.key === 'Tab') mirror(e);
       e.stopImmediatePropagation();  // GLFW must not see it; the field's default action still runs
       if (e.type === 'keydown' && e.key === 'Enter' && !e.isComposing && e.keyCode !== 229 &&
           !(el.tagName === 'TEXTAREA' && e.shiftKey)) {

@@ -4,8 +4,10 @@
 #include <cfloat>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 
 #include "common/text.hpp"
+#include "common/a11y_mirror.hpp"
 #include "common/ui.hpp"
 #include "imgui.h"
 
@@ -14,6 +16,7 @@ namespace {
 
 using client::AppShell;
 using namespace client::ui;  // the shared view helpers (common/ui.hpp)
+namespace a11y = client::a11y;
 
 // Palette: neutral slate, one accent, colour only for priority and status.
 constexpr ImU32 kWhite = IM_COL32(255, 255, 255, 255);
@@ -159,14 +162,19 @@ void text_clipped(ImDrawList* dl, ImFont* font, ImVec2 pos, float max_x, ImU32 c
 enum class ButtonStyle { primary, secondary, ghost, danger };
 
 // A text button; returns clicked. `width` 0 = fit the label.
+// `mirror`: declares the button in the accessibility mirror here (false: the caller does, later,
+// for reading order).
 bool button(const char* id, const char* label, ImVec2 pos, float height, ButtonStyle style, float s,
-            float width = 0, bool enabled = true) {
+            float width = 0, bool enabled = true, bool mirror = true) {
   const client::Fonts& f = AppShell::get().fonts();
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 ts = measure(f.label, label);
   const ImVec2 size(width > 0 ? width : ts.x + 28 * s, height);
   bool hovered = false;
-  const bool clicked = hit(id, pos, size, &hovered) && enabled;
+  bool clicked = hit(id, pos, size, &hovered) && enabled;
+  a11y::State st;
+  st.disabled = !enabled;
+  if (mirror && a11y::item(a11y::Role::button, label, st) && enabled) clicked = true;
   if (!enabled) client::dom::set_cursor(client::dom::Cursor::arrow);
   const ImVec2 b(pos.x + size.x, pos.y + size.y);
   const float r = 8 * s;
@@ -291,8 +299,13 @@ void InboxView::draw_login(InboxModel& model, Fields& fields, double now, Intent
   text_at(dl, f.small, ImVec2(m1.x + 12 * s_, y + 20 * s_), kMuted, "Support inbox");
   y += 36 * s_ + 24 * s_;
   text_at(dl, f.title, ImVec2(a.x + pad, y), kInk, "Sign in");
+  a11y::node("##login_title", a11y::Role::heading, "Sign in to Parley Inbox", ImVec2(a.x + pad, y),
+             ImVec2(b.x - pad, y + f.title->FontSize));
   y += f.title->FontSize + 4 * s_;
   text_at(dl, f.small, ImVec2(a.x + pad, y), kMuted, "Use your staff account to answer customers.");
+  a11y::node("##login_hint", a11y::Role::text, "Use your staff account to answer customers.",
+             ImVec2(a.x + pad, y), ImVec2(b.x - pad, y + f.small->FontSize));
+  a11y::field("login-form");  // the real form with both inputs (password managers)
   y += f.small->FontSize + 20 * s_;
 
   struct RowDef {
@@ -336,6 +349,7 @@ void InboxView::draw_login(InboxModel& model, Fields& fields, double now, Intent
     text_at(dl, f.small, ImVec2(ea.x + 28 * s_, (ea.y + eb.y) / 2 - f.small->FontSize / 2 - 1 * s_),
             IM_COL32(153, 27, 27, 255), msg.c_str());
     dl->PopClipRect();
+    a11y::node("##login_error", a11y::Role::text, msg, ea, eb);
     y = eb.y + 12 * s_;
   }
   const char* label = model.login_busy() ? "Signing in\u2026" : "Sign in";
@@ -364,6 +378,7 @@ void InboxView::draw_topbar(InboxModel& model, float w, Intents& out) {
   const float brand_w = measure(f.title, "Parley").x;
   text_at(dl, f.body, ImVec2(60 * s_ + brand_w + 8 * s_, (hh - f.body->FontSize) / 2 - 1 * s_),
           IM_COL32(148, 163, 184, 255), "Inbox");
+  a11y::node("##brand", a11y::Role::heading, "Parley Inbox", m0, ImVec2(60 * s_ + brand_w + 60 * s_, m1.y));
 
   // Live counts.
   const Counts& c = model.counts();
@@ -383,6 +398,7 @@ void InboxView::draw_topbar(InboxModel& model, float w, Intents& out) {
       {"Resolved today", resolved, 0},
       {"Avg wait", avg, 0}};
   float x = 220 * s_;
+  ImGui::PushID("##stats");
   for (const Stat& st : stats) {
     if (x > w - 460 * s_) break;
     const ImVec2 vs = measure(f.title, st.value);
@@ -394,15 +410,20 @@ void InboxView::draw_topbar(InboxModel& model, float w, Intents& out) {
     }
     text_at(dl, f.title, ImVec2(tx, (hh - vs.y) / 2 - 1 * s_), kWhite, st.value);
     text_at(dl, f.small, ImVec2(tx + vs.x + 7 * s_, (hh - ls.y) / 2), IM_COL32(148, 163, 184, 255), st.label);
+    a11y::node(st.label, a11y::Role::text, std::string(st.label) + ": " + st.value, ImVec2(x, 8 * s_),
+               ImVec2(tx + vs.x + 7 * s_ + ls.x, hh - 8 * s_));
     x = tx + vs.x + 7 * s_ + ls.x + 28 * s_;
   }
+  ImGui::PopID();
 
   // Right: connection, mute, agent, log out.
   float rx = w - 16 * s_;
   const float bh = 32 * s_;
   const float lw = measure(f.label, "Log out").x + 28 * s_;
   rx -= lw;
-  if (button("##logout", "Log out", ImVec2(rx, (hh - bh) / 2), bh, ButtonStyle::ghost, s_)) out.logout = true;
+  if (button("##logout", "Log out", ImVec2(rx, (hh - bh) / 2), bh, ButtonStyle::ghost, s_, 0, true, false))
+    out.logout = true;
+  const ImVec2 logout_a(rx, (hh - bh) / 2), logout_b(rx + lw, (hh + bh) / 2);
   rx -= 16 * s_;
   // Agent.
   const User& u = model.user();
@@ -413,6 +434,7 @@ void InboxView::draw_topbar(InboxModel& model, float w, Intents& out) {
   rx -= block;
   user_text(dl, Face::label, ImVec2(rx, hh / 2 - ns.y + 1 * s_), kWhite, name);
   text_at(dl, f.small, ImVec2(rx, hh / 2 + 1 * s_), IM_COL32(148, 163, 184, 255), u.role.c_str());
+  const ImVec2 me_a(rx, 8 * s_), me_b(rx + block, hh - 8 * s_);
   rx -= 10 * s_ + 30 * s_;
   const ImVec2 ac(rx + 15 * s_, hh / 2);
   avatar(dl, ac, 15 * s_, initial(name), avatar_color(name), kWhite, f.label);
@@ -428,6 +450,7 @@ void InboxView::draw_topbar(InboxModel& model, float w, Intents& out) {
   rx -= msz;
   bool hovered = false;
   if (hit("##mute", ImVec2(rx, (hh - msz) / 2), ImVec2(msz, msz), &hovered)) out.toggle_mute = true;
+  const ImVec2 mute_a(rx, (hh - msz) / 2), mute_b(rx + msz, (hh + msz) / 2);
   if (hovered)
     dl->AddRectFilled(ImVec2(rx, (hh - msz) / 2), ImVec2(rx + msz, (hh + msz) / 2), with_alpha(kWhite, 0.1f),
                       8 * s_);
@@ -444,7 +467,14 @@ void InboxView::draw_topbar(InboxModel& model, float w, Intents& out) {
     rx -= pw + 12 * s_;
     pill(dl, f.small, ImVec2(rx, hh / 2 - 11 * s_), label, IM_COL32(120, 53, 15, 255),
          IM_COL32(254, 243, 199, 255), s_);
+    a11y::node("##link", a11y::Role::status, label, ImVec2(rx, hh / 2 - 11 * s_), ImVec2(rx + pw, hh / 2 + 11 * s_));
   }
+  // The right-hand group in reading order (it was laid out from the right).
+  a11y::State mute_state;
+  mute_state.pressed = model.muted() ? 1 : 0;
+  if (a11y::node("##mute_a11y", a11y::Role::button, "Mute sounds", mute_a, mute_b, mute_state)) out.toggle_mute = true;
+  a11y::node("##me", a11y::Role::text, "Signed in as " + name + " (" + u.role + ")", me_a, me_b);
+  if (a11y::node("##logout_a11y", a11y::Role::button, "Log out", logout_a, logout_b)) out.logout = true;
 }
 
 // ---- Lists ---------------------------------------------------------------------------------------
@@ -494,12 +524,14 @@ float InboxView::draw_list(InboxModel& model, const char* id, const char* title,
       const Row& r = rows[static_cast<std::size_t>(i)];
       const ImVec2 a(origin.x, origin.y + i * row_h);
       const ImVec2 b(origin.x + cw, a.y + row_h);
-      ImGui::PushID(i);
+      ImGui::PushID(r.id.c_str());  // the conversation's id: stable while rows move
       bool hovered = false;
       if (hit("##row", a, ImVec2(cw, row_h), &hovered)) out.open = r.id;
+      const bool dom_focused = a11y::item_focused();
       ImGui::PopID();
       const bool selected = r.id == model.open_id();
-      const bool focused = i == focus;
+      // The keyboard ring: the row the mirror's focus is on, else the canvas arrows' row.
+      const bool focused = dom_row_focus_ ? dom_focused : i == focus;
       const ImU32 bg = selected ? kSelected : hovered ? kHover : kPanel;
       if (bg != kPanel) cdl->AddRectFilled(a, b, bg);
       if (focused && !selected)
@@ -565,9 +597,78 @@ float InboxView::draw_list(InboxModel& model, const char* id, const char* title,
     }
   }
   clipper.End();
+  mirror_list(model, id, title, rows, queue, focus, origin, cw, row_h, list_y, list_h, server_now, out);
   ImGui::EndChild();
   pop_child_colors();
   return h;
+}
+
+// A list for screen readers and the keyboard: a listbox of every loaded row (drawn or not), the
+// open conversation selected; Enter opens the focused row. The row the mirror's focus is on
+// draws the keyboard ring (dom_row_focus_) and is scrolled into view.
+void InboxView::mirror_list(InboxModel& model, const char* id, const char* title, const std::vector<Row>& rows,
+                            bool queue, int focus, ImVec2 origin, float cw, float row_h, float list_y,
+                            float list_h, Millis server_now, Intents& out) {
+  (void)focus;
+  (void)origin;
+  (void)cw;
+  (void)list_y;
+  char label[64];
+  std::snprintf(label, sizeof label, "%s, %zu", queue ? "Waiting" : "My conversations", rows.size());
+  (void)title;
+  ImGui::PushID(id);
+  const bool moved = model.focus_moves() != last_focus_moves_;
+  // Thousands of rows: declared only when something they show changed. They carry no rectangle
+  // (it would change on every scroll); the canvas draws the focused row's ring (dom_row_focus_).
+  std::uint64_t key = model.rows_version() * 1000003u + static_cast<std::uint64_t>(a11y::focused());
+  key = key * 31u + std::hash<std::string>{}(model.open_id()) + (moved ? model.focus_moves() : 0);
+  if (queue) key = key * 31u + static_cast<std::uint64_t>(server_now / 60000);
+  const int which = queue ? 0 : 1;
+  if (!a11y::push_cached("##box", a11y::Role::listbox, label, key)) {
+    a11y::pop();
+    ImGui::PopID();
+    dom_row_next_ = dom_row_next_ || focused_row_[which] != 0;
+    return;
+  }
+  focused_row_[which] = 0;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const Row& r = rows[i];
+    ImGui::PopID();  // the row ids are the ones the drawn rows use (##row in the child window)
+    ImGui::PushID(r.id.c_str());
+    std::string name = r.name;
+    name += ", ";
+    name += priority_label(r.priority);
+    name += " priority";
+    if (!r.topic.empty()) name += ", " + r.topic;
+    if (queue) {  // in minutes: a name that changed every second would churn the DOM
+      const long long mins = (server_now - r.since) / 60000;
+      name += mins < 1 ? std::string(", waiting under a minute")
+                       : ", waiting " + std::to_string(mins) + (mins == 1 ? " minute" : " minutes");
+    }
+    name += ": ";
+    name += r.preview.empty() ? std::string("No messages yet") : r.preview;
+    if (r.unread > 0) name += ", " + std::to_string(r.unread) + " unread";
+    a11y::State st;
+    st.selected = r.id == model.open_id() ? 1 : 0;
+    if (a11y::node("##row", a11y::Role::option, name, ImVec2(0, 0), ImVec2(0, 0), st)) out.open = r.id;
+    const ImGuiID rid = a11y::last_id();
+    if (a11y::is_focused(rid)) {
+      dom_row_next_ = true;
+      focused_row_[which] = rid;
+      if (rid != last_dom_row_) {  // the keyboard moved here: keep it in view
+        last_dom_row_ = rid;
+        const float top = static_cast<float>(i) * row_h, bottom = top + row_h, sy = ImGui::GetScrollY();
+        if (top < sy) ImGui::SetScrollY(top);
+        if (bottom > sy + list_h) ImGui::SetScrollY(bottom - list_h);
+      }
+    }
+    // Arrows on the canvas (no DOM focus) moved the model's focus: the mirror follows.
+    if (moved && r.id == model.focus_id() && a11y::focused() == 0) a11y::focus(rid);
+    ImGui::PopID();
+    ImGui::PushID(id);
+  }
+  a11y::pop();
+  ImGui::PopID();
 }
 
 void InboxView::draw_lists(InboxModel& model, float x, float y, float w, float h, double now, Intents& out) {
@@ -581,6 +682,8 @@ void InboxView::draw_lists(InboxModel& model, float x, float y, float w, float h
   const float mine_need = head_h + std::max<float>(1, static_cast<float>(mine.size())) * 66 * s_ + 8 * s_;
   const float mine_h = std::clamp(mine_need, head_h + 66 * s_, h * 0.45f);
   const float queue_h = h - mine_h;
+  dom_row_focus_ = dom_row_next_;
+  dom_row_next_ = false;
   draw_list(model, "##queue", "WAITING", queue, true, 0, x, y, w - s_, queue_h, now, out);
   dl->AddLine(ImVec2(x, y + queue_h), ImVec2(x + w, y + queue_h), kLine, s_);
   draw_list(model, "##mine", "MY CONVERSATIONS", mine, false, static_cast<int>(queue.size()), x, y + queue_h,
@@ -783,6 +886,74 @@ void InboxView::draw_item(const TimelineItem& it, const ItemLayout& l, ImVec2 or
   ImGui::PopID();
 }
 
+// The open conversation for screen readers: every timeline item in the log declared by
+// draw_conversation, with the actions of failed sends and the links.
+void InboxView::mirror_transcript(const std::vector<TimelineItem>& items, ImVec2 origin, float cw, float top,
+                                  float bottom, Intents& out) {
+  a11y::reopen(transcript_log_);
+  // A long history: declared only when the timeline changed (no rectangles, so scrolling
+  // changes nothing), except while a failed send shows its Retry action over the canvas.
+  bool failed_any = false;
+  for (const TimelineItem& it : items) failed_any = failed_any || it.failed;
+  std::uint64_t cache_key = timeline_mirror_version_ * 1000003u + items.size();
+  if (failed_any) cache_key = ++mirror_frame_;
+  if (!a11y::push_cached("##items", a11y::Role::group, "", cache_key)) {
+    a11y::pop();
+    a11y::pop();
+    return;
+  }
+  char key[64];
+  for (std::size_t i = 0; i < items.size() && i < layout_.size(); ++i) {
+    const TimelineItem& it = items[i];
+    const ItemLayout& l = layout_[i];
+    ImVec2 a(origin.x, std::max(top, origin.y + l.y)), b(origin.x + cw, std::min(bottom, origin.y + l.y + l.h));
+    if (b.y <= a.y || !it.failed) a = b = ImVec2(0, 0);
+    if (it.kind == TimelineItem::Kind::outbox)
+      std::snprintf(key, sizeof key, "o%s", it.client_msg_id.c_str());
+    else
+      std::snprintf(key, sizeof key, "%d:%lld:%zu", static_cast<int>(it.kind), static_cast<long long>(it.seq),
+                    it.seq > 0 ? std::size_t{0} : i);
+    std::string text;
+    switch (it.kind) {
+      case TimelineItem::Kind::summary:
+        text = "Assistant hand-off summary (staff only): " + it.text;
+        break;
+      case TimelineItem::Kind::system:
+      case TimelineItem::Kind::takeover:
+        text = it.text + ", " + it.time;
+        break;
+      case TimelineItem::Kind::note:
+        text = "Internal note by " + it.name + ", " + it.time + ": " + it.text;
+        break;
+      default:
+        text = (it.role == Role::bot ? "Assistant " : "") + it.name + ", " + it.time + ": " + it.text;
+        if (it.kind == TimelineItem::Kind::outbox) text += it.failed ? " (not delivered)" : " (sending)";
+        break;
+    }
+    ImGui::PushID(key);
+    if (it.links.empty() && !it.failed) {
+      a11y::node("##item", a11y::Role::text, text, a, b);
+    } else {
+      a11y::push("##item", a11y::Role::group, text);
+      for (std::size_t k = 0; k < it.links.size(); ++k) {
+        ImGui::PushID(static_cast<int>(k));
+        if (a11y::node("##open", a11y::Role::button, "Open link " + it.links[k].url, ImVec2(0, 0), ImVec2(0, 0)))
+          out.open_url = it.links[k].url;
+        ImGui::PopID();
+      }
+      if (it.kind == TimelineItem::Kind::outbox && it.failed) {
+        if (a11y::node("##retry_a11y", a11y::Role::button, "Retry sending", a, b)) out.retry = it.client_msg_id;
+        if (a11y::node("##discard_a11y", a11y::Role::button, "Discard message", a, b))
+          out.discard = it.client_msg_id;
+      }
+      a11y::pop();
+    }
+    ImGui::PopID();
+  }
+  a11y::pop();
+  a11y::pop();
+}
+
 void InboxView::draw_transcript(InboxModel& model, float x, float y, float w, float h, double now,
                                 Intents& out) {
   const client::Fonts& f = AppShell::get().fonts();
@@ -825,6 +996,8 @@ void InboxView::draw_transcript(InboxModel& model, float x, float y, float w, fl
     const std::size_t i = static_cast<std::size_t>(it - layout_.begin());
     draw_item(items[i], *it, origin, cw, static_cast<int>(i), out);
   }
+  timeline_mirror_version_ = version;
+  mirror_transcript(items, origin, cw, y, y + h, out);
   if (typing) {
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const Conversation* c = model.open_conversation();
@@ -893,6 +1066,7 @@ float InboxView::draw_footer(InboxModel& model, Fields& fields, float x, float b
     } else {
       fields.composer.place(
           {(a.x + 14 * s_) / s_, (a.y + 12 * s_) / s_, (b.x - a.x - 28 * s_) / s_, text_h / s_});
+      a11y::field(fields.composer.id());
     }
     // Bottom row of the box: hint and buttons.
     const float row_y = b.y - 40 * s_;
@@ -932,6 +1106,7 @@ float InboxView::draw_footer(InboxModel& model, Fields& fields, float x, float b
   }
   client::text::draw(dl, msg, Face::body, ImVec2(x + 24 * s_, y0 + (bar_h - f.body->FontSize) / 2), kMuted,
                      0);
+  a11y::node("##bar_text", a11y::Role::text, msg, ImVec2(x + 24 * s_, y0), ImVec2(x + w - 200 * s_, bottom));
   if (model.can_accept()) {
     const float bw = 150 * s_;
     if (button("##accept_bar", "Accept chat", ImVec2(x + w - 24 * s_ - bw, y0 + 14 * s_), 36 * s_,
@@ -980,6 +1155,9 @@ void InboxView::draw_conversation(InboxModel& model, Fields& fields, float x, fl
   if (c->status == Status::active && !c->assignee_name.empty())
     sub += "  \u00b7  with " + client::text::isolate(c->assignee_name);
   client::text::draw(dl, sub, Face::small, ImVec2(tx, y + 40 * s_), kMuted, 0);
+  a11y::node("##conv_title", a11y::Role::heading, name + ", " + status_label(c->status), ImVec2(tx, y + 10 * s_),
+             ImVec2(px, y + 36 * s_));
+  a11y::node("##conv_sub", a11y::Role::text, sub, ImVec2(tx, y + 38 * s_), ImVec2(x + w / 2, y + 58 * s_));
   // Actions.
   float bx = x + w - 24 * s_;
   const float bh = 34 * s_;
@@ -989,6 +1167,7 @@ void InboxView::draw_conversation(InboxModel& model, Fields& fields, float x, fl
     if (button("##resolve", "Resolve", ImVec2(bx, y + (hh - bh) / 2), bh, ButtonStyle::secondary, s_, bw)) {
       out.open_resolve = true;
     }
+    resolve_button_ = a11y::last_id();
     // A check mark before the label.
   } else if (model.can_accept()) {
     const float bw = measure(f.label, "Accept chat").x + 36 * s_;
@@ -998,11 +1177,18 @@ void InboxView::draw_conversation(InboxModel& model, Fields& fields, float x, fl
     }
   }
 
+  // The transcript's log exists before its messages (and before the footer in the Tab order).
+  ImGui::PushID(c->id.c_str());
+  a11y::push("##log", a11y::Role::log, "Conversation with " + name);
+  transcript_log_ = a11y::last_id();
+  a11y::pop();
+  ImGui::PopID();
   const float footer_h = draw_footer(model, fields, x, y + h, w, out);
   if (!model.joined_open() && model.timeline().empty()) {
     const char* loading = "Loading conversation\u2026";
     const ImVec2 ls = measure(f.small, loading);
     text_at(dl, f.small, ImVec2(x + (w - ls.x) / 2, y + hh + 40 * s_), kMuted, loading);
+    a11y::node("##loading", a11y::Role::status, loading, ImVec2(x, y + hh + 30 * s_), ImVec2(x + w, y + hh + 60 * s_));
     return;
   }
   ImGui::SetCursorScreenPos(ImVec2(0, 0));
@@ -1023,8 +1209,11 @@ void InboxView::draw_details(InboxModel& model, float x, float y, float w, float
   float yy = y + 20 * s_;
   const float right = x + w - pad;
   dl->PushClipRect(ImVec2(x, y), ImVec2(x + w, y + h), true);
+  ImGui::PushID("##details");
+  a11y::push("##details_box", a11y::Role::group, "");
   auto section = [&](const char* title) {
     text_at(dl, f.label, ImVec2(x + pad, yy), kMuted, title);
+    a11y::node(title, a11y::Role::heading, title, ImVec2(x + pad, yy), ImVec2(right, yy + f.label->FontSize));
     yy += f.label->FontSize + 12 * s_;
   };
   auto row = [&](const char* label, const std::string& value, ImU32 dot = 0) {
@@ -1036,6 +1225,8 @@ void InboxView::draw_details(InboxModel& model, float x, float y, float w, float
     }
     const std::string& v = value.empty() ? std::string("\u2014") : value;
     text_clipped(dl, f.small, ImVec2(vx, yy), right, value.empty() ? kFaint : kText, kPanel, v.c_str());
+    a11y::node(label, a11y::Role::text, std::string(label) + ": " + (value.empty() ? std::string("none") : value),
+               ImVec2(x + pad, yy), ImVec2(right, yy + f.small->FontSize));
     yy += f.small->FontSize + 12 * s_;
   };
   section("CONTACT");
@@ -1056,6 +1247,8 @@ void InboxView::draw_details(InboxModel& model, float x, float y, float w, float
   section("HAND-OFF SUMMARY");
   if (c->handoff_summary.empty()) {
     text_at(dl, f.small, ImVec2(x + pad, yy), kFaint, "No summary from the assistant.");
+    a11y::node("##summary", a11y::Role::text, "No summary from the assistant.", ImVec2(x + pad, yy),
+               ImVec2(right, yy + f.small->FontSize));
     yy += f.small->FontSize + 12 * s_;
   } else {
     const float bw = w - 2 * pad;
@@ -1070,6 +1263,7 @@ void InboxView::draw_details(InboxModel& model, float x, float y, float w, float
     dl->AddRect(a, b, kBotBorder, 8 * s_, 0, s_);
     client::draw_text(dl, summary_block_, summary_text_, ImVec2(a.x + 14 * s_, a.y + 12 * s_), kText,
                       kAccent);
+    a11y::node("##summary", a11y::Role::text, summary_text_, a, b);
     yy = b.y + 12 * s_;
   }
   yy += 8 * s_;
@@ -1096,6 +1290,8 @@ void InboxView::draw_details(InboxModel& model, float x, float y, float w, float
                                                               : "Parley assistant";
   row("Answered by", answered);
   row("ID", c->id);
+  a11y::pop();
+  ImGui::PopID();
   dl->PopClipRect();
 }
 
@@ -1140,13 +1336,18 @@ void InboxView::draw_resolve(InboxModel& model, Fields& fields, Intents& out) {
   if (ImGui::InvisibleButton("##backdrop", ImVec2(w, h))) outside = true;
   dl->AddRectFilled(ImVec2(a.x, a.y + 4 * s_), ImVec2(b.x, b.y + 8 * s_), IM_COL32(15, 23, 42, 30), 14 * s_);
   dl->AddRectFilled(a, b, kWhite, 14 * s_);
+  a11y::push("##dialog", a11y::Role::dialog, "Resolve conversation");
   float y = a.y + pad;
   text_at(dl, f.title, ImVec2(a.x + pad, y), kInk, "Resolve conversation");
+  a11y::node("##title", a11y::Role::heading, "Resolve conversation", ImVec2(a.x + pad, y), ImVec2(b.x - pad, y + 22 * s_));
   y += 24 * s_;
   text_at(dl, f.small, ImVec2(a.x + pad, y), kMuted, "The customer is told the chat is closed.");
+  a11y::node("##hint", a11y::Role::text, "The customer is told the chat is closed.", ImVec2(a.x + pad, y),
+             ImVec2(b.x - pad, y + 18 * s_));
   y += 22 * s_ + 12 * s_;
   text_at(dl, f.label, ImVec2(a.x + pad, y), kText, "Issue type");
   y += 20 * s_;
+  a11y::push("##types", a11y::Role::radiogroup, "Issue type");
   float cx = a.x + pad;
   for (std::size_t i = 0; i < types.size(); ++i) {
     const std::string& t = types[i];
@@ -1159,6 +1360,9 @@ void InboxView::draw_resolve(InboxModel& model, Fields& fields, Intents& out) {
     ImGui::PushID(static_cast<int>(i));
     bool hovered = false;
     if (hit("##type", ImVec2(cx, y), ImVec2(pw, 28 * s_), &hovered)) out.issue_type = t;
+    a11y::State st;
+    st.checked = on ? 1 : 0;
+    if (a11y::item(a11y::Role::radio, t, st)) out.issue_type = t;
     ImGui::PopID();
     const ImVec2 p1(cx + pw, y + 28 * s_);
     dl->AddRectFilled(ImVec2(cx, y), p1, on ? kAccent : hovered ? kHover : kWhite, 14 * s_);
@@ -1167,6 +1371,7 @@ void InboxView::draw_resolve(InboxModel& model, Fields& fields, Intents& out) {
               on ? kWhite : kText, t);
     cx += pw + 8 * s_;
   }
+  a11y::pop();
   y += 36 * s_ + 16 * s_;
   text_at(dl, f.label, ImVec2(a.x + pad, y), kText, "Resolution note");
   const char* opt = "staff only";
@@ -1179,17 +1384,21 @@ void InboxView::draw_resolve(InboxModel& model, Fields& fields, Intents& out) {
   if (hit("##note_box", na, ImVec2(nb.x - na.x, nb.y - na.y))) out.focus_note = true;
   fields.note.place(
       {(na.x + 12 * s_) / s_, (na.y + 10 * s_) / s_, (nb.x - na.x - 24 * s_) / s_, note_h / s_});
+  a11y::field(fields.note.id());
   y = nb.y + 8 * s_;
   text_at(dl, f.small, ImVec2(a.x + pad, y), kFaint, "Ctrl+Enter to resolve  \u00b7  Esc to cancel");
+  a11y::node("##keys", a11y::Role::text, "Ctrl+Enter to resolve, Esc to cancel", ImVec2(a.x + pad, y),
+             ImVec2(b.x - pad, y + 16 * s_));
   y += 16 * s_ + 24 * s_;
   const float bw = 110 * s_;
-  if (button("##do_resolve", "Resolve", ImVec2(b.x - pad - bw, y), 38 * s_, ButtonStyle::primary, s_, bw)) {
-    out.submit_resolve = true;
-  }
   if (button("##cancel_resolve", "Cancel", ImVec2(b.x - pad - 2 * bw - 10 * s_, y), 38 * s_,
              ButtonStyle::secondary, s_, bw)) {
     out.close_resolve = true;
   }
+  if (button("##do_resolve", "Resolve", ImVec2(b.x - pad - bw, y), 38 * s_, ButtonStyle::primary, s_, bw)) {
+    out.submit_resolve = true;
+  }
+  a11y::pop();
   const ImVec2 mp = ImGui::GetIO().MousePos;
   if (outside && (mp.x < a.x || mp.x > b.x || mp.y < a.y || mp.y > b.y)) out.close_resolve = true;
   ImGui::End();
@@ -1259,6 +1468,8 @@ bool InboxView::draw(InboxModel& model, Fields& fields, double now, Intents& out
   } else {
     fields.note.hide();
   }
+  // A cancelled dialog gives the keyboard back to the button that opened it.
+  if (was_resolve_open_ && !model.resolve_open() && model.can_resolve()) a11y::focus(resolve_button_);
   was_resolve_open_ = model.resolve_open();
   draw_flash(model, now);
   return model.customer_typing(static_cast<Millis>(now));

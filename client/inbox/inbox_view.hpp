@@ -67,6 +67,11 @@ class InboxView {
   void draw_lists(InboxModel& model, float x, float y, float w, float h, double now, Intents& out);
   float draw_list(InboxModel& model, const char* id, const char* title, const std::vector<Row>& rows,
                   bool queue, int focus_offset, float x, float y, float w, float h, double now, Intents& out);
+  void mirror_list(InboxModel& model, const char* id, const char* title, const std::vector<Row>& rows, bool queue,
+                   int focus, ImVec2 origin, float cw, float row_h, float list_y, float list_h, Millis server_now,
+                   Intents& out);
+  void mirror_transcript(const std::vector<TimelineItem>& items, ImVec2 origin, float cw, float top, float bottom,
+                         Intents& out);
   void draw_conversation(InboxModel& model, Fields& fields, float x, float y, float w, float h, double now,
                          Intents& out);
   void draw_empty(InboxModel& model, float x, float y, float w, float h);
@@ -107,6 +112,16 @@ class InboxView {
   float note_css_ = 60;
   bool was_resolve_open_ = false;
   bool was_login_ = false;
+
+  // Accessibility mirror (client/common/a11y_mirror.hpp).
+  bool dom_row_focus_ = false;  // a list row has the mirror's focus (it draws the ring)
+  bool dom_row_next_ = false;
+  ImGuiID last_dom_row_ = 0;
+  ImGuiID focused_row_[2] = {0, 0};  // per list: its row with the mirror's focus
+  std::uint64_t timeline_mirror_version_ = 0;
+  std::uint64_t mirror_frame_ = 0;
+  ImGuiID resolve_button_ = 0;
+  ImGuiID transcript_log_ = 0;
 };
 
 }  // namespace parley::inbox

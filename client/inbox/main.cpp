@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 
+#include "common/a11y_mirror.hpp"
 #include "common/app_shell.hpp"
 #include "common/connection.hpp"
 #include "common/dom.hpp"
@@ -316,15 +317,85 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
         message = true;
     }
     if (!model_->muted() && (waiting || message)) beeps_ += parley_inbox_beep(waiting ? 0 : 1);
+    announce_changes();
     set_title();
     AppShell::get().invalidate();
   }
 
   bool frame(double now) {
     inbox::Intents in;
+    client::a11y::begin_frame();
     const bool animating = view_.draw(*model_, fields_, now, in);
+    client::a11y::end_frame();
+    if (client::a11y::take_escape()) escape();
+    client::a11y::take_window_blur();
     apply(in);
     return animating;
+  }
+
+  // Esc on a mirror node (the canvas's own Esc is in key()): closes the dialog, else the
+  // conversation.
+  void escape() {
+    if (model_->screen() != inbox::Screen::inbox) return;
+    if (model_->resolve_open()) {
+      model_->close_resolve();
+    } else {
+      model_->close_conversation();
+    }
+    after_change();
+  }
+
+  // State changes and errors for screen readers (new chats and messages come as alerts).
+  void announce_changes() {
+    if (model_->screen() != inbox::Screen::inbox) {
+      if (model_->login_error() != login_error_) {
+        login_error_ = model_->login_error();
+        if (!login_error_.empty()) client::dom::announce(login_error_);
+      }
+      return;
+    }
+    login_error_.clear();
+    if (model_->flash_at() != flash_at_) {
+      flash_at_ = model_->flash_at();
+      if (!model_->flash().empty()) client::dom::announce(model_->flash());
+    }
+    const bool ready = model_->session().ready();
+    if (ready != was_ready_) {
+      if (!ready && was_ready_) client::dom::announce("Connection lost. Reconnecting…");
+      if (ready && had_ready_) client::dom::announce("Connected again.");
+      had_ready_ = had_ready_ || ready;
+      was_ready_ = ready;
+    }
+    const Conversation* c = model_->open_conversation();
+    const int status = c ? static_cast<int>(c->status) : -1;
+    const std::string id = c ? c->id : std::string();
+    if (id == announced_id_ && status != announced_status_ && c) {
+      if (c->status == Status::active && model_->open_is_mine()) {
+        client::dom::announce("Chat accepted. You can reply now.");
+      } else if (c->status == Status::resolved) {
+        client::dom::announce("Conversation resolved.");
+      } else if (c->status == Status::pending) {
+        client::dom::announce("The customer is waiting for a person.");
+      }
+    }
+    announced_id_ = id;
+    announced_status_ = status;
+    // New messages from the customer (or the assistant) in the open conversation: read out.
+    // Not the history: counting starts once the conversation is joined.
+    if (!c || !model_->joined_open()) {
+      spoken_id_.clear();
+      spoken_seq_ = 0;
+      return;
+    }
+    Seq newest = 0;
+    for (const inbox::TimelineItem& it : model_->timeline()) {
+      if (it.kind != inbox::TimelineItem::Kind::message || it.seq <= 0) continue;
+      newest = std::max(newest, it.seq);
+      if (id == spoken_id_ && it.seq > spoken_seq_ && !it.own && it.role != Role::agent)
+        client::dom::announce(it.name + ": " + it.text);
+    }
+    spoken_seq_ = id == spoken_id_ ? std::max(spoken_seq_, newest) : newest;
+    spoken_id_ = id;
   }
 
   void send() {
@@ -367,6 +438,7 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     }
     if (!in.accept.empty()) {
       model_->accept(in.accept);
+      accepted_ = in.accept;  // the keyboard goes to the composer once we may reply
       changed = true;
     }
     if (!in.take_over.empty()) {
@@ -409,6 +481,14 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
       fields_.composer.set_value(model_->draft());
     }
     if (in.focus_composer) fields_.composer.focus();
+    if (!accepted_.empty()) {
+      if (model_->open_id() != accepted_) {
+        accepted_.clear();
+      } else if (model_->can_reply() && fields_.composer.visible()) {
+        fields_.composer.focus();
+        accepted_.clear();
+      }
+    }
     if (in.focus_note) fields_.note.focus();
     if (changed || !in.retry.empty() || !in.discard.empty() || !in.issue_type.empty()) after_change();
   }
@@ -424,6 +504,14 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
   std::string last_open_;
   bool opened_ = false;
   bool checking_ = false;
+  std::string accepted_;
+  std::string login_error_;
+  Millis flash_at_ = 0;
+  bool was_ready_ = false, had_ready_ = false;
+  std::string announced_id_;
+  int announced_status_ = -1;
+  std::string spoken_id_;  // the open conversation whose new messages are read out
+  Seq spoken_seq_ = 0;
   int beeps_ = 0;
   int alerts_seen_ = 0;
 };

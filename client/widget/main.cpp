@@ -1,11 +1,13 @@
 // The customer widget (browser): wires the WidgetModel to the WebSocket, the DOM fields and the
 // WidgetView. Runs inside web/widget.html (an iframe on the host site, or a page of its own).
+#include <GLFW/glfw3.h>
 #include <emscripten/emscripten.h>
 #include <emscripten/html5.h>
 
 #include <cstdio>
 #include <string>
 
+#include "common/a11y_mirror.hpp"
 #include "common/app_shell.hpp"
 #include "common/connection.hpp"
 #include "common/dom.hpp"
@@ -46,6 +48,8 @@ std::string string_member(const Json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+void hook_keys();
+
 class WidgetApp : public client::dom::Handler, public client::Connection::Listener {
  public:
   WidgetApp()
@@ -59,6 +63,7 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
     regular_url_ = client::dom::module_string("parleyFontRegular");
     bold_url_ = client::dom::module_string("parleyFontBold");
     if (!shell.init(*this, {regular_url_.c_str(), bold_url_.c_str()})) return false;
+    hook_keys();
     int offset = 0;
     bool hour12 = false;
     client::dom::clock_info(offset, hour12);
@@ -89,6 +94,7 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
   void on_input(std::string_view field, std::string_view value) override {
     if (field == "composer") {
       model_.set_draft(std::string(value), now_ms());
+      view_.close_menu();  // typing closes the "..." menu
     } else if (field == "prechat-name") {
       name_ = value;
     } else if (field == "prechat-email") {
@@ -105,11 +111,10 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
       submit_prechat();
     }
   }
-  void on_escape(std::string_view) override {
-    if (embedded_) close();
-  }
+  void on_escape(std::string_view) override { escape(); }
   void on_focus(std::string_view field, bool focused) override {
     view_.set_focused(std::string(field), focused);
+    if (focused) view_.close_menu();  // a click (or Tab) into a field is a click outside the menu
     AppShell::get().invalidate();
   }
   void on_field_height(std::string_view field, float css_px) override {
@@ -126,6 +131,7 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
                                  string_member(*page, "referrer")});
       }
       model_.set_panel_open(true);
+      focus_on_open_ = true;  // the keyboard lands in the composer (or the pre-chat form)
     } else if (type == "parley:close") {
       model_.set_panel_open(false);
     }
@@ -140,6 +146,7 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
     j["embedded"] = embedded_;
     j["text"] = client::text::stats_json();
     j["mirrored"] = view_.is_mirrored();
+    j["menu_open"] = view_.menu_open();
     return j.dump(-1, ' ', false, Json::error_handler_t::replace);
   }
 
@@ -173,6 +180,7 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
   // announcements and the unread count on the host page's launcher.
   void after_model_change() {
     for (const std::string& text : model_.take_announcements()) client::dom::announce(text);
+    announce_changes();
     if (model_.unread() != unread_posted_) {
       unread_posted_ = model_.unread();
       client::dom::post_to_host("{\"type\":\"parley:unread\",\"count\":" + std::to_string(unread_posted_) +
@@ -183,9 +191,71 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
 
   bool frame(double now) {
     widget::Intents intents;
+    client::a11y::begin_frame();
     const bool animating = view_.draw(model_, fields_, now, intents);
+    client::a11y::end_frame();
+    if (client::a11y::take_escape()) escape();
+    if (client::a11y::take_window_blur()) view_.close_menu();
     apply(intents);
+    // The bottom panel switched (the tenant's pre-chat form arrived, or was sent) while the
+    // keyboard was in the one now hidden: follow it into the new one.
+    if (model_.show_prechat() != prechat_shown_) {
+      prechat_shown_ = model_.show_prechat();
+      if (client::a11y::focused() == 0) focus_on_open_ = true;
+    }
+    if (focus_on_open_) {  // once a frame has placed the field (a hidden field takes no focus)
+      client::dom::Field& target = model_.show_prechat() ? fields_.name : fields_.composer;
+      if (target.visible()) {
+        focus_on_open_ = false;
+        target.focus();
+      } else {
+        AppShell::get().invalidate();
+      }
+    }
     return animating;
+  }
+
+  // A key on the canvas (DOM fields and mirror nodes keep theirs: parley_dom.js's guard).
+  // Handled on the event: ImGui 1.86 would miss a press and release between two frames.
+ public:
+  void key(int key, int action) {
+    if (key == GLFW_KEY_ESCAPE && action == GLFW_PRESS) escape();
+  }
+
+ private:
+
+  // Esc: closes the "..." menu when it is open, else the panel (embedded); the loader then gives
+  // the focus back to the launcher.
+  void escape() {
+    if (view_.menu_open()) {
+      view_.close_menu();
+      AppShell::get().invalidate();
+    } else if (embedded_) {
+      close();
+    }
+  }
+
+  // State changes and errors for screen readers (messages come from the model).
+  void announce_changes() {
+    const Millis now = now_ms();
+    const widget::Banner banner = model_.banner(now);
+    const bool down = banner.kind == widget::Banner::Kind::offline || banner.kind == widget::Banner::Kind::retrying;
+    if (down && !link_down_) client::dom::announce(banner.text);
+    if (down) link_down_ = true;
+    if (banner.kind == widget::Banner::Kind::none && link_down_) {
+      link_down_ = false;
+      client::dom::announce("Connected again.");
+    }
+    if (model_.prechat_error() != prechat_error_) {
+      prechat_error_ = model_.prechat_error();
+      if (!prechat_error_.empty()) client::dom::announce(prechat_error_);
+    }
+    int failed = 0;
+    for (const widget::DisplayItem& item : model_.items(now)) {
+      if (item.own && !item.stored && item.delivery == Delivery::failed) ++failed;
+    }
+    if (failed > failed_) client::dom::announce("Your message was not delivered. Retry or delete it.");
+    failed_ = failed;
   }
 
   void send() {
@@ -194,7 +264,8 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
   }
 
   void submit_prechat() {
-    if (model_.submit_prechat(name_, email_, topic_, now_ms())) fields_.composer.focus();
+    // The composer is placed by the next frame; focus it then.
+    if (model_.submit_prechat(name_, email_, topic_, now_ms())) focus_on_open_ = true;
     after_model_change();
   }
 
@@ -214,6 +285,7 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
     if (!in.retry.empty()) model_.retry(in.retry);
     if (!in.discard.empty()) model_.discard(in.discard);
     if (!in.copy.empty()) client::dom::copy_to_clipboard(in.copy);
+    if (!in.announce.empty()) client::dom::announce(in.announce);
     if (!in.open_url.empty()) client::dom::open_url(in.open_url);
     if (in.close) close();
     if (in.request_human || in.end_chat || in.new_conversation || !in.retry.empty() || !in.discard.empty()) {
@@ -230,12 +302,28 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
   std::string regular_url_, bold_url_;
   std::string name_, email_, topic_;
   int unread_posted_ = 0;
+  bool focus_on_open_ = true;  // standalone, the page opens with the app
+  bool link_down_ = false;  // an outage was announced
+  bool prechat_shown_ = false;
+  std::string prechat_error_;
+  int failed_ = 0;
 };
+
+WidgetApp* g_app = nullptr;
+GLFWkeyfun g_next_key = nullptr;
+
+void on_key(GLFWwindow* w, int key, int scancode, int action, int mods) {
+  if (g_app) g_app->key(key, action);
+  if (g_next_key) g_next_key(w, key, scancode, action, mods);
+}
+
+void hook_keys() { g_next_key = glfwSetKeyCallback(glfwGetCurrentContext(), on_key); }
 
 }  // namespace
 
 int main() {
   static WidgetApp* app = new WidgetApp();  // lives as long as the page
+  g_app = app;
   if (!app->start()) {
     std::puts("parley: WebGL 2 is not available");
     return 1;

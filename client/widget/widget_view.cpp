@@ -6,6 +6,7 @@
 
 #include "common/script.hpp"
 #include "common/text.hpp"
+#include "common/a11y_mirror.hpp"
 #include "common/ui.hpp"
 #include "imgui.h"
 
@@ -14,6 +15,7 @@ namespace {
 
 using client::AppShell;
 using namespace client::ui;  // the shared view helpers (common/ui.hpp)
+namespace a11y = client::a11y;
 
 constexpr ImU32 kWhite = IM_COL32(255, 255, 255, 255);
 constexpr ImU32 kInk = IM_COL32(17, 24, 39, 255);       // main text
@@ -210,6 +212,10 @@ void WidgetView::draw_header(WidgetModel& model, float w, Intents& out) {
   dl->AddCircleFilled(dc, 5.5f * s_, brand_dark_, 16);
   dl->AddCircleFilled(dc, 4 * s_, dot, 16);
 
+  // Reading order: title, status, then the buttons (their rectangles are known only below).
+  a11y::node("##title", a11y::Role::heading, t.title, ImVec2(66 * s_, 10 * s_), ImVec2(w - 100 * s_, 32 * s_));
+  a11y::node("##subtitle", a11y::Role::text, header.subtitle, ImVec2(66 * s_, 34 * s_), ImVec2(w - 100 * s_, 54 * s_));
+
   // Buttons on the right: menu, close.
   const float bsz = 34 * s_;
   float bx = w - 12 * s_ - bsz;
@@ -217,6 +223,7 @@ void WidgetView::draw_header(WidgetModel& model, float w, Intents& out) {
   bool hovered = false;
   if (embedded_) {
     if (hit("##close", ImVec2(bx, by), ImVec2(bsz, bsz), &hovered)) out.close = true;
+    close_rect_ = ImVec4(bx, by, bx + bsz, by + bsz);  // mirrored after the menu: reading order
     const ImVec2 cc(bx + bsz / 2, by + bsz / 2);
     if (hovered) dl->AddCircleFilled(cc, bsz / 2, with_alpha(on_brand_, 0.15f), 32);
     const float k = 5.5f * s_;
@@ -226,7 +233,19 @@ void WidgetView::draw_header(WidgetModel& model, float w, Intents& out) {
   }
   const bool has_menu = model.can_request_human() || model.can_end() || model.ended();
   if (has_menu) {
-    if (hit("##menu", ImVec2(bx, by), ImVec2(bsz, bsz), &hovered)) ImGui::OpenPopup("##menu_popup");
+    const bool clicked = hit("##menu", ImVec2(bx, by), ImVec2(bsz, bsz), &hovered);
+    a11y::State st;
+    st.expanded = menu_open_ ? 1 : 0;
+    st.haspopup = true;
+    const bool pressed = a11y::item(a11y::Role::button, "Chat options", st);
+    menu_button_ = a11y::last_id();
+    if (pressed && menu_open_) {
+      close_menu_ = true;
+    } else if (clicked || pressed) {
+      ImGui::OpenPopup("##menu_popup");
+      menu_from_keys_ = pressed;
+      close_menu_ = false;
+    }
     const ImVec2 mc(bx + bsz / 2, by + bsz / 2);
     if (hovered || ImGui::IsPopupOpen("##menu_popup"))
       dl->AddCircleFilled(mc, bsz / 2, with_alpha(on_brand_, 0.15f), 32);
@@ -242,14 +261,40 @@ void WidgetView::draw_header(WidgetModel& model, float w, Intents& out) {
     ImGui::PushStyleColor(ImGuiCol_HeaderActive, kLine);
     menu_open_ = ImGui::BeginPopup("##menu_popup");
     if (menu_open_) {
+      // Esc, typing, a click on a DOM field or outside the page close it too (close_menu(); Esc
+      // is seen on the key event in main.cpp: ImGui 1.86 misses a press and release between two
+      // frames); a click elsewhere on the canvas closes it the ImGui way.
+      if (!ImGui::GetIO().InputQueueCharacters.empty()) close_menu_ = true;
       const ImVec2 item(200 * s_, 34 * s_);
-      if (model.can_request_human() && ImGui::Selectable("  Talk to a person", false, 0, item))
-        out.request_human = true;
-      if (model.can_end() && ImGui::Selectable("  End chat", false, 0, item)) out.end_chat = true;
-      if (model.ended() && ImGui::Selectable("  Start a new conversation", false, 0, item))
-        out.new_conversation = true;
-      if (ImGui::IsItemHovered()) client::dom::set_cursor(client::dom::Cursor::hand);
+      a11y::push("##menu_a11y", a11y::Role::menu, "Chat options");
+      bool chosen = false, by_keys = false;
+      ImGuiID first = 0;
+      auto entry = [&](const char* label, const char* name, bool& intent) {
+        const bool clicked = ImGui::Selectable(label, false, 0, item);
+        if (ImGui::IsItemHovered()) client::dom::set_cursor(client::dom::Cursor::hand);
+        const bool pressed = a11y::item(a11y::Role::menuitem, name);
+        if (!first) first = a11y::last_id();
+        if (clicked || pressed) {
+          intent = true;
+          chosen = true;
+          by_keys = by_keys || pressed;
+        }
+      };
+      if (model.can_request_human()) entry("  Talk to a person", "Talk to a person", out.request_human);
+      if (model.can_end()) entry("  End chat", "End chat", out.end_chat);
+      if (model.ended()) entry("  Start a new conversation", "Start a new conversation", out.new_conversation);
+      a11y::pop();
+      if (menu_from_keys_ && first) a11y::focus(first);  // opened from the keyboard: into the menu
+      menu_from_keys_ = false;
+      if (chosen || close_menu_) {
+        ImGui::CloseCurrentPopup();
+        menu_open_ = false;
+        if (by_keys || a11y::focused() != 0) a11y::focus(menu_button_);
+      }
+      close_menu_ = false;
       ImGui::EndPopup();
+    } else {
+      close_menu_ = false;
     }
     ImGui::PopStyleColor(5);
     ImGui::PopStyleVar(3);
@@ -257,6 +302,10 @@ void WidgetView::draw_header(WidgetModel& model, float w, Intents& out) {
   } else {
     bx += bsz;
   }
+
+  if (embedded_ && a11y::node("##close_a11y", a11y::Role::button, "Close chat", ImVec2(close_rect_.x, close_rect_.y),
+                              ImVec2(close_rect_.z, close_rect_.w)))
+    out.close = true;
 
   // Title and status, clipped before the buttons.
   const float tx = 66 * s_;
@@ -278,6 +327,7 @@ float WidgetView::draw_banner(const Banner& banner, float y, float w) {
   const ImVec2 ts = measure(f.small, banner.text.c_str());
   text_at(dl, f.small, ImVec2(std::max(8 * s_, (w - ts.x) / 2), y + (h - ts.y) / 2),
           offline ? IM_COL32(153, 27, 27, 255) : IM_COL32(146, 64, 14, 255), banner.text.c_str());
+  a11y::node("##banner", a11y::Role::status, banner.text, ImVec2(0, y), ImVec2(w, y + h));
   return h;
 }
 
@@ -302,6 +352,7 @@ void WidgetView::draw_message(const DisplayItem& item, const ItemLayout& l, ImVe
   }
   const ImVec2 a(on_right ? x_right - l.bubble_w : x_left, y);
   const ImVec2 b(a.x + l.bubble_w, a.y + l.bubble_h);
+  if (static_cast<std::size_t>(index) < drawn_.size()) drawn_[static_cast<std::size_t>(index)] = ImVec4(a.x, a.y, b.x, b.y);
   const bool failed = item.own && !item.stored && item.delivery == Delivery::failed;
   ImU32 bg = item.own ? brand_ : kOtherBubble;
   if (failed) bg = mix(brand_, kWhite, 0.45f);
@@ -381,6 +432,65 @@ void WidgetView::draw_message(const DisplayItem& item, const ItemLayout& l, ImVe
   ImGui::PopID();
 }
 
+// The transcript for screen readers and the keyboard: every item (drawn or scrolled away) in
+// one role="log", each message with its actions (Copy, links, Retry/Delete). Ids come from the
+// item's seq (or its client_msg_id before it is stored), so they survive paging and reloads.
+void WidgetView::mirror_transcript(WidgetModel& model, const std::vector<DisplayItem>& items, ImVec2 origin,
+                                   float cw, float top, float bottom, Intents& out) {
+  (void)model;
+  a11y::push("##log", a11y::Role::log, "Chat messages");
+  char key[64];
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const DisplayItem& item = items[i];
+    const ItemLayout& l = layout_[i];
+    ImVec2 a(origin.x, std::max(top, origin.y + l.y)), b(origin.x + cw, std::min(bottom, origin.y + l.y + l.h));
+    if (b.y <= a.y) a = b = ImVec2(0, 0);  // scrolled away: no rectangle
+    if (item.kind != DisplayItem::Kind::message) {
+      std::snprintf(key, sizeof key, "i%lld:%s", static_cast<long long>(item.seq),
+                    item.kind == DisplayItem::Kind::day ? item.text.c_str() : "n");
+      if (item.kind == DisplayItem::Kind::notice && item.seq == 0) std::snprintf(key, sizeof key, "n%zu", i);
+      a11y::node(key, a11y::Role::text, item.text, a, b);
+      continue;
+    }
+    if (item.seq > 0)
+      std::snprintf(key, sizeof key, "m%lld", static_cast<long long>(item.seq));
+    else
+      std::snprintf(key, sizeof key, "o%s", item.client_msg_id.c_str());
+    ImGui::PushID(key);
+    const ImVec4 r = i < drawn_.size() ? drawn_[i] : ImVec4(0, 0, 0, 0);
+    if (r.z > r.x) {
+      a = ImVec2(r.x, std::max(top, r.y));
+      b = ImVec2(r.z, std::min(bottom, r.w));
+      if (b.y <= a.y) a = b = ImVec2(0, 0);
+    }
+    const bool failed = item.own && !item.stored && item.delivery == Delivery::failed;
+    std::string said = item.own ? std::string("You") : item.name.empty() ? std::string("Assistant") : item.name;
+    said += item.time.empty() ? ": " : ", " + item.time + ": ";
+    said += item.text;
+    if (failed) said += " (not delivered)";
+    else if (item.own && !item.stored && item.delivery == Delivery::sending) said += " (sending)";
+    a11y::push("##msg", a11y::Role::group, said);
+    if (a11y::node("##copy", a11y::Role::button, "Copy message", a, b)) {
+      out.copy = item.text;
+      out.announce = "Copied";
+    }
+    for (std::size_t k = 0; k < item.links.size(); ++k) {
+      ImGui::PushID(static_cast<int>(k));
+      if (a11y::node("##link", a11y::Role::button, "Open link " + item.links[k].url, a, b))  // ring: the bubble
+        out.open_url = item.links[k].url;
+      ImGui::PopID();
+    }
+    if (failed) {
+      if (a11y::node("##retry_a11y", a11y::Role::button, "Retry sending", a, b)) out.retry = item.client_msg_id;
+      if (a11y::node("##discard_a11y", a11y::Role::button, "Delete message", a, b))
+        out.discard = item.client_msg_id;
+    }
+    a11y::pop();
+    ImGui::PopID();
+  }
+  a11y::pop();
+}
+
 bool WidgetView::draw_transcript(WidgetModel& model, const std::vector<DisplayItem>& items, float top,
                                  float bottom, float w, double now, Intents& out) {
   const client::Fonts& f = AppShell::get().fonts();
@@ -430,6 +540,7 @@ bool WidgetView::draw_transcript(WidgetModel& model, const std::vector<DisplayIt
   const float clip_top = top, clip_bottom = bottom;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float cw = ImGui::GetWindowContentRegionMax().x;  // excludes the scrollbar when shown
+  drawn_.assign(items.size(), ImVec4(0, 0, 0, 0));
   for (std::size_t i = 0; i < items.size(); ++i) {
     const ItemLayout& l = layout_[i];
     if (origin.y + l.y + l.h < clip_top || origin.y + l.y > clip_bottom) continue;
@@ -457,6 +568,8 @@ bool WidgetView::draw_transcript(WidgetModel& model, const std::vector<DisplayIt
         break;
     }
   }
+
+  mirror_transcript(model, items, origin, cw, top, bottom, out);
 
   float y = origin.y + content_height_;
   if (typing) {
@@ -490,6 +603,7 @@ bool WidgetView::draw_transcript(WidgetModel& model, const std::vector<DisplayIt
     const ImVec2 p(origin.x + (cw - size.x) / 2, y + 10 * s_);
     bool hovered = false;
     if (hit("##new_conversation", p, size, &hovered)) out.new_conversation = true;
+    if (a11y::item(a11y::Role::button, label)) out.new_conversation = true;
     dl->AddRect(p, ImVec2(p.x + size.x, p.y + size.y), brand_, size.y / 2, 0, 1.5f * s_);
     if (hovered)
       dl->AddRectFilled(p, ImVec2(p.x + size.x, p.y + size.y), with_alpha(brand_, 0.08f), size.y / 2);
@@ -511,6 +625,7 @@ bool WidgetView::draw_transcript(WidgetModel& model, const std::vector<DisplayIt
     const ImVec2 p((w - size.x) / 2, bottom - size.y - 12 * s_);
     ImDrawList* fg = ImGui::GetWindowDrawList();
     if (hit("##pill", p, size)) force_bottom_ = true;
+    if (a11y::item(a11y::Role::button, label + 5)) force_bottom_ = true;  // without the arrow
     fg->AddRectFilled(ImVec2(p.x, p.y + 2 * s_), ImVec2(p.x + size.x, p.y + size.y + 2 * s_),
                       IM_COL32(0, 0, 0, 30), size.y / 2);
     fg->AddRectFilled(p, ImVec2(p.x + size.x, p.y + size.y), brand_, size.y / 2);
@@ -545,15 +660,20 @@ float WidgetView::draw_composer(WidgetModel& model, Fields& fields, float w, flo
     // text's own direction (the placeholder is English).
     fields.composer.set_attr("dir", page_rtl_ ? "rtl" : "auto");
   }
+  a11y::field(fields.composer.id());
 
   const bool can_send = !model.draft().empty();
   const ImVec2 sc(mirror_ ? a.x + 6 * s_ + send_d / 2 : b.x - 6 * s_ - send_d / 2, b.y - (b.y - a.y) / 2);
   bool hovered = false;
-  if (hit("##send", ImVec2(sc.x - send_d / 2, sc.y - send_d / 2), ImVec2(send_d, send_d), &hovered) &&
-      can_send) {
+  const bool clicked = hit("##send", ImVec2(sc.x - send_d / 2, sc.y - send_d / 2), ImVec2(send_d, send_d), &hovered);
+  a11y::State send_state;
+  send_state.disabled = !can_send;
+  const bool pressed = a11y::item(a11y::Role::button, "Send", send_state);
+  if (clicked && can_send) {
     out.send = true;
     out.focus_composer = true;
   }
+  if (pressed && can_send) out.send = true;  // keyboard focus stays on the button
   dl->AddCircleFilled(sc, send_d / 2,
                       can_send ? (hovered ? brand_dark_ : brand_) : IM_COL32(209, 213, 219, 255), 32);
   send_icon(dl, ImVec2(sc.x + 1 * s_, sc.y), s_, can_send ? on_brand_ : kWhite, mirror_);
@@ -567,8 +687,12 @@ float WidgetView::draw_prechat(WidgetModel& model, Fields& fields, float w, floa
   const float pad = 16 * s_;
   float y = y0 + pad;
   text_at(dl, f.title, ImVec2(pad, y), kInk, "Before we start");
+  a11y::node("##prechat_title", a11y::Role::heading, "Before we start", ImVec2(pad, y),
+             ImVec2(w - pad, y + f.title->FontSize));
   y += f.title->FontSize + 4 * s_;
   text_at(dl, f.small, ImVec2(pad, y), kMuted, "Leave your details so we can follow up.");
+  a11y::node("##prechat_hint", a11y::Role::text, "Leave your details so we can follow up.", ImVec2(pad, y),
+             ImVec2(w - pad, y + f.small->FontSize));
   y += f.small->FontSize + 12 * s_;
   struct Row {
     const char* label;
@@ -583,15 +707,19 @@ float WidgetView::draw_prechat(WidgetModel& model, Fields& fields, float w, floa
     dl->AddRectFilled(a, b, kWhite, 10 * s_);
     dl->AddRect(a, b, focused ? brand_ : IM_COL32(209, 213, 219, 255), 10 * s_, 0, focused ? 1.5f * s_ : s_);
     row.field->place({(a.x + 12 * s_) / s_, a.y / s_, (b.x - a.x - 24 * s_) / s_, (b.y - a.y) / s_});
+    a11y::field(row.field->id());
     y = b.y + 10 * s_;
   }
   if (!model.prechat_error().empty()) {
     text_at(dl, f.small, ImVec2(pad, y), kDanger, model.prechat_error().c_str());
+    a11y::node("##prechat_error", a11y::Role::text, model.prechat_error(), ImVec2(pad, y),
+               ImVec2(w - pad, y + f.small->FontSize));
     y += f.small->FontSize + 8 * s_;
   }
   const ImVec2 a(pad, y), size(w - 2 * pad, 44 * s_);
   bool hovered = false;
   if (hit("##start", a, size, &hovered)) out.submit_prechat = true;
+  if (a11y::item(a11y::Role::button, "Start chat")) out.submit_prechat = true;
   dl->AddRectFilled(a, ImVec2(a.x + size.x, a.y + size.y), hovered ? brand_dark_ : brand_, 12 * s_);
   const char* label = "Start chat";
   const ImVec2 ts = measure(f.title, label);
@@ -651,6 +779,7 @@ bool WidgetView::draw(WidgetModel& model, Fields& fields, double now_ms, Intents
   const char* brand = "Powered by Parley";
   const ImVec2 ts = measure(f.small, brand);
   text_at(dl, f.small, ImVec2((w - ts.x) / 2, h - footer_h + (footer_h - ts.y) / 2 - 3 * s_), kFaint, brand);
+  a11y::node("##footer", a11y::Role::text, brand, ImVec2(0, h - footer_h), ImVec2(w, h));
 
   // Ctrl/Cmd+C copies the selected bubble.
   const ImGuiIO& io = ImGui::GetIO();

@@ -29,6 +29,7 @@ struct Intents {
   bool submit_prechat = false;
   bool focus_composer = false;
   std::string retry, discard, copy, open_url;
+  std::string announce;  // for the screen reader (e.g. "Copied")
 };
 
 // The DOM fields the view places (ids in web/widget.html).
@@ -54,6 +55,9 @@ class WidgetView {
   // (otherwise they mirror when the visitor's own last message, or draft, is right to left).
   void set_page_rtl(bool rtl);
   bool is_mirrored() const { return mirror_; }
+  // The "..." menu: open now; close it on the next frame (Esc, typing, a click outside).
+  bool menu_open() const { return menu_open_; }
+  void close_menu() { close_menu_ = menu_open_; }
 
  private:
   struct ItemLayout {
@@ -70,6 +74,8 @@ class WidgetView {
                        float w, double now, Intents& out);
   void draw_message(const DisplayItem& item, const ItemLayout& l, ImVec2 origin, float w, int index,
                     Intents& out);
+  void mirror_transcript(WidgetModel& model, const std::vector<DisplayItem>& items, ImVec2 origin, float cw,
+                         float top, float bottom, Intents& out);
   float draw_composer(WidgetModel& model, Fields& fields, float w, float h, Intents& out);
   float draw_prechat(WidgetModel& model, Fields& fields, float w, float h, Intents& out);
   void apply_brand(const std::string& hex);
@@ -111,6 +117,13 @@ class WidgetView {
   bool page_rtl_ = false;
   bool mirror_ = false;
   bool composer_mirrored_ = false;
+
+  // Accessibility mirror (client/common/a11y_mirror.hpp).
+  std::vector<ImVec4> drawn_;  // bubble rectangles drawn this frame, by item index
+  ImGuiID menu_button_ = 0;
+  ImVec4 close_rect_;
+  bool close_menu_ = false;
+  bool menu_from_keys_ = false;
 };
 
 }  // namespace parley::widget
