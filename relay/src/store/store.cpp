@@ -157,13 +157,32 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
     if (auto e = ins.run()) return *e;
   }
 
-  std::unique_ptr<Store> store(new Store(options, std::move(*db)));
+  // Checkpoints run on their own connection and thread (run_checkpointer), not inside the
+  // writer's commits: SQLite's automatic checkpoint is off on the writer.
+  std::unique_ptr<Db> cp;
+  if (options.path != ":memory:") {
+    auto c = Db::open(options.path, /*readonly=*/false, options.vfs);
+    if (!c) return c.error();
+    cp = std::move(*c);
+    if (auto e = cp->exec(options.synchronous_off_for_tests ? "PRAGMA synchronous=OFF"
+                          : options.synchronous_full        ? "PRAGMA synchronous=FULL"
+                                                            : "PRAGMA synchronous=NORMAL")) {
+      return *e;
+    }
+    if (auto e = d.exec("PRAGMA wal_autocheckpoint=0")) return *e;
+  }
+  std::unique_ptr<Store> store(new Store(options, std::move(*db), std::move(cp)));
   return store;
 }
 
-Store::Store(StoreOptions options, std::unique_ptr<Db> db)
-    : options_(std::move(options)), db_(std::move(db)) {
+Store::Store(StoreOptions options, std::unique_ptr<Db> db, std::unique_ptr<Db> checkpoint_db)
+    : options_(std::move(options)), db_(std::move(db)), checkpoint_db_(std::move(checkpoint_db)) {
   if (options_.max_batch == 0) options_.max_batch = 1;
+  if (options_.checkpoint_pages < 1) options_.checkpoint_pages = 1;
+  if (checkpoint_db_) {
+    sqlite3_wal_hook(db_->raw(), &Store::on_wal_commit, this);
+    checkpointer_ = std::thread([this] { run_checkpointer(); });
+  }
   writer_ = std::thread([this] { run_writer(); });
 }
 
@@ -174,6 +193,48 @@ Store::~Store() {
   }
   cv_.notify_all();
   if (writer_.joinable()) writer_.join();
+  {
+    std::lock_guard<std::mutex> lock(cp_mu_);
+    cp_stop_ = true;
+  }
+  cp_cv_.notify_all();
+  if (checkpointer_.joinable()) checkpointer_.join();
+}
+
+// After every commit of the writer, on the writer thread, with the WAL's size in pages.
+int Store::on_wal_commit(void* self, sqlite3* db, const char* name, int pages) {
+  auto* s = static_cast<Store*>(self);
+  if (pages < s->options_.checkpoint_pages) return SQLITE_OK;
+  if (pages >= 8 * s->options_.checkpoint_pages) {
+    // The checkpointer has not caught up (a reader holds old pages, or it is starved): keep the
+    // WAL bounded the way SQLite's own autocheckpoint would.
+    sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    s->checkpoints_.fetch_add(1, std::memory_order_relaxed);
+    return SQLITE_OK;
+  }
+  {
+    std::lock_guard<std::mutex> lock(s->cp_mu_);
+    s->cp_due_ = true;
+  }
+  s->cp_cv_.notify_one();
+  return SQLITE_OK;
+}
+
+void Store::run_checkpointer() {
+  std::unique_lock<std::mutex> lock(cp_mu_);
+  while (true) {
+    cp_cv_.wait(lock, [this] { return cp_due_ || cp_stop_; });
+    if (cp_stop_) return;
+    cp_due_ = false;
+    lock.unlock();
+    // PASSIVE: copies what no reader still needs, never waits for or blocks the writer.
+    const int rc = sqlite3_wal_checkpoint_v2(checkpoint_db_->raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+      log::warn("store: checkpoint failed", {{"error", sqlite3_errstr(rc)}});
+    }
+    checkpoints_.fetch_add(1, std::memory_order_relaxed);
+    lock.lock();
+  }
 }
 
 void Store::write(Op op, Done done) {

@@ -35,6 +35,10 @@ struct StoreOptions {
   // that simulates power loss (tests/unit_store/powerloss_vfs.hpp).
   std::string vfs;
   std::size_t max_batch = 2048;  // most operations per transaction
+  // WAL pages after which the checkpointer thread copies the WAL into the database (PASSIVE, on
+  // its own connection, off the writer's path). Past 8x this, the writer checkpoints itself so the
+  // WAL stays bounded when the checkpointer cannot finish (a long-lived reader).
+  int checkpoint_pages = 1000;
 };
 
 // StoreStats (the write counters): domain/store_stats.hpp, shared with the store interface.
@@ -84,12 +88,17 @@ class Store {
   StoreStats stats() const;
   const std::string& path() const { return options_.path; }
 
+  // Checkpoints run so far (by the checkpointer thread, or by the writer past the bound).
+  std::uint64_t checkpoints() const { return checkpoints_.load(std::memory_order_relaxed); }
+
   // A new read-only connection (WAL readers never block the writer). One per thread.
   Result<std::unique_ptr<Db>> open_reader() const;
 
  private:
-  explicit Store(StoreOptions options, std::unique_ptr<Db> db);
+  explicit Store(StoreOptions options, std::unique_ptr<Db> db, std::unique_ptr<Db> checkpoint_db);
   void run_writer();
+  void run_checkpointer();
+  static int on_wal_commit(void* self, sqlite3* db, const char* name, int pages);
   // Runs one batch in one transaction and answers every done. Writer thread only.
   void run_batch(std::vector<std::pair<Op, Done>>& batch);
   void fail_store(const std::string& stage, const Error& e, std::size_t batch_size);
@@ -106,6 +115,14 @@ class Store {
   bool stop_ = false;
   std::atomic<bool> failed_{false};
   StoreStats stats_;
+  // Checkpoints off the writer's critical path: the writer's WAL hook wakes this thread.
+  std::unique_ptr<Db> checkpoint_db_;
+  std::thread checkpointer_;
+  std::mutex cp_mu_;
+  std::condition_variable cp_cv_;
+  bool cp_due_ = false;
+  bool cp_stop_ = false;
+  std::atomic<std::uint64_t> checkpoints_{0};
 };
 
 }  // namespace parley::relay
