@@ -515,6 +515,31 @@ TEST_CASE("slow reader: send queue overflow closes with 1008 'too slow'") {
   CHECK(metrics().ws_slow_closed.load() == slow_before + 1);
 }
 
+TEST_CASE("send budget: over it reads pause, the longest queue is closed, then reads resume") {
+  auto opts = small_options();
+  opts.send_queue_cap_bytes = 64u << 20;  // the per-connection cap is not what trips here
+  opts.send_budget_bytes = 512 * 1024;
+  TestServer s(opts);
+  const auto pauses = metrics().ws_budget_pauses.load();
+  const auto slow = metrics().ws_slow_closed.load();
+  WsClient hog;
+  REQUIRE(hog.connect(s.port) == error_code{});
+  REQUIRE(hog.write("stream") == error_code{});  // and never reads
+  REQUIRE(wait_for([&] { return metrics().ws_budget_pauses.load() > pauses; }));
+  // While the total is over the budget nobody's commands are read...
+  WsClient other;
+  REQUIRE(other.connect(s.port) == error_code{});
+  REQUIRE(other.write("still served") == error_code{});
+  // ...until the client holding the longest queue is closed; then reading resumes.
+  REQUIRE(wait_for([&] { return metrics().ws_slow_closed.load() > slow; }));
+  std::string got;
+  REQUIRE(other.read(got) == error_code{});
+  CHECK(got == "still served");
+  CHECK(hog.read_until_closed() == websocket::error::closed);
+  CHECK(hog.ws.reason().code == websocket::close_code::policy_error);
+  CHECK(hog.ws.reason().reason == "too slow");
+}
+
 TEST_CASE("shutdown closes every WebSocket with 1001 and the loop runs out of work") {
   auto s = std::make_unique<TestServer>(small_options());
   WsClient a, b;

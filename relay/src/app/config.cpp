@@ -194,6 +194,9 @@ const std::vector<Key>& keys() {
       {"max-text", "4000", "longest message text in code points", num(&Config::max_text, 1, 100000, true)},
       {"send-queue-cap", "1048576", "bytes queued to a slow client before it is dropped",
        num(&Config::send_queue_cap, 4096, 1024LL * 1024 * 1024, true)},
+      {"send-budget", "268435456",
+       "bytes queued to all clients together; past it the relay stops reading until they drain",
+       num(&Config::send_budget, 65536, 64LL * 1024 * 1024 * 1024, true)},
       {"log-level", "info", "debug, info, warn or error",
        [](Config& c, const std::string& v) -> std::string {
          if (v != "debug" && v != "info" && v != "warn" && v != "error")

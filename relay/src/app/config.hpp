@@ -48,6 +48,7 @@ struct Config {
   std::size_t max_frame = 64 * 1024;
   std::size_t max_text = 4000;
   std::size_t send_queue_cap = 1024 * 1024;
+  std::size_t send_budget = 256 * 1024 * 1024;
   std::string log_level = "info";
   std::string port_file;
   std::string config_file;

@@ -153,6 +153,7 @@ int main(int argc, char** argv) {
     so2.trusted_proxies = cfg.trusted_proxies;
     so2.max_frame_bytes = cfg.max_frame;
     so2.send_queue_cap_bytes = cfg.send_queue_cap;
+    so2.send_budget_bytes = cfg.send_budget;
     Server server(io, so2, hub);
     std::uint16_t port = 0;
     if (auto err = server.start(&port)) {

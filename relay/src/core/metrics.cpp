@@ -31,6 +31,9 @@ std::string Metrics::render(const std::string& extra) const {
   counter("parley_ws_frames_out_total", "WebSocket frames sent.", "counter", ws_frames_out.load(r));
   counter("parley_ws_slow_closed_total", "Connections closed because their send queue overflowed.", "counter",
           ws_slow_closed.load(r));
+  counter("parley_ws_budget_pauses_total",
+          "Times the relay stopped reading WebSockets because all send queues together exceeded the budget.",
+          "counter", ws_budget_pauses.load(r));
   counter("parley_ws_protocol_closed_total", "Connections closed for a protocol violation.", "counter",
           ws_protocol_closed.load(r));
   counter("parley_http_requests_total", "HTTP requests served.", "counter", http_requests.load(r));

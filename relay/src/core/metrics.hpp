@@ -15,6 +15,7 @@ struct Metrics {
   std::atomic<std::uint64_t> ws_frames_in{0};
   std::atomic<std::uint64_t> ws_frames_out{0};
   std::atomic<std::uint64_t> ws_slow_closed{0};       // closed because their send queue overflowed
+  std::atomic<std::uint64_t> ws_budget_pauses{0};     // times reads paused: all queues over the send budget
   std::atomic<std::uint64_t> ws_protocol_closed{0};   // closed with 1007/1008/1009
   std::atomic<std::uint64_t> http_requests{0};
   std::atomic<std::uint64_t> messages_in{0};          // chat messages stored from clients/bridges

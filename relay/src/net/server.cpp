@@ -120,12 +120,64 @@ struct Core : std::enable_shared_from_this<Core> {
   std::atomic<std::size_t> open_sockets{0};
   std::uint64_t next_id = 1;
   std::unordered_map<std::uint64_t, std::weak_ptr<SessionBase>> sessions;
+  // The global send budget (ServerOptions::send_budget_bytes): queued bytes of every WebSocket,
+  // the sessions whose reads wait for the total to drain, and the timer that sheds the worst.
+  std::size_t queued_total = 0;
+  bool reads_paused = false;
+  std::vector<std::function<void()>> paused_reads;
+  asio::steady_timer budget_timer{io};
+  bool budget_timer_armed = false;
+  std::unordered_map<std::uint64_t, std::function<std::size_t()>> queue_sizes;
+  std::unordered_map<std::uint64_t, std::function<void()>> shedders;
+
+  void queued(std::size_t n) { queued_total += n; if (queued_total > options.send_budget_bytes) over_budget(); }
+  void drained(std::size_t n) {
+    queued_total -= std::min(n, queued_total);
+    if (reads_paused && queued_total <= options.send_budget_bytes / 4 * 3) resume_reads();
+  }
+  void over_budget() {
+    if (!reads_paused) {
+      reads_paused = true;
+      metrics().ws_budget_pauses++;
+      log::warn("ws.send_budget_exceeded", {{"queued_bytes", queued_total}, {"budget", options.send_budget_bytes}});
+    }
+    if (budget_timer_armed) return;
+    budget_timer_armed = true;
+    budget_timer.expires_after(std::chrono::seconds(1));
+    budget_timer.async_wait([self = shared_from_this()](error_code ec) {
+      self->budget_timer_armed = false;
+      if (ec || !self->reads_paused) return;
+      self->shed_worst();
+      if (self->reads_paused) self->over_budget();
+    });
+  }
+  void shed_worst() {
+    std::uint64_t worst = 0;
+    std::size_t most = 0;
+    for (const auto& [id, size] : queue_sizes) {
+      const std::size_t n = size();
+      if (n > most) most = n, worst = id;
+    }
+    if (auto it = shedders.find(worst); it != shedders.end() && most > 0) {
+      metrics().ws_slow_closed++;
+      log::info("ws.slow_closed", {{"conn", worst}, {"queued_bytes", most}, {"reason", "send budget"}});
+      it->second();
+    }
+  }
+  void resume_reads() {
+    reads_paused = false;
+    std::vector<std::function<void()>> go;
+    go.swap(paused_reads);
+    for (auto& f : go) asio::post(io, std::move(f));
+  }
   // Rate-limited warning for refused connections.
   std::chrono::steady_clock::time_point last_refusal_log{};
   std::uint64_t refused_since_log = 0;
 
   void unregister(std::uint64_t id) {
     sessions.erase(id);
+    queue_sizes.erase(id);
+    shedders.erase(id);
     if (stopping && sessions.empty()) shutdown_timer.cancel();  // nothing left: let the loop end
   }
   void do_accept();
@@ -256,6 +308,10 @@ class WsSession final : public SessionBase,
 
   void run(http::request<http::string_body> req, std::string principal) {
     core_->sessions.emplace(id_, this->weak_from_this());
+    core_->queue_sizes.emplace(id_, [this] { return queued_bytes_; });
+    core_->shedders.emplace(id_, [this] {
+      if (state_ == State::open) shed();
+    });
     const auto& o = core_->options;
     beast::get_lowest_layer(ws_).expires_never();  // the websocket stream's own timers take over
     websocket::stream_base::timeout t{};
@@ -280,20 +336,27 @@ class WsSession final : public SessionBase,
   void send(std::shared_ptr<const std::string> frame) override {
     if (state_ != State::open || !frame) return;
     queued_bytes_ += frame->size();
+    core_->queued(frame->size());
     queue_.push_back(std::move(frame));
     if (queued_bytes_ > core_->options.send_queue_cap_bytes) {
       metrics().ws_slow_closed++;
       log::info("ws.slow_closed", {{"conn", id_}, {"queued_bytes", queued_bytes_}, {"remote", remote_}});
-      // Drop everything not yet handed to Beast; the frame being written must stay alive.
-      auto keep = writing_ ? std::size_t{1} : std::size_t{0};
-      while (queue_.size() > keep) {
-        queued_bytes_ -= queue_.back()->size();
-        queue_.pop_back();
-      }
-      close(static_cast<std::uint16_t>(websocket::close_code::policy_error), "too slow");
+      shed();
       return;
     }
     if (!writing_) do_write();
+  }
+
+  // Too slow: drop everything not yet handed to Beast (the frame being written must stay alive)
+  // and close 1008.
+  void shed() {
+    auto keep = writing_ ? std::size_t{1} : std::size_t{0};
+    while (queue_.size() > keep) {
+      queued_bytes_ -= queue_.back()->size();
+      core_->drained(queue_.back()->size());
+      queue_.pop_back();
+    }
+    close(static_cast<std::uint16_t>(websocket::close_code::policy_error), "too slow");
   }
 
   // Sends the close frame after the frames already queued (so a final error message reaches the
@@ -365,6 +428,13 @@ class WsSession final : public SessionBase,
   }
 
   void do_read() {
+    // Over the global send budget: this read waits until the queues have drained.
+    if (core_->reads_paused && state_ == State::open) {
+      core_->paused_reads.push_back([w = this->weak_from_this()] {
+        if (auto self = w.lock()) self->do_read();
+      });
+      return;
+    }
     ws_.async_read(buffer_,
                    [self = this->shared_from_this()](error_code ec, std::size_t) { self->on_read(ec); });
   }
@@ -416,6 +486,7 @@ class WsSession final : public SessionBase,
     }
     metrics().ws_frames_out++;
     queued_bytes_ -= queue_.front()->size();
+    core_->drained(queue_.front()->size());
     queue_.pop_front();
     if (!queue_.empty())
       do_write();
@@ -440,7 +511,10 @@ class WsSession final : public SessionBase,
     state_ = State::closed;
     close_timer_.cancel();
     queue_.clear();
+    core_->drained(queued_bytes_);
     queued_bytes_ = 0;
+    core_->queue_sizes.erase(id_);
+    core_->shedders.erase(id_);
     pending_close_.reset();
     const bool protocol = ec == websocket::error::bad_frame_payload ||
                           ec == websocket::error::message_too_big ||

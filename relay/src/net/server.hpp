@@ -88,6 +88,12 @@ struct ServerOptions {
   std::size_t max_frame_bytes = 64 * 1024;
   std::size_t max_http_body = 4 * 1024 * 1024;
   std::size_t send_queue_cap_bytes = 1024 * 1024;
+  // All connections' queued bytes together. Past it the server stops reading from every
+  // WebSocket (backpressure: no new commands, so no new frames) until the queues have drained
+  // to 3/4 of it; while it stays over, once a second the connection with the longest queue is
+  // closed (1008 "too slow"), so clients that never read cannot hold the others up. A safety net:
+  // at normal loads the total stays far below it.
+  std::size_t send_budget_bytes = 256 * 1024 * 1024;
   int ping_interval_s = 30;                // idle connections get a ping; no pong in time -> closed
   int http_timeout_s = 30;
   int max_connections = 20000;
