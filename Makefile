@@ -49,6 +49,7 @@ test: setup-test
 
 bench: setup build
 	tools/bench.sh
+	tools/startup_bench.sh
 	$(MAKE) bench-web
 
 # Browser apps: download sizes, launcher-to-first-frame, inbox frame time with 5,000 chats.
