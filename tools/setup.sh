@@ -28,7 +28,7 @@ sudo_cmd=()
 
 pkgs=(build-essential cmake ccache pkg-config git
       libboost-dev libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev sqlite3 doctest-dev
-      libsodium-dev libssl-dev zlib1g-dev libbrotli-dev
+      libsodium-dev libssl-dev zlib1g-dev libbrotli-dev libjemalloc-dev
       clang-format clang-tidy cppcheck nodejs npm)
 [ $want_wasm -eq 1 ] && pkgs+=(emscripten brotli python3-fonttools fonts-dejavu-core fonts-noto-core)
 # The browser tests draw every script (tests/e2e/scripts.test.mjs): Chromium takes Arabic, Hebrew,

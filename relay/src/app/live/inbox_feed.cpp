@@ -86,12 +86,17 @@ void InboxFeed::flush() {
     cs->trail.clear();
     const std::string& tenant_id = cs->committed.tenant_id;
     ch.tenants.insert(tenant_id);
-    const Item item{&cs->committed.id, hub_.encoded_item(*cs)};
-    if (a.queue_viewers) ch.queue[tenant_id].push_back(item);
-    for (const std::string& u : a.mine_users) ch.mine[u].push_back(item);
-    if (all_.count(tenant_id)) ch.all[tenant_id].push_back(item);
+    // Encoded on first need only: a message in an agent's chat usually has no list recipient.
+    Item item{&cs->committed.id, nullptr};
+    auto encoded = [&]() -> const Item& {
+      if (!item.json) item.json = hub_.encoded_item(*cs);
+      return item;
+    };
+    if (a.queue_viewers) ch.queue[tenant_id].push_back(encoded());
+    for (const std::string& u : a.mine_users) ch.mine[u].push_back(encoded());
+    if (all_.count(tenant_id)) ch.all[tenant_id].push_back(encoded());
     auto own = [&](ConnState* c) {
-      if (c && c->who.is_staff() && c->who.tenant_id == tenant_id) queue_item(*c, id, item.json);
+      if (c && c->who.is_staff() && c->who.tenant_id == tenant_id) queue_item(*c, id, encoded().json);
     };
     if (!a.queue_viewers && a.fresh_queue_viewers) {
       if (auto f = fresh_.find(tenant_id); f != fresh_.end()) {
