@@ -1,12 +1,22 @@
 /* Parley chat loader: <script src="https://RELAY/widget.js" data-tenant="acme" async></script>
- * Draws the launcher; the chat (an iframe from the relay) loads on the first click. */
+ * Draws the launcher; the chat (an iframe from the relay) loads on the first click.
+ * Across page loads of the host site it keeps a non-secret flag in the site's localStorage
+ * ("parley:<tenant>": panel open, a conversation going on, unread count): a panel left open
+ * reopens; a closed one with a conversation going on loads the small live page
+ * (widget-live.html, no WebAssembly) that keeps the customer present and badges new replies.
+ * On a site not in the tenant's allowed_sites it shows nothing and says why in the console. */
 (function () {
   var me = document.currentScript;
   if (!me || window.ParleyWidget) return;
   var origin = new URL(me.src, location.href).origin;
   var tenant = me.getAttribute('data-tenant') || '';
   var cfg = {title: 'Chat with us', brand_color: '#2563eb', position: 'right'};
-  var btn, badge, panel, frame, isOpen = false, ready = false, unread = 0;
+  var btn, badge, panel, frame, live, isOpen = false, ready = false, unread = 0, base = 0, active = false;
+  var KEY = 'parley:' + (tenant || 'default');
+  function load() { try { return JSON.parse(localStorage.getItem(KEY)) || {}; } catch (e) { return {}; } }
+  function save() {
+    try { localStorage.setItem(KEY, JSON.stringify({o: isOpen ? 1 : 0, c: active ? 1 : 0, u: unread})); } catch (e) {}
+  }
 
   var CHAT = '<svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true"><path fill="currentColor" ' +
     'd="M12 3C6.5 3 2 6.8 2 11.5c0 2.4 1.2 4.6 3.1 6.1L4.5 21l3.9-2c1.1.3 2.3.5 3.6.5 5.5 0 10-3.8 10-8.5S17.5 3 12 3z"/></svg>';
@@ -34,15 +44,30 @@
   }
 
   function setUnread(n) {
-    unread = n;
-    badge.textContent = n > 9 ? '9+' : String(n);
-    badge.hidden = !n || isOpen;
+    unread = isOpen ? 0 : n;
+    badge.textContent = unread > 9 ? '9+' : String(unread);
+    badge.hidden = !unread;
     btn.setAttribute('aria-label', isOpen ? 'Close chat' : 'Open chat: ' + cfg.title +
-      (n ? ', ' + n + (n === 1 ? ' unread message' : ' unread messages') : ''));
+      (unread ? ', ' + unread + (unread === 1 ? ' unread message' : ' unread messages') : ''));
+    save();
   }
 
-  function toggle(open) {
+  function setLive(on) {
+    if (on && !live) {
+      live = document.createElement('iframe');
+      live.hidden = true;
+      live.title = 'Chat status';
+      live.src = origin + '/widget-live.html?tenant=' + encodeURIComponent(tenant);
+      panel.appendChild(live);
+    } else if (!on && live) {
+      live.remove();
+      live = null;
+    }
+  }
+
+  function toggle(open, restoring) {
     isOpen = open;
+    if (open) setLive(false);  // the app takes over the connection
     if (open && !frame) {
       frame = document.createElement('iframe');
       frame.title = cfg.title;
@@ -58,7 +83,7 @@
     btn.setAttribute('aria-expanded', String(open));
     setUnread(open ? 0 : unread);
     post(state());
-    if (open && frame) frame.focus();
+    if (open && frame && !restoring) frame.focus();
   }
 
   function state() {
@@ -87,16 +112,27 @@
     root.appendChild(style);
     root.appendChild(panel);
     root.appendChild(btn);
-    toggle(false);
+    var f = load();
+    active = !!f.c;
+    unread = base = f.u | 0;
+    toggle(!!f.o, true);
+    if (!f.o && active) setLive(true);
     document.body.appendChild(host);
   }
 
   window.addEventListener('message', function (e) {
-    if (!frame || e.source !== frame.contentWindow || e.origin !== origin || !e.data) return;
+    if (e.origin !== origin || !e.data) return;
     var t = e.data.type;
+    if (live && e.source === live.contentWindow) {  // the live page: replies since this page loaded
+      if (t === 'parley:unread') setUnread(base + (e.data.count | 0));
+      else if (t === 'parley:active' && !e.data.active) { active = false; setLive(false); save(); }
+      return;
+    }
+    if (!frame || e.source !== frame.contentWindow) return;
     if (t === 'parley:ready') { ready = true; post(state()); }
     else if (t === 'parley:close') { toggle(false); btn.focus(); }  // Esc or the frame's close button
     else if (t === 'parley:unread') setUnread(isOpen ? 0 : e.data.count | 0);
+    else if (t === 'parley:active') { active = !!e.data.active; save(); }
   });
 
   window.ParleyWidget = {open: function () { toggle(true); }, close: function () { toggle(false); }};
@@ -106,6 +142,11 @@
       .then(function (r) { return r.ok ? r.json() : {}; })
       .catch(function () { return {}; })
       .then(function (c) {
+        if (c.embed_allowed === false) {
+          return console.warn('Parley: ' + location.origin + ' may not embed the chat of tenant "' + (tenant || 'default') +
+            '", so the launcher stays hidden. Add the site to the tenant\'s allowed_sites: parleyctl tenant set allowed_sites ' +
+            location.origin);
+        }
         for (var k in c) if (c[k] !== null && c[k] !== '') cfg[k] = c[k];
         mount();
       });

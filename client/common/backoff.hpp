@@ -6,9 +6,13 @@
 
 namespace parley::client {
 
+// The cap is low (8 s, so a wait is 4 to 8 s after jitter): after a long outage a person
+// looking at the page should not wait half a minute for the next try (issue 8, widget defect 3).
+// Coming back to the tab or the network coming back reconnects at once (Connection::retry_now,
+// set_network).
 struct BackoffPolicy {
   double first_ms = 500;
-  double max_ms = 30000;
+  double max_ms = 8000;
 };
 
 // Delay before reconnect attempt number `attempt` (0 = the first retry after a drop):

@@ -124,6 +124,15 @@ void Connection::schedule_retry() {
 
 void Connection::handle_retry_timer() {
   retry_timer_ = 0;
+  open_reason_ = "timer";
+  open_socket();
+}
+
+void Connection::retry_now() {
+  if (state_ != State::waiting || socket_ || !online_) return;
+  if (retry_timer_) emscripten_clear_timeout(retry_timer_);
+  retry_timer_ = 0;
+  open_reason_ = "visible";
   open_socket();
 }
 
@@ -144,6 +153,7 @@ void Connection::set_network(bool online) {
   if (!socket_) {
     if (retry_timer_) emscripten_clear_timeout(retry_timer_);
     retry_timer_ = 0;
+    open_reason_ = "network";
     open_socket();
   }
 }

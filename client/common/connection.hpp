@@ -1,8 +1,8 @@
 // connection.hpp: the WebSocket to the relay, with reconnect (browser only).
 //
 // Connects to ws(s)://<page host>/ws (or /ws/inbox for staff), reconnects after a drop with exponential backoff and
-// jitter (0.5 s doubling to 30 s, client/common/backoff.hpp), reconnects at once when the
-// browser comes back online, and ticks its listener once a second (pings, countdowns). All of it
+// jitter (0.5 s doubling to 8 s, client/common/backoff.hpp), reconnects at once when the
+// browser comes back online or the page becomes visible again (retry_now), and ticks its listener once a second (pings, countdowns). All of it
 // runs in WebSocket and timer callbacks, so it keeps working in a background tab.
 #pragma once
 
@@ -40,6 +40,11 @@ class Connection : public Transport {
   void reset_backoff() { attempt_ = 0; }
   // navigator.onLine changed.
   void set_network(bool online);
+  // While waiting to retry: try now (the page became visible again). Otherwise nothing.
+  void retry_now();
+  // Why the latest socket was opened: "start", "timer" (backoff), "network" (back online),
+  // "visible" (retry_now). For the apps' test snapshots.
+  const char* last_open_reason() const { return open_reason_; }
 
   State state() const { return state_; }
   double retry_at() const { return retry_at_; }
@@ -71,6 +76,7 @@ class Connection : public Transport {
   long retry_timer_ = 0;
   long tick_timer_ = 0;
   bool online_ = true;
+  const char* open_reason_ = "start";
 };
 
 }  // namespace parley::client

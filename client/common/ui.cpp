@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <cctype>
 #include <cfloat>
+#include <cstdio>
+#include <iterator>
+#include <map>
 
 #include "common/dom.hpp"
 #include "common/script.hpp"
@@ -25,6 +28,49 @@ bool hit(const char* id, ImVec2 pos, ImVec2 size, bool* hovered) {
   if (hovered) *hovered = h;
   if (h) dom::set_cursor(dom::Cursor::hand);
   return clicked;
+}
+
+namespace {
+struct Exposed {
+  ImVec2 pos, size;
+  unsigned frame = 0;
+};
+std::map<std::string, Exposed>& exposed() {
+  static std::map<std::string, Exposed> m;
+  return m;
+}
+unsigned g_frame = 0;
+}  // namespace
+
+void expose(const std::string& name, ImVec2 pos, ImVec2 size) {
+  Exposed& e = exposed()[name];
+  e.pos = pos;
+  e.size = size;
+  e.frame = g_frame;
+}
+
+void begin_exposed_frame() {
+  ++g_frame;
+  auto& m = exposed();
+  for (auto it = m.begin(); it != m.end();) it = it->second.frame + 1 < g_frame ? m.erase(it) : std::next(it);
+}
+
+std::string exposed_json(float scale) {
+  std::string out = "{";
+  char buf[96];
+  for (const auto& [name, e] : exposed()) {
+    if (e.frame != g_frame) continue;  // drawn in the last frame
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (char ch : name) {
+      if (ch == '"' || ch == '\\') out += '\\';
+      out += ch;
+    }
+    std::snprintf(buf, sizeof buf, "\":[%.1f,%.1f,%.1f,%.1f]", e.pos.x / scale, e.pos.y / scale,
+                  e.size.x / scale, e.size.y / scale);
+    out += buf;
+  }
+  return out + "}";
 }
 
 std::string initial(const std::string& s) { return script::initial(s); }

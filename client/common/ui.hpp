@@ -18,6 +18,14 @@ ImVec2 measure(ImFont* font, const char* begin, const char* end = nullptr);
 // shows the hand cursor.
 bool hit(const char* id, ImVec2 pos, ImVec2 size, bool* hovered = nullptr);
 
+// Test hook: remembers where the control `name` was drawn this frame (screen px), so end-to-end
+// tests can click it by name (exposed_json() in the apps' window.parley.state()). Entries of
+// controls not drawn in the last frame are left out. Call begin_exposed_frame() first in a frame.
+void expose(const std::string& name, ImVec2 pos, ImVec2 size);
+void begin_exposed_frame();
+// {"name": [x, y, w, h], ...} in CSS px (screen px divided by `scale`), as JSON text.
+std::string exposed_json(float scale);
+
 // The first grapheme of `s` (UTF-8) as its own string, upper-cased when ASCII; "?" for ""
 // (script::initial). Draw it with text::draw: it may be any script or an emoji.
 std::string initial(const std::string& s);

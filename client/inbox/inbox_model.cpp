@@ -90,6 +90,20 @@ std::string trimmed(const std::string& s) {
   return s.substr(b, e - b + 1);
 }
 
+const char* priority_word(Priority p) {
+  switch (p) {
+    case Priority::urgent:
+      return "Urgent";
+    case Priority::high:
+      return "High";
+    case Priority::normal:
+      return "Normal";
+    case Priority::low:
+      return "Low";
+  }
+  return "";
+}
+
 std::string handoff_reason_text(const std::string& reason) {
   if (reason == "customer_asked") return "Customer asked for a person";
   if (reason == "assistant_gave_up") return "The assistant could not help";
@@ -122,6 +136,24 @@ void InboxModel::format_wait(Millis ms, char* buf, std::size_t n) {
   }
 }
 
+bool InboxModel::row_shows_priority(const Row& r, bool queue) {
+  return queue || r.priority == Priority::urgent || r.priority == Priority::high;
+}
+
+const std::string& InboxModel::row_detail(const Row& r, bool queue) {
+  static const std::string kNoMessages = "No messages yet";
+  if (!r.topic.empty() || queue) return r.topic;
+  return r.preview.empty() ? kNoMessages : r.preview;
+}
+
+std::string InboxModel::row_line2(const Row& r, bool queue) {
+  std::string out;
+  if (row_shows_priority(r, queue)) out = priority_word(r.priority);
+  const std::string& detail = row_detail(r, queue);
+  if (!out.empty() && !detail.empty()) out += " \u00b7 ";
+  return out + detail;
+}
+
 std::string InboxModel::format_time(Millis at, Clock clock) {
   const long long local_min = (at / 60000) + clock.utc_offset_minutes;
   long long m = local_min % (24 * 60);
@@ -133,6 +165,33 @@ std::string InboxModel::format_time(Millis at, Clock clock) {
   } else {
     std::snprintf(buf, sizeof buf, "%02d:%02d", h, mi);
   }
+  return buf;
+}
+
+long long InboxModel::local_day(Millis at, Clock clock) {
+  const long long local_min = at / 60000 + clock.utc_offset_minutes - (at % 60000 < 0 ? 1 : 0);
+  return local_min >= 0 ? local_min / 1440 : -((-local_min + 1439) / 1440);
+}
+
+std::string InboxModel::format_date(Millis at, Clock clock) {
+  // Civil date from a day number (H. Hinnant's days_from_civil inverse).
+  const long long z = local_day(at, clock) + 719468;
+  const long long era = (z >= 0 ? z : z - 146096) / 146097;
+  const long long doe = z - era * 146097;
+  const long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const long long mp = (5 * doy + 2) / 153;
+  const int d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  const int m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  const long long y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  static constexpr const char* kDays[] = {"Thursday", "Friday", "Saturday", "Sunday",
+                                          "Monday",   "Tuesday", "Wednesday"};  // 1970-01-01 was a Thursday
+  static constexpr const char* kMonths[] = {"January", "February", "March",     "April",   "May",      "June",
+                                            "July",    "August",   "September", "October", "November", "December"};
+  const long long day = local_day(at, clock);
+  const int wd = static_cast<int>(((day % 7) + 7) % 7);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s, %d %s %lld", kDays[wd], d, kMonths[m - 1], y);
   return buf;
 }
 
@@ -463,6 +522,11 @@ void InboxModel::on_command_ack(std::string_view command, const std::string& key
     if (ack && ack->staff) {
       const ContactCard& k = ack->contact;
       contacts_[key] = ContactDetails{k.name, k.email, k.phone};
+      // Whether the customer is connected (a page of the host site open); live changes come as
+      // chat.customer_presence.
+      if (const Json* online = member(data, "customer_online"); online && online->is_boolean()) {
+        customer_online_[key] = online->get<bool>();
+      }
       if (auto it = items_.find(key); it != items_.end()) {
         if (it->second.contact_name.empty()) it->second.contact_name = k.name;
         it->second.contact_email = k.email;
@@ -569,6 +633,11 @@ void InboxModel::sort_lists() {
 }
 
 void InboxModel::on_event(const Event& e, SyncStore::Applied applied) {
+  if (e.type == ev::customer_presence) {
+    customer_online_[e.conversation_id] = client::bool_member(e.data, "online", false);
+    touch();
+    return;
+  }
   if (e.type == ev::typing) {
     if (e.actor.role == Role::customer) {
       const bool on = client::bool_member(e.data, "typing", false);
@@ -890,6 +959,11 @@ bool InboxModel::can_take_over() const {
   return c && c->status == Status::bot && session_.ready();
 }
 bool InboxModel::can_reply() const { return open_is_mine(); }
+
+int InboxModel::customer_online() const {
+  const auto it = customer_online_.find(open_id_);
+  return it == customer_online_.end() ? -1 : it->second ? 1 : 0;
+}
 bool InboxModel::can_resolve() const {
   const Conversation* c = open_conversation();
   if (!c || c->status != Status::active) return false;
@@ -992,7 +1066,10 @@ const std::vector<TimelineItem>& InboxModel::timeline() {
 }
 
 void InboxModel::rebuild_timeline() {
-  const std::uint64_t key = session_.store().version() * 31 + lists_version_;
+  // The day of "now" is part of the key: "Today" becomes "Yesterday" after midnight.
+  const long long today = local_day(server_now(now_), clock_);
+  const std::uint64_t key =
+      (session_.store().version() * 31 + lists_version_) * 1000003u + static_cast<std::uint64_t>(today);
   if (key == timeline_built_for_ && timeline_built_id_ == open_id_) return;
   timeline_built_for_ = key;
   timeline_built_id_ = open_id_;
@@ -1009,6 +1086,7 @@ void InboxModel::rebuild_timeline() {
     t.role = Role::system;
     t.text = std::move(text);
     t.seq = seq;
+    t.at = at;
     t.time = format_time(at, clock_);
     timeline_.push_back(std::move(t));
   };
@@ -1030,6 +1108,7 @@ void InboxModel::rebuild_timeline() {
       }
       t.text = m.text;
       t.links = client::find_links(m.text);
+      t.at = m.at;
       t.time = format_time(m.at, clock_);
       t.group_start = !prev_msg || prev_msg->sender_role != m.sender_role ||
                       prev_msg->sender_id != m.sender_id || prev_msg->kind != m.kind || timeline_.empty() ||
@@ -1052,6 +1131,7 @@ void InboxModel::rebuild_timeline() {
       t.name = "Hand-off summary";
       t.text = s;
       t.seq = e.seq;
+      t.at = e.at;
       t.time = format_time(e.at, clock_);
       timeline_.push_back(std::move(t));
       summary_shown = true;
@@ -1065,6 +1145,7 @@ void InboxModel::rebuild_timeline() {
       t.name = name;
       t.text = name + " took over here";
       t.seq = e.seq;
+      t.at = e.at;
       t.time = format_time(e.at, clock_);
       timeline_.push_back(std::move(t));
     } else if (e.type == ev::requeued) {
@@ -1079,6 +1160,7 @@ void InboxModel::rebuild_timeline() {
       t.name = "Resolution" + (it.empty() ? std::string() : " \u00b7 " + it);
       t.text = r.empty() ? "(no note)" : r;
       t.seq = e.seq;
+      t.at = e.at;
       t.time = format_time(e.at, clock_);
       timeline_.push_back(std::move(t));
     } else if (e.type == ev::ended) {
@@ -1092,6 +1174,7 @@ void InboxModel::rebuild_timeline() {
     }
   }
   (void)summary_shown;
+  add_day_dividers(today);
   // Own messages the relay has not stored yet.
   for (const OutboxEntry& o : session_.store().outbox()) {
     if (o.conversation_id != open_id_) continue;
@@ -1103,11 +1186,46 @@ void InboxModel::rebuild_timeline() {
     t.text = o.text;
     t.client_msg_id = o.client_msg_id;
     t.failed = o.state == Delivery::failed;
-    t.time = t.failed ? "Not delivered" : "Sending\u2026";
+    t.time.clear();  // "Sending…" / "Not delivered" is drawn once, under the bubble
     t.links = client::find_links(o.text);
     t.group_start = timeline_.empty() || !timeline_.back().own;
     timeline_.push_back(std::move(t));
   }
+}
+
+// A "day" item before the first item of each local day, and full dates for hover and focus.
+// An item after a divider starts a new group (its name line is drawn again).
+void InboxModel::add_day_dividers(long long today) {
+  std::vector<TimelineItem> out;
+  out.reserve(timeline_.size() + 4);
+  long long day = 0;
+  bool first = true;
+  for (TimelineItem& t : timeline_) {
+    if (t.at > 0) {
+      const long long d = local_day(t.at, clock_);
+      t.full_time = format_date(t.at, clock_) + ", " + t.time;
+      if (first || d != day) {
+        TimelineItem div;
+        div.kind = TimelineItem::Kind::day;
+        div.role = Role::system;
+        div.seq = t.seq;
+        div.at = t.at;
+        div.text = d == today ? "Today" : d == today - 1 ? "Yesterday" : format_date(t.at, clock_);
+        div.full_time = format_date(t.at, clock_);
+        out.push_back(std::move(div));
+        t.group_start = true;
+        day = d;
+        first = false;
+      }
+    }
+    out.push_back(std::move(t));
+  }
+  timeline_ = std::move(out);
+}
+
+void InboxModel::copied(Millis now) {
+  say("Copied to the clipboard", now);
+  alerts_.push_back({Alert::Kind::status, open_id_, "Copied to the clipboard"});
 }
 
 void InboxModel::say(std::string text, Millis now) {
@@ -1151,6 +1269,8 @@ Json InboxModel::snapshot(Millis now) {
                      {"topic", r.topic},
                      {"status", to_string(r.status)},
                      {"unread", r.unread},
+                     {"waiting_s", std::max<Millis>(0, server_now - r.since) / 1000},
+                     {"line2", row_line2(r, false)},
                      {"preview", r.preview}});
   }
   j["mine"] = std::move(m);
@@ -1167,7 +1287,13 @@ Json InboxModel::snapshot(Millis now) {
                {"role", t.kind == TimelineItem::Kind::note ? "note" : std::string(to_string(t.role))},
                {"name", t.name},
                {"text", t.text},
+               {"time", t.time},
+               {"full_time", t.full_time},
                {"pending", t.kind == TimelineItem::Kind::outbox}});
+    }
+    Json days = Json::array();
+    for (const TimelineItem& t : timeline()) {
+      if (t.kind == TimelineItem::Kind::day) days.push_back(Json{{"seq", t.seq}, {"text", t.text}});
     }
     Json markers = Json::array();
     for (const TimelineItem& t : timeline()) {
@@ -1179,6 +1305,8 @@ Json InboxModel::snapshot(Millis now) {
                          {"joined", session_.joined(c->id)},
                          {"messages", std::move(msgs)},
                          {"takeovers", std::move(markers)},
+                         {"days", std::move(days)},
+                         {"customer_online", customer_online() < 0 ? Json(nullptr) : Json(customer_online() == 1)},
                          {"summary", c->handoff_summary},
                          {"resolve_open", resolve_open_},
                          {"issue_type", issue_type_}};

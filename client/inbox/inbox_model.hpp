@@ -84,6 +84,7 @@ struct TimelineItem {
     system,    // small centred line: handed off, requeued, resolved, reopened, ...
     summary,   // the assistant's hand-off summary card (staff-only)
     outbox,    // own message not stored yet (sending / failed)
+    day,       // date divider where the local day changes: "Today", "Yesterday", "Monday, 1 December 2025"
   };
   Kind kind = Kind::message;
   Role role = Role::customer;
@@ -93,6 +94,8 @@ struct TimelineItem {
   std::string name;  // sender name (assistant: its name)
   std::string text;
   std::string time;           // "14:05"
+  std::string full_time;      // "Monday, 1 December 2025, 14:05" (hover and focus); "" for the outbox
+  Millis at = 0;              // when it happened (server clock); 0 for the outbox
   std::string client_msg_id;  // outbox: key for retry / discard
   bool failed = false;        // outbox
   std::vector<client::LinkSpan> links;
@@ -100,7 +103,8 @@ struct TimelineItem {
 
 // Something the glue should do even in a background tab (sound, screen reader).
 struct Alert {
-  enum class Kind : std::uint8_t { new_waiting, new_message } kind = Kind::new_waiting;
+  // status: announced only (no sound), e.g. "Copied to the clipboard".
+  enum class Kind : std::uint8_t { new_waiting, new_message, status } kind = Kind::new_waiting;
   std::string conversation_id;
   std::string text;  // for the screen reader
 };
@@ -173,6 +177,8 @@ class InboxModel : public client::SessionListener {
   void set_resolution(std::string text) { resolution_ = std::move(text); }
   bool submit_resolve();  // false when no conversation / not allowed
   void toggle_mute();
+  // Something was put on the clipboard: a short "Copied" flash and a status alert.
+  void copied(Millis now);
   void logout() { logout_requested_ = true; }
 
   // ---- Derived state ----
@@ -198,6 +204,8 @@ class InboxModel : public client::SessionListener {
   bool can_resolve() const;
   bool can_take_over() const;
   bool customer_typing(Millis now) const;
+  // The open conversation's customer: 1 connected (on a page of the site), 0 gone, -1 unknown.
+  int customer_online() const;
   const std::vector<TimelineItem>& timeline();
   std::uint64_t timeline_version();
   bool joined_open() const { return !open_id_.empty() && session_.joined(open_id_); }
@@ -232,9 +240,19 @@ class InboxModel : public client::SessionListener {
   void on_command_error(std::string_view command, const std::string& key, const Error& error) override;
   void on_command_ack(std::string_view command, const std::string& key, const Json& data) override;
 
+  // A list row's second line, as the view draws it: the priority (always in the queue, in
+  // "mine" only when urgent or high) and, after a " · ", the topic, or in "mine" the last
+  // message when there is no topic. "Urgent · I need help", never "UrgentI need help".
+  static bool row_shows_priority(const Row& r, bool queue);
+  static const std::string& row_detail(const Row& r, bool queue);  // "" when none
+  static std::string row_line2(const Row& r, bool queue);
+
   // Formatting helpers (exposed for tests). Both write into `buf` (no allocation).
   static void format_wait(Millis ms, char* buf, std::size_t n);  // "45s", "3m", "1h 04m"
   static std::string format_time(Millis at, Clock clock);
+  static std::string format_date(Millis at, Clock clock);  // "Monday, 1 December 2025"
+  // The local day number of `at` (days since 1970-01-01 in the clock's time zone).
+  static long long local_day(Millis at, Clock clock);
 
  private:
   void apply_snapshot(const InboxSnapshot& data, bool first);
@@ -252,6 +270,7 @@ class InboxModel : public client::SessionListener {
   void ring_new_waiting(const std::vector<std::string>& before);
   void rebuild_rows();
   void rebuild_timeline();
+  void add_day_dividers(long long today);
   int unread_of(const std::string& id) const;
   void mark_seen(Millis now);
   void load_seen();
@@ -321,6 +340,7 @@ class InboxModel : public client::SessionListener {
   std::string timeline_built_id_;
   std::uint64_t timeline_version_ = 0;
   std::unordered_map<std::string, Millis> typing_at_;  // customer typing (local ms)
+  std::unordered_map<std::string, bool> customer_online_;  // by conversation (join ack + presence events)
 
   // Composer and resolve panel.
   std::string draft_;

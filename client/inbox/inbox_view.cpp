@@ -172,6 +172,7 @@ bool button(const char* id, const char* label, ImVec2 pos, float height, ButtonS
   const ImVec2 size(width > 0 ? width : ts.x + 28 * s, height);
   bool hovered = false;
   bool clicked = hit(id, pos, size, &hovered) && enabled;
+  expose(id[0] == '#' && id[1] == '#' ? id + 2 : id, pos, size);
   a11y::State st;
   st.disabled = !enabled;
   if (mirror && a11y::item(a11y::Role::button, label, st) && enabled) clicked = true;
@@ -312,7 +313,7 @@ void InboxView::draw_login(InboxModel& model, Fields& fields, double now, Intent
     const char* label;
     client::dom::Field* field;
   };
-  const RowDef rows[] = {{"Username", &fields.user}, {"Password", &fields.password}};
+  const RowDef rows[] = {{"User name", &fields.user}, {"Password", &fields.password}};
   for (const RowDef& r : rows) {
     text_at(dl, f.label, ImVec2(a.x + pad, y), kText, r.label);
     y += f.label->FontSize + 6 * s_;
@@ -376,8 +377,9 @@ void InboxView::draw_topbar(InboxModel& model, float w, Intents& out) {
   text_at(dl, f.title, ImVec2((m0.x + m1.x - ps.x) / 2, (m0.y + m1.y - ps.y) / 2), kWhite, "P");
   text_at(dl, f.title, ImVec2(60 * s_, (hh - f.title->FontSize) / 2 - 1 * s_), kWhite, "Parley");
   const float brand_w = measure(f.title, "Parley").x;
-  text_at(dl, f.body, ImVec2(60 * s_ + brand_w + 8 * s_, (hh - f.body->FontSize) / 2 - 1 * s_),
-          IM_COL32(148, 163, 184, 255), "Inbox");
+  if (!narrow_)
+    text_at(dl, f.body, ImVec2(60 * s_ + brand_w + 8 * s_, (hh - f.body->FontSize) / 2 - 1 * s_),
+            IM_COL32(148, 163, 184, 255), "Inbox");
   a11y::node("##brand", a11y::Role::heading, "Parley Inbox", m0, ImVec2(60 * s_ + brand_w + 60 * s_, m1.y));
 
   // Live counts.
@@ -430,12 +432,18 @@ void InboxView::draw_topbar(InboxModel& model, float w, Intents& out) {
   const std::string name = u.name.empty() ? u.username : u.name;
   const ImVec2 ns(client::text::measure(name, Face::label), f.label->FontSize);
   const ImVec2 rs = measure(f.small, u.role.c_str());
-  const float block = std::max(ns.x, rs.x);
-  rx -= block;
-  user_text(dl, Face::label, ImVec2(rx, hh / 2 - ns.y + 1 * s_), kWhite, name);
-  text_at(dl, f.small, ImVec2(rx, hh / 2 + 1 * s_), IM_COL32(148, 163, 184, 255), u.role.c_str());
-  const ImVec2 me_a(rx, 8 * s_), me_b(rx + block, hh - 8 * s_);
-  rx -= 10 * s_ + 30 * s_;
+  // Narrow: the avatar stands for the agent (the name and role would run into the brand).
+  ImVec2 me_a(rx - 30 * s_, 8 * s_), me_b(rx, hh - 8 * s_);
+  if (!narrow_) {
+    const float block = std::max(ns.x, rs.x);
+    rx -= block;
+    user_text(dl, Face::label, ImVec2(rx, hh / 2 - ns.y + 1 * s_), kWhite, name);
+    text_at(dl, f.small, ImVec2(rx, hh / 2 + 1 * s_), IM_COL32(148, 163, 184, 255), u.role.c_str());
+    me_a = ImVec2(rx, 8 * s_);
+    me_b = ImVec2(rx + block, hh - 8 * s_);
+    rx -= 10 * s_;
+  }
+  rx -= 30 * s_;
   const ImVec2 ac(rx + 15 * s_, hh / 2);
   avatar(dl, ac, 15 * s_, initial(name), avatar_color(name), kWhite, f.label);
   // Presence dot on the avatar: green online, amber connecting, red offline.
@@ -458,8 +466,8 @@ void InboxView::draw_topbar(InboxModel& model, float w, Intents& out) {
                model.muted() ? IM_COL32(148, 163, 184, 255) : kWhite, model.muted());
   if (hovered)
     ImGui::SetTooltip("%s", model.muted() ? "Sound off: click to turn on" : "Sound on: click to mute");
-  // Connection state, when not online.
-  if (!ready) {
+  // Connection state, when not online (narrow: the avatar's dot says it; no room for words).
+  if (!ready && !narrow_) {
     const char* label = link == LinkState::offline    ? "Offline"
                         : link == LinkState::retrying ? "Reconnecting\u2026"
                                                       : "Connecting\u2026";
@@ -529,6 +537,7 @@ float InboxView::draw_list(InboxModel& model, const char* id, const char* title,
       if (hit("##row", a, ImVec2(cw, row_h), &hovered)) out.open = r.id;
       const bool dom_focused = a11y::item_focused();
       ImGui::PopID();
+      expose("row:" + r.id, a, ImVec2(cw, row_h));
       const bool selected = r.id == model.open_id();
       // The keyboard ring: the row the mirror's focus is on, else the canvas arrows' row.
       const bool focused = dom_row_focus_ ? dom_focused : i == focus;
@@ -545,32 +554,33 @@ float InboxView::draw_list(InboxModel& model, const char* id, const char* title,
       avatar(cdl, ac, 17 * s_, r.initial, avatar_color(r.name), kWhite, f.label);
       const float tx = a.x + 64 * s_;
       const float right = b.x - 14 * s_;
-      // Right side: waiting time (queue) or unread badge (mine).
-      float name_max = right;
-      if (queue) {
-        char wait[24];
-        InboxModel::format_wait(server_now - r.since, wait, sizeof wait);
-        const ImVec2 ws = measure(f.small, wait);
-        const bool long_wait = server_now - r.since > 5 * 60 * 1000;
-        text_at(cdl, f.small, ImVec2(right - ws.x, a.y + 13 * s_), long_wait ? kDanger : kMuted, wait);
-        name_max = right - ws.x - 8 * s_;
-      } else if (r.unread > 0) {
+      // Right side: the waiting time (queue: since the hand-off; mine: since the last activity),
+      // and in "mine" the unread badge under it.
+      char wait[24];
+      InboxModel::format_wait(server_now - r.since, wait, sizeof wait);
+      const ImVec2 ws = measure(f.small, wait);
+      const bool long_wait = queue && server_now - r.since > 5 * 60 * 1000;
+      text_at(cdl, f.small, ImVec2(right - ws.x, a.y + 13 * s_), long_wait ? kDanger : kMuted, wait);
+      const float name_max = right - ws.x - 8 * s_;
+      float line2_max = right;
+      if (!queue && r.unread > 0) {
         char n[16];
         std::snprintf(n, sizeof n, "%d", r.unread);
         const ImVec2 ns = measure(f.label, n);
         const float bw = std::max(ns.x + 12 * s_, 20 * s_);
-        const ImVec2 p0(right - bw, a.y + 12 * s_);
-        cdl->AddRectFilled(p0, ImVec2(right, p0.y + 20 * s_), kAccent, 10 * s_);
-        text_at(cdl, f.label, ImVec2(p0.x + (bw - ns.x) / 2, p0.y + (20 * s_ - ns.y) / 2 - 0.5f * s_), kWhite,
+        const ImVec2 p0(right - bw, a.y + 32 * s_);
+        cdl->AddRectFilled(p0, ImVec2(right, p0.y + 18 * s_), kAccent, 9 * s_);
+        text_at(cdl, f.label, ImVec2(p0.x + (bw - ns.x) / 2, p0.y + (18 * s_ - ns.y) / 2 - 0.5f * s_), kWhite,
                 n);
-        name_max = p0.x - 8 * s_;
+        line2_max = p0.x - 8 * s_;
       }
-      text_clipped(cdl, r.unread > 0 ? f.label : f.label, ImVec2(tx, a.y + 12 * s_), name_max, kInk, bg,
-                   r.name.c_str());
-      // Line 2: priority dot + label, topic.
+      text_clipped(cdl, f.label, ImVec2(tx, a.y + 12 * s_), name_max, kInk, bg, r.name.c_str());
+      // Line 2 (InboxModel::row_line2): priority dot + label, " · ", the topic (or in "mine"
+      // without a topic, the last message).
       float lx = tx;
       const float l2 = a.y + 32 * s_;
-      if (queue || r.priority == Priority::urgent || r.priority == Priority::high) {
+      const std::string& detail = InboxModel::row_detail(r, queue);
+      if (InboxModel::row_shows_priority(r, queue)) {
         const ImU32 pc = priority_color(r.priority);
         cdl->AddCircleFilled(ImVec2(lx + 4 * s_, l2 + f.small->FontSize / 2 + 1 * s_), 3.5f * s_, pc, 12);
         lx += 12 * s_;
@@ -578,16 +588,14 @@ float InboxView::draw_list(InboxModel& model, const char* id, const char* title,
         text_at(cdl, f.small, ImVec2(lx, l2),
                 r.priority == Priority::urgent || r.priority == Priority::high ? pc : kMuted, pl);
         lx += measure(f.small, pl).x;
-        if (!r.topic.empty()) {
+        if (!detail.empty()) {
           text_at(cdl, f.small, ImVec2(lx + 5 * s_, l2), kFaint, "\u00b7");
           lx += 14 * s_;
         }
       }
-      if (!r.topic.empty())
-        text_clipped(cdl, f.small, ImVec2(lx, l2), right, kMuted, bg, r.topic.c_str());
-      else if (!queue)
-        text_clipped(cdl, f.small, ImVec2(lx, l2), right, r.unread > 0 ? kText : kMuted, bg,
-                     r.preview.empty() ? "No messages yet" : r.preview.c_str());
+      if (!detail.empty())
+        text_clipped(cdl, f.small, ImVec2(lx, l2), line2_max, r.topic.empty() && r.unread > 0 ? kText : kMuted,
+                     bg, detail.c_str());
       // Line 3: the last message (queue rows only: mine shows it on line 2 when there is no topic).
       if (queue || !r.topic.empty()) {
         text_clipped(cdl, f.small, ImVec2(tx, a.y + (queue ? 51 : 47) * s_), right,
@@ -690,7 +698,7 @@ void InboxView::draw_lists(InboxModel& model, float x, float y, float w, float h
             w - s_, mine_h, now, out);
   last_focus_moves_ = model.focus_moves();
   // Waiting times tick.
-  if (!queue.empty()) AppShell::get().invalidate_at(std::floor(now / 1000.0) * 1000.0 + 1000.0);
+  if (!queue.empty() || !mine.empty()) AppShell::get().invalidate_at(std::floor(now / 1000.0) * 1000.0 + 1000.0);
 }
 
 // ---- Transcript ----------------------------------------------------------------------------------
@@ -745,6 +753,11 @@ void InboxView::relayout(const std::vector<TimelineItem>& items, float width) {
         l.h = 28 * s_;
         y += 8 * s_;
         break;
+      case TimelineItem::Kind::day:
+        l.y = y + (i == 0 ? 0 : 14 * s_);
+        l.h = 30 * s_;
+        y += i == 0 ? 0 : 14 * s_;
+        break;
     }
     y += l.h;
   }
@@ -763,6 +776,20 @@ void InboxView::draw_item(const TimelineItem& it, const ItemLayout& l, ImVec2 or
       std::snprintf(buf, sizeof buf, "%s  \u00b7  %s", it.text.c_str(), it.time.c_str());
       client::text::draw_centred(dl, buf, Face::small, origin.x + w / 2, top + (l.h - f.small->FontSize) / 2,
                                  kFaint, 0);
+      return;
+    }
+    case TimelineItem::Kind::day: {
+      // Date divider: a thin rule with the day in the middle; the full date on hover.
+      const float cy = top + l.h / 2;
+      const ImVec2 ts = measure(f.small, it.text.c_str());
+      const float x0 = origin.x + (w - ts.x) / 2 - 12 * s_, x1 = x0 + ts.x + 24 * s_;
+      dl->AddLine(ImVec2(origin.x + pad, cy), ImVec2(x0 - 6 * s_, cy), kLine, s_);
+      dl->AddLine(ImVec2(x1 + 6 * s_, cy), ImVec2(origin.x + w - pad, cy), kLine, s_);
+      dl->AddRectFilled(ImVec2(x0, cy - 11 * s_), ImVec2(x1, cy + 11 * s_), kHover, 11 * s_);
+      text_at(dl, f.small, ImVec2(x0 + 12 * s_, cy - ts.y / 2 - 0.5f * s_), kMuted, it.text.c_str());
+      expose("day:" + it.text, ImVec2(x0, cy - 11 * s_), ImVec2(x1 - x0, 22 * s_));
+      if (ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem) && ImGui::IsMouseHoveringRect(ImVec2(x0, cy - 11 * s_), ImVec2(x1, cy + 11 * s_)))
+        ImGui::SetTooltip("%s", it.full_time.c_str());
       return;
     }
     case TimelineItem::Kind::takeover: {
@@ -787,7 +814,8 @@ void InboxView::draw_item(const TimelineItem& it, const ItemLayout& l, ImVec2 or
       const ImVec2 b(a.x + l.bubble_w, a.y + l.bubble_h);
       dl->AddRectFilled(a, b, kBotBubble, 10 * s_);
       dl->AddRect(a, b, kBotBorder, 10 * s_, 0, s_);
-      text_at(dl, f.label, ImVec2(a.x + 20 * s_, a.y + 14 * s_), kBotInk, "ASSISTANT HAND-OFF SUMMARY");
+      expose("summary:transcript", a, ImVec2(b.x - a.x, b.y - a.y));
+      text_at(dl, f.label, ImVec2(a.x + 20 * s_, a.y + 14 * s_), kBotInk, "Hand-off summary from the assistant");
       const char* staff = "Staff only";
       const ImVec2 ss = measure(f.small, staff);
       text_at(dl, f.small, ImVec2(b.x - 20 * s_ - ss.x, a.y + 14 * s_), kFaint, staff);
@@ -806,8 +834,12 @@ void InboxView::draw_item(const TimelineItem& it, const ItemLayout& l, ImVec2 or
   const float x_right = origin.x + w - pad;
   if (it.group_start) {
     char head[320];
-    std::snprintf(head, sizeof head, "%s  \u00b7  %s", client::text::isolate(it.name).c_str(),
-                  it.time.c_str());
+    if (it.time.empty()) {  // own messages not stored yet: their state shows under the bubble
+      std::snprintf(head, sizeof head, "%s", client::text::isolate(it.name).c_str());
+    } else {
+      std::snprintf(head, sizeof head, "%s  \u00b7  %s", client::text::isolate(it.name).c_str(),
+                    it.time.c_str());
+    }
     const ImVec2 hs(client::text::measure(head, Face::small), f.small->FontSize);
     float hx = right ? x_right - hs.x : x_left;
     if (bot && !note) {
@@ -823,6 +855,9 @@ void InboxView::draw_item(const TimelineItem& it, const ItemLayout& l, ImVec2 or
       hx += pw + 6 * s_;
     }
     client::text::draw(dl, head, Face::small, ImVec2(hx, y + 1 * s_), kMuted, 0);
+    if (!it.full_time.empty() && ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem) &&
+        ImGui::IsMouseHoveringRect(ImVec2(hx, y), ImVec2(hx + hs.x, y + l.head_h)))
+      ImGui::SetTooltip("%s", it.full_time.c_str());
     y += l.head_h;
   }
   const ImVec2 a(right ? x_right - l.bubble_w : x_left, y);
@@ -849,6 +884,30 @@ void InboxView::draw_item(const TimelineItem& it, const ItemLayout& l, ImVec2 or
   if (!it.links.empty() && hit("##bubble", a, ImVec2(l.bubble_w, l.bubble_h))) {
     const int k = client::link_at(l.block, text_origin, ImGui::GetIO().MousePos);
     if (k >= 0) out.open_url = it.links[static_cast<std::size_t>(k)].url;
+  }
+  // Hovering a message shows its full date and a Copy action beside it (issue 8, inbox defects
+  // 3 and 7). The action stays while the mouse is on the bubble or on the action itself.
+  if (it.kind != TimelineItem::Kind::outbox) {
+    const std::string key = std::to_string(it.seq);
+    expose("msg:" + key, a, ImVec2(l.bubble_w, l.bubble_h));
+    const bool window_hovered = ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem) && !ImGui::IsMouseHoveringRect(marker_a_, marker_b_);
+    const bool over_bubble = window_hovered && ImGui::IsMouseHoveringRect(a, b);
+    if (over_bubble && !it.full_time.empty()) ImGui::SetTooltip("%s", it.full_time.c_str());
+    const char* cl = "Copy";
+    const ImVec2 cs = measure(f.small, cl);
+    const ImVec2 csize(cs.x + 20 * s_, cs.y + 10 * s_);
+    const ImVec2 cp(right ? a.x - csize.x - 6 * s_ : b.x + 6 * s_,
+                    a.y + (std::min(l.bubble_h, 40 * s_) - csize.y) / 2);
+    const ImVec2 cq(cp.x + csize.x, cp.y + csize.y);
+    const bool over_copy = window_hovered && ImGui::IsMouseHoveringRect(cp, cq);
+    if (over_bubble || over_copy) {
+      bool ch = false;
+      if (hit("##copy", cp, csize, &ch)) out.copy = it.text;
+      expose("copy:" + key, cp, csize);
+      dl->AddRectFilled(cp, cq, ch ? kHover : kWhite, csize.y / 2);
+      dl->AddRect(cp, cq, kLine, csize.y / 2, 0, s_);
+      text_at(dl, f.small, ImVec2(cp.x + 10 * s_, cp.y + 5 * s_), ch ? kInk : kMuted, cl);
+    }
   }
   // Avatar beside the first bubble of a group from the other side.
   if (!right && it.group_start) {
@@ -962,6 +1021,8 @@ void InboxView::draw_transcript(InboxModel& model, float x, float y, float w, fl
   if (model.open_id() != layout_conv_) {
     layout_conv_ = model.open_id();
     force_bottom_ = true;
+    last_items_ = 0;
+    unseen_from_ = 0;
   }
   if (version != layout_version_ || w != layout_width_ || f.body != layout_font_) {
     layout_version_ = version;
@@ -976,18 +1037,51 @@ void InboxView::draw_transcript(InboxModel& model, float x, float y, float w, fl
   ImGui::SetCursorScreenPos(ImVec2(x, y));
   push_child_colors(IM_COL32(0, 0, 0, 0));
   ImGui::BeginChild("##transcript", ImVec2(w, std::max(h, 1.0f)), false, 0);
+  // Follow the bottom while the reader is there; otherwise count what arrives below and offer a
+  // "new messages" marker (issue 8, inbox defect 2). Whether the reader is at the bottom is
+  // decided only when the scroll position moved (the reader scrolled, or our own jump landed),
+  // not when the viewport or the content changed size: the composer replacing the accept bar
+  // shrinks the viewport, and that used to count as "scrolled up".
   const float sy = ImGui::GetScrollY(), max_y = ImGui::GetScrollMaxY();
   const bool at_bottom = max_y <= 0 || sy >= max_y - 4 * s_;
-  const bool grew = total != last_total_;
-  if (!grew) stick_bottom_ = at_bottom;
-  if (force_bottom_ || (grew && stick_bottom_)) {
-    ImGui::SetScrollY(total + 1000 * s_);
-    stick_bottom_ = true;
+  if (sy != last_scroll_y_) stick_bottom_ = at_bottom;
+  last_scroll_y_ = sy;
+  const bool grew = items.size() > last_items_;
+  // The agent's own new message is always brought into view.
+  if (grew && !items.empty() && items.back().own) force_bottom_ = true;
+  if (force_bottom_) stick_bottom_ = true;
+  if (stick_bottom_) {
+    if (force_bottom_ || sy < max_y || total != last_total_) ImGui::SetScrollY(total + 1000 * s_);
+    unseen_from_ = items.size();
     force_bottom_ = false;
+  } else if (last_items_ > 0 && unseen_from_ > items.size()) {
+    unseen_from_ = items.size();
   }
+  if (stick_bottom_ || at_bottom) unseen_from_ = items.size();
+  last_items_ = items.size();
   last_total_ = total;
+  at_bottom_ = stick_bottom_ || at_bottom;
+  new_below_ = static_cast<int>(items.size() - std::min(unseen_from_, items.size()));
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const float cw = ImGui::GetWindowContentRegionMax().x;
+  // The marker: a pill above the bottom edge; a click jumps to the end. Its click region is
+  // submitted before the items (ImGui gives an overlapped mouse to the first), drawn after them.
+  char marker[48] = "";
+  marker_a_ = marker_b_ = ImVec2(0, 0);
+  bool marker_hovered = false;
+  if (new_below_ > 0) {
+    std::snprintf(marker, sizeof marker, new_below_ == 1 ? "\u2193  1 new message" : "\u2193  %d new messages",
+                  new_below_);
+    const ImVec2 ls = measure(f.label, marker);
+    const ImVec2 size(ls.x + 32 * s_, 32 * s_);
+    marker_a_ = ImVec2(x + (w - size.x) / 2, y + h - size.y - 12 * s_);
+    marker_b_ = ImVec2(marker_a_.x + size.x, marker_a_.y + size.y);
+    if (hit("##new_messages", marker_a_, size, &marker_hovered)) {
+      force_bottom_ = true;
+      AppShell::get().invalidate();
+    }
+    expose("new_messages", marker_a_, size);
+  }
   // Only items in view are drawn (the layout knows every item's place).
   const float view_top = y - origin.y, view_bottom = view_top + h;
   auto first = std::lower_bound(layout_.begin(), layout_.end(), view_top,
@@ -1014,6 +1108,16 @@ void InboxView::draw_transcript(InboxModel& model, float x, float y, float w, fl
     }
     client::text::draw(dl, buf, Face::small, ImVec2(origin.x + 28 * s_ + 76 * s_, ty + 3 * s_), kMuted, 0);
     (void)c;
+  }
+  if (marker[0]) {
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImVec2 ls = measure(f.label, marker);
+    const float r = (marker_b_.y - marker_a_.y) / 2;
+    dl->AddRectFilled(ImVec2(marker_a_.x, marker_a_.y + 2 * s_), ImVec2(marker_b_.x, marker_b_.y + 3 * s_),
+                      IM_COL32(15, 23, 42, 40), r);
+    dl->AddRectFilled(marker_a_, marker_b_, marker_hovered ? kAccentDark : kAccent, r);
+    text_at(dl, f.label, ImVec2(marker_a_.x + 16 * s_, marker_a_.y + (2 * r - ls.y) / 2 - 0.5f * s_), kWhite,
+            marker);
   }
   ImGui::SetCursorScreenPos(origin);
   ImGui::Dummy(ImVec2(1, total));
@@ -1071,10 +1175,11 @@ float InboxView::draw_footer(InboxModel& model, Fields& fields, float x, float b
     // Bottom row of the box: hint and buttons.
     const float row_y = b.y - 40 * s_;
     dl->AddLine(ImVec2(a.x + 1 * s_, row_y), ImVec2(b.x - 1 * s_, row_y), IM_COL32(241, 245, 249, 255), s_);
-    text_at(dl, f.small, ImVec2(a.x + 14 * s_, row_y + (40 * s_ - f.small->FontSize) / 2), kFaint,
-            "Enter or Ctrl+Enter to send  \u00b7  Shift+Enter for a new line");
     const bool can_send = !model.draft().empty();
     const float sw = 76 * s_;
+    text_clipped(dl, f.small, ImVec2(a.x + 14 * s_, row_y + (40 * s_ - f.small->FontSize) / 2),
+                 b.x - 16 * s_ - sw, kFaint, kWhite,
+                 narrow_ ? "Shift+Enter for a new line" : "Enter or Ctrl+Enter to send  \u00b7  Shift+Enter for a new line");
     if (button("##send", "Send", ImVec2(b.x - 8 * s_ - sw, row_y + 6 * s_), 28 * s_, ButtonStyle::primary, s_,
                sw, can_send)) {
       out.send = true;
@@ -1138,28 +1243,8 @@ void InboxView::draw_conversation(InboxModel& model, Fields& fields, float x, fl
   // Header.
   const float hh = 68 * s_;
   dl->AddLine(ImVec2(x, y + hh - 0.5f * s_), ImVec2(x + w, y + hh - 0.5f * s_), kLine, s_);
-  avatar(dl, ImVec2(x + 44 * s_, y + hh / 2), 18 * s_, initial(name), avatar_color(name), kWhite, f.label);
-  const float tx = x + 72 * s_;
-  float px = tx + user_text(dl, Face::title, ImVec2(tx, y + 14 * s_), kInk, name) + 10 * s_;
-  const char* sl = status_label(c->status);
-  pill(dl, f.small, ImVec2(px, y + 14 * s_), sl, status_color(c->status),
-       with_alpha(status_color(c->status), 0.1f), s_);
-  px += pill_width(f.small, sl, s_) + 6 * s_;
-  if (c->priority == Priority::urgent || c->priority == Priority::high) {
-    pill(dl, f.small, ImVec2(px, y + 14 * s_), priority_label(c->priority), priority_color(c->priority),
-         with_alpha(priority_color(c->priority), 0.1f), s_);
-  }
-  std::string sub = c->topic.empty() ? std::string("No topic") : client::text::isolate(c->topic);
-  sub += "  \u00b7  ";
-  sub += channel_label(c->channel);
-  if (c->status == Status::active && !c->assignee_name.empty())
-    sub += "  \u00b7  with " + client::text::isolate(c->assignee_name);
-  client::text::draw(dl, sub, Face::small, ImVec2(tx, y + 40 * s_), kMuted, 0);
-  a11y::node("##conv_title", a11y::Role::heading, name + ", " + status_label(c->status), ImVec2(tx, y + 10 * s_),
-             ImVec2(px, y + 36 * s_));
-  a11y::node("##conv_sub", a11y::Role::text, sub, ImVec2(tx, y + 38 * s_), ImVec2(x + w / 2, y + 58 * s_));
-  // Actions.
-  float bx = x + w - 24 * s_;
+  // Actions first: the name and the pills fit in what they leave.
+  float bx = x + w - (narrow_ ? 12 : 24) * s_;
   const float bh = 34 * s_;
   if (model.can_resolve()) {
     const float bw = measure(f.label, "Resolve").x + 36 * s_;
@@ -1168,14 +1253,66 @@ void InboxView::draw_conversation(InboxModel& model, Fields& fields, float x, fl
       out.open_resolve = true;
     }
     resolve_button_ = a11y::last_id();
-    // A check mark before the label.
   } else if (model.can_accept()) {
-    const float bw = measure(f.label, "Accept chat").x + 36 * s_;
+    const float bw = measure(f.label, narrow_ ? "Accept" : "Accept chat").x + 36 * s_;
     bx -= bw;
-    if (button("##accept", "Accept chat", ImVec2(bx, y + (hh - bh) / 2), bh, ButtonStyle::primary, s_, bw)) {
+    if (button("##accept", narrow_ ? "Accept" : "Accept chat", ImVec2(bx, y + (hh - bh) / 2), bh,
+               ButtonStyle::primary, s_, bw)) {
       out.accept = c->id;
     }
   }
+  // Narrow screens show the list or the conversation: "Back" returns to the list.
+  float lx = x;
+  if (narrow_) {
+    const float bw = measure(f.label, "\u2039 Back").x + 20 * s_;
+    if (button("##back", "\u2039 Back", ImVec2(x + 8 * s_, y + (hh - bh) / 2), bh, ButtonStyle::secondary, s_,
+               bw)) {
+      out.close_conversation = true;
+    }
+    lx = x + bw - 8 * s_;
+  }
+  avatar(dl, ImVec2(lx + 44 * s_, y + hh / 2), 18 * s_, initial(name), avatar_color(name), kWhite, f.label);
+  const float tx = lx + 72 * s_;
+  const float text_max = bx - 10 * s_;
+  text_clipped(dl, f.title, ImVec2(tx, y + 14 * s_), text_max, kInk, kWhite, name.c_str());
+  float px = tx + client::text::measure(name, Face::title) + 10 * s_;
+  const char* sl = status_label(c->status);
+  if (px + pill_width(f.small, sl, s_) <= text_max) {
+    pill(dl, f.small, ImVec2(px, y + 14 * s_), sl, status_color(c->status),
+         with_alpha(status_color(c->status), 0.1f), s_);
+    px += pill_width(f.small, sl, s_) + 6 * s_;
+    if ((c->priority == Priority::urgent || c->priority == Priority::high) &&
+        px + pill_width(f.small, priority_label(c->priority), s_) <= text_max) {
+      pill(dl, f.small, ImVec2(px, y + 14 * s_), priority_label(c->priority), priority_color(c->priority),
+           with_alpha(priority_color(c->priority), 0.1f), s_);
+    }
+  }
+  std::string sub = c->topic.empty() ? std::string("No topic") : client::text::isolate(c->topic);
+  sub += "  \u00b7  ";
+  sub += channel_label(c->channel);
+  if (c->status == Status::active && !c->assignee_name.empty())
+    sub += "  \u00b7  with " + client::text::isolate(c->assignee_name);
+  // Whether the customer is still on the site (widget defect 1: staff see it).
+  float sx = tx;
+  if (c->status != Status::resolved && model.customer_online() >= 0) {
+    const bool here = model.customer_online() == 1;
+    const char* pl = here ? "Customer online" : "Customer left the site";
+    dl->AddCircleFilled(ImVec2(sx + 4 * s_, y + 40 * s_ + f.small->FontSize / 2 + 1 * s_), 3.5f * s_,
+                        here ? kGreen : kFaint, 12);
+    text_at(dl, f.small, ImVec2(sx + 12 * s_, y + 40 * s_), here ? kGreen : kMuted, pl);
+    sx += 12 * s_ + measure(f.small, pl).x;
+    text_at(dl, f.small, ImVec2(sx + 6 * s_, y + 40 * s_), kFaint, "\u00b7");
+    sx += 18 * s_;
+  }
+  text_clipped(dl, f.small, ImVec2(sx, y + 40 * s_), text_max, kMuted, kWhite, sub.c_str());
+  a11y::node("##conv_title", a11y::Role::heading, name + ", " + status_label(c->status), ImVec2(tx, y + 10 * s_),
+             ImVec2(px, y + 36 * s_));
+  a11y::node("##conv_sub", a11y::Role::text,
+             (model.customer_online() == 1   ? std::string("Customer online. ")
+              : model.customer_online() == 0 ? std::string("Customer left the site. ")
+                                             : std::string()) +
+                 sub,
+             ImVec2(tx, y + 38 * s_), ImVec2(x + w / 2, y + 58 * s_));
 
   // The transcript's log exists before its messages (and before the footer in the Tab order).
   ImGui::PushID(c->id.c_str());
@@ -1197,7 +1334,8 @@ void InboxView::draw_conversation(InboxModel& model, Fields& fields, float x, fl
 
 // ---- Details panel -------------------------------------------------------------------------------
 
-void InboxView::draw_details(InboxModel& model, float x, float y, float w, float h, double now) {
+void InboxView::draw_details(InboxModel& model, float x, float y, float w, float h, double now,
+                             Intents& out) {
   const client::Fonts& f = AppShell::get().fonts();
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddRectFilled(ImVec2(x, y), ImVec2(x + w, y + h), kPanel);
@@ -1244,32 +1382,8 @@ void InboxView::draw_details(InboxModel& model, float x, float y, float w, float
   dl->AddLine(ImVec2(x + pad, yy), ImVec2(right, yy), kLine, s_);
   yy += 18 * s_;
 
-  section("HAND-OFF SUMMARY");
-  if (c->handoff_summary.empty()) {
-    text_at(dl, f.small, ImVec2(x + pad, yy), kFaint, "No summary from the assistant.");
-    a11y::node("##summary", a11y::Role::text, "No summary from the assistant.", ImVec2(x + pad, yy),
-               ImVec2(right, yy + f.small->FontSize));
-    yy += f.small->FontSize + 12 * s_;
-  } else {
-    const float bw = w - 2 * pad;
-    if (summary_text_ != c->handoff_summary || summary_w_ != bw || summary_font_ != f.small) {
-      summary_text_ = c->handoff_summary;
-      summary_w_ = bw;
-      summary_font_ = f.small;
-      client::layout_text(summary_text_, {}, f.small, bw - 28 * s_, summary_block_);
-    }
-    const ImVec2 a(x + pad, yy), b(x + pad + bw, yy + summary_block_.height + 24 * s_);
-    dl->AddRectFilled(a, b, kBotBubble, 8 * s_);
-    dl->AddRect(a, b, kBotBorder, 8 * s_, 0, s_);
-    client::draw_text(dl, summary_block_, summary_text_, ImVec2(a.x + 14 * s_, a.y + 12 * s_), kText,
-                      kAccent);
-    a11y::node("##summary", a11y::Role::text, summary_text_, a, b);
-    yy = b.y + 12 * s_;
-  }
-  yy += 8 * s_;
-  dl->AddLine(ImVec2(x + pad, yy), ImVec2(right, yy), kLine, s_);
-  yy += 18 * s_;
-
+  // The assistant's hand-off summary is shown once, where it happened: a card in the
+  // transcript (issue 8, inbox defect 5), not here as well.
   section("CONVERSATION");
   row("Status", status_label(c->status), status_color(c->status));
   const InboxModel::Clock clock{};
@@ -1289,7 +1403,25 @@ void InboxView::draw_details(InboxModel& model, float x, float y, float w, float
                          : c->answered_by == Answerer::none   ? "Staff only"
                                                               : "Parley assistant";
   row("Answered by", answered);
-  row("ID", c->id);
+  // The conversation id, with a Copy action (issue 8, inbox defect 3).
+  {
+    const char* cl = "Copy";
+    const ImVec2 cs = measure(f.small, cl);
+    const ImVec2 csize(cs.x + 16 * s_, cs.y + 6 * s_);
+    const ImVec2 cp(right - csize.x, yy - 3 * s_);
+    text_at(dl, f.small, ImVec2(x + pad, yy), kMuted, "ID");
+    text_clipped(dl, f.small, ImVec2(x + pad + 84 * s_, yy), cp.x - 6 * s_, kText, kPanel, c->id.c_str());
+    bool ch = false;
+    if (hit("##copy_id", cp, csize, &ch)) out.copy = c->id;
+    if (a11y::node("##copy_id_a11y", a11y::Role::button, "Copy conversation ID " + c->id, cp,
+                   ImVec2(cp.x + csize.x, cp.y + csize.y)))
+      out.copy = c->id;
+    expose("copy_id", cp, csize);
+    dl->AddRectFilled(cp, ImVec2(cp.x + csize.x, cp.y + csize.y), ch ? kHover : kWhite, csize.y / 2);
+    dl->AddRect(cp, ImVec2(cp.x + csize.x, cp.y + csize.y), kLine, csize.y / 2, 0, s_);
+    text_at(dl, f.small, ImVec2(cp.x + 8 * s_, cp.y + 3 * s_), kAccent, cl);
+    yy += f.small->FontSize + 12 * s_;
+  }
   a11y::pop();
   ImGui::PopID();
   dl->PopClipRect();
@@ -1330,10 +1462,6 @@ void InboxView::draw_resolve(InboxModel& model, Fields& fields, Intents& out) {
                    8 * s_ + 40 * s_ + 38 * s_ + pad;
   const ImVec2 a((w - cw) / 2, std::max(16 * s_, (h - ch) / 2));
   const ImVec2 b(a.x + cw, a.y + ch);
-  // Clicking outside the card closes it.
-  bool outside = false;
-  ImGui::SetCursorScreenPos(ImVec2(0, 0));
-  if (ImGui::InvisibleButton("##backdrop", ImVec2(w, h))) outside = true;
   dl->AddRectFilled(ImVec2(a.x, a.y + 4 * s_), ImVec2(b.x, b.y + 8 * s_), IM_COL32(15, 23, 42, 30), 14 * s_);
   dl->AddRectFilled(a, b, kWhite, 14 * s_);
   a11y::push("##dialog", a11y::Role::dialog, "Resolve conversation");
@@ -1364,6 +1492,7 @@ void InboxView::draw_resolve(InboxModel& model, Fields& fields, Intents& out) {
     st.checked = on ? 1 : 0;
     if (a11y::item(a11y::Role::radio, t, st)) out.issue_type = t;
     ImGui::PopID();
+    expose("type:" + t, ImVec2(cx, y), ImVec2(pw, 28 * s_));
     const ImVec2 p1(cx + pw, y + 28 * s_);
     dl->AddRectFilled(ImVec2(cx, y), p1, on ? kAccent : hovered ? kHover : kWhite, 14 * s_);
     if (!on) dl->AddRect(ImVec2(cx, y), p1, IM_COL32(203, 213, 225, 255), 14 * s_, 0, s_);
@@ -1399,6 +1528,11 @@ void InboxView::draw_resolve(InboxModel& model, Fields& fields, Intents& out) {
     out.submit_resolve = true;
   }
   a11y::pop();
+  // Clicking outside the card closes it. The backdrop is submitted after the card's controls:
+  // of overlapping items ImGui lets the first one submitted take the mouse, so a backdrop
+  // submitted first swallowed every click on the chips and buttons (issue 8, inbox defect 1).
+  ImGui::SetCursorScreenPos(ImVec2(0, 0));
+  const bool outside = ImGui::InvisibleButton("##backdrop", ImVec2(w, h));
   const ImVec2 mp = ImGui::GetIO().MousePos;
   if (outside && (mp.x < a.x || mp.x > b.x || mp.y < a.y || mp.y > b.y)) out.close_resolve = true;
   ImGui::End();
@@ -1425,6 +1559,7 @@ bool InboxView::draw(InboxModel& model, Fields& fields, double now, Intents& out
   AppShell& shell = AppShell::get();
   s_ = shell.scale();
   client::dom::set_cursor(client::dom::Cursor::arrow);
+  begin_exposed_frame();
   const float w = shell.width(), h = shell.height();
 
   ImGui::SetNextWindowPos(ImVec2(0, 0));
@@ -1451,15 +1586,28 @@ bool InboxView::draw(InboxModel& model, Fields& fields, double now, Intents& out
     was_login_ = false;
   }
 
+  // Below kNarrowCss px wide (a phone, 390 px) one column at a time: the lists, or the open
+  // conversation with a Back button (issue 8, inbox defect 8). Wider: lists | conversation
+  // (| details from 1180 px).
+  const float css_w = w / s_;
+  narrow_ = css_w < kNarrowCss;
   draw_topbar(model, w, out);
   const float top = 56 * s_;
-  const float css_w = w / s_;
-  const float list_w = (css_w < 900 ? 280 : 340) * s_;
-  const float details_w = css_w >= 1180 && model.open_conversation() ? 320 * s_ : 0;
-  draw_lists(model, 0, top, list_w, h - top, now, out);
-  ImGui::SetCursorScreenPos(ImVec2(0, 0));
-  draw_conversation(model, fields, list_w, top, w - list_w - details_w, h - top, now, out);
-  if (details_w > 0) draw_details(model, w - details_w, top, details_w, h - top, now);
+  if (narrow_) {
+    if (model.open_conversation()) {
+      draw_conversation(model, fields, 0, top, w, h - top, now, out);
+    } else {
+      fields.composer.hide();
+      draw_lists(model, 0, top, w, h - top, now, out);
+    }
+  } else {
+    const float list_w = (css_w < 900 ? 280 : 340) * s_;
+    const float details_w = css_w >= 1180 && model.open_conversation() ? 320 * s_ : 0;
+    draw_lists(model, 0, top, list_w, h - top, now, out);
+    ImGui::SetCursorScreenPos(ImVec2(0, 0));
+    draw_conversation(model, fields, list_w, top, w - list_w - details_w, h - top, now, out);
+    if (details_w > 0) draw_details(model, w - details_w, top, details_w, h - top, now, out);
+  }
   ImGui::End();
 
   if (model.resolve_open()) {

@@ -4,8 +4,8 @@
 // Layout (CSS px, times the shell's scale): a top bar (live counts, agent, mute, log out); a left
 // column with the waiting queue and "my conversations" (clipped lists: only visible rows are
 // drawn); the open conversation in the middle (header with Accept / Resolve, the transcript, the
-// composer: a DOM <textarea> placed over the frame); a right panel with the contact's details and
-// the assistant's hand-off summary; the resolve panel (issue types + a DOM <textarea> note) on
+// composer: a DOM <textarea> placed over the frame); a right panel with the contact's and the
+// conversation's details (the assistant's hand-off summary is a card in the transcript); the resolve panel (issue types + a DOM <textarea> note) on
 // top. The login screen places DOM <input>s in a real <form> (password managers).
 // Text layout of the transcript is cached and redone only when the timeline or the width changes.
 #pragma once
@@ -22,6 +22,7 @@ namespace parley::inbox {
 
 struct Intents {
   std::string open, accept, take_over, retry, discard, issue_type, open_url;
+  std::string copy;  // text to put on the clipboard (a message, the conversation id)
   int move_focus = 0;
   bool open_focused = false;
   bool send = false;
@@ -47,12 +48,20 @@ struct Fields {
 
 class InboxView {
  public:
+  // Narrower than this (CSS px), the inbox shows one column at a time.
+  static constexpr float kNarrowCss = 720;
+
   // Draws the frame. Returns true while something animates.
   bool draw(InboxModel& model, Fields& fields, double now_ms, Intents& out);
 
   void set_focused(const std::string& field, bool focused);
   void set_field_height(const std::string& field, float css_px);
   const std::string& focused_field() const { return focused_field_; }
+  bool narrow() const { return narrow_; }
+  // The transcript as last drawn: at the bottom (following new messages), and how many items
+  // arrived below while the reader was scrolled up (the "new messages" marker shows then).
+  bool transcript_at_bottom() const { return at_bottom_; }
+  int transcript_new_below() const { return new_below_; }
 
  private:
   struct ItemLayout {
@@ -80,11 +89,12 @@ class InboxView {
                  Intents& out);
   void relayout(const std::vector<TimelineItem>& items, float width);
   float draw_footer(InboxModel& model, Fields& fields, float x, float bottom, float w, Intents& out);
-  void draw_details(InboxModel& model, float x, float y, float w, float h, double now);
+  void draw_details(InboxModel& model, float x, float y, float w, float h, double now, Intents& out);
   void draw_resolve(InboxModel& model, Fields& fields, Intents& out);
   void draw_flash(InboxModel& model, double now);
 
   float s_ = 1;
+  bool narrow_ = false;  // one column: the lists, or the open conversation
 
   // Transcript layout cache.
   std::vector<ItemLayout> layout_;
@@ -95,13 +105,13 @@ class InboxView {
   std::string layout_conv_;
   bool stick_bottom_ = true;
   float last_total_ = -1;
+  float last_scroll_y_ = -1;
   bool force_bottom_ = true;
-
-  // Details panel: the summary's wrapped text.
-  client::TextBlock summary_block_;
-  std::string summary_text_;
-  float summary_w_ = -1;
-  const ImFont* summary_font_ = nullptr;
+  std::size_t last_items_ = 0;   // timeline items in the previous frame
+  std::size_t unseen_from_ = 0;  // items from this index on arrived while the reader was up
+  bool at_bottom_ = true;
+  int new_below_ = 0;
+  ImVec2 marker_a_, marker_b_;  // the "new messages" marker as drawn (screen px; empty when none)
 
   // List scrolling follows the keyboard focus.
   std::uint64_t last_focus_moves_ = 0;

@@ -19,6 +19,7 @@
 #include "common/connection.hpp"
 #include "common/dom.hpp"
 #include "common/text.hpp"
+#include "common/ui.hpp"
 #include "inbox/inbox_model.hpp"
 #include "inbox/inbox_view.hpp"
 
@@ -149,7 +150,10 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     view_.set_field_height(std::string(field), css_px);
     AppShell::get().invalidate();
   }
-  void on_visibility(bool) override { update_viewing(); }
+  void on_visibility(bool visible) override {
+    if (visible && conn_) conn_->retry_now();
+    update_viewing();
+  }
   void on_network(bool online) override {
     if (conn_) conn_->set_network(online);
   }
@@ -159,6 +163,11 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     j["alerts"] = alerts_seen_;
     j["focused_field"] = view_.focused_field();
     j["text"] = client::text::stats_json();
+    j["copies"] = copies_;
+    j["layout"] = view_.narrow() ? "narrow" : "wide";
+    j["transcript"] = Json{{"at_bottom", view_.transcript_at_bottom()}, {"new_below", view_.transcript_new_below()}};
+    // Where the named controls were drawn (CSS px): end-to-end tests click them by name.
+    j["controls"] = Json::parse(client::ui::exposed_json(AppShell::get().scale()), nullptr, false);
     return j.dump(-1, ' ', false, Json::error_handler_t::replace);
   }
 
@@ -313,7 +322,7 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
       client::dom::announce(a.text);
       if (a.kind == inbox::Alert::Kind::new_waiting)
         waiting = true;
-      else
+      else if (a.kind == inbox::Alert::Kind::new_message)
         message = true;
     }
     if (!model_->muted() && (waiting || message)) beeps_ += parley_inbox_beep(waiting ? 0 : 1);
@@ -471,6 +480,12 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
       changed = true;
     }
     if (!in.open_url.empty()) client::dom::open_url(in.open_url);
+    if (!in.copy.empty()) {
+      client::dom::copy_to_clipboard(in.copy);
+      model_->copied(now);  // "Copied" for the eyes (flash) and for screen readers (alert)
+      ++copies_;
+      changed = true;
+    }
     if (in.logout) {
       logout();
       changed = true;
@@ -514,6 +529,7 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
   Seq spoken_seq_ = 0;
   int beeps_ = 0;
   int alerts_seen_ = 0;
+  int copies_ = 0;
 };
 
 InboxApp* g_app = nullptr;

@@ -13,6 +13,7 @@
 #include "common/dom.hpp"
 #include "common/script.hpp"
 #include "common/text.hpp"
+#include "common/ui.hpp"
 #include "widget/widget_model.hpp"
 #include "widget/widget_view.hpp"
 
@@ -138,7 +139,9 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
     after_model_change();
   }
   void on_visibility(bool visible) override {
-    if (visible) AppShell::get().invalidate();
+    if (!visible) return;
+    connection_.retry_now();  // back on the page after an outage: no waiting out the backoff
+    AppShell::get().invalidate();
   }
   void on_network(bool online) override { connection_.set_network(online); }
   std::string state_json() override {
@@ -147,6 +150,11 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
     j["text"] = client::text::stats_json();
     j["mirrored"] = view_.is_mirrored();
     j["menu_open"] = view_.menu_open();
+    j["last_open_reason"] = connection_.last_open_reason();
+    j["retry_at"] = connection_.state() == client::Connection::State::waiting ? connection_.retry_at() : 0.0;
+    j["copies"] = copies_;
+    // Where the named controls were drawn (CSS px): end-to-end tests click them by name.
+    j["controls"] = Json::parse(client::ui::exposed_json(AppShell::get().scale()), nullptr, false);
     return j.dump(-1, ' ', false, Json::error_handler_t::replace);
   }
 
@@ -181,6 +189,16 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
   void after_model_change() {
     for (const std::string& text : model_.take_announcements()) client::dom::announce(text);
     announce_changes();
+    // Whether a conversation is going on: the loader keeps it on the host site, so the next page
+    // of the site reconnects (a small live page badges new replies) and reopens the panel.
+    if (const Conversation* c = model_.conversation()) {
+      const int active = c->status != Status::resolved ? 1 : 0;
+      if (active != active_posted_) {
+        active_posted_ = active;
+        client::dom::post_to_host(std::string("{\"type\":\"parley:active\",\"active\":") +
+                                  (active ? "true" : "false") + "}");
+      }
+    }
     if (model_.unread() != unread_posted_) {
       unread_posted_ = model_.unread();
       client::dom::post_to_host("{\"type\":\"parley:unread\",\"count\":" + std::to_string(unread_posted_) +
@@ -284,7 +302,11 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
     if (in.new_conversation) model_.start_new_conversation();
     if (!in.retry.empty()) model_.retry(in.retry);
     if (!in.discard.empty()) model_.discard(in.discard);
-    if (!in.copy.empty()) client::dom::copy_to_clipboard(in.copy);
+    if (!in.copy.empty()) {
+      client::dom::copy_to_clipboard(in.copy);
+      if (in.announce.empty()) client::dom::announce("Copied to the clipboard");
+      ++copies_;
+    }
     if (!in.announce.empty()) client::dom::announce(in.announce);
     if (!in.open_url.empty()) client::dom::open_url(in.open_url);
     if (in.close) close();
@@ -307,6 +329,8 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
   bool prechat_shown_ = false;
   std::string prechat_error_;
   int failed_ = 0;
+  int active_posted_ = -1;  // -1: not said yet
+  int copies_ = 0;
 };
 
 WidgetApp* g_app = nullptr;

@@ -371,6 +371,7 @@ void WidgetView::draw_message(const DisplayItem& item, const ItemLayout& l, ImVe
   // Click: a link opens; elsewhere the bubble toggles its "Copy" action.
   ImGui::PushID(index);
   bool hovered = false;
+  if (item.seq > 0) expose("msg:" + std::to_string(item.seq), a, ImVec2(l.bubble_w, l.bubble_h));
   if (hit("##bubble", a, ImVec2(l.bubble_w, l.bubble_h), &hovered)) {
     const int k = client::link_at(l.block, text_origin, ImGui::GetIO().MousePos);
     if (k >= 0) {
@@ -383,14 +384,23 @@ void WidgetView::draw_message(const DisplayItem& item, const ItemLayout& l, ImVe
     client::dom::set_cursor(client::dom::Cursor::arrow);
   }
   if (selected_ == index) {
-    const char* label = "Copy";
+    // After a copy the action says so for two seconds ("Copied ✓"), then closes.
+    const bool just_copied = copied_index_ == index && now_ - copied_at_ < kCopiedShowMs;
+    const char* label = just_copied ? "Copied \u2713" : "Copy";
     const ImVec2 ts = measure(f.small, label);
     const ImVec2 size(ts.x + 20 * s_, ts.y + 10 * s_);
     const ImVec2 p(on_right ? a.x - size.x - 8 * s_ : b.x + 8 * s_, a.y + (l.bubble_h - size.y) / 2);
     bool copy_hover = false;
-    if (hit("##copy", p, size, &copy_hover)) {
+    expose(just_copied ? "copied" : "copy", p, size);
+    if (hit("##copy", p, size, &copy_hover) && !just_copied) {
       out.copy = item.text;
-      selected_ = -1;
+      copied_index_ = index;
+      copied_at_ = now_;
+      AppShell::get().invalidate_at(now_ + kCopiedShowMs + 50);
+    }
+    if (copied_index_ == index && now_ - copied_at_ >= kCopiedShowMs) {
+      selected_ = -1;  // the confirmation has been shown
+      copied_index_ = -1;
     }
     dl->AddRectFilled(p, ImVec2(p.x + size.x, p.y + size.y), copy_hover ? kNoticeBg : kWhite, size.y / 2);
     dl->AddRect(p, ImVec2(p.x + size.x, p.y + size.y), kLine, size.y / 2, 0, s_);
@@ -730,6 +740,8 @@ float WidgetView::draw_prechat(WidgetModel& model, Fields& fields, float w, floa
 bool WidgetView::draw(WidgetModel& model, Fields& fields, double now_ms, Intents& out) {
   AppShell& shell = AppShell::get();
   s_ = shell.scale();
+  now_ = now_ms;
+  begin_exposed_frame();
   const client::Fonts& f = shell.fonts();
   apply_brand(model.tenant().brand_color);
   client::dom::set_cursor(client::dom::Cursor::arrow);

@@ -106,6 +106,10 @@ class WidgetView {
   bool force_bottom_ = true;
 
   int selected_ = -1;  // bubble showing its "Copy" action
+  static constexpr double kCopiedShowMs = 2000;
+  int copied_index_ = -1;  // bubble whose text was just copied ("Copied ✓")
+  double copied_at_ = 0;
+  double now_ = 0;  // of the frame being drawn
 
   // DOM.
   float composer_text_css_ = 20;

@@ -154,6 +154,19 @@ std::string joined(const std::vector<std::string>& parts, std::string_view separ
   return out;
 }
 
+// The reason code of a hand-off as a sentence ("" for none).
+std::string handoff_reason_sentence(std::string_view reason) {
+  if (reason.empty()) return {};
+  if (reason == "customer_asked") return "The customer asked for a person.";
+  if (reason == "assistant_gave_up") return "The assistant could not answer.";
+  if (reason == "staff_took_over") return "Staff took over from the assistant.";
+  if (reason == "mirror_handoff") return "The external assistant handed over.";
+  if (reason == "no_assistant") return "No assistant: queued for the team.";
+  std::string words = one_line(reason);
+  std::replace(words.begin(), words.end(), '_', ' ');
+  return "Handed off (" + words + ").";
+}
+
 }  // namespace
 
 bool asks_for_person(std::string_view text) {
@@ -183,11 +196,14 @@ std::string handoff_summary(const std::vector<std::string>& customer_messages,
   std::vector<std::string> tried;
   for (const std::string& title : tried_titles) tried.push_back(one_line(title));
 
+  // Sentences for a person reading the card, one per line: why, what they wrote, what was tried.
   std::vector<std::string> sections;
-  if (const std::string s = joined(asked, " / "); !s.empty()) sections.push_back("Customer asked: " + s);
-  if (const std::string s = joined(tried, ", "); !s.empty()) sections.push_back("Assistant tried: " + s);
-  if (const std::string s = one_line(reason); !s.empty()) sections.push_back("Reason: " + s);
-  return joined(sections, " | ");
+  sections.push_back(handoff_reason_sentence(reason));
+  for (std::string& a : asked) a = "\u201c" + a + "\u201d";
+  if (const std::string s = joined(asked, ", "); !s.empty()) sections.push_back("They wrote: " + s + ".");
+  if (const std::string s = joined(tried, ", "); !s.empty())
+    sections.push_back("The assistant suggested: " + s + ".");
+  return joined(sections, "\n");
 }
 
 }  // namespace parley

@@ -335,13 +335,14 @@ TEST_CASE("inbox: accept, reply, resolve send the protocol commands") {
   CHECK(f.model.open_conversation()->handoff_summary.empty() == false);
 
   const auto& tl = f.model.timeline();
-  REQUIRE(tl.size() == 5);
-  CHECK(tl[1].role == Role::bot);
-  CHECK(tl[1].name == "Parley Assistant");
-  CHECK(tl[2].kind == inbox::TimelineItem::Kind::system);
-  CHECK(tl[3].kind == inbox::TimelineItem::Kind::summary);
-  CHECK(tl[4].kind == inbox::TimelineItem::Kind::takeover);
-  CHECK(tl[4].text == "Sam took over here");
+  REQUIRE(tl.size() == 6);
+  CHECK(tl[0].kind == inbox::TimelineItem::Kind::day);  // the first day's divider
+  CHECK(tl[2].role == Role::bot);
+  CHECK(tl[2].name == "Parley Assistant");
+  CHECK(tl[3].kind == inbox::TimelineItem::Kind::system);
+  CHECK(tl[4].kind == inbox::TimelineItem::Kind::summary);
+  CHECK(tl[5].kind == inbox::TimelineItem::Kind::takeover);
+  CHECK(tl[5].text == "Sam took over here");
 
   f.model.set_draft("  Hi Ada, I can help.  ", kNow);
   CHECK(f.transport.last("chat.typing")["typing"] == true);
@@ -624,6 +625,130 @@ TEST_CASE("inbox: mine is paged after the queue; joining shows the contact's det
   REQUIRE(f.model.open_conversation() != nullptr);
   CHECK(f.model.open_conversation()->page_url == "https://shop.example/cart");
   CHECK(f.model.open_conversation()->issue_type == "billing");
+}
+
+// ---- issue 8: the inbox's everyday defects -----------------------------------------------------
+
+TEST_CASE("inbox defect 6: a row's second line separates the priority from what follows") {
+  inbox::Row r;
+  r.priority = Priority::urgent;
+  r.preview = "I need help";
+  // "My conversations" without a topic: the preview follows the priority, with a separator.
+  CHECK(InboxModel::row_line2(r, false) == "Urgent \u00b7 I need help");
+  CHECK(InboxModel::row_shows_priority(r, false));
+  CHECK(InboxModel::row_detail(r, false) == "I need help");
+  r.topic = "Billing";
+  CHECK(InboxModel::row_line2(r, false) == "Urgent \u00b7 Billing");
+  r.priority = Priority::normal;
+  CHECK(InboxModel::row_line2(r, false) == "Billing");  // normal priority is not named in "mine"
+  CHECK(InboxModel::row_line2(r, true) == "Normal \u00b7 Billing");
+  r.topic.clear();
+  CHECK(InboxModel::row_line2(r, true) == "Normal");  // the queue shows the preview on line 3
+  r.preview.clear();
+  CHECK(InboxModel::row_line2(r, false) == "No messages yet");
+}
+
+TEST_CASE("inbox defect 6: my conversations report how long each has waited") {
+  Fixture f;
+  f.model.received(
+      snapshot_frame(Json::array(), Json::array({item("c_m", Status::active, Priority::urgent, kNow - 125000, 3,
+                                                      "Ada", "u_me")})),
+      kNow);
+  const Json snap = f.model.snapshot(kNow);
+  REQUIRE(snap["mine"].size() == 1);
+  CHECK(snap["mine"][0]["waiting_s"] == 125);
+  CHECK(snap["mine"][0]["line2"] == "Urgent \u00b7 Billing");
+}
+
+TEST_CASE("inbox defect 7: date dividers where the day changes, full dates for hover and focus") {
+  CHECK(InboxModel::format_date(kNow, {}) == "Friday, 21 November 2025");
+  CHECK(InboxModel::format_date(0, {}) == "Thursday, 1 January 1970");
+  CHECK(InboxModel::format_date(kNow - 9 * 3600000LL, {}) == "Thursday, 20 November 2025");
+  CHECK(InboxModel::format_date(kNow + 16 * 3600000LL, {0, false}) == "Saturday, 22 November 2025");
+  // The time zone decides the day: 08:00 UTC is still the 20th at UTC-9.
+  CHECK(InboxModel::format_date(kNow, {-9 * 60, false}) == "Thursday, 20 November 2025");
+  CHECK(InboxModel::local_day(kNow, {}) - InboxModel::local_day(kNow - 86400000LL, {}) == 1);
+
+  Fixture f;
+  f.model.received(
+      snapshot_frame(Json::array({item("c_q", Status::pending, Priority::normal, kNow, 4)}), Json::array()), kNow);
+  f.model.open("c_q", kNow);
+  const Millis last_year = kNow - 400LL * 86400000LL;
+  f.answer_join("c_q",
+                {message_event("c_q", 1, Role::customer, "Ada", "old question", last_year),
+                 message_event("c_q", 2, Role::customer, "Ada", "yesterday", kNow - 86400000LL),
+                 message_event("c_q", 3, Role::customer, "Ada", "again yesterday", kNow - 86400000LL + 60000),
+                 message_event("c_q", 4, Role::customer, "Ada", "today", kNow)},
+                4);
+  std::vector<std::string> days;
+  for (const auto& t : f.model.timeline())
+    if (t.kind == inbox::TimelineItem::Kind::day) days.push_back(t.text);
+  CHECK(days == std::vector<std::string>{"Thursday, 17 October 2024", "Yesterday", "Today"});
+  const Json snap = f.model.snapshot(kNow);
+  REQUIRE(snap["selected"]["days"].size() == 3);
+  CHECK(snap["selected"]["days"][1]["seq"] == 2);
+  CHECK(snap["selected"]["messages"][0]["time"] == "08:00");
+  CHECK(snap["selected"]["messages"][0]["full_time"] == "Thursday, 17 October 2024, 08:00");
+  // A message after a divider starts a new group (its name line is drawn again).
+  const auto& tl = f.model.timeline();
+  for (std::size_t i = 1; i < tl.size(); ++i)
+    if (tl[i - 1].kind == inbox::TimelineItem::Kind::day) CHECK(tl[i].group_start);
+}
+
+TEST_CASE("inbox defect 9: an unsent reply says \"Sending...\" once, under the bubble, not in its name line") {
+  Fixture f;
+  f.model.received(snapshot_frame(Json::array(), Json::array({item("c_m", Status::active, Priority::normal, kNow, 2,
+                                                                   "Ada", "u_me")})),
+                   kNow);
+  f.model.open("c_m", kNow);
+  f.answer_join("c_m",
+                {message_event("c_m", 1, Role::customer, "Ada", "hi", kNow),
+                 event("c_m", 2, ev::assigned, Json{{"agent", {{"id", "u_me"}, {"name", "Sam"}}}}, kNow)},
+                2);
+  f.model.received(conversation_notice(item("c_m", Status::active, Priority::normal, kNow, 2, "Ada", "u_me"), 0),
+                   kNow);
+  f.model.set_draft("On it", kNow);
+  REQUIRE(f.model.send_draft(kNow));
+  const auto& last = f.model.timeline().back();
+  REQUIRE(last.kind == inbox::TimelineItem::Kind::outbox);
+  CHECK(last.time.empty());  // the view draws the delivery state once, below the bubble
+  CHECK(last.full_time.empty());
+}
+
+TEST_CASE("inbox defect 3/9: copying gives feedback to the eyes and to screen readers") {
+  Fixture f;
+  f.model.copied(kNow);
+  CHECK(f.model.flash() == "Copied to the clipboard");
+  const auto alerts = f.model.take_alerts();
+  REQUIRE(alerts.size() == 1);
+  CHECK(alerts[0].kind == inbox::Alert::Kind::status);
+}
+
+TEST_CASE("widget defect 1 (staff side): the inbox knows whether the customer is still on the site") {
+  Fixture f;
+  f.model.received(
+      snapshot_frame(Json::array({item("c_q", Status::pending, Priority::normal, kNow, 1)}), Json::array()), kNow);
+  f.model.open("c_q", kNow);
+  CHECK(f.model.customer_online() == -1);  // not known before the join
+  Json join;
+  for (const Json& j : f.transport.frames("chat.join")) join = j;
+  REQUIRE(join.is_object());
+  f.model.received(message_event("c_q", 1, Role::customer, "Ada", "hi", kNow), kNow);
+  Json view = to_json(conversation("c_q", Status::pending, 1), true);
+  view["contact"] = Json{{"id", "k_1"}, {"name", "Ada"}};
+  f.model.received(ack(join["id"].get<std::string>(), Json{{"conversation_id", "c_q"},
+                                                          {"head_seq", 1},
+                                                          {"conversation", view},
+                                                          {"customer_online", true}}),
+                   kNow);
+  CHECK(f.model.customer_online() == 1);
+  CHECK(f.model.snapshot(kNow)["selected"]["customer_online"] == true);
+  // Live: the relay's ephemeral chat.customer_presence (seq 0) when the last page closes.
+  f.model.received(event("c_q", 0, ev::customer_presence, Json{{"online", false}}, kNow,
+                         Actor{Role::system, "system", ""}, Audience::staff),
+                   kNow);
+  CHECK(f.model.customer_online() == 0);
+  CHECK(f.model.snapshot(kNow)["selected"]["customer_online"] == false);
 }
 
 }  // namespace parley::test

@@ -265,6 +265,7 @@ void Hub::on_close(std::uint64_t conn_id) {
     const std::string& contact_id = c->who.contact_id;
     s.contact_presence.disconnected(contact_id, now);
     if (!s.contact_presence.online(contact_id)) {
+      cmd::customer_presence_changed(s, contact_id);
       for (ConvState* cs : s.convs.of_contact(contact_id)) {
         if (cs->live.status == Status::pending && cs->live.channel == Channel::web) {
           s.contact_presence.watch(contact_id, std::chrono::milliseconds(s.options.abandon_after_ms));

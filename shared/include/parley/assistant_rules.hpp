@@ -31,8 +31,10 @@ struct KbMatch {
 std::optional<KbMatch> best_article(std::string_view question, const std::vector<KbArticle>& kb,
                                     int min_score = 2);
 
-// Short staff-only summary written at hand-off: what the customer asked (their recent messages,
-// shortened) and what the assistant tried (article titles), plus the reason.
+// Short staff-only summary written at hand-off, in sentences for people, one per line: why
+// (the reason code in words), what the customer wrote (their last three messages, shortened, in
+// quotes) and what the assistant suggested (article titles). Empty parts are left out; "" when
+// there is nothing to say.
 std::string handoff_summary(const std::vector<std::string>& customer_messages,
                             const std::vector<std::string>& tried_titles, std::string_view reason);
 

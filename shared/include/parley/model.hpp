@@ -158,6 +158,9 @@ inline constexpr std::string_view reopened = "chat.reopened";                // 
 inline constexpr std::string_view priority_changed = "chat.priority_changed";
 inline constexpr std::string_view typing = "chat.typing";  // ephemeral
 inline constexpr std::string_view seen = "chat.seen";      // ephemeral
+// ephemeral, staff: {"online": bool} when the customer's first connection opens or the last one
+// closes (a page of the host site keeps one open while a conversation goes on)
+inline constexpr std::string_view customer_presence = "chat.customer_presence";
 }  // namespace ev
 
 // True when `e` may be shown to a customer.

@@ -47,8 +47,24 @@ class BuiltinAssistant final : public Assistant {
 
 std::unique_ptr<Assistant> make_builtin_assistant() { return std::make_unique<BuiltinAssistant>(); }
 
+// The demo knowledge base: it matches the demo site (web/index.html, "Lumen Broadband"), whose
+// help centre sends people to the chat with invoices, outages and moving house (issue 8,
+// widget defect 5). docs/examples/kb.md holds the same articles as an import file.
 std::vector<KbArticle> default_kb_articles() {
   return {
+      {"kb_outage",
+       "Outages and a connection that is down",
+       "Sorry your internet is down. First restart the router: unplug it for 30 seconds and plug it "
+       "back in. Known outages and planned works in your street are on lumen.example/status. If "
+       "nothing is listed for your street, type \"agent\" and a technician will call you back.",
+       {"outage", "outages", "down", "offline", "street", "area", "connection", "working", "slow",
+        "broken", "disconnected", "router", "wifi"}},
+      {"kb_moving",
+       "Moving house",
+       "Moving? Tell us your new address at least two weeks before the move. We check that fibre "
+       "reaches your new home and schedule the switch-over for your moving day, free of charge: your "
+       "plan, number and router move with you.",
+       {"moving", "move", "house", "address", "relocate", "relocating", "transfer"}},
       {"kb_hours",
        "Opening hours",
        "Our team is available Monday to Friday, 9:00 to 18:00. Outside these hours leave a message "
@@ -57,7 +73,8 @@ std::vector<KbArticle> default_kb_articles() {
       {"kb_invoices",
        "Pricing and invoices",
        "Invoices are sent by e-mail on the first day of each month and are also available under "
-       "Account > Billing. Prices are listed on our pricing page; all plans are billed monthly.",
+       "Account > Billing. Plans: Home 300 at \u20ac29, Home 1000 at \u20ac39 and Business at \u20ac79 a "
+       "month, all billed monthly with no contract.",
        {"invoice", "invoices", "billing", "bill", "price", "pricing", "cost", "payment", "pay", "plan"}},
       {"kb_password",
        "Resetting your password",

@@ -12,6 +12,9 @@ void hello(HubState&, const Principal&, ConnState*, const Hello&, AckFn);
 void join(HubState&, const Principal&, ConnState*, const Join&, AckFn);
 void leave(HubState&, const Principal&, ConnState*, const Leave&, AckFn);
 void ping(HubState&, const Principal&, ConnState*, const Ping&, AckFn);
+// Tells the staff watching the contact's loaded conversations whether the customer is connected
+// (an ephemeral chat.customer_presence; see session.cpp). Call after their presence changed.
+void customer_presence_changed(HubState&, const std::string& contact_id);
 // customer.cpp
 void start(HubState&, const Principal&, ConnState*, const ChatStart&, AckFn);
 void end(HubState&, const Principal&, ConnState*, const ChatEnd&, AckFn);

@@ -39,7 +39,9 @@ void hello(HubState& hub, const Principal& who, ConnState* conn, const Hello& h,
       conn->who.tenant_id = tenant_id;
       conn->who.contact_id = (*v)->contact_id;
       conn->who.name = k ? k->name : "";
+      const bool was_online = hub.contact_presence.online(conn->who.contact_id);
       hub.contact_presence.connected(conn->who.contact_id, hub.steady());
+      if (!was_online) customer_presence_changed(hub, conn->who.contact_id);
       auto listed = hub.reader->contact_conversations(tenant_id, conn->who.contact_id, 20);
       if (listed) {
         for (const Conversation& c : *listed) {
@@ -144,6 +146,8 @@ struct Replay : std::enable_shared_from_this<Replay> {
     a.head_seq = cs.committed_seq();
     Json j = to_json(a);
     j["conversation"] = staff ? hub.summary(cs.committed) : to_json(cs.committed, false);
+    // Staff: whether the customer is connected now (live changes: chat.customer_presence).
+    if (staff) j["customer_online"] = hub.contact_presence.online(cs.live.contact_id);
     ack(std::move(j));
   }
 };
@@ -160,6 +164,25 @@ void join(HubState& hub, const Principal& who, ConnState* conn, const Join& j, A
   auto r = std::make_shared<Replay>(hub, conn->id, cs->live.tenant_id, cs->live.id, j.after_seq, who.is_staff(),
                                     std::move(ack));
   r->step();
+}
+
+void customer_presence_changed(HubState& hub, const std::string& contact_id) {
+  const bool online = hub.contact_presence.online(contact_id);
+  for (ConvState* cs : hub.convs.of_contact(contact_id)) {
+    Event e;
+    e.conversation_id = cs->live.id;
+    e.seq = 0;  // ephemeral: neither stored nor replayed
+    e.type = std::string(ev::customer_presence);
+    e.audience = Audience::staff;
+    e.at = hub.now();
+    e.actor = Actor{Role::system, "system", ""};
+    e.data = Json{{"online", online}};
+    auto frame = std::make_shared<const std::string>(encode_event(e));
+    for (std::uint64_t sub : cs->subscribers) {
+      ConnState* to = hub.conns.find(sub);
+      if (to && to->who.is_staff()) to->send(frame);
+    }
+  }
 }
 
 void leave(HubState& hub, const Principal&, ConnState* conn, const Leave& l, AckFn ack) {

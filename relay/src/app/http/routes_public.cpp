@@ -57,8 +57,20 @@ void get_config(const CtxPtr& ctx) {
   if (t == nullptr || (!slug.empty() && t->slug != slug)) {
     return ctx->res.error(api_error(ErrorCode::not_found, "no such tenant", "tenant"));
   }
-  HttpResponse r = json_response(200, to_json(ctx->hub.public_config(*t)));
+  // embed_allowed: whether the asking page's site may embed the widget (the same rule as the
+  // widget page's frame-ancestors, pages.cpp), so the loader shows nothing on a site not yet in
+  // allowed_sites instead of a browser error page in the panel. A request without an Origin
+  // (same-origin GET, scripts) is the relay's own site.
+  const std::string asking = ctx->req.header("origin");
+  bool embed_allowed = asking.empty() || ctx->hub.same_origin(ctx->req);
+  for (const std::string& site : t->settings.allowed_sites) {
+    if (site == "*" || (!asking.empty() && origin_of(site) == asking)) embed_allowed = true;
+  }
+  Json body = to_json(ctx->hub.public_config(*t));
+  body["embed_allowed"] = embed_allowed;
+  HttpResponse r = json_response(200, body);
   r.headers.emplace_back("Access-Control-Allow-Origin", "*");
+  r.headers.emplace_back("Vary", "Origin");
   r.headers.emplace_back("Cache-Control", "no-cache");
   ctx->res.send(std::move(r));
 }

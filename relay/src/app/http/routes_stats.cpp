@@ -1,6 +1,8 @@
 // Statistics and export routes (docs/api.md "Stats", "Export").
 #include "app/http/router.hpp"
 
+#include <cmath>
+
 namespace parley::relay {
 
 using namespace http;
@@ -15,8 +17,9 @@ void get_stats(const CtxPtr& ctx) {
   const Tenant* t = ctx->hub.tenant(tenant_id);
   const std::string tz_name = t ? t->settings.time_zone : "UTC";
   const InboxCounts n = ctx->hub.counts(tenant_id);
+  // Rounded at the edge to a tenth of a second: 82.9, not 82.89399999999999 (issue 8).
   const auto avg_s = [](std::int64_t sum, std::int64_t count) {
-    return count == 0 ? 0.0 : (sum / 1000.0) / static_cast<double>(count);
+    return count == 0 ? 0.0 : std::round((sum / 100.0) / static_cast<double>(count)) / 10.0;
   };
   Json out{{"active", n.active},
            {"waiting", n.waiting},
