@@ -313,7 +313,7 @@ void InboxView::draw_login(InboxModel& model, Fields& fields, double now, Intent
     const char* label;
     client::dom::Field* field;
   };
-  const RowDef rows[] = {{"User name", &fields.user}, {"Password", &fields.password}};
+  const RowDef rows[] = {{"Username", &fields.user}, {"Password", &fields.password}};
   for (const RowDef& r : rows) {
     text_at(dl, f.label, ImVec2(a.x + pad, y), kText, r.label);
     y += f.label->FontSize + 6 * s_;
@@ -1243,24 +1243,16 @@ void InboxView::draw_conversation(InboxModel& model, Fields& fields, float x, fl
   // Header.
   const float hh = 68 * s_;
   dl->AddLine(ImVec2(x, y + hh - 0.5f * s_), ImVec2(x + w, y + hh - 0.5f * s_), kLine, s_);
-  // Actions first: the name and the pills fit in what they leave.
+  // The actions' place first: the name and the pills fit in what they leave. The buttons are
+  // submitted after the title (the mirror's reading order: heading, then its actions).
   float bx = x + w - (narrow_ ? 12 : 24) * s_;
   const float bh = 34 * s_;
-  if (model.can_resolve()) {
-    const float bw = measure(f.label, "Resolve").x + 36 * s_;
-    bx -= bw;
-    if (button("##resolve", "Resolve", ImVec2(bx, y + (hh - bh) / 2), bh, ButtonStyle::secondary, s_, bw)) {
-      out.open_resolve = true;
-    }
-    resolve_button_ = a11y::last_id();
-  } else if (model.can_accept()) {
-    const float bw = measure(f.label, narrow_ ? "Accept" : "Accept chat").x + 36 * s_;
-    bx -= bw;
-    if (button("##accept", narrow_ ? "Accept" : "Accept chat", ImVec2(bx, y + (hh - bh) / 2), bh,
-               ButtonStyle::primary, s_, bw)) {
-      out.accept = c->id;
-    }
-  }
+  const char* action = model.can_resolve()  ? "Resolve"
+                       : !model.can_accept() ? nullptr
+                       : narrow_             ? "Accept"
+                                             : "Accept chat";
+  const float action_w = action ? measure(f.label, action).x + 36 * s_ : 0;
+  bx -= action_w;
   // Narrow screens show the list or the conversation: "Back" returns to the list.
   float lx = x;
   if (narrow_) {
@@ -1313,6 +1305,16 @@ void InboxView::draw_conversation(InboxModel& model, Fields& fields, float x, fl
                                              : std::string()) +
                  sub,
              ImVec2(tx, y + 38 * s_), ImVec2(x + w / 2, y + 58 * s_));
+  if (model.can_resolve()) {
+    if (button("##resolve", "Resolve", ImVec2(bx, y + (hh - bh) / 2), bh, ButtonStyle::secondary, s_, action_w)) {
+      out.open_resolve = true;
+    }
+    resolve_button_ = a11y::last_id();
+  } else if (model.can_accept()) {
+    if (button("##accept", action, ImVec2(bx, y + (hh - bh) / 2), bh, ButtonStyle::primary, s_, action_w)) {
+      out.accept = c->id;
+    }
+  }
 
   // The transcript's log exists before its messages (and before the footer in the Tab order).
   ImGui::PushID(c->id.c_str());
