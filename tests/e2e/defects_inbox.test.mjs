@@ -252,7 +252,9 @@ test('inbox defect 8: 390 px wide, the list, then the conversation, then back', 
   requirePrerequisites(problem);
   const cust = await waitingCustomer({ name: 'Phone Pia', topic: 'Moving house', first: 'We move on the 3rd, can the line move with us?' });
   const { ctx, page } = await inboxPage(NARROW);
-  const docShots = path.join(REPO, 'docs/screenshots');
+  // Into the test's screenshot folder (PARLEY_SCREENSHOTS): a test run never rewrites tracked
+  // files; the copies in docs/screenshots are refreshed by hand from there.
+  const docShots = shots;
   try {
     let s = await waitState(page, 'the narrow list', (s, id) => s.layout === 'narrow' && !!s.controls[`row:${id}`], cust.id);
     const [, , rowW] = s.controls[`row:${cust.id}`];
