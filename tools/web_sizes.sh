@@ -5,7 +5,8 @@
 #
 # Raw, gzip (-9) and brotli (-q 11, what the relay serves to browsers that accept it) bytes of the
 # embed loader, the widget's files (page, app .wasm + .js, fonts) and the inbox's, against the
-# budgets: loader <= 5 KiB, widget app + fonts <= 300 KiB brotli. A measurement, not a test: it
+# budgets: loader <= 8 KiB raw and 3 KiB brotli (issue 8: it carries an open conversation across
+# page loads), widget app + fonts <= 300 KiB brotli. A measurement, not a test: it
 # reports "over" but exits 0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -83,7 +84,7 @@ printf '| **widget app + fonts** (first open of the chat) | %d | %d | %d | %s Ki
 printf '| **inbox app + fonts** | %d | %d | %d | %s KiB |\n' \
   "${SUM_RAW[inbox]}" "${SUM_GZ[inbox]}" "${SUM_BR[inbox]}" "$(kib "${SUM_BR[inbox]}")"
 echo
-echo "Budgets: loader <= 5 KiB (5120 B): raw ${SUM_RAW[loader]} B ($(verdict "${SUM_RAW[loader]}" 5120)), \
-brotli ${SUM_BR[loader]} B ($(verdict "${SUM_BR[loader]}" 5120)); widget app + fonts <= 300 KiB brotli: \
+echo "Budgets: loader <= 8 KiB raw (8192 B): ${SUM_RAW[loader]} B ($(verdict "${SUM_RAW[loader]}" 8192)), \
+<= 3 KiB brotli (3072 B): ${SUM_BR[loader]} B ($(verdict "${SUM_BR[loader]}" 3072)); widget app + fonts <= 300 KiB brotli: \
 $(kib "${SUM_BR[widget]}") KiB ($(verdict "${SUM_BR[widget]}" 307200)). The widget's page, its boot script and CSS add \
 $(kib "${SUM_BR[widget_page]}") KiB brotli."

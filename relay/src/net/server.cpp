@@ -39,6 +39,7 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
+#include <array>
 #include <chrono>
 #include <deque>
 #include <type_traits>
@@ -394,6 +395,31 @@ class WsSession final : public SessionBase,
     raw_socket(ws_.next_layer()).close(ec);  // pending operations complete with errors
   }
 
+  // shutdown(send), then discard input until the peer closes, 1 MiB or 1 s, then close.
+  void linger_close() {
+    auto& sock = raw_socket(ws_.next_layer());
+    error_code ec;
+    sock.shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return force_close();
+    linger_left_ = 1024 * 1024;
+    close_timer_.expires_after(std::chrono::seconds(1));
+    close_timer_.async_wait([self = this->shared_from_this()](error_code e) {
+      if (e != asio::error::operation_aborted) self->force_close();
+    });
+    drain_input();
+  }
+  void drain_input() {
+    raw_socket(ws_.next_layer())
+        .async_read_some(asio::buffer(linger_buf_), [self = this->shared_from_this()](error_code e, std::size_t n) {
+          if (e || n >= self->linger_left_) {
+            self->close_timer_.cancel();
+            return self->force_close();
+          }
+          self->linger_left_ -= n;
+          self->drain_input();
+        });
+  }
+
  private:
   enum class State { handshake, open, closing, closed };
 
@@ -530,7 +556,15 @@ class WsSession final : public SessionBase,
     else if (ec == websocket::error::closed)
       code = static_cast<int>(ws_.reason().code);  // the peer closed
     log::debug("ws.closed", {{"conn", id_}, {"code", code}, {"error", ec.message()}, {"remote", remote_}});
-    force_close();  // release the descriptor now, even if the application still holds us
+    if (protocol) {
+      // Beast has sent the close frame (1007/1009/1002), but the peer may still be sending (the
+      // rest of an oversized frame): closing now with unread bytes makes the kernel answer RST,
+      // and the peer can lose the close frame (it sees 1006). Stop sending, read and discard
+      // what still comes for a moment, then close.
+      linger_close();
+    } else {
+      force_close();  // release the descriptor now, even if the application still holds us
+    }
     slot_.release();
     core_->unregister(id_);
     if (was_open) {
@@ -551,6 +585,8 @@ class WsSession final : public SessionBase,
   websocket::stream<Stream> ws_;
   ConnSlot slot_;
   const std::uint64_t id_;
+  std::array<char, 16 * 1024> linger_buf_{};
+  std::size_t linger_left_ = 0;
   const std::string remote_;
   State state_ = State::handshake;
   beast::flat_buffer buffer_;  // bounded by read_message_max
