@@ -115,6 +115,9 @@ async function launcherToFirstFrame(browser, relay) {
     await ctx.addInitScript(instrument);
     const page = await ctx.newPage();
     await once(page, cold, coldReady);  // empty cache: a new context
+    // The loader reopens a panel that was open on the previous page (issue 8, widget 1): start the
+    // warm run from a closed launcher, as a visitor arriving again would.
+    await page.evaluate(() => localStorage.clear());
     await once(page, warm, warmReady);  // same context: the hashed files come from the HTTP cache
     await ctx.close();
   }
