@@ -5,12 +5,14 @@
 // at once when kMinInterval has passed since the last flush, else when it has. A flush decides,
 // per dirty conversation, which staff sockets must hear of it (the rules in live/fanout.hpp: the
 // queue's viewers, the assignee's sockets, joined sockets, sockets viewing the whole history) and
-// queues the item, encoded once and shared, on each of those sockets; latest state wins. Then each
-// socket with something queued gets ONE inbox.changes with its items, plus the tenant's counts
-// when they changed. So a socket gets at most one list frame per kMinInterval, and a message in
-// an agent's chat costs no list frame at all (the agent follows it by its chat events): staff
-// traffic per message does not grow with the number of staff online. Sockets with the same items
-// share one encoded frame.
+// files the item, encoded once (HubState::encoded_item), under a channel: the tenant's queue, the
+// user's "mine", the tenant's history. Only fresh, joined and backed-up sockets get items queued
+// on themselves (latest state wins). Then each socket with something in its channels or its own
+// queue gets ONE inbox.changes, plus the tenant's counts when they changed; sockets with the same
+// channels and nothing of their own share one encoded frame. So a socket gets at most one list
+// frame per kMinInterval, and a message in an agent's chat costs no list frame at all (the agent
+// follows it by its chat events): staff traffic per message does not grow with the number of
+// staff online.
 //
 // A socket whose send queue is backed up (over kBackoffBytes) is skipped; its items stay queued
 // (latest state wins, at most one per conversation) and go out once it has drained.
