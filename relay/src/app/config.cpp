@@ -153,6 +153,9 @@ const std::vector<Key>& keys() {
        text(&Config::metrics_token_file)},
       {"tls-cert", "", "PEM certificate chain (with tls-key: serve HTTPS/WSS)", text(&Config::tls_cert)},
       {"tls-key", "", "PEM private key", text(&Config::tls_key)},
+      {"commit-window-us", "1000",
+       "under steady load, microseconds the writer gathers writes for one commit (0 = commit at once)",
+       num(&Config::commit_window_us, 0, 100000)},
       {"synchronous", "full", "SQLite synchronous: full (survives power loss) or normal",
        [](Config& c, const std::string& v) -> std::string {
          if (v == "full")

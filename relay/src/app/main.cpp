@@ -97,6 +97,7 @@ int main(int argc, char** argv) {
   StoreOptions so;
   so.path = cfg.db_path();
   so.synchronous_full = cfg.synchronous_full;
+  so.commit_window_us = cfg.commit_window_us;
   auto opened = Store::open(so);
   if (!opened) return fail("cannot open the database " + so.path + ": " + opened.error().message);
   std::unique_ptr<Store> store = std::move(opened).value();

@@ -277,6 +277,13 @@ void Store::run_writer() {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stop_ and nothing left: every write was answered
+      // Under steady load (the last commit ended just now) a handful of ops would each pay a
+      // commit and its fsync: gather for a moment more. A write after a quiet spell goes at once.
+      if (options_.commit_window_us > 0 && queue_.size() < kGatherOps && !stop_ &&
+          std::chrono::steady_clock::now() - last_commit_end_ < std::chrono::milliseconds(5)) {
+        cv_.wait_for(lock, std::chrono::microseconds(options_.commit_window_us),
+                     [&] { return stop_ || queue_.size() >= kGatherOps; });
+      }
       const std::size_t n = std::min(options_.max_batch, queue_.size());
       batch.clear();
       batch.reserve(n);
@@ -287,6 +294,7 @@ void Store::run_writer() {
       batch_done = batch_done_;
     }
     run_batch(batch);
+    last_commit_end_ = std::chrono::steady_clock::now();
     if (batch_done) {
       try {
         batch_done();
