@@ -90,6 +90,17 @@ std::string trimmed(const std::string& s) {
   return s.substr(b, e - b + 1);
 }
 
+std::string handoff_reason_text(const std::string& reason) {
+  if (reason == "customer_asked") return "Customer asked for a person";
+  if (reason == "assistant_gave_up") return "The assistant could not help";
+  if (reason == "staff_took_over") return "Staff took over from the assistant";
+  if (reason == "mirror_handoff") return "Handed over by the external assistant";
+  if (reason == "no_assistant") return "Queued for the team";
+  return "Handed off to the team";
+}
+
+}  // namespace
+
 const char* priority_word(Priority p) {
   switch (p) {
     case Priority::urgent:
@@ -103,17 +114,6 @@ const char* priority_word(Priority p) {
   }
   return "";
 }
-
-std::string handoff_reason_text(const std::string& reason) {
-  if (reason == "customer_asked") return "Customer asked for a person";
-  if (reason == "assistant_gave_up") return "The assistant could not help";
-  if (reason == "staff_took_over") return "Staff took over from the assistant";
-  if (reason == "mirror_handoff") return "Handed over by the external assistant";
-  if (reason == "no_assistant") return "Queued for the team";
-  return "Handed off to the team";
-}
-
-}  // namespace
 
 InboxModel::InboxModel(client::Transport& transport, Storage& storage, std::function<std::string()> make_id)
     : session_(transport, *this), storage_(storage), make_id_(std::move(make_id)) {

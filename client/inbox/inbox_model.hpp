@@ -359,4 +359,7 @@ class InboxModel : public client::SessionListener {
   Millis now_ = 0;
 };
 
+// "Urgent", "High", "Normal", "Low": the priority as the inbox shows it (rows, pills, details).
+const char* priority_word(Priority p);
+
 }  // namespace parley::inbox

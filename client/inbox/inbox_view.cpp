@@ -57,20 +57,6 @@ ImU32 priority_color(Priority p) {
   return kFaint;
 }
 
-const char* priority_label(Priority p) {
-  switch (p) {
-    case Priority::urgent:
-      return "Urgent";
-    case Priority::high:
-      return "High";
-    case Priority::normal:
-      return "Normal";
-    case Priority::low:
-      return "Low";
-  }
-  return "";
-}
-
 const char* status_label(Status s) {
   switch (s) {
     case Status::bot:
@@ -584,7 +570,7 @@ float InboxView::draw_list(InboxModel& model, const char* id, const char* title,
         const ImU32 pc = priority_color(r.priority);
         cdl->AddCircleFilled(ImVec2(lx + 4 * s_, l2 + f.small->FontSize / 2 + 1 * s_), 3.5f * s_, pc, 12);
         lx += 12 * s_;
-        const char* pl = priority_label(r.priority);
+        const char* pl = priority_word(r.priority);
         text_at(cdl, f.small, ImVec2(lx, l2),
                 r.priority == Priority::urgent || r.priority == Priority::high ? pc : kMuted, pl);
         lx += measure(f.small, pl).x;
@@ -645,7 +631,7 @@ void InboxView::mirror_list(InboxModel& model, const char* id, const char* title
     ImGui::PushID(r.id.c_str());
     std::string name = r.name;
     name += ", ";
-    name += priority_label(r.priority);
+    name += priority_word(r.priority);
     name += " priority";
     if (!r.topic.empty()) name += ", " + r.topic;
     if (queue) {  // in minutes: a name that changed every second would churn the DOM
@@ -1274,8 +1260,8 @@ void InboxView::draw_conversation(InboxModel& model, Fields& fields, float x, fl
          with_alpha(status_color(c->status), 0.1f), s_);
     px += pill_width(f.small, sl, s_) + 6 * s_;
     if ((c->priority == Priority::urgent || c->priority == Priority::high) &&
-        px + pill_width(f.small, priority_label(c->priority), s_) <= text_max) {
-      pill(dl, f.small, ImVec2(px, y + 14 * s_), priority_label(c->priority), priority_color(c->priority),
+        px + pill_width(f.small, priority_word(c->priority), s_) <= text_max) {
+      pill(dl, f.small, ImVec2(px, y + 14 * s_), priority_word(c->priority), priority_color(c->priority),
            with_alpha(priority_color(c->priority), 0.1f), s_);
     }
   }
@@ -1379,7 +1365,7 @@ void InboxView::draw_details(InboxModel& model, float x, float y, float w, float
   row("Channel", channel_label(c->channel));
   row("Page", !c->page_title.empty() ? c->page_title : c->page_url);
   row("Topic", c->topic);
-  row("Priority", priority_label(c->priority), priority_color(c->priority));
+  row("Priority", priority_word(c->priority), priority_color(c->priority));
   yy += 8 * s_;
   dl->AddLine(ImVec2(x + pad, yy), ImVec2(right, yy), kLine, s_);
   yy += 18 * s_;

@@ -78,14 +78,15 @@ std::int64_t StatusCounts::of(Status s) const {
   return 0;
 }
 
-bool only_advances(const Conversation& a, const Conversation& b) {
-  return a.id == b.id && a.tenant_id == b.tenant_id && a.contact_id == b.contact_id && a.channel == b.channel &&
-         a.status == b.status && a.ending == b.ending && a.priority == b.priority && a.answered_by == b.answered_by &&
-         a.topic == b.topic && a.issue_type == b.issue_type && a.assignee_id == b.assignee_id &&
-         a.assignee_name == b.assignee_name && a.previous_agent_id == b.previous_agent_id &&
-         a.resolution == b.resolution && a.handoff_summary == b.handoff_summary && a.created_at == b.created_at &&
-         a.handed_off_at == b.handed_off_at && a.assigned_at == b.assigned_at && a.resolved_at == b.resolved_at &&
-         a.page_url == b.page_url && a.page_title == b.page_title && a.page_referrer == b.page_referrer;
+bool only_advances(const Conversation& base, const Conversation& next) {
+  // Everything but what AdvanceConversation writes must be equal (a field added to Conversation
+  // later is compared too, so it can never be dropped by the narrow write).
+  Conversation moved = base;
+  moved.head_seq = next.head_seq;
+  moved.updated_at = next.updated_at;
+  moved.first_agent_response_at = next.first_agent_response_at;
+  moved.unanswered_turns = next.unanswered_turns;
+  return moved == next;
 }
 
 AdvanceConversation advance_of(const Conversation& c, std::optional<Seq> expect_head) {

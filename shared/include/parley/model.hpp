@@ -86,6 +86,7 @@ struct Conversation {
   Seq head_seq = 0;  // seq of the last event (0 = none yet)
   // The web page the customer started from (chat.start "page"); staff only. "" when unknown.
   std::string page_url, page_title, page_referrer;
+  bool operator==(const Conversation&) const = default;
 };
 
 // A conversation as the staff inbox LISTS it (inbox.snapshot, inbox.list, inbox.changes):
