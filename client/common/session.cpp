@@ -97,21 +97,24 @@ void Session::received(std::string_view frame, Millis now) {
       }
       return;
     }
-    case ServerFrame::Kind::event: {
-      if (f.event.seq != 0) {
-        if (auto h = held_.find(f.event.conversation_id); h != held_.end()) {
-          h->second.push_back(std::move(f.event));
-          return;
-        }
-      }
-      const SyncStore::Applied applied = store_.apply(f.event);
-      listener_.on_event(f.event, applied);
+    case ServerFrame::Kind::event:
+      deliver(std::move(f.event));
       return;
-    }
     case ServerFrame::Kind::notice:
       listener_.on_notice(f.type, f.data);
       return;
   }
+}
+
+void Session::deliver(Event event) {
+  if (event.seq != 0) {
+    if (auto h = held_.find(event.conversation_id); h != held_.end()) {
+      h->second.push_back(std::move(event));
+      return;
+    }
+  }
+  const SyncStore::Applied applied = store_.apply(event);
+  listener_.on_event(event, applied);
 }
 
 void Session::on_ack(const Pending& p, const Json& data) {
@@ -153,8 +156,10 @@ void Session::on_ack(const Pending& p, const Json& data) {
   }
   if (p.command == "chat.send_message") {
     in_flight_.erase(p.key);
-    const Result<SendAck> ack = decode_send_ack(data);
+    Result<SendAck> ack = decode_send_ack(data);
     store_.acknowledged(p.key, ack ? ack->seq : 0);
+    // The relay sends the sender's own message inside the ack, not as a separate event.
+    if (ack && ack->event) deliver(std::move(*ack->event));
     listener_.on_command_ack(p.command, p.key, data);
     return;
   }

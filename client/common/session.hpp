@@ -132,6 +132,9 @@ class Session {
   // Sends the outbox entries of `conversation_id` that are not in flight on this connection.
   void flush(const std::string& conversation_id);
   void on_ack(const Pending& p, const Json& data);
+  // An event from the relay (a frame, or the one a send ack carries): held while its
+  // conversation's join is in flight, else applied to the store and given to the listener.
+  void deliver(Event event);
   // Applies the events held for `conversation_id` (see held_) in seq order.
   void apply_held(const std::string& conversation_id);
   void on_error(const Pending& p, const Error& error);

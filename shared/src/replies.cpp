@@ -256,7 +256,28 @@ Result<SendAck> decode_send_ack(const Json& data) {
   a.seq = r.seq("seq", Need::required);
   a.duplicate = r.flag("duplicate", false);
   if (r.error()) return *r.error();
+  if (const auto it = data.find("event"); it != data.end()) {
+    Result<Event> e = it->is_object() ? event_from_json(*it) : Result<Event>(make_error(ErrorCode::bad_field, ""));
+    if (!e || e->conversation_id != a.conversation_id || e->seq != a.seq) {
+      return make_error(ErrorCode::bad_field, "event must be the stored message's event", "event");
+    }
+    a.event = std::move(e).value();
+  }
   return a;
+}
+
+std::string encode_ack_with_event(std::string_view re, const Json& data, std::string_view event_frame) {
+  const std::string head = json_io::dump(data.is_object() ? data : Json::object());  // "{...}"
+  std::string out = R"({"v":1,"type":"ack","re":)";
+  out.reserve(out.size() + re.size() + head.size() + event_frame.size() + 24);
+  out += json_io::dump(Json(re));
+  out += R"(,"data":)";
+  out.append(head, 0, head.size() - 1);
+  if (out.back() != '{') out.push_back(',');
+  out += R"("event":)";
+  out.append(event_frame);
+  out += "}}";
+  return out;
 }
 
 Json to_json(const JoinAck& a) {

@@ -113,3 +113,50 @@ TEST_CASE("fan-out: an accepted chat enters the agent's other sockets and leaves
               .ok());
   alma2->wait_for(is_inbox_change(cid, "resolved"), "the chat leaving alma's other tab");
 }
+
+TEST_CASE("fan-out: the sender's own message rides in its ack; its other tab and the agent get the event") {
+  Relay relay(RelayOptions{{"--test-counters", "true"}, {}});
+  relay.create_user("alma", "alma-password-1", "agent");
+  relay.start();
+  Staff alma = Staff::connect(relay, "alma", "alma-password-1");
+  Customer cust = Customer::connect(relay);
+  const std::string cid = accepted_chat(cust, alma);
+  Customer tab = Customer::connect(relay, cust.token);  // the same visitor in a second tab
+  REQUIRE(tab->request(cmd("chat.join", {{"conversation_id", cid}, {"after_seq", 0}})).ok());
+  flush(*cust.ws);
+  cust->take_pending();
+
+  const auto r = cust.send(cid, "one frame, please", "own-1");
+  REQUIRE(r.ok());
+  const std::int64_t seq = r.data().value("seq", std::int64_t{0});
+  REQUIRE(r.data().contains("event"));
+  const Json& own = r.data()["event"];
+  CHECK(own.value("type", "") == "chat.new_message");
+  CHECK(own.value("seq", std::int64_t{0}) == seq);
+  CHECK(message_of(own).value("text", "") == "one frame, please");
+
+  // The others get it as an event, identical to what the ack carried.
+  const Json at_tab = tab->wait_for(
+      [&](const Json& f) { return f.value("type", "") == "chat.new_message" && f.value("seq", std::int64_t{0}) == seq; },
+      "the message in the second tab");
+  CHECK(at_tab == own);
+  alma->wait_for([&](const Json& f) { return f.value("type", "") == "chat.new_message" && f.value("seq", std::int64_t{0}) == seq; },
+                 "the message at the agent");
+  // The sender itself gets no second copy.
+  flush(*cust.ws);
+  for (const Json& f : cust->take_pending()) CHECK_FALSE(f.value("seq", std::int64_t{0}) == seq);
+
+  // Staff: the agent's reply ack carries it too; the customer gets the event.
+  const auto a = alma->request(cmd("chat.send_message", {{"conversation_id", cid}, {"client_msg_id", "a-1"}, {"text", "hi"}}));
+  REQUIRE(a.ok());
+  CHECK(a.data()["event"].value("seq", std::int64_t{0}) == a.data().value("seq", std::int64_t{0}));
+  cust->wait_for([&](const Json& f) { return f.value("type", "") == "chat.new_message" && f.value("seq", std::int64_t{0}) == a.data().value("seq", std::int64_t{0}); },
+                 "the reply at the customer");
+  // An agent that has not joined a conversation gets a plain ack (nothing to carry) for a note.
+  Customer other = Customer::connect(relay);
+  const std::string cid2 = other.start({{"name", "Noor"}});
+  const auto note = alma->request(cmd("chat.send_message", {{"conversation_id", cid2}, {"client_msg_id", "n-1"}, {"kind", "note"}, {"text", "watch this one"}}));
+  REQUIRE(note.ok());
+  CHECK(note.data().value("seq", std::int64_t{0}) > 0);
+  CHECK_FALSE(note.data().contains("event"));
+}

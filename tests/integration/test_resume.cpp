@@ -65,8 +65,13 @@ TEST_CASE("idempotent re-send: same client_msg_id twice stores one message") {
   CHECK(r3.data().value("seq", 0) == r1.data().value("seq", 0));
   CHECK(r3.data().value("duplicate", false));
 
+  // The first ack carried the stored message (the sender's own event); the duplicates carry none.
+  REQUIRE(r1.data().contains("event"));
+  CHECK(message_of(r1.data()["event"]).value("client_msg_id", "") == "dup-1");
+  CHECK_FALSE(r2.data().contains("event"));
+  CHECK_FALSE(r3.data().contains("event"));
   flush(*cust.ws);
-  CHECK(count_messages_with_cmid(cust->all(), cid, "dup-1") == 1);
+  CHECK(count_messages_with_cmid(cust->all(), cid, "dup-1") == 0);  // no separate event frame
 
   auto stored = stored_messages(relay, cid);
   CHECK(std::count_if(stored.begin(), stored.end(),

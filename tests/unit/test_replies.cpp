@@ -49,9 +49,9 @@ TEST_CASE("replies: acks encode exactly what the relay sent by hand") {
         encode_ack("2", Json{{"conversation_id", "c_9"}, {"head_seq", 2}}));
   CHECK(encode_ack("2", to_json(StartAck{"c_9", 5, true})) ==
         encode_ack("2", Json{{"conversation_id", "c_9"}, {"head_seq", 5}, {"duplicate", true}}));
-  CHECK(encode_ack("3", to_json(SendAck{"c_9", 4, false})) ==
+  CHECK(encode_ack("3", to_json(SendAck{"c_9", 4, false, {}})) ==
         encode_ack("3", Json{{"conversation_id", "c_9"}, {"seq", 4}}));
-  CHECK(encode_ack("3", to_json(SendAck{"c_9", 4, true})) ==
+  CHECK(encode_ack("3", to_json(SendAck{"c_9", 4, true, {}})) ==
         encode_ack("3", Json{{"conversation_id", "c_9"}, {"seq", 4}, {"duplicate", true}}));
   CHECK(encode_ack("a1", to_json(HeadAck{"c_9", 8})) ==
         encode_ack("a1", Json{{"conversation_id", "c_9"}, {"head_seq", 8}}));
@@ -169,7 +169,7 @@ TEST_CASE("replies: start, send, head, ping acks decode strictly") {
   CHECK(error_of(decode_start_ack(parse(R"({"conversation_id":"c","head_seq":1,"duplicate":1})"))).field ==
         "duplicate");
 
-  const SendAck m = value_of(decode_send_ack(ack_data(to_json(SendAck{"c_9", 4, false}))));
+  const SendAck m = value_of(decode_send_ack(ack_data(to_json(SendAck{"c_9", 4, false, {}}))));
   CHECK(m.seq == 4);
   CHECK_FALSE(m.duplicate);
   CHECK(error_of(decode_send_ack(parse(R"({"conversation_id":"c","seq":"4"})"))).field == "seq");
@@ -180,6 +180,36 @@ TEST_CASE("replies: start, send, head, ping acks decode strictly") {
   CHECK(value_of(decode_conversation_ack(parse(R"({"conversation_id":"c"})"))).conversation_id == "c");
   CHECK(value_of(decode_ping_ack(parse(R"({"server_time":17})"))).server_time == 17);
   CHECK(error_of(decode_ping_ack(parse(R"({"server_time":1.5})"))).field == "server_time");
+}
+
+TEST_CASE("replies: a send ack carries the sender's own event, spliced as text") {
+  Event e;
+  e.conversation_id = "c_9";
+  e.seq = 4;
+  e.type = "chat.new_message";
+  e.at = 1700000000000;
+  e.actor = Actor{Role::customer, "k_1", "Ana \"the\" customer"};
+  e.data = Json{{"message", {{"conversation_id", "c_9"}, {"seq", 4}, {"client_msg_id", "m1"}, {"text", "héllo }}"}}}};
+  const std::string frame = encode_event(e);
+  const std::string both = encode_ack_with_event("r\"1", to_json(SendAck{"c_9", 4, false, {}}), frame);
+
+  Result<ServerFrame> f = decode_server_frame(both);
+  REQUIRE(f.ok());
+  CHECK(f->kind == ServerFrame::Kind::ack);
+  CHECK(f->re == "r\"1");
+  const SendAck a = value_of(decode_send_ack(f->data));
+  CHECK(a.seq == 4);
+  REQUIRE(a.event.has_value());
+  CHECK(encode_event(*a.event) == frame);  // the very event the others get
+  // An empty data object takes the event without a stray comma.
+  CHECK(parse(encode_ack_with_event("x", Json::object(), frame).c_str())["data"]["event"]["seq"] == 4);
+  // Without an event the ack decodes as before; an event of another seq is refused.
+  CHECK_FALSE(value_of(decode_send_ack(ack_data(to_json(SendAck{"c_9", 4, false, {}})))).event.has_value());
+  Json wrong = f->data;
+  wrong["event"]["seq"] = 5;
+  CHECK(error_of(decode_send_ack(wrong)).field == "event");
+  wrong["event"] = "text";
+  CHECK(error_of(decode_send_ack(wrong)).field == "event");
 }
 
 TEST_CASE("replies: join ack, customer and staff views") {

@@ -37,6 +37,7 @@ HubState::HubState(asio::io_context& io_, DataStore& store_, HubOptions options_
       pipeline(io, store, convs, reader,
                WritePipeline::Hooks{[this](ConvState& cs, const std::vector<Event>& evs) { broadcast(cs, evs); }}),
       feed(io, *this),
+      echoes(io, conns),
       sessions(*this),
       new_visitors(options.visitor_rate_per_s, options.visitor_burst, options.max_address_buckets),
       rest(options.rest_rate_per_s, options.rest_burst, options.max_address_buckets) {}
@@ -99,12 +100,13 @@ void HubState::broadcast(ConvState& cs, const std::vector<Event>& events) {
         continue;
       }
       if (c->who.is_staff() || customers_see) {
-        c->send(frame);
+        if (!is_message || !echoes.deliver(*c, e, *frame)) c->send(frame);
         if (is_message) metrics().messages_out.fetch_add(1, std::memory_order_relaxed);
       }
       ++it;
     }
   }
+  echoes.flush();
   feed.notify(cs);
 }
 

@@ -25,6 +25,7 @@
 #include "app/live/conversations.hpp"
 #include "app/live/inbox_feed.hpp"
 #include "app/live/presence.hpp"
+#include "app/live/sender_echo.hpp"
 #include "app/live/write_pipeline.hpp"
 #include "app/tenants/tenant_registry.hpp"
 #include "domain/store_api.hpp"
@@ -59,6 +60,7 @@ struct HubState {
   ContactCache contacts;
   WritePipeline pipeline;
   InboxFeed feed;
+  SenderEcho echoes;
   Sessions sessions;
   AddressLimits new_visitors;  // per address: contacts created by anonymous chat.starts
   AddressLimits rest;          // per address: REST requests
@@ -82,7 +84,8 @@ struct HubState {
   std::pair<Millis, Millis> day_of(const std::string& tenant_id, Millis at) const;
 
   // After a commit: the events to the conversation's subscribers allowed to see them (each
-  // encoded once), then the conversation is marked for the next inbox.changes.
+  // encoded once; a sender whose ack is held gets its message inside the ack: sender_echo.hpp),
+  // then the held acks left, then the conversation is marked for the next inbox.changes.
   void broadcast(ConvState& cs, const std::vector<Event>& events);
 
   // ---- views of committed state ----

@@ -124,14 +124,23 @@ Json to_json(const StartAck&);
 Result<StartAck> decode_start_ack(const Json& data);
 
 // `chat.send_message`: {"conversation_id","seq"} plus "duplicate":true for a client_msg_id the
-// relay had stored before. Required: conversation_id, seq.
+// relay had stored before, and "event": the stored message's chat.new_message event (the frame
+// the other subscribers get) when the sending connection sees it: the sender gets no separate
+// event (docs/protocol.md "Persist, then acknowledge, then broadcast"). Required:
+// conversation_id, seq. A present `event` must be an event of this conversation with this seq.
 struct SendAck {
   std::string conversation_id;
   Seq seq = 0;
-  bool duplicate = false;  // encoded only when true
+  bool duplicate = false;      // encoded only when true
+  std::optional<Event> event;  // decoded; to_json leaves it out (see encode_ack_with_event)
 };
 Json to_json(const SendAck&);
 Result<SendAck> decode_send_ack(const Json& data);
+
+// encode_ack(re, data) with `event_frame` (encode_event output) as `data.event`, spliced in as
+// text: the event is encoded once for all its recipients. REQUIRES: `data` is an object without
+// "event", and `event_frame` is what encode_event returned.
+std::string encode_ack_with_event(std::string_view re, const Json& data, std::string_view event_frame);
 
 // The contact of a conversation in a staff join ack: {"id","name","email","phone"}.
 struct ContactCard {

@@ -77,7 +77,7 @@ void send(HubState& hub, const Principal& who, ConnState*, const SendMessage& s,
   const MessageKind kind = s.kind;
   auto decide = [&hub, from, text, cmid, kind, customer, conv_id](ConvState& c) -> Decision {
     if (!cmid.empty()) {
-      if (const Seq* seq = c.msg_ids.find(cmid)) return duplicate_of(c, *seq, to_json(SendAck{conv_id, *seq, true}));
+      if (const Seq* seq = c.msg_ids.find(cmid)) return duplicate_of(c, *seq, to_json(SendAck{conv_id, *seq, true, {}}));
     }
     const Tenant* t = hub.tenants.find(c.live.tenant_id);
     const ConversationPolicy policy{t ? t->settings.assistant_enabled : true};
@@ -91,7 +91,7 @@ void send(HubState& hub, const Principal& who, ConnState*, const SendMessage& s,
     c.msg_ids.add(cmid, seq);
     metrics().messages_in.fetch_add(1, std::memory_order_relaxed);
     Decision d = Decision::persist(std::move(tr).value(), [conv_id, seq](const ConvState&) {
-      return to_json(SendAck{conv_id, seq, false});
+      return to_json(SendAck{conv_id, seq, false, {}});
     });
     d.client_msg_id = cmid;
     if (customer) d.after = [&hub, conv_id, text] { assistant_turn(hub, conv_id, text); };

@@ -89,12 +89,17 @@ void on_frame(HubState& hub, ConnState& c, std::string text) {
   const std::string rid = in.id;
   const bool quiet = rid.empty() && (std::holds_alternative<Typing>(*in.command) ||
                                      std::holds_alternative<Seen>(*in.command));
-  AckFn ack = [&hub, conn_id, rid, quiet, arrived](Result<Json> r) {
+  const bool is_send = std::holds_alternative<SendMessage>(*in.command);
+  AckFn ack = [&hub, conn_id, rid, quiet, is_send, arrived](Result<Json> r) {
     if (!r.ok()) metrics().command_errors.fetch_add(1, std::memory_order_relaxed);
     ConnState* to = hub.conns.find(conn_id);
     if (!to) return;  // the sender left; the others still get the events
     if (!r.ok()) {
       to->send(encode_error(rid, r.error()));
+    } else if (is_send && r.value().value("seq", Seq{0}) > 0 && !r.value().contains("duplicate")) {
+      // A stored message: the ack waits for the broadcast and carries the sender's own event.
+      const Json& d = r.value();
+      hub.echoes.hold(*to, d.value("conversation_id", std::string()), d.value("seq", Seq{0}), rid, d);
     } else if (!quiet) {  // typing/seen are acked only when they carry an id
       to->send(encode_ack(rid, r.value()));
     }

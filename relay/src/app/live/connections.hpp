@@ -71,6 +71,7 @@ struct ConnState {
   bool views_all = false;
   std::uint64_t fresh_epoch = 0;
   std::uint64_t feed_stamp = 0;  // the feed's last delivery round that visited it
+  int held_acks = 0;             // send acks held for their event (live/sender_echo.hpp)
 
   void send(std::string frame);
   void send(const std::shared_ptr<const std::string>& frame);

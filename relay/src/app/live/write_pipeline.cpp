@@ -173,7 +173,7 @@ void WritePipeline::done(const std::string& conv_id, std::shared_ptr<std::vector
         }
         if (hit) {
           cs->msg_ids.add(cmid, hit->seq);
-          if (m.request->ack) m.request->ack(to_json(SendAck{conv_id, hit->seq, true}));
+          if (m.request->ack) m.request->ack(to_json(SendAck{conv_id, hit->seq, true, {}}));
         } else if (!m.request->redecided) {
           m.request->redecided = true;
           ++counters_.redecided;
