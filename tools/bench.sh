@@ -8,7 +8,7 @@
 #
 # Environment: BUILD (build folder, default build), BENCH_OUT (markdown file, default
 # docs/benchmarks.md; "-" = stdout only), BENCH_SCENARIOS (space-separated names, default all:
-# closed100 fanout100 closed2000 open2000 hold10k).
+# closed100 fanout100 closed2000 open2000 open5000 hold10k).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +17,7 @@ RELAY=$BUILD/relay/parley-relay
 CTL=$BUILD/tools/parleyctl
 LOADGEN=$BUILD/tools/parley-loadgen
 OUT=${BENCH_OUT:-docs/benchmarks.md}
-SCENARIOS=${BENCH_SCENARIOS:-closed100 fanout100 closed2000 open2000 hold10k}
+SCENARIOS=${BENCH_SCENARIOS:-closed100 fanout100 closed2000 open2000 open5000 hold10k}
 # The relay runs with its defaults (send-queue cap included) except the rate limits. Extra relay
 # flags: BENCH_RELAY_ARGS.
 RELAY_ARGS=${BENCH_RELAY_ARGS:-}
@@ -86,8 +86,8 @@ run_scenario() {
   stop_relay
 }
 
-# Agent sockets: every staff socket of the tenant gets one inbox.changes notice per group commit
-# (docs/protocol.md). The main scenarios use a realistic number of agent sockets (each agent
+# Agent sockets: staff get inbox.changes only for what their lists show, coalesced (docs/protocol.md
+# "inbox.changes"). The main scenarios use a realistic number of agent sockets (each agent
 # handles several chats) and fill the socket count with idle customers; "fanout100" keeps one
 # agent socket per conversation.
 for s in $SCENARIOS; do
@@ -100,6 +100,8 @@ for s in $SCENARIOS; do
       --conversations 2000 --agents 20 --idle 1980 --messages 10 ;;
     open2000) run_scenario open2000 "2000 conversations x 10 messages, open loop at 2000 msgs/s; 4000 sockets (2000 customers, 20 agents, 1980 idle)" \
       --conversations 2000 --agents 20 --idle 1980 --messages 10 --rate 2000 ;;
+    open5000) run_scenario open5000 "500 conversations x 40 messages, open loop at 5000 msgs/s, 50 agent sockets" \
+      --conversations 500 --agents 50 --messages 40 --rate 5000 ;;
     hold10k) run_scenario hold10k "10,000 sockets held (9890 idle customers) + 100 conversations x 20 messages, 10 agent sockets" \
       --conversations 100 --agents 10 --idle 9890 --messages 20 ;;
     *) echo "bench: unknown scenario $s" >&2; exit 2 ;;

@@ -238,12 +238,21 @@ CREATE INDEX IF NOT EXISTS conversations_recent ON conversations(tenant_id, upda
 CREATE INDEX IF NOT EXISTS messages_client_msg ON messages(tenant_id, client_msg_id) WHERE client_msg_id IS NOT NULL;
 )sql";
 
+// v9 (issue 7): conversations_updated (tenant_id, updated_at) is covered by conversations_recent
+// (tenant_id, updated_at DESC, id), which every updated_at query can use in either direction, and
+// updated_at changes with every message: one index write per message saved. (6-8 are the chat
+// centre's.)
+constexpr const char* kV9 = R"sql(
+DROP INDEX IF EXISTS conversations_updated;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kV1},
     {2, kV2},
     {3, kV3},
     {4, kV4},
     {5, kV5},
+    {9, kV9},
 };
 
 constexpr const char* kCreateMigrations =
@@ -282,6 +291,7 @@ std::optional<Error> apply_one(Db& db, const Migration& m, Millis now) {
 }  // namespace
 
 int latest_schema_version() { return kMigrations[std::size(kMigrations) - 1].version; }
+int schema_migration_count() { return static_cast<int>(std::size(kMigrations)); }
 
 Result<int> schema_version(Db& db) {
   if (auto e = db.exec(kCreateMigrations)) return *e;

@@ -22,5 +22,7 @@ Result<int> schema_version(Db& db);
 
 // The newest version this build knows.
 int latest_schema_version();
+// How many migrations there are (versions need not be contiguous: each is applied once by number).
+int schema_migration_count();
 
 }  // namespace parley::relay
