@@ -9,6 +9,8 @@
 //  - events and audit are append-only: triggers abort any UPDATE or DELETE.
 #include "store/schema.hpp"
 
+#include <algorithm>
+
 #include <string>
 
 namespace parley::relay {
@@ -290,7 +292,11 @@ std::optional<Error> apply_one(Db& db, const Migration& m, Millis now) {
 
 }  // namespace
 
-int latest_schema_version() { return kMigrations[std::size(kMigrations) - 1].version; }
+int latest_schema_version() {
+  int v = 0;
+  for (const Migration& m : kMigrations) v = std::max(v, m.version);
+  return v;
+}
 int schema_migration_count() { return static_cast<int>(std::size(kMigrations)); }
 
 Result<int> schema_version(Db& db) {
