@@ -117,7 +117,7 @@ MARKDOWN=$(MACHINE="$MACHINE" REV="$REV" DATE="$DATE" RELAY_ARGS="$RELAY_ARGS" n
 const fs = require("fs");
 const rows = fs.readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
 const f = (x, d = 1) => (typeof x === "number" ? x.toFixed(d) : "-");
-let md = `# Benchmarks\n\n`;
+let md = `<!-- loadgen:start (written by tools/bench.sh; everything outside the markers is kept) -->\n## tools/loadgen, the load generator of the relay (make bench)\n\n`;
 md += `Measured by \`make bench\` (tools/bench.sh driving tools/loadgen) on ${process.env.MACHINE}; `;
 md += `commit ${process.env.REV}, ${process.env.DATE}. Relay and load generator share the machine and talk `;
 md += `over 127.0.0.1. Each scenario uses a fresh relay and database (\`--synchronous full\`: every `;
@@ -137,22 +137,25 @@ for (const { name, result: r } of rows) {
 md += `\nRelay CPU is user+system time of the relay process during the message phase (from /proc); `;
 md += `setup (connecting, hello, start, join, accept) is not included in msgs/s or latency.\n`;
 md += `\nRaw results (one JSON object per scenario, as printed by parley-loadgen):\n\n\`\`\`\n`;
-md += rows.map((r) => JSON.stringify(r)).join("\n") + "\n```\n";
+md += rows.map((r) => JSON.stringify(r)).join("\n") + "\n```\n<!-- loadgen:end -->\n";
 process.stdout.write(md);
 ' "$RESULTS")
 
 echo
 echo "$MARKDOWN"
 if [[ $OUT != "-" ]]; then
-  # Keep the "Browser apps" section tools/bench_web.mjs wrote (make bench-web).
-  BROWSER_SECTION=
-  if [[ -f $OUT ]]; then
-    BROWSER_SECTION=$(sed -n '/^<!-- browser-apps:start/,/^<!-- browser-apps:end -->/p' "$OUT")
-  fi
-  if [[ -n $BROWSER_SECTION ]]; then
-    printf '%s\n\n%s\n' "$MARKDOWN" "$BROWSER_SECTION" >"$OUT"
+  # Replace only the section between the loadgen markers; the analysis, the browser section
+  # (tools/bench_web.mjs) and the history around it stay. No markers yet: append the section.
+  if [[ -f $OUT ]] && grep -q '^<!-- loadgen:start' "$OUT"; then
+    SECTION="$MARKDOWN" node -e '
+      const fs = require("fs");
+      const text = fs.readFileSync(process.argv[1], "utf8");
+      const a = text.indexOf("<!-- loadgen:start"), b = text.indexOf("<!-- loadgen:end -->");
+      if (a < 0 || b < a) { console.error("bench: loadgen markers out of order in " + process.argv[1]); process.exit(1); }
+      fs.writeFileSync(process.argv[1], text.slice(0, a) + process.env.SECTION.trimEnd() + "\n" + text.slice(b + "<!-- loadgen:end -->\n".length));
+    ' "$OUT"
   else
-    printf '%s\n' "$MARKDOWN" >"$OUT"
+    printf '\n%s\n' "$MARKDOWN" >>"$OUT"
   fi
   echo "bench: results written to $OUT" >&2
 fi
