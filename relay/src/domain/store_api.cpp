@@ -60,9 +60,14 @@ std::string_view mutation_name(const Mutation& m) {
                         [](const AppendEvent&) { return std::string_view("AppendEvent"); },
                         [](const ReplaceKb&) { return std::string_view("ReplaceKb"); },
                         [](const AppendAudit&) { return std::string_view("AppendAudit"); },
+                        [](const SaveRoutingSettings&) { return std::string_view("SaveRoutingSettings"); },
+                        [](const SaveTeam&) { return std::string_view("SaveTeam"); },
+                        [](const SaveAgentProfile&) { return std::string_view("SaveAgentProfile"); },
                     },
                     m);
 }
+
+Result<RoutingConfig> StoreReader::load_routing(const std::string&) { return RoutingConfig{}; }
 
 std::int64_t StatusCounts::of(Status s) const {
   switch (s) {

@@ -44,6 +44,7 @@
 #include <variant>
 #include <vector>
 
+#include "domain/routing_types.hpp"
 #include "domain/store_stats.hpp"
 #include "domain/types.hpp"
 
@@ -158,11 +159,30 @@ struct AppendAudit {
   AuditEntry entry;
 };
 
+// ---- routing (issue 9: queue and routing, people and presence; migration v6) ----
+// The tenant's routing settings, whole (an insert or a replace).
+struct SaveRoutingSettings {
+  std::string tenant_id;
+  RoutingSettings settings;
+  Millis at = 0;
+};
+// A team, whole (insert or replace by (tenant_id, id)).
+struct SaveTeam {
+  Team team;
+};
+// An agent's profile, whole (insert or replace by (tenant_id, user_id)). The user must belong to
+// the tenant (else not_found).
+struct SaveAgentProfile {
+  AgentProfile profile;
+};
+
 using Mutation =
     std::variant<InsertTenant, SaveTenantSettings, PatchTenantSettings, InsertUser, SetPasswordHash,
                  SetUserDisabled, InsertSession, DeleteSession, DeleteUserSessions, InsertApiKey, RevokeApiKey,
                  TouchApiKey, InsertContact, UpdateContact, InsertVisitor, UpsertConversation,
-                 AdvanceConversation, AppendEvent, ReplaceKb, AppendAudit>;
+                 AdvanceConversation, AppendEvent, ReplaceKb, AppendAudit,
+                 // routing (issue 9)
+                 SaveRoutingSettings, SaveTeam, SaveAgentProfile>;
 // The struct's name ("AppendEvent", ...), for logs and tests.
 std::string_view mutation_name(const Mutation&);
 
@@ -305,6 +325,12 @@ class StoreReader {
                                                                   std::size_t n) = 0;
   virtual Result<ConversationPreview> conversation_preview(const std::string& tenant_id,
                                                            const std::string& conversation_id) = 0;
+
+  // ---- routing (issue 9) ----
+  // The tenant's routing settings (defaults when none were saved), teams and agent profiles.
+  // Not pure virtual so that stores written before it (test fakes) keep compiling: the default
+  // answers the defaults with no teams and no profiles.
+  virtual Result<RoutingConfig> load_routing(const std::string& tenant_id);
 };
 
 // ---- the store ----

@@ -12,6 +12,7 @@
 #include <algorithm>
 
 #include <string>
+#include <vector>
 
 namespace parley::relay {
 
@@ -240,6 +241,37 @@ CREATE INDEX IF NOT EXISTS conversations_recent ON conversations(tenant_id, upda
 CREATE INDEX IF NOT EXISTS messages_client_msg ON messages(tenant_id, client_msg_id) WHERE client_msg_id IS NOT NULL;
 )sql";
 
+// v6: routing (issue 9, "Queue and routing", "People and presence"): each tenant's routing
+// settings (mode, capacities, idle and unanswered times, which topic needs which skills or team),
+// its teams (a team may own a queue and set its own mode), and each agent's profile (skills,
+// teams, capacity, the status they chose). Lists are JSON arrays; -1 capacity = the default.
+constexpr const char* kV6 = R"sql(
+CREATE TABLE routing_settings (
+  tenant_id     TEXT PRIMARY KEY,
+  settings_json TEXT NOT NULL DEFAULT '{}',
+  updated_at    INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE teams (
+  tenant_id    TEXT NOT NULL,
+  id           TEXT NOT NULL,
+  name         TEXT NOT NULL,
+  routing_mode TEXT NOT NULL DEFAULT '',
+  owns_queue   INTEGER NOT NULL DEFAULT 0,
+  created_at   INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, id)
+);
+CREATE TABLE agent_profiles (
+  tenant_id  TEXT NOT NULL,
+  user_id    TEXT NOT NULL,
+  skills     TEXT NOT NULL DEFAULT '[]',
+  teams      TEXT NOT NULL DEFAULT '[]',
+  capacity   INTEGER NOT NULL DEFAULT -1,
+  status     TEXT NOT NULL DEFAULT 'online',
+  updated_at INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (tenant_id, user_id)
+);
+)sql";
+
 // v9 (issue 7): conversations_updated (tenant_id, updated_at) is covered by conversations_recent
 // (tenant_id, updated_at DESC, id), which every updated_at query can use in either direction, and
 // updated_at changes with every message: one index write per message saved. (6-8 are the chat
@@ -254,6 +286,7 @@ constexpr Migration kMigrations[] = {
     {3, kV3},
     {4, kV4},
     {5, kV5},
+    {6, kV6},
     {9, kV9},
 };
 
@@ -317,8 +350,17 @@ std::optional<Error> migrate(Db& db, Millis now) {
                                                   " is newer than this build (" +
                                                   std::to_string(latest_schema_version()) + ")");
   }
+  // Every known migration not recorded yet, in the table's order: numbers land out of order (v9
+  // before v6 on main), so a database at v9 may still lack v6. The recorded set is read once;
+  // apply_one checks again inside its transaction (another connection may be migrating too).
+  std::vector<int> applied;
+  {
+    Stmt q = db.prepare("SELECT version FROM schema_migrations");
+    while (q.step()) applied.push_back(static_cast<int>(q.col_int(0)));
+    if (q.error()) return *q.error();
+  }
   for (const Migration& m : kMigrations) {
-    if (m.version <= *current) continue;
+    if (std::find(applied.begin(), applied.end(), m.version) != applied.end()) continue;
     if (auto e = apply_one(db, m, now)) return e;
   }
   return std::nullopt;

@@ -8,6 +8,7 @@
 #include "store/change_log.hpp"
 #include "store/repo.hpp"
 #include "store/repo_queries.hpp"
+#include "store/repo_routing.hpp"
 #include "store/settings_patch.hpp"
 
 namespace parley::relay {
@@ -80,6 +81,11 @@ std::optional<Error> apply_one(Db& db, const AdvanceConversation& m) {
 std::optional<Error> apply_one(Db& db, const AppendEvent& m) { return append_event(db, m.tenant_id, m.event); }
 std::optional<Error> apply_one(Db& db, const ReplaceKb& m) { return replace_kb(db, m.tenant_id, m.articles); }
 std::optional<Error> apply_one(Db& db, const AppendAudit& m) { return append_audit(db, m.entry); }
+std::optional<Error> apply_one(Db& db, const SaveRoutingSettings& m) {
+  return save_routing_settings(db, m.tenant_id, m.settings, m.at);
+}
+std::optional<Error> apply_one(Db& db, const SaveTeam& m) { return save_team(db, m.team); }
+std::optional<Error> apply_one(Db& db, const SaveAgentProfile& m) { return save_agent_profile(db, m.profile); }
 
 }  // namespace
 
@@ -241,6 +247,10 @@ Result<std::vector<std::string>> SqliteReader::last_customer_messages(const std:
 Result<ConversationPreview> SqliteReader::conversation_preview(const std::string& tenant_id,
                                                                const std::string& conversation_id) {
   return parley::relay::conversation_preview(*db_, tenant_id, conversation_id);
+}
+
+Result<RoutingConfig> SqliteReader::load_routing(const std::string& tenant_id) {
+  return parley::relay::load_routing(*db_, tenant_id);
 }
 
 }  // namespace parley::relay

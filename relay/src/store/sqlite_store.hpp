@@ -84,6 +84,9 @@ class SqliteReader final : public StoreReader {
   Result<ConversationPreview> conversation_preview(const std::string& tenant_id,
                                                    const std::string& conversation_id) override;
 
+  // routing (issue 9)
+  Result<RoutingConfig> load_routing(const std::string& tenant_id) override;
+
  private:
   std::unique_ptr<Db> db_;
 };
