@@ -23,6 +23,8 @@ constexpr std::array<std::string_view, std::variant_size_v<Command>> kCommandNam
     "hello",        "chat.start",         "chat.send_message", "chat.typing", "chat.seen",
     "chat.end",     "chat.request_human", "chat.join",         "chat.leave",  "chat.accept",
     "chat.resolve", "chat.handoff",       "chat.set_priority", "ping",        "inbox.list",
+    // issue 9
+    "agent.set_status",
 };
 constexpr std::array<std::string_view, 3> kInboxListNames = {"queue", "mine", "recent"};
 // Customers "resume" a conversation; it is the same operation as a join.
@@ -203,6 +205,11 @@ void write(Json& j, const InboxList& c) {
                       {"updated_at", c.after->updated_at}};
   }
 }
+
+void read(ObjectReader& r, const Limits&, SetAgentStatus& c) {
+  c.status = r.enumeration("status", Need::required, AgentStatus::online, &parse_agent_status);
+}
+void write(Json& j, const SetAgentStatus& c) { j["status"] = to_string(c.status); }
 
 // ---- Dispatch -----------------------------------------------------------------------------
 

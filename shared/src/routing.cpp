@@ -182,8 +182,10 @@ Result<Transition> assign_to(const Conversation& c, const Actor& agent, const Ac
 }
 
 std::string unanswered_line(Millis timeout_ms) {
-  const Millis minutes = std::max<Millis>(1, (timeout_ms + 59999) / 60000);
-  return "Not answered within " + std::to_string(minutes) + " min: the chat is offered again.";
+  const std::string within = timeout_ms < 60000
+                                 ? std::to_string(std::max<Millis>(1, (timeout_ms + 999) / 1000)) + " s"
+                                 : std::to_string((timeout_ms + 59999) / 60000) + " min";
+  return "Not answered within " + within + ": the chat is offered again.";
 }
 
 Result<Transition> reoffer_unanswered(const Conversation& c, Millis timeout_ms, Millis now) {

@@ -282,7 +282,8 @@ TEST_CASE("reoffer_unanswered: back to the queue with a system line, the agent k
   CHECK(r.events[1].audience == Audience::everyone);
   CHECK(r.events[1].data["message"]["kind"] == "system");
   CHECK(r.events[1].data["message"]["text"] == unanswered_line(120000));
-  CHECK(unanswered_line(120000).find("2 min") != std::string::npos);
+  CHECK(unanswered_line(120000).find("within 2 min") != std::string::npos);
+  CHECK(unanswered_line(45000).find("within 45 s") != std::string::npos);
   CHECK(r.events[1].seq == r.events[0].seq + 1);
   CHECK(error_of(reoffer_unanswered(pending(), 1000, 5000)).code == ErrorCode::invalid_transition);
 }

@@ -136,6 +136,7 @@ void Hub::stop() {
     timers_->watch.stop();
   }
   s.feed.stop();
+  s.router.stop();
   s.sessions.stop();
   s.workers->join();
 }
@@ -153,6 +154,7 @@ std::optional<Error> Hub::start() {
 
   if (auto e = s.tenants.load(*s.reader)) return e;
   if (auto e = s.convs.start(*s.reader, s.tenants.ids())) return e;
+  if (auto e = s.router.start(*s.reader, s.tenants.ids())) return e;
   // Everyone the rules wait for is gone since the start until they connect.
   s.convs.for_each([&s](const ConvState& cs) { watch_after_commit(s, cs); });
   s.sessions.start();
@@ -234,6 +236,7 @@ void Hub::on_open(std::shared_ptr<Connection> conn, const std::string& principal
   s.staff_presence.connected(who->user.id, s.steady());
   c.send(snapshot(s, *who));
   s.feed.mark_fresh(c);
+  s.router.staff_connected(c);
 }
 
 void Hub::on_message(std::uint64_t conn_id, std::string text) {
@@ -257,6 +260,7 @@ void Hub::on_close(std::uint64_t conn_id) {
   if (c->who.is_staff()) {
     const std::string& user_id = c->who.staff.user.id;
     s.staff_presence.disconnected(user_id, now);
+    s.router.staff_disconnected(c->who.tenant_id, user_id);
     // Their assigned chats are requeued if they stay away past the grace period.
     if (!s.staff_presence.online(user_id) && !s.inbox(c->who.tenant_id).mine(user_id).empty()) {
       s.staff_presence.watch(user_id, std::chrono::milliseconds(s.options.agent_grace_ms));
@@ -428,6 +432,46 @@ void Hub::ingest(ChannelMessage m, std::function<void(Result<IngestResult>)> cb)
   relay::ingest(*s_, std::move(m), std::move(cb));
 }
 
+// ---- routing (issue 9; live/router.hpp) ----
+
+Json Hub::queue_stats(const std::string& tenant_id) { return s_->router.queue_stats(tenant_id); }
+
+Json Hub::workload(const std::string& tenant_id, const std::string& user_id) {
+  const Workload w = s_->router.workload(tenant_id, user_id);
+  return Json{{"agent_id", w.user_id},
+              {"status", to_string(w.status)},
+              {"active", w.active},
+              {"capacity", w.capacity},
+              {"free_slots", w.free},
+              {"conversation_ids", w.conversation_ids}};
+}
+
+void Hub::assign(const std::string& tenant_id, const std::string& conversation_id, const std::string& agent_id,
+                 const Actor& by, std::function<void(Result<Json>)> cb) {
+  s_->router.assign(tenant_id, conversation_id, agent_id, by, std::move(cb));
+}
+
+const RoutingConfig& Hub::routing_config(const std::string& tenant_id) { return s_->router.config(tenant_id); }
+
+void Hub::save_routing_settings(const std::string& tenant_id, const Json& patch,
+                                std::function<void(Result<RoutingSettings>)> cb) {
+  s_->router.save_settings(tenant_id, patch, std::move(cb));
+}
+
+void Hub::save_team(const std::string& tenant_id, const std::string& team_id, const Json& patch,
+                    std::function<void(Result<Team>)> cb) {
+  s_->router.save_team(tenant_id, team_id, patch, std::move(cb));
+}
+
+void Hub::save_agent_profile(const std::string& tenant_id, const std::string& user_id, const Json& patch,
+                             std::function<void(Result<AgentProfile>)> cb) {
+  s_->router.save_profile(tenant_id, user_id, patch, std::move(cb));
+}
+
+AgentStatus Hub::agent_status(const std::string& tenant_id, const std::string& user_id) {
+  return s_->router.status(tenant_id, user_id);
+}
+
 Json Hub::test_counters() const {
   const HubState& s = *s_;
   const auto& rc = s.convs.counters();
@@ -456,7 +500,13 @@ Json Hub::test_counters() const {
               {"contacts_cached", s.contacts.size()},
               {"new_visitor_refusals", s.new_visitors.refused()},
               {"rest_refusals", s.rest.refused()},
-              {"presence_entries", s.contact_presence.entries() + s.staff_presence.entries()}};
+              {"presence_entries", s.contact_presence.entries() + s.staff_presence.entries()},
+              {"routing_passes", s.router.counters().passes},
+              {"routing_offers", s.router.counters().offers},
+              {"routing_reoffers", s.router.counters().reoffers},
+              {"queue_position_frames", s.router.counters().place_frames},
+              {"queue_place_rounds", s.router.counters().place_rounds},
+              {"agent_status_frames", s.router.counters().status_frames}};
 }
 
 }  // namespace parley::relay

@@ -135,6 +135,26 @@ class Hub : public Application {
   // client_msg_id across the tenant's whole history. Database reads run on a worker.
   void ingest(ChannelMessage m, std::function<void(Result<IngestResult>)> cb);
 
+  // -- routing (issue 9; live/router.hpp has the rules' contract) --
+  // Queue figures by priority with waiting times, the tenant's wait threshold and agents online.
+  Json queue_stats(const std::string& tenant_id);
+  // {"agent_id","status","active","capacity","free_slots","conversation_ids"} (any user id of the
+  // tenant; the caller checks who may ask).
+  Json workload(const std::string& tenant_id, const std::string& user_id);
+  // A supervisor's or admin's assignment of any chat to any agent of the tenant (not capacity
+  // bound). cb gets {"conversation_id","head_seq","assignee"} after the commit; not_found for a
+  // conversation or agent outside the tenant.
+  void assign(const std::string& tenant_id, const std::string& conversation_id, const std::string& agent_id,
+              const Actor& by, std::function<void(Result<Json>)> cb);
+  const RoutingConfig& routing_config(const std::string& tenant_id);
+  void save_routing_settings(const std::string& tenant_id, const Json& patch,
+                             std::function<void(Result<RoutingSettings>)> cb);
+  void save_team(const std::string& tenant_id, const std::string& team_id, const Json& patch,
+                 std::function<void(Result<Team>)> cb);
+  void save_agent_profile(const std::string& tenant_id, const std::string& user_id, const Json& patch,
+                          std::function<void(Result<AgentProfile>)> cb);
+  AgentStatus agent_status(const std::string& tenant_id, const std::string& user_id);
+
   // Counters for tests (GET /api/v1/debug/counters with --test-counters).
   Json test_counters() const;
 

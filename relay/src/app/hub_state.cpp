@@ -35,12 +35,16 @@ HubState::HubState(asio::io_context& io_, DataStore& store_, HubOptions options_
       staff_presence(started),
       contact_presence(started),
       pipeline(io, store, convs, reader,
-               WritePipeline::Hooks{[this](ConvState& cs, const std::vector<Event>& evs) { broadcast(cs, evs); }}),
+               WritePipeline::Hooks{[this](ConvState& cs, const std::vector<Event>& evs) {
+                 broadcast(cs, evs);
+                 router.committed(cs, evs);
+               }}),
       feed(io, *this),
       echoes(io, conns),
       sessions(*this),
       new_visitors(options.visitor_rate_per_s, options.visitor_burst, options.max_address_buckets),
-      rest(options.rest_rate_per_s, options.rest_burst, options.max_address_buckets) {}
+      rest(options.rest_rate_per_s, options.rest_burst, options.max_address_buckets),
+      router(io_, *this) {}
 
 HubState::~HubState() {
   if (workers) workers->join();

@@ -25,6 +25,7 @@
 #include "app/live/conversations.hpp"
 #include "app/live/inbox_feed.hpp"
 #include "app/live/presence.hpp"
+#include "app/live/router.hpp"
 #include "app/live/sender_echo.hpp"
 #include "app/live/write_pipeline.hpp"
 #include "app/tenants/tenant_registry.hpp"
@@ -64,6 +65,7 @@ struct HubState {
   Sessions sessions;
   AddressLimits new_visitors;  // per address: contacts created by anonymous chat.starts
   AddressLimits rest;          // per address: REST requests
+  Router router;               // issue 9: routing, agents' status, queue places (live/router.hpp)
   SweepCounters sweep_counters;
   // Contacts created by a channel message still in flight, by tenant\nchannel\nexternal id
   // (commands/ingest.cpp): a second message of the same new sender reuses it.

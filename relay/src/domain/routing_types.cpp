@@ -65,6 +65,7 @@ Json to_json(const RoutingSettings& s) {
               {"idle_away_s", s.idle_away_ms / 1000},
               {"unanswered_s", s.unanswered_ms / 1000},
               {"handle_s", s.handle_ms / 1000},
+              {"wait_threshold_s", s.wait_threshold_ms / 1000},
               {"topic_rules", rules}};
 }
 
@@ -108,6 +109,9 @@ std::optional<Error> apply_routing_json(const Json& j, RoutingSettings& into) {
     } else if (key == "handle_s") {
       if ((e = read_int(v, key, 1, 86400, n))) return e;
       s.handle_ms = n * 1000;
+    } else if (key == "wait_threshold_s") {
+      if ((e = read_int(v, key, 1, 86400, n))) return e;
+      s.wait_threshold_ms = n * 1000;
     } else if (key == "topic_rules") {
       if (!v.is_object()) return bad(key, "must be an object of topic: {skills, team}");
       if (v.size() > kMaxTopicRules) return bad(key, "holds at most " + std::to_string(kMaxTopicRules) + " topics");

@@ -32,6 +32,7 @@ struct RoutingSettings {
   Millis idle_away_ms = 10 * 60000;  // auto-away after this long without activity; 0 = never
   Millis unanswered_ms = 0;          // re-offer a chat its assignee has not answered; 0 = never
   Millis handle_ms = 5 * 60000;      // the average time a chat takes, for expected waits
+  Millis wait_threshold_ms = 5 * 60000;  // a chat waiting longer is highlighted (queue stats, inbox)
   std::map<std::string, TopicRule> topic_rules;  // by topic
   bool operator==(const RoutingSettings&) const = default;
 };
@@ -71,7 +72,7 @@ Json to_json(const RoutingSettings&);
 Json to_json(const Team&);
 Json to_json(const AgentProfile&);
 // Fields present in `j` onto `into`: mode, default_capacity (1..100), idle_away_s, unanswered_s,
-// handle_s (0..86400; handle_s >= 1), topic_rules {topic: {skills:[...], team:"id"}}.
+// handle_s (0..86400; handle_s >= 1), wait_threshold_s (1..86400), topic_rules {topic: {skills:[...], team:"id"}}.
 std::optional<Error> apply_routing_json(const Json& j, RoutingSettings& into);
 // name (1..200 chars), mode ("manual"... or null = the tenant's), owns_queue.
 std::optional<Error> apply_team_json(const Json& j, Team& into);

@@ -18,6 +18,7 @@
 
 #include "parley/model.hpp"
 #include "parley/result.hpp"
+#include "parley/routing.hpp"
 
 namespace parley {
 
@@ -130,8 +131,16 @@ struct InboxList {
   std::optional<ListCursor> after;        // the page starts right after this position
 };
 
+// Staff: set one's own status (issue 9, "People and presence"): online, away or offline. The ack
+// is {"status": what routing sees, "chosen": the choice}; the user's sockets get agent.status.
+struct SetAgentStatus {
+  AgentStatus status = AgentStatus::online;
+};
+
 using Command = std::variant<Hello, ChatStart, SendMessage, Typing, Seen, ChatEnd, RequestHuman, Join, Leave,
-                             Accept, Resolve, Handoff, SetPriority, Ping, InboxList>;
+                             Accept, Resolve, Handoff, SetPriority, Ping, InboxList,
+                             // issue 9
+                             SetAgentStatus>;
 
 // Wire name of a command ("hello", "chat.start", ...).
 std::string_view command_name(const Command&);

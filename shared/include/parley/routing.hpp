@@ -32,6 +32,11 @@
 
 namespace parley {
 
+namespace ev {
+// ephemeral (seq 0), to the customer's sockets of a waiting chat: {"position": N, "minutes": M|null}
+inline constexpr std::string_view queue_position = "chat.queue_position";
+}  // namespace ev
+
 enum class RoutingMode { manual, round_robin, least_busy, skills };
 std::string_view to_string(RoutingMode);
 std::optional<RoutingMode> parse_routing_mode(std::string_view);  // "manual", "round_robin", ...

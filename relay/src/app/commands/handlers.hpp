@@ -29,6 +29,8 @@ void resolve(HubState&, const Principal&, ConnState*, const Resolve&, AckFn);
 void handoff(HubState&, const Principal&, ConnState*, const Handoff&, AckFn);
 void set_priority(HubState&, const Principal&, ConnState*, const SetPriority&, AckFn);
 void inbox_list(HubState&, const Principal&, ConnState*, const InboxList&, AckFn);
+// routing.cpp (issue 9): an agent's own status (live/router.hpp)
+void set_agent_status(HubState&, const Principal&, ConnState*, const SetAgentStatus&, AckFn);
 
 // ---- shared by the handlers ----
 // The conversation if `who` may see it (its tenant; a customer only its own contact's), read

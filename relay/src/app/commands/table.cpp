@@ -35,6 +35,7 @@ template <> constexpr Row<Handoff> row() { return {Who::staff, false, &cmd::hand
 template <> constexpr Row<SetPriority> row() { return {Who::staff, false, &cmd::set_priority}; }
 template <> constexpr Row<Ping> row() { return {Who::anyone, false, &cmd::ping}; }
 template <> constexpr Row<InboxList> row() { return {Who::staff, false, &cmd::inbox_list}; }
+template <> constexpr Row<SetAgentStatus> row() { return {Who::staff, false, &cmd::set_agent_status}; }
 
 std::string_view refusal_for(Who who) {
   return who == Who::staff ? "staff only" : "customers only";
@@ -85,6 +86,7 @@ void on_frame(HubState& hub, ConnState& c, std::string text) {
     c.close(1008, "session expired");
     return;
   }
+  if (c.who.is_staff()) hub.router.staff_activity(c.who.tenant_id, c.who.staff.user.id);  // issue 9: keeps them online
   const std::uint64_t conn_id = c.id;
   const std::string rid = in.id;
   const bool quiet = rid.empty() && (std::holds_alternative<Typing>(*in.command) ||

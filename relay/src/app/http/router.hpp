@@ -70,6 +70,7 @@ void add_conversation_routes(std::vector<Route>& out);   // routes_conversations
 void add_admin_routes(std::vector<Route>& out);          // routes_admin.cpp
 void add_stats_routes(std::vector<Route>& out);          // routes_stats.cpp
 void add_mirror_routes(std::vector<Route>& out);         // bridges/mirror_routes.cpp
+void add_routing_routes(std::vector<Route>& out);        // routes_routing.cpp (issue 9)
 
 // Static pages with their security headers (pages.cpp): GET/HEAD of anything else.
 void serve_page(Hub& hub, const HttpRequest& req, const Responder& res);
@@ -98,6 +99,8 @@ bool decoded(const Ctx& ctx, http::ApiResult<T>& r) {
 bool query_uint(const Ctx& ctx, const char* key, std::uint64_t max, std::uint64_t fallback, std::uint64_t& out);
 // Appends an audit row (changes that belong to no conversation), then runs `then`.
 void audit(const CtxPtr& ctx, std::string action, std::string target, Json data, std::function<void()> then);
+// GET /api/v1/stats's body: today's counts of the caller's tenant (routes_stats.cpp).
+Json day_stats_json(const Ctx& ctx);
 // Runs `read` on a worker with its reader; the function it returns answers on the loop.
 void on_reader(const CtxPtr& ctx, std::function<std::function<void()>(StoreReader&)> read);
 

@@ -9,31 +9,10 @@ using namespace http;
 
 namespace {
 
-// GET /api/v1/stats (aliases GET /api/live-chat/queue-stats and /api/live-chat/queue/stats): the
-// hub's incremental counters, the same numbers as the inbox's "counts"; only the longest wait
-// walks the queue.
-void get_stats(const CtxPtr& ctx) {
-  const std::string tenant_id = ctx->tenant_id();
-  const Tenant* t = ctx->hub.tenant(tenant_id);
-  const std::string tz_name = t ? t->settings.time_zone : "UTC";
-  const InboxCounts n = ctx->hub.counts(tenant_id);
-  // Rounded at the edge to a tenth of a second: 82.9, not 82.89399999999999 (issue 8).
-  const auto avg_s = [](std::int64_t sum, std::int64_t count) {
-    return count == 0 ? 0.0 : std::round((sum / 100.0) / static_cast<double>(count)) / 10.0;
-  };
-  Json out{{"active", n.active},
-           {"waiting", n.waiting},
-           {"with_assistant", n.bot},
-           {"resolved_today", n.resolved_today},
-           {"avg_wait_s", avg_s(n.wait_sum_ms, n.wait_n)},
-           {"avg_first_response_s", avg_s(n.first_response_sum_ms, n.first_response_n)},
-           {"longest_wait_s", ctx->hub.longest_wait_ms(tenant_id) / 1000},
-           {"by_status", {{"bot", n.bot}, {"pending", n.waiting}, {"active", n.active}, {"resolved", n.resolved}}},
-           {"time_zone", n.time_zone_known ? tz_name : std::string("UTC")},
-           {"day_start", n.day_start},
-           {"server_time", ctx->hub.now()}};
-  ctx->res.json(200, out);
-}
+// GET /api/v1/stats (alias GET /api/live-chat/queue-stats): the hub's incremental counters, the
+// same numbers as the inbox's "counts"; only the longest wait walks the queue.
+// GET /api/live-chat/queue/stats (routes_routing.cpp) answers these and the queue by priority.
+void get_stats(const CtxPtr& ctx) { ctx->res.json(200, day_stats_json(*ctx)); }
 
 // GET /api/v1/export?offset=&limit= : JSON Lines, one conversation per line with its contact and
 // every message (staff view). Built on a worker: at most `limit` conversations (default and max
@@ -88,10 +67,31 @@ void get_export(const CtxPtr& ctx) {
 
 }  // namespace
 
+Json day_stats_json(const Ctx& ctx) {
+  const std::string tenant_id = ctx.tenant_id();
+  const Tenant* t = ctx.hub.tenant(tenant_id);
+  const std::string tz_name = t ? t->settings.time_zone : "UTC";
+  const InboxCounts n = ctx.hub.counts(tenant_id);
+  // Rounded at the edge to a tenth of a second: 82.9, not 82.89399999999999 (issue 8).
+  const auto avg_s = [](std::int64_t sum, std::int64_t count) {
+    return count == 0 ? 0.0 : std::round((sum / 100.0) / static_cast<double>(count)) / 10.0;
+  };
+  return Json{{"active", n.active},
+              {"waiting", n.waiting},
+              {"with_assistant", n.bot},
+              {"resolved_today", n.resolved_today},
+              {"avg_wait_s", avg_s(n.wait_sum_ms, n.wait_n)},
+              {"avg_first_response_s", avg_s(n.first_response_sum_ms, n.first_response_n)},
+              {"longest_wait_s", ctx.hub.longest_wait_ms(tenant_id) / 1000},
+              {"by_status", {{"bot", n.bot}, {"pending", n.waiting}, {"active", n.active}, {"resolved", n.resolved}}},
+              {"time_zone", n.time_zone_known ? tz_name : std::string("UTC")},
+              {"day_start", n.day_start},
+              {"server_time", ctx.hub.now()}};
+}
+
 void add_stats_routes(std::vector<Route>& out) {
   out.push_back({"GET", {"api", "v1", "stats"}, Access::staff, &get_stats});
   out.push_back({"GET", {"api", "live-chat", "queue-stats"}, Access::staff, &get_stats});
-  out.push_back({"GET", {"api", "live-chat", "queue", "stats"}, Access::staff, &get_stats});
   out.push_back({"GET", {"api", "v1", "export"}, Access::admin, &get_export});
 }
 
