@@ -389,7 +389,15 @@ void InboxModel::on_notice(const std::string& type, const Json& data) {
     touch();
   } else if (type == notice::session_expired) {
     logged_out("Your session has expired. Please sign in again.");
+  } else if (type == "agent.status") {
+    agent_status_.on_notice(data);
+    touch();
   }
+}
+
+void InboxModel::choose_status(AgentStatus s) {
+  if (auto command = agent_status_.choose(s)) session_.send(*command);
+  touch();
 }
 
 void InboxModel::apply_snapshot(const InboxSnapshot& data, bool first) {
@@ -714,6 +722,9 @@ void InboxModel::on_command_error(std::string_view command, const std::string& k
   if (command == "chat.accept" || command == "chat.handoff") {
     flash_ = error.code == ErrorCode::already_assigned ? error.message : "Could not accept: " + error.message;
     pending_accept_.clear();
+  } else if (command == "agent.set_status") {
+    agent_status_.on_error();
+    flash_ = "Could not change your status: " + error.message;
   } else if (command == "chat.resolve") {
     flash_ = "Could not resolve: " + error.message;
   } else if (command == "chat.send_message") {
@@ -1251,6 +1262,7 @@ Json InboxModel::snapshot(Millis now) {
                      {"avg_wait_s", counts_.avg_wait_s}};
   j["login_error"] = login_error_;
   j["muted"] = muted_;
+  j["agent_status"] = agent_status_.snapshot();
   const Millis server_now = now + clock_skew_;
   Json q = Json::array();
   for (const Row& r : queue_rows()) {

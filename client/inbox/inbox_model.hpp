@@ -24,6 +24,7 @@
 
 #include "common/linkify.hpp"
 #include "common/session.hpp"
+#include "inbox/status_model.hpp"
 #include "parley/replies.hpp"
 
 namespace parley::inbox {
@@ -231,6 +232,10 @@ class InboxModel : public client::SessionListener {
   client::Session& session() { return session_; }
   const client::Session& session() const { return session_; }
 
+  // The agent's own status (issue 9; status_model.hpp): the top bar's selector.
+  const AgentStatusModel& agent_status() const { return agent_status_; }
+  void choose_status(AgentStatus s);
+
   // client::SessionListener
   void on_hello(const Json& data) override;
   void on_event(const Event& event, SyncStore::Applied applied) override;
@@ -287,6 +292,7 @@ class InboxModel : public client::SessionListener {
   void send_typing(bool typing, Millis now);
 
   client::Session session_;
+  AgentStatusModel agent_status_;
   Storage& storage_;
   std::function<std::string()> make_id_;
   Clock clock_;

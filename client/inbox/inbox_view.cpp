@@ -9,6 +9,7 @@
 #include "common/text.hpp"
 #include "common/a11y_mirror.hpp"
 #include "common/ui.hpp"
+#include "inbox/status_view.hpp"
 #include "imgui.h"
 
 namespace parley::inbox {
@@ -388,7 +389,7 @@ void InboxView::draw_topbar(InboxModel& model, float w, Intents& out) {
   float x = 220 * s_;
   ImGui::PushID("##stats");
   for (const Stat& st : stats) {
-    if (x > w - 460 * s_) break;
+    if (x > w - 660 * s_) break;  // room for the status selector (issue 9)
     const ImVec2 vs = measure(f.title, st.value);
     const ImVec2 ls = measure(f.small, st.label);
     float tx = x;
@@ -435,7 +436,11 @@ void InboxView::draw_topbar(InboxModel& model, float w, Intents& out) {
   // Presence dot on the avatar: green online, amber connecting, red offline.
   const LinkState link = model.link();
   const bool ready = model.session().ready();
-  const ImU32 dot = ready ? kGreen : link == LinkState::offline ? kDanger : kAmber;
+  const AgentStatus own = model.agent_status().status();
+  const ImU32 dot = !ready ? (link == LinkState::offline ? kDanger : kAmber)
+                    : !model.agent_status().known() || own == AgentStatus::online ? kGreen
+                    : own == AgentStatus::away                                     ? kAmber
+                                                                                   : kFaint;
   dl->AddCircleFilled(ImVec2(ac.x + 11 * s_, ac.y + 11 * s_), 5 * s_, kTopbar, 12);
   dl->AddCircleFilled(ImVec2(ac.x + 11 * s_, ac.y + 11 * s_), 3.5f * s_, dot, 12);
   rx -= 14 * s_;
@@ -452,6 +457,8 @@ void InboxView::draw_topbar(InboxModel& model, float w, Intents& out) {
                model.muted() ? IM_COL32(148, 163, 184, 255) : kWhite, model.muted());
   if (hovered)
     ImGui::SetTooltip("%s", model.muted() ? "Sound off: click to turn on" : "Sound on: click to mute");
+  // The agent's status (issue 9): the selector left of the mute button.
+  rx = draw_status_selector(model, dl, rx - 10 * s_, hh, s_, narrow_, out.set_status) - 4 * s_;
   // Connection state, when not online (narrow: the avatar's dot says it; no room for words).
   if (!ready && !narrow_) {
     const char* label = link == LinkState::offline    ? "Offline"

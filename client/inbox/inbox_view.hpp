@@ -10,6 +10,8 @@
 // Text layout of the transcript is cached and redone only when the timeline or the width changes.
 #pragma once
 
+#include <optional>
+
 #include <string>
 #include <vector>
 
@@ -36,6 +38,7 @@ struct Intents {
   bool logout = false;
   bool login = false;
   bool focus_login = false;
+  std::optional<AgentStatus> set_status;  // the status selector (status_view.hpp)
 };
 
 // The DOM fields the view places (ids in web/inbox.html).

@@ -475,6 +475,7 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
       resolve();
       changed = true;
     }
+    if (in.set_status) model_->choose_status(*in.set_status);
     if (in.toggle_mute) {
       model_->toggle_mute();
       changed = true;

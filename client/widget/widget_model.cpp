@@ -257,6 +257,13 @@ bool WidgetModel::can_end() const {
   return c && c->status != Status::resolved && session_.ready();
 }
 
+std::string queue_place_text(const QueuePlaceShown& p) {
+  if (p.position <= 0) return "";
+  std::string s = "You are number " + std::to_string(p.position) + " in the queue";
+  if (p.minutes) s += ", about " + std::to_string(*p.minutes) + " min";
+  return s;
+}
+
 Header WidgetModel::header() const {
   Header h;
   h.title = tenant_.title;
@@ -272,7 +279,7 @@ Header WidgetModel::header() const {
       h.subtitle = tenant_.assistant_name + " \u00b7 replies instantly";
       break;
     case Status::pending:
-      h.subtitle = "Waiting for an agent\u2026";
+      h.subtitle = queue_place_.position > 0 ? queue_place_text(queue_place_) : "Waiting for an agent\u2026";
       h.dot = Header::Dot::waiting;
       break;
     case Status::active:
@@ -515,8 +522,29 @@ void WidgetModel::on_event(const Event& event, SyncStore::Applied applied) {
     if (event.type == ev::typing) {
       typing_at_ = now_;
       touch();
+    } else if (event.type == ev::queue_position) {
+      const Json* p = member(event.data, "position");
+      const Json* m = member(event.data, "minutes");
+      QueuePlaceShown next;
+      if (p && p->is_number_integer() && p->get<std::int64_t>() > 0 && p->get<std::int64_t>() < 1'000'000) {
+        next.position = static_cast<int>(p->get<std::int64_t>());
+        if (m && m->is_number_integer() && m->get<std::int64_t>() > 0 && m->get<std::int64_t>() < 1'000'000) {
+          next.minutes = static_cast<int>(m->get<std::int64_t>());
+        }
+      }
+      if (next.position != queue_place_.position && next.position > 0) {
+        announcements_.push_back(queue_place_text(next));  // the screen reader hears the place fall
+      }
+      queue_place_ = next;
+      touch();
     }
     return;
+  }
+  // Any stored change but a message moves the chat (assigned, requeued, ended): the place the
+  // relay told before no longer holds; a new one follows while it still waits.
+  if (event.type != ev::new_message && queue_place_.position > 0) {
+    queue_place_ = {};
+    touch();
   }
   if (applied != SyncStore::Applied::added) return;
   if (event.type == ev::new_message && event.actor.role != Role::customer) others_message_at_ = now_;
@@ -572,6 +600,11 @@ Json WidgetModel::snapshot(Millis now) const {
   j["prechat"] = show_prechat();
   j["prechat_error"] = prechat_error_;
   j["unread"] = unread_;
+  j["queue"] = queue_place_.position > 0
+                   ? Json{{"position", queue_place_.position},
+                          {"minutes", queue_place_.minutes ? Json(*queue_place_.minutes) : Json(nullptr)},
+                          {"text", queue_place_text(queue_place_)}}
+                   : Json(nullptr);
   j["typing"] = others_typing(now);
   j["has_token"] = !token_.empty();
   j["conversation_id"] = conversation_id_;

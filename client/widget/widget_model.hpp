@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,15 @@ struct Banner {
   enum class Kind : std::uint8_t { none, connecting, retrying, offline } kind = Kind::none;
   std::string text;
 };
+
+// The customer's place in the queue (issue 9): from the relay's chat.queue_position events.
+struct QueuePlaceShown {
+  int position = 0;            // 0 = unknown / not waiting
+  std::optional<int> minutes;  // nullopt = no estimate
+};
+// "You are number 3 in the queue, about 5 min" ("You are number 3 in the queue" without an
+// estimate); "" when `p` has no position.
+std::string queue_place_text(const QueuePlaceShown& p);
 
 class WidgetModel : public client::SessionListener {
  public:
@@ -128,6 +138,8 @@ class WidgetModel : public client::SessionListener {
   bool ended() const;
   const std::string& draft() const { return draft_; }
   int unread() const { return unread_; }
+  // While waiting for a person: the place the relay last told (position 0 when none).
+  const QueuePlaceShown& queue_place() const { return queue_place_; }
   // Texts for the screen reader live region, oldest first; taken once.
   std::vector<std::string> take_announcements() { return std::exchange(announcements_, {}); }
   // Monotonic counter of changes that need a redraw.
@@ -179,6 +191,7 @@ class WidgetModel : public client::SessionListener {
   Millis typing_at_ = 0;            // the other side's last chat.typing (local time)
   Millis others_message_at_ = 0;    // the other side's last message (local time)
   int unread_ = 0;
+  QueuePlaceShown queue_place_;
   Seq seen_sent_ = 0;
   std::vector<std::string> announcements_;
   std::uint64_t local_version_ = 0;
