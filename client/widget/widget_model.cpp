@@ -279,7 +279,9 @@ Header WidgetModel::header() const {
       h.subtitle = tenant_.assistant_name + " \u00b7 replies instantly";
       break;
     case Status::pending:
-      h.subtitle = queue_place_.position > 0 ? queue_place_text(queue_place_) : "Waiting for an agent\u2026";
+      // The header has room for the place only; the transcript's last line has the estimate too.
+      h.subtitle = queue_place_.position > 0 ? "Number " + std::to_string(queue_place_.position) + " in the queue"
+                                             : "Waiting for an agent\u2026";
       h.dot = Header::Dot::waiting;
       break;
     case Status::active:
@@ -441,6 +443,15 @@ void WidgetModel::rebuild_items(Millis now) {
         items_.push_back(std::move(item));
       }
     }
+  }
+
+  // While waiting: the place in the queue as the transcript's last line (issue 9).
+  if (v && v->summary.status == Status::pending && queue_place_.position > 0) {
+    DisplayItem item;
+    item.kind = DisplayItem::Kind::notice;
+    item.text = queue_place_text(queue_place_);
+    item.at = now;
+    items_.push_back(std::move(item));
   }
 
   for (const OutboxEntry& o : session_.store().outbox()) {

@@ -33,6 +33,14 @@ struct InboxFixture {
   }
 };
 
+std::string last_notice(widget::WidgetModel& m, Millis now) {
+  std::string text;
+  for (const widget::DisplayItem& i : m.items(now)) {
+    if (i.kind == widget::DisplayItem::Kind::notice) text = i.text;
+  }
+  return text;
+}
+
 }  // namespace
 
 TEST_CASE("status model: notices, a pending choice, its confirmation or refusal") {
@@ -104,12 +112,14 @@ TEST_CASE("widget: the place in the queue in the header, announced when it falls
   CHECK(model.header().subtitle == "Waiting for an agent\u2026");
 
   model.received(event("c_1", 0, ev::queue_position, Json{{"position", 3}, {"minutes", nullptr}}, kT), kT);
-  CHECK(model.header().subtitle == "You are number 3 in the queue");
+  CHECK(model.header().subtitle == "Number 3 in the queue");
   model.received(event("c_1", 0, ev::queue_position, Json{{"position", 3}, {"minutes", 5}}, kT), kT);
-  CHECK(model.header().subtitle == "You are number 3 in the queue, about 5 min");
+  CHECK(model.header().subtitle == "Number 3 in the queue");
+  CHECK(last_notice(model, kT) == "You are number 3 in the queue, about 5 min");
   CHECK(model.take_announcements() == std::vector<std::string>{"You are number 3 in the queue"});  // minutes alone: quiet
   model.received(event("c_1", 0, ev::queue_position, Json{{"position", 2}, {"minutes", 4}}, kT), kT);
-  CHECK(model.header().subtitle == "You are number 2 in the queue, about 4 min");
+  CHECK(model.header().subtitle == "Number 2 in the queue");
+  CHECK(last_notice(model, kT) == "You are number 2 in the queue, about 4 min");
   CHECK(model.take_announcements() == std::vector<std::string>{"You are number 2 in the queue, about 4 min"});
   CHECK(model.snapshot(kT)["queue"]["position"] == 2);
   CHECK(model.snapshot(kT)["queue"]["text"] == "You are number 2 in the queue, about 4 min");
@@ -127,6 +137,7 @@ TEST_CASE("widget: the place in the queue in the header, announced when it falls
   CHECK(model.queue_place().position == 0);
   CHECK(model.snapshot(kT)["queue"].is_null());
   CHECK(model.header().subtitle == "Chatting with Sam");
+  CHECK(last_notice(model, kT).find("in the queue") == std::string::npos);
   CHECK(widget::queue_place_text({}) == "");
 }
 
