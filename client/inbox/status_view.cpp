@@ -48,8 +48,8 @@ void label_at(ImDrawList* dl, ImFont* font, ImVec2 pos, ImU32 col, const char* t
 
 }  // namespace
 
-float draw_status_selector(const InboxModel& model, ImDrawList* dl, float right, float bar_h, float s, bool narrow,
-                           std::optional<AgentStatus>& picked) {
+float draw_status_selector(const InboxModel& model, ImDrawList* dl, float right, float bar_h, float s,
+                           bool narrow, std::optional<AgentStatus>& picked) {
   const AgentStatusModel& st = model.agent_status();
   if (!st.known()) return right;
   ImFont* font = client::AppShell::get().fonts().label;
@@ -70,7 +70,8 @@ float draw_status_selector(const InboxModel& model, ImDrawList* dl, float right,
     label_at(dl, font, ImVec2(a.x + pad + 3 * dot, y + (h - font->FontSize) / 2), kWhite, text.c_str());
     expose("status-cycle", a, ImVec2(w, h));
     if (a11y::node("##status_cycle_a11y", a11y::Role::button,
-                   "Your status: " + text + ". Press to change to " + std::string(AgentStatusModel::label(kAll[next])),
+                   "Your status: " + text + ". Press to change to " +
+                       std::string(AgentStatusModel::label(kAll[next])),
                    a, b)) {
       picked = kAll[next];
     }
@@ -100,13 +101,15 @@ float draw_status_selector(const InboxModel& model, ImDrawList* dl, float right,
     } else if (hovered) {
       dl->AddRectFilled(a, b, with_alpha(kWhite, 0.08f), h / 2);
     }
-    dl->AddCircleFilled(ImVec2(x + pad + dot, y + h / 2), dot, on ? dot_of(seen) : with_alpha(dot_of(option), 0.6f), 12);
+    dl->AddCircleFilled(ImVec2(x + pad + dot, y + h / 2), dot,
+                        on ? dot_of(seen) : with_alpha(dot_of(option), 0.6f), 12);
     label_at(dl, font, ImVec2(x + pad + 3 * dot, y + (h - font->FontSize) / 2), on ? kWhite : kMuted,
              AgentStatusModel::label(option).data());
     expose(id_of(option), a, ImVec2(widths[i], h));
     a11y::State state;
     state.checked = on ? 1 : 0;
-    if (a11y::node(id_of(option), a11y::Role::radio, std::string(AgentStatusModel::label(option)), a, b, state)) {
+    if (a11y::node(id_of(option), a11y::Role::radio, std::string(AgentStatusModel::label(option)), a, b,
+                   state)) {
       picked = option;
     }
     if (hovered) ImGui::SetTooltip("%s", st.describe().c_str());

@@ -16,7 +16,7 @@ namespace parley::inbox {
 
 // Draws the selector ending at `right` (screen px) in a bar of height `bar_h`; returns its left
 // edge. `s` is the UI scale.
-float draw_status_selector(const InboxModel& model, ImDrawList* dl, float right, float bar_h, float s, bool narrow,
-                           std::optional<AgentStatus>& picked);
+float draw_status_selector(const InboxModel& model, ImDrawList* dl, float right, float bar_h, float s,
+                           bool narrow, std::optional<AgentStatus>& picked);
 
 }  // namespace parley::inbox

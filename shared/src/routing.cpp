@@ -69,7 +69,8 @@ RoutingMode effective_mode(RoutingMode tenant_mode, std::optional<RoutingMode> t
 int free_slots(const AgentCandidate& a) { return std::max(0, a.capacity - a.active); }
 
 bool covers(const std::vector<std::string>& have, const std::vector<std::string>& required) {
-  return std::all_of(required.begin(), required.end(), [&](const std::string& s) { return member_of(have, s); });
+  return std::all_of(required.begin(), required.end(),
+                     [&](const std::string& s) { return member_of(have, s); });
 }
 
 bool eligible(const WaitingChat& chat, const AgentCandidate& agent) {
@@ -90,7 +91,8 @@ std::optional<std::size_t> choose_agent(const WaitingChat& chat, const std::vect
   return best;
 }
 
-std::vector<Offer> plan_offers(const std::vector<WaitingChat>& queue, std::vector<AgentCandidate>& agents, Millis now) {
+std::vector<Offer> plan_offers(const std::vector<WaitingChat>& queue, std::vector<AgentCandidate>& agents,
+                               Millis now) {
   std::vector<Offer> out;
   int free_total = 0;
   for (const AgentCandidate& a : agents) {
@@ -147,10 +149,12 @@ Result<Transition> route_to(const Conversation& c, const Actor& agent, RoutingMo
 }
 
 Result<Transition> assign_to(const Conversation& c, const Actor& agent, const Actor& by, Millis now) {
-  if (agent.role != Role::agent) return make_error(ErrorCode::forbidden, "only staff are assigned conversations");
+  if (agent.role != Role::agent)
+    return make_error(ErrorCode::forbidden, "only staff are assigned conversations");
   const Json assigned_by{{"id", by.id}, {"name", by.name}};
   if (c.status == Status::resolved) {
-    return make_error(ErrorCode::invalid_transition, "a closed conversation is not assigned (conversation is resolved)");
+    return make_error(ErrorCode::invalid_transition,
+                      "a closed conversation is not assigned (conversation is resolved)");
   }
   if (c.status == Status::active) {
     if (c.assignee_id == agent.id) return Transition{c, {}};

@@ -14,14 +14,17 @@ using namespace parley::it;
 namespace {
 
 std::vector<std::string> flags(std::vector<std::string> more = {}) {
-  std::vector<std::string> a = {"--test-counters", "true", "--visitor-rate", "1000", "--visitor-burst", "1000",
-                                "--rest-rate",     "1000", "--rest-burst",   "5000", "--rate",          "100000",
+  std::vector<std::string> a = {"--test-counters", "true",  "--visitor-rate", "1000",
+                                "--visitor-burst", "1000",  "--rest-rate",    "1000",
+                                "--rest-burst",    "5000",  "--rate",         "100000",
                                 "--burst",         "100000"};
   a.insert(a.end(), more.begin(), more.end());
   return a;
 }
 
-Headers as(const Relay& relay, const std::string& cookie) { return {{"Cookie", cookie}, {"Origin", relay.origin()}}; }
+Headers as(const Relay& relay, const std::string& cookie) {
+  return {{"Cookie", cookie}, {"Origin", relay.origin()}};
+}
 Headers key(const std::string& k) { return {{"Authorization", "Bearer " + k}}; }
 
 HttpResult patch(const Relay& relay, const std::string& path, const Json& body, const Headers& h) {
@@ -44,7 +47,9 @@ Json workload(const Relay& relay, const std::string& cookie, const std::string& 
   return r.json();
 }
 
-std::int64_t counter(const Relay& relay, const std::string& name) { return relay.counters().value(name, std::int64_t{-1}); }
+std::int64_t counter(const Relay& relay, const std::string& name) {
+  return relay.counters().value(name, std::int64_t{-1});
+}
 
 // A customer who asked for a person: the conversation is in the queue.
 std::string queued_chat(Customer& c, const Json& fields = Json::object()) {
@@ -55,7 +60,8 @@ std::string queued_chat(Customer& c, const Json& fields = Json::object()) {
 }
 
 bool assigned_to(const Relay& relay, const std::string& conv, const std::string& user) {
-  return db_int(relay, "SELECT COUNT(*) FROM conversations WHERE id = ?1 AND status = 'active' AND assignee_id = ?2",
+  return db_int(relay,
+                "SELECT COUNT(*) FROM conversations WHERE id = ?1 AND status = 'active' AND assignee_id = ?2",
                 {conv, user}) == 1;
 }
 
@@ -65,7 +71,9 @@ std::int64_t assigned_events(const Relay& relay) {
 
 }  // namespace
 
-TEST_CASE("routing: capacity holds under a burst of 50 chats; freed capacity is offered at once; a supervisor assigns") {
+TEST_CASE(
+    "routing: capacity holds under a burst of 50 chats; freed capacity is offered at once; a supervisor "
+    "assigns") {
   Relay relay(RelayOptions::with_args(flags()));
   relay.start();
   relay.create_user("ada", "ada-password-1", "agent");
@@ -89,8 +97,9 @@ TEST_CASE("routing: capacity holds under a burst of 50 chats; freed capacity is 
   REQUIRE_MESSAGE(away.ok(), away.frame.dump());
   CHECK(away.data()["status"] == "away");
   CHECK(away.data()["chosen"] == "away");
-  sam->wait_for([](const Json& f) { return f.value("type", "") == "agent.status" && f["data"]["status"] == "away"; },
-                "agent.status away");
+  sam->wait_for(
+      [](const Json& f) { return f.value("type", "") == "agent.status" && f["data"]["status"] == "away"; },
+      "agent.status away");
 
   set_profile(relay, admin, ada_id, {{"capacity", 2}});
   set_profile(relay, admin, bo_id, {{"capacity", 3}});
@@ -127,7 +136,8 @@ TEST_CASE("routing: capacity holds under a burst of 50 chats; freed capacity is 
 
   // Ada resolves one: the longest waiting chat is offered to her at once.
   const std::string done = w["conversation_ids"][0];
-  auto res = ada->request(cmd("chat.resolve", {{"conversation_id", done}, {"resolution", "ok"}, {"issue_type", "general"}}));
+  auto res = ada->request(
+      cmd("chat.resolve", {{"conversation_id", done}, {"resolution", "ok"}, {"issue_type", "general"}}));
   REQUIRE_MESSAGE(res.ok(), res.frame.dump());
   REQUIRE(wait_until([&] { return assigned_to(relay, chats[5], ada_id); }));
   CHECK(assigned_events(relay) == 6);
@@ -152,30 +162,37 @@ TEST_CASE("routing: capacity holds under a burst of 50 chats; freed capacity is 
 
   // The supervisor assigns a waiting chat to Bo beyond his capacity (a person decided).
   const std::string pick = chats[40];
-  auto as_sam = http_post_json(relay.port(), "/api/live-chat/" + pick + "/assign", {{"agent_id", bo_id}}, as(relay, sam.cookie));
+  auto as_sam = http_post_json(relay.port(), "/api/live-chat/" + pick + "/assign", {{"agent_id", bo_id}},
+                               as(relay, sam.cookie));
   REQUIRE_MESSAGE(as_sam.status == 200, as_sam.body);
   CHECK(as_sam.json()["assignee"]["id"] == bo_id);
   CHECK(assigned_to(relay, pick, bo_id));
   CHECK(workload(relay, sam.cookie, bo_id)["active"] == 4);
   CHECK(workload(relay, sam.cookie, bo_id)["free_slots"] == 0);
   // ... and reassigns it to Ada.
-  auto re = http_post_json(relay.port(), "/api/live-chat/" + pick + "/assign", {{"agent_id", ada_id}}, as(relay, admin));
+  auto re = http_post_json(relay.port(), "/api/live-chat/" + pick + "/assign", {{"agent_id", ada_id}},
+                           as(relay, admin));
   REQUIRE_MESSAGE(re.status == 200, re.body);
   CHECK(assigned_to(relay, pick, ada_id));
   CHECK(db_int(relay, "SELECT COUNT(*) FROM audit WHERE action = 'conversation.assign'") == 2);
 
   // Authorisation and bad input.
   const std::string path = "/api/live-chat/" + chats[41] + "/assign";
-  CHECK(http_post_json(relay.port(), path, {{"agent_id", bo_id}}, as(relay, ada.cookie)).status == 403);  // agents may not
-  CHECK(http_post_json(relay.port(), path, {{"agent_id", bo_id}}, key(read_key)).status == 403);         // no admin scope
+  CHECK(http_post_json(relay.port(), path, {{"agent_id", bo_id}}, as(relay, ada.cookie)).status ==
+        403);  // agents may not
+  CHECK(http_post_json(relay.port(), path, {{"agent_id", bo_id}}, key(read_key)).status ==
+        403);  // no admin scope
   CHECK(http_post_json(relay.port(), path, {{"agent_id", bo_id}}).status == 401);
-  CHECK(http_post_json(relay.port(), path, Json::object(), as(relay, sam.cookie)).status == 400);           // no agent_id
+  CHECK(http_post_json(relay.port(), path, Json::object(), as(relay, sam.cookie)).status ==
+        400);  // no agent_id
   CHECK(http_post_json(relay.port(), path, {{"agent_id", 7}}, as(relay, sam.cookie)).status == 400);
   CHECK(http(relay.port(), "POST", path, "{not json", as(relay, sam.cookie)).status == 400);
   CHECK(http_post_json(relay.port(), path, {{"agent_id", "u_nobody"}}, as(relay, sam.cookie)).status == 404);
-  CHECK(http_post_json(relay.port(), "/api/live-chat/c_nope/assign", {{"agent_id", bo_id}}, as(relay, sam.cookie)).status ==
-        404);
-  CHECK(http_post_json(relay.port(), "/api/live-chat/" + done + "/assign", {{"agent_id", bo_id}}, as(relay, sam.cookie))
+  CHECK(http_post_json(relay.port(), "/api/live-chat/c_nope/assign", {{"agent_id", bo_id}},
+                       as(relay, sam.cookie))
+            .status == 404);
+  CHECK(http_post_json(relay.port(), "/api/live-chat/" + done + "/assign", {{"agent_id", bo_id}},
+                       as(relay, sam.cookie))
             .status == 409);  // resolved
   // Tenant isolation: another tenant's admin key sees neither the chat nor the agents.
   CHECK(http_post_json(relay.port(), path, {{"agent_id", bo_id}}, key(acme_key)).status == 404);
@@ -183,7 +200,8 @@ TEST_CASE("routing: capacity holds under a burst of 50 chats; freed capacity is 
   CHECK(assigned_events(relay) == 8);  // nothing of the refused ones was stored
 
   // Workload: agents see their own only.
-  CHECK(http_get(relay.port(), "/api/live-chat/agent/" + bo_id + "/workload", as(relay, ada.cookie)).status == 403);
+  CHECK(http_get(relay.port(), "/api/live-chat/agent/" + bo_id + "/workload", as(relay, ada.cookie)).status ==
+        403);
   CHECK(http_get(relay.port(), "/api/live-chat/agent/" + ada_id + "/workload", key(read_key)).status == 200);
   CHECK(http_get(relay.port(), "/api/live-chat/agent/u_nobody/workload", as(relay, admin)).status == 404);
   CHECK(http_get(relay.port(), "/api/live-chat/agent/" + ada_id + "/workload").status == 401);
@@ -193,12 +211,18 @@ TEST_CASE("routing: capacity holds under a burst of 50 chats; freed capacity is 
   CHECK(patch(relay, "/api/v1/routing", {{"mode", "random"}}, as(relay, admin)).status == 400);
   CHECK(patch(relay, "/api/v1/routing", {{"default_capacity", 0}}, as(relay, admin)).status == 400);
   CHECK(patch(relay, "/api/v1/agents/u_nobody/profile", {{"capacity", 1}}, as(relay, admin)).status == 404);
-  CHECK(patch(relay, "/api/v1/agents/" + ada_id + "/profile", {{"capacity", -2}}, as(relay, admin)).status == 400);
-  CHECK(patch(relay, "/api/v1/agents/" + ada_id + "/profile", {{"capacity", 5}}, as(relay, bo.cookie)).status == 403);
-  CHECK(http(relay.port(), "PUT", "/api/v1/teams/bad%20id", R"({"name":"X"})", as(relay, admin)).status == 400);
-  CHECK(http(relay.port(), "PUT", "/api/v1/teams/sales", R"({"mode":"skills"})", as(relay, admin)).status == 400);  // no name
-  CHECK(http(relay.port(), "PUT", "/api/v1/teams/sales", R"({"name":"Sales","owns_queue":true})", as(relay, admin)).status ==
-        200);
+  CHECK(patch(relay, "/api/v1/agents/" + ada_id + "/profile", {{"capacity", -2}}, as(relay, admin)).status ==
+        400);
+  CHECK(
+      patch(relay, "/api/v1/agents/" + ada_id + "/profile", {{"capacity", 5}}, as(relay, bo.cookie)).status ==
+      403);
+  CHECK(http(relay.port(), "PUT", "/api/v1/teams/bad%20id", R"({"name":"X"})", as(relay, admin)).status ==
+        400);
+  CHECK(http(relay.port(), "PUT", "/api/v1/teams/sales", R"({"mode":"skills"})", as(relay, admin)).status ==
+        400);  // no name
+  CHECK(http(relay.port(), "PUT", "/api/v1/teams/sales", R"({"name":"Sales","owns_queue":true})",
+             as(relay, admin))
+            .status == 200);
   auto cfg = http_get(relay.port(), "/api/v1/routing", as(relay, ada.cookie));
   REQUIRE(cfg.status == 200);
   CHECK(cfg.json()["settings"]["mode"] == "round_robin");
@@ -210,7 +234,9 @@ TEST_CASE("routing: capacity holds under a burst of 50 chats; freed capacity is 
   REQUIRE(wait_until([&] { return workload(relay, admin, ada_id)["active"] == 4; }));
 }
 
-TEST_CASE("presence: status over the WebSocket; away and offline agents get nothing; coming online gets the waiting chat") {
+TEST_CASE(
+    "presence: status over the WebSocket; away and offline agents get nothing; coming online gets the "
+    "waiting chat") {
   Relay relay(RelayOptions::with_args(flags()));
   relay.start();
   relay.create_user("ada", "ada-password-1", "agent");
@@ -230,7 +256,8 @@ TEST_CASE("presence: status over the WebSocket; away and offline agents get noth
   const std::string first = queued_chat(c);
   const std::int64_t passes = counter(relay, "routing_passes");
   REQUIRE(wait_until([&] { return counter(relay, "routing_passes") >= passes + 3; }));
-  CHECK(db_int(relay, "SELECT COUNT(*) FROM conversations WHERE id = ?1 AND status = 'pending'", {first}) == 1);
+  CHECK(db_int(relay, "SELECT COUNT(*) FROM conversations WHERE id = ?1 AND status = 'pending'", {first}) ==
+        1);
   CHECK(workload(relay, admin, ada_id)["status"] == "away");
 
   // Activity does not undo a choice; choosing online does, and the waiting chat is offered at once.
@@ -261,12 +288,14 @@ TEST_CASE("presence: auto-away after the tenant's idle time, back online with ac
   set_routing(relay, admin, {{"idle_away_s", 1}});
   Staff ada = Staff::connect(relay, "ada", "ada-password-1");
   const std::string ada_id = ada.snapshot["user"]["id"];
-  ada->wait_for([](const Json& f) { return f.value("type", "") == "agent.status" && f["data"]["status"] == "away"; },
-                "auto-away after a second without activity");
+  ada->wait_for(
+      [](const Json& f) { return f.value("type", "") == "agent.status" && f["data"]["status"] == "away"; },
+      "auto-away after a second without activity");
   CHECK(workload(relay, admin, ada_id)["status"] == "away");
   REQUIRE(ada->request(cmd("ping")).ok());  // the inbox's activity ping
-  ada->wait_for([](const Json& f) { return f.value("type", "") == "agent.status" && f["data"]["status"] == "online"; },
-                "online again after activity");
+  ada->wait_for(
+      [](const Json& f) { return f.value("type", "") == "agent.status" && f["data"]["status"] == "online"; },
+      "online again after activity");
 }
 
 TEST_CASE("routing: skills decide; a chat nobody can take waits and does not hold up the others") {
@@ -291,9 +320,11 @@ TEST_CASE("routing: skills decide; a chat nobody can take waits and does not hol
   const std::string billing = queued_chat(c, {{"topic", "billing"}});
   const std::string tech = queued_chat(c, {{"topic", "technical"}});
   REQUIRE(wait_until([&] { return assigned_to(relay, billing, ada_id) && assigned_to(relay, tech, bo_id); }));
-  CHECK(db_int(relay, "SELECT COUNT(*) FROM conversations WHERE id = ?1 AND status = 'pending'", {german}) == 1);
-  auto ev = db_int(relay, "SELECT COUNT(*) FROM events WHERE conversation_id = ?1 AND type = 'chat.session_assigned'"
-                          " AND json_extract(data_json, '$.routed') = 'skills'",
+  CHECK(db_int(relay, "SELECT COUNT(*) FROM conversations WHERE id = ?1 AND status = 'pending'", {german}) ==
+        1);
+  auto ev = db_int(relay,
+                   "SELECT COUNT(*) FROM events WHERE conversation_id = ?1 AND type = 'chat.session_assigned'"
+                   " AND json_extract(data_json, '$.routed') = 'skills'",
                    {billing});
   CHECK(ev == 1);
 }
@@ -316,7 +347,9 @@ TEST_CASE("routing: an unanswered chat is offered again with a system line, to t
   Json requeued = c->wait_for(is_event("chat.requeued", id), "requeued after the timeout");
   CHECK(requeued["data"]["reason"] == "unanswered");
   Json line = c->wait_for(
-      [&](const Json& f) { return is_event("chat.new_message", id)(f) && message_of(f).value("kind", "") == "system"; },
+      [&](const Json& f) {
+        return is_event("chat.new_message", id)(f) && message_of(f).value("kind", "") == "system";
+      },
       "the system line");
   CHECK(message_of(line)["text"] == "Not answered within 2 s: the chat is offered again.");
   Json second = c->wait_for(is_event("chat.session_assigned", id), "second offer");
@@ -325,8 +358,8 @@ TEST_CASE("routing: an unanswered chat is offered again with a system line, to t
   CHECK((second_agent == ada_id || second_agent == bo_id));
   // The second agent answers: the timeout is disarmed for good.
   Staff& answering = second_agent == ada_id ? ada : bo;
-  auto sent = answering->request(
-      cmd("chat.send_message", {{"conversation_id", id}, {"client_msg_id", unique_id("m")}, {"text", "Hello!"}}));
+  auto sent = answering->request(cmd(
+      "chat.send_message", {{"conversation_id", id}, {"client_msg_id", unique_id("m")}, {"text", "Hello!"}}));
   REQUIRE_MESSAGE(sent.ok(), sent.frame.dump());
   CHECK(counter(relay, "routing_reoffers") == 1);
   // A later chat of the same customer proves the timer still runs and passes over answered ones.
@@ -353,12 +386,13 @@ bool has_place(WsClient& ws, const std::string& id, int position, const Json& mi
   return false;
 }
 bool saw(Customer& c, const std::string& id, int position, const Json& minutes) {
-  return c->try_wait_for(
-             [&](const Json& f) {
-               return f.value("type", "") == "chat.queue_position" && f.value("conversation_id", "") == id &&
-                      f["data"]["position"] == position && f["data"]["minutes"] == minutes;
-             },
-             kTimeout)
+  return c
+      ->try_wait_for(
+          [&](const Json& f) {
+            return f.value("type", "") == "chat.queue_position" && f.value("conversation_id", "") == id &&
+                   f["data"]["position"] == position && f["data"]["minutes"] == minutes;
+          },
+          kTimeout)
       .has_value();
 }
 }  // namespace

@@ -31,7 +31,8 @@ AgentCandidate agent(std::string id, int capacity, int active = 0, Millis offere
   return a;
 }
 
-WaitingChat chat(std::string id, RoutingMode mode, std::vector<std::string> skills = {}, std::string team = "") {
+WaitingChat chat(std::string id, RoutingMode mode, std::vector<std::string> skills = {},
+                 std::string team = "") {
   WaitingChat c;
   c.id = std::move(id);
   c.mode = mode;
@@ -62,7 +63,8 @@ const Actor kSam{Role::agent, "u_sam", "Sam (supervisor)"};
 }  // namespace
 
 TEST_CASE("routing modes: names round-trip, manual is the default, a team's mode wins") {
-  for (RoutingMode m : {RoutingMode::manual, RoutingMode::round_robin, RoutingMode::least_busy, RoutingMode::skills}) {
+  for (RoutingMode m :
+       {RoutingMode::manual, RoutingMode::round_robin, RoutingMode::least_busy, RoutingMode::skills}) {
     CHECK(parse_routing_mode(to_string(m)) == m);
   }
   CHECK_FALSE(parse_routing_mode("random").has_value());
@@ -106,7 +108,8 @@ TEST_CASE("round robin: the agent offered a chat longest ago, never-offered firs
   const std::vector<AgentCandidate> agents = {agent("u_c", 3, 0, 300), agent("u_a", 3, 2, 100),
                                               agent("u_b", 3, 0, 200)};
   CHECK(chosen(chat("c", RoutingMode::round_robin), agents) == "u_a");  // busier but offered longest ago
-  const std::vector<AgentCandidate> fresh = {agent("u_b", 3, 0, 0), agent("u_a", 3, 0, 0), agent("u_c", 3, 0, 50)};
+  const std::vector<AgentCandidate> fresh = {agent("u_b", 3, 0, 0), agent("u_a", 3, 0, 0),
+                                             agent("u_c", 3, 0, 50)};
   CHECK(chosen(chat("c", RoutingMode::round_robin), fresh) == "u_a");
 }
 
@@ -129,8 +132,10 @@ TEST_CASE("round robin takes turns over a pass and respects each capacity") {
 }
 
 TEST_CASE("least busy: fewest active chats, then most free slots, then longest since offered") {
-  const std::vector<AgentCandidate> agents = {agent("u_a", 5, 3, 0), agent("u_b", 5, 1, 900), agent("u_c", 2, 1, 100)};
-  CHECK(chosen(chat("c", RoutingMode::least_busy), agents) == "u_b");  // 1 active, 4 free beats 1 active, 1 free
+  const std::vector<AgentCandidate> agents = {agent("u_a", 5, 3, 0), agent("u_b", 5, 1, 900),
+                                              agent("u_c", 2, 1, 100)};
+  CHECK(chosen(chat("c", RoutingMode::least_busy), agents) ==
+        "u_b");  // 1 active, 4 free beats 1 active, 1 free
   const std::vector<AgentCandidate> tie = {agent("u_a", 3, 1, 500), agent("u_b", 3, 1, 400)};
   CHECK(chosen(chat("c", RoutingMode::least_busy), tie) == "u_b");
   std::vector<AgentCandidate> pass = {agent("u_a", 4, 2), agent("u_b", 4, 0)};
@@ -159,7 +164,8 @@ TEST_CASE("skills: every required skill must be covered; least busy among those 
   CHECK(covers({"a", "b"}, {"b", "a"}));
   CHECK_FALSE(covers({"a"}, {"a", "b"}));
   // A skilled agent at capacity is not offered more.
-  std::vector<AgentCandidate> full = {agent("u_de", 1, 1, 0, {"german"}), agent("u_en", 5, 0, 0, {"english"})};
+  std::vector<AgentCandidate> full = {agent("u_de", 1, 1, 0, {"german"}),
+                                      agent("u_en", 5, 0, 0, {"english"})};
   CHECK(chosen(chat("c", RoutingMode::skills, {"german"}), full) == "none");
 }
 
@@ -174,7 +180,8 @@ TEST_CASE("a pass skips a chat nobody can take and goes on with the next ones") 
 }
 
 TEST_CASE("a team's chat goes only to the team's members; the avoided agent is skipped") {
-  const std::vector<AgentCandidate> agents = {agent("u_a", 3, 0, 0, {}, {"sales"}), agent("u_b", 3, 0, 0, {}, {})};
+  const std::vector<AgentCandidate> agents = {agent("u_a", 3, 0, 0, {}, {"sales"}),
+                                              agent("u_b", 3, 0, 0, {}, {})};
   CHECK(chosen(chat("c", RoutingMode::round_robin, {}, "sales"), agents) == "u_a");
   CHECK(chosen(chat("c", RoutingMode::round_robin, {}, "support"), agents) == "none");
   WaitingChat avoid = chat("c", RoutingMode::round_robin);
@@ -186,14 +193,17 @@ TEST_CASE("a team's chat goes only to the team's members; the avoided agent is s
 
 TEST_CASE("queue order then routing: the most urgent, longest waiting chat is offered first") {
   std::vector<Conversation> convs;
-  for (auto [id, p, at] : std::vector<std::tuple<std::string, Priority, Millis>>{
-           {"c_low", Priority::low, 10}, {"c_urgent", Priority::urgent, 90}, {"c_norm", Priority::normal, 20}}) {
+  for (auto [id, p, at] :
+       std::vector<std::tuple<std::string, Priority, Millis>>{{"c_low", Priority::low, 10},
+                                                              {"c_urgent", Priority::urgent, 90},
+                                                              {"c_norm", Priority::normal, 20}}) {
     Conversation c = pending(id);
     c.priority = p;
     c.handed_off_at = at;
     convs.push_back(c);
   }
-  std::sort(convs.begin(), convs.end(), [](const Conversation& a, const Conversation& b) { return queue_before(a, b); });
+  std::sort(convs.begin(), convs.end(),
+            [](const Conversation& a, const Conversation& b) { return queue_before(a, b); });
   std::vector<WaitingChat> q;
   for (const Conversation& c : convs) q.push_back(chat(c.id, RoutingMode::least_busy));
   std::vector<AgentCandidate> agents = {agent("u_a", 1)};
@@ -267,7 +277,8 @@ TEST_CASE("assign_to: pending, active (reassign), bot, resolved, the same agent 
   Conversation closed = pending();
   closed.status = Status::resolved;
   CHECK(error_of(assign_to(closed, kAda, kSam, 5000)).code == ErrorCode::invalid_transition);
-  CHECK(error_of(assign_to(pending(), Actor{Role::customer, "k", "K"}, kSam, 5000)).code == ErrorCode::forbidden);
+  CHECK(error_of(assign_to(pending(), Actor{Role::customer, "k", "K"}, kSam, 5000)).code ==
+        ErrorCode::forbidden);
 }
 
 TEST_CASE("reoffer_unanswered: back to the queue with a system line, the agent kept as the one to avoid") {

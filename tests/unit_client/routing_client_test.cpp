@@ -101,9 +101,10 @@ TEST_CASE("widget: the place in the queue in the header, announced when it falls
   model.set_link(widget::LinkState::online, 0);
   model.connected(kT);
   Json pending = to_json(conversation("c_1", Status::pending, 3), false);
-  model.received(ack(t.last("hello")["id"].get<std::string>(),
-                     Json{{"visitor_token", "tok"}, {"new_visitor", false}, {"conversations", Json::array({pending})}}),
-                 kT);
+  model.received(
+      ack(t.last("hello")["id"].get<std::string>(),
+          Json{{"visitor_token", "tok"}, {"new_visitor", false}, {"conversations", Json::array({pending})}}),
+      kT);
   const Json join = t.last("chat.join");
   model.received(new_session("c_1", 1, kT), kT);
   model.received(event("c_1", 2, ev::handed_off, Json{{"reason", "customer_asked"}}, kT), kT);
@@ -116,7 +117,8 @@ TEST_CASE("widget: the place in the queue in the header, announced when it falls
   model.received(event("c_1", 0, ev::queue_position, Json{{"position", 3}, {"minutes", 5}}, kT), kT);
   CHECK(model.header().subtitle == "Number 3 in the queue");
   CHECK(last_notice(model, kT) == "You are number 3 in the queue, about 5 min");
-  CHECK(model.take_announcements() == std::vector<std::string>{"You are number 3 in the queue"});  // minutes alone: quiet
+  CHECK(model.take_announcements() ==
+        std::vector<std::string>{"You are number 3 in the queue"});  // minutes alone: quiet
   model.received(event("c_1", 0, ev::queue_position, Json{{"position", 2}, {"minutes", 4}}, kT), kT);
   CHECK(model.header().subtitle == "Number 2 in the queue");
   CHECK(last_notice(model, kT) == "You are number 2 in the queue, about 4 min");

@@ -8,7 +8,9 @@ namespace {
 
 constexpr std::size_t kMaxName = 64;
 
-Error bad(const std::string& key, const std::string& why) { return make_error(ErrorCode::bad_field, key + " " + why, key); }
+Error bad(const std::string& key, const std::string& why) {
+  return make_error(ErrorCode::bad_field, key + " " + why, key);
+}
 
 bool valid_name(const std::string& s) {
   if (s.empty() || s.size() > kMaxName || !is_valid_utf8(s)) return false;
@@ -33,7 +35,8 @@ std::optional<Error> read_names(const Json& v, const std::string& key, std::vect
   return std::nullopt;
 }
 
-std::optional<Error> read_int(const Json& v, const std::string& key, std::int64_t lo, std::int64_t hi, std::int64_t& out) {
+std::optional<Error> read_int(const Json& v, const std::string& key, std::int64_t lo, std::int64_t hi,
+                              std::int64_t& out) {
   if (!v.is_number_integer()) return bad(key, "must be an integer");
   const std::int64_t n = v.get<std::int64_t>();
   if (n < lo || n > hi) return bad(key, "must be from " + std::to_string(lo) + " to " + std::to_string(hi));
@@ -59,7 +62,8 @@ bool valid_team_id(const std::string& id) {
 
 Json to_json(const RoutingSettings& s) {
   Json rules = Json::object();
-  for (const auto& [topic, r] : s.topic_rules) rules[topic] = Json{{"skills", names_json(r.skills)}, {"team", r.team_id}};
+  for (const auto& [topic, r] : s.topic_rules)
+    rules[topic] = Json{{"skills", names_json(r.skills)}, {"team", r.team_id}};
   return Json{{"mode", to_string(s.mode)},
               {"default_capacity", s.default_capacity},
               {"idle_away_s", s.idle_away_ms / 1000},
@@ -114,7 +118,8 @@ std::optional<Error> apply_routing_json(const Json& j, RoutingSettings& into) {
       s.wait_threshold_ms = n * 1000;
     } else if (key == "topic_rules") {
       if (!v.is_object()) return bad(key, "must be an object of topic: {skills, team}");
-      if (v.size() > kMaxTopicRules) return bad(key, "holds at most " + std::to_string(kMaxTopicRules) + " topics");
+      if (v.size() > kMaxTopicRules)
+        return bad(key, "holds at most " + std::to_string(kMaxTopicRules) + " topics");
       std::map<std::string, TopicRule> rules;
       for (auto r = v.begin(); r != v.end(); ++r) {
         if (r.key().empty() || r.key().size() > 200 || !r.value().is_object()) {
@@ -125,8 +130,8 @@ std::optional<Error> apply_routing_json(const Json& j, RoutingSettings& into) {
           if (f.key() == "skills") {
             if ((e = read_names(f.value(), key, rule.skills))) return e;
           } else if (f.key() == "team") {
-            if (!f.value().is_string() ||
-                (!f.value().get_ref<const std::string&>().empty() && !valid_team_id(f.value().get<std::string>()))) {
+            if (!f.value().is_string() || (!f.value().get_ref<const std::string&>().empty() &&
+                                           !valid_team_id(f.value().get<std::string>()))) {
               return bad(key, "team must be a team id");
             }
             rule.team_id = f.value().get<std::string>();
@@ -152,8 +157,8 @@ std::optional<Error> apply_team_json(const Json& j, Team& into) {
     const std::string& key = it.key();
     const Json& v = it.value();
     if (key == "name") {
-      if (!v.is_string() || v.get_ref<const std::string&>().empty() || v.get_ref<const std::string&>().size() > 200 ||
-          !is_valid_utf8(v.get_ref<const std::string&>())) {
+      if (!v.is_string() || v.get_ref<const std::string&>().empty() ||
+          v.get_ref<const std::string&>().size() > 200 || !is_valid_utf8(v.get_ref<const std::string&>())) {
         return bad(key, "must be a name of 1 to 200 characters");
       }
       t.name = v.get<std::string>();

@@ -28,11 +28,11 @@ struct TopicRule {
 
 struct RoutingSettings {
   RoutingMode mode = RoutingMode::manual;
-  int default_capacity = 3;          // an agent without a capacity of their own
-  Millis idle_away_ms = 10 * 60000;  // auto-away after this long without activity; 0 = never
-  Millis unanswered_ms = 0;          // re-offer a chat its assignee has not answered; 0 = never
-  Millis handle_ms = 5 * 60000;      // the average time a chat takes, for expected waits
-  Millis wait_threshold_ms = 5 * 60000;  // a chat waiting longer is highlighted (queue stats, inbox)
+  int default_capacity = 3;                      // an agent without a capacity of their own
+  Millis idle_away_ms = 10 * 60000;              // auto-away after this long without activity; 0 = never
+  Millis unanswered_ms = 0;                      // re-offer a chat its assignee has not answered; 0 = never
+  Millis handle_ms = 5 * 60000;                  // the average time a chat takes, for expected waits
+  Millis wait_threshold_ms = 5 * 60000;          // a chat waiting longer is highlighted (queue stats, inbox)
   std::map<std::string, TopicRule> topic_rules;  // by topic
   bool operator==(const RoutingSettings&) const = default;
 };
@@ -51,8 +51,8 @@ struct AgentProfile {
   std::string tenant_id;
   std::string user_id;
   std::vector<std::string> skills;
-  std::vector<std::string> teams;       // team ids
-  int capacity = -1;                    // max concurrent chats; -1 = the tenant's default
+  std::vector<std::string> teams;            // team ids
+  int capacity = -1;                         // max concurrent chats; -1 = the tenant's default
   AgentStatus status = AgentStatus::online;  // the agent's own choice (presence_rules.hpp)
   Millis updated_at = 0;
   bool operator==(const AgentProfile&) const = default;
@@ -72,7 +72,8 @@ Json to_json(const RoutingSettings&);
 Json to_json(const Team&);
 Json to_json(const AgentProfile&);
 // Fields present in `j` onto `into`: mode, default_capacity (1..100), idle_away_s, unanswered_s,
-// handle_s (0..86400; handle_s >= 1), wait_threshold_s (1..86400), topic_rules {topic: {skills:[...], team:"id"}}.
+// handle_s (0..86400; handle_s >= 1), wait_threshold_s (1..86400), topic_rules {topic: {skills:[...],
+// team:"id"}}.
 std::optional<Error> apply_routing_json(const Json& j, RoutingSettings& into);
 // name (1..200 chars), mode ("manual"... or null = the tenant's), owns_queue.
 std::optional<Error> apply_team_json(const Json& j, Team& into);

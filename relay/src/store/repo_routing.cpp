@@ -27,20 +27,26 @@ Json array_of(const std::vector<std::string>& v) {
 
 }  // namespace
 
-std::optional<Error> save_routing_settings(Db& db, const std::string& tenant_id, const RoutingSettings& s, Millis at) {
+std::optional<Error> save_routing_settings(Db& db, const std::string& tenant_id, const RoutingSettings& s,
+                                           Millis at) {
   Stmt q = db.prepare(
       "INSERT INTO routing_settings(tenant_id, settings_json, updated_at) VALUES (?1, ?2, ?3)"
-      " ON CONFLICT(tenant_id) DO UPDATE SET settings_json = excluded.settings_json, updated_at = excluded.updated_at");
+      " ON CONFLICT(tenant_id) DO UPDATE SET settings_json = excluded.settings_json, updated_at = "
+      "excluded.updated_at");
   q.bind(1, tenant_id).bind(2, dump_json(to_json(s))).bind(3, at);
   return q.run();
 }
 
 std::optional<Error> save_team(Db& db, const Team& t) {
   Stmt q = db.prepare(
-      "INSERT INTO teams(tenant_id, id, name, routing_mode, owns_queue, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+      "INSERT INTO teams(tenant_id, id, name, routing_mode, owns_queue, created_at) VALUES (?1, ?2, ?3, ?4, "
+      "?5, ?6)"
       " ON CONFLICT(tenant_id, id) DO UPDATE SET name = excluded.name, routing_mode = excluded.routing_mode,"
       " owns_queue = excluded.owns_queue");
-  q.bind(1, t.tenant_id).bind(2, t.id).bind(3, t.name).bind(4, t.mode ? to_string(*t.mode) : std::string_view());
+  q.bind(1, t.tenant_id)
+      .bind(2, t.id)
+      .bind(3, t.name)
+      .bind(4, t.mode ? to_string(*t.mode) : std::string_view());
   q.bind(5, std::int64_t{t.owns_queue ? 1 : 0}).bind(6, t.created_at);
   return q.run();
 }
@@ -56,9 +62,14 @@ std::optional<Error> save_agent_profile(Db& db, const AgentProfile& p) {
   }
   Stmt q = db.prepare(
       "INSERT INTO agent_profiles(tenant_id, user_id, skills, teams, capacity, status, updated_at)"
-      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(tenant_id, user_id) DO UPDATE SET skills = excluded.skills,"
-      " teams = excluded.teams, capacity = excluded.capacity, status = excluded.status, updated_at = excluded.updated_at");
-  q.bind(1, p.tenant_id).bind(2, p.user_id).bind(3, dump_json(array_of(p.skills))).bind(4, dump_json(array_of(p.teams)));
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(tenant_id, user_id) DO UPDATE SET skills = "
+      "excluded.skills,"
+      " teams = excluded.teams, capacity = excluded.capacity, status = excluded.status, updated_at = "
+      "excluded.updated_at");
+  q.bind(1, p.tenant_id)
+      .bind(2, p.user_id)
+      .bind(3, dump_json(array_of(p.skills)))
+      .bind(4, dump_json(array_of(p.teams)));
   q.bind(5, std::int64_t{p.capacity}).bind(6, to_string(p.status)).bind(7, p.updated_at);
   return q.run();
 }

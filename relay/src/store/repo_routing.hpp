@@ -11,7 +11,8 @@
 
 namespace parley::relay {
 
-std::optional<Error> save_routing_settings(Db&, const std::string& tenant_id, const RoutingSettings&, Millis at);
+std::optional<Error> save_routing_settings(Db&, const std::string& tenant_id, const RoutingSettings&,
+                                           Millis at);
 std::optional<Error> save_team(Db&, const Team&);
 // not_found when the user is not one of the tenant's.
 std::optional<Error> save_agent_profile(Db&, const AgentProfile&);

@@ -54,7 +54,7 @@ struct WaitingChat {
   std::string id;
   RoutingMode mode = RoutingMode::manual;  // effective_mode() for this chat
   Priority priority = Priority::normal;
-  Millis waiting_since = 0;                 // handed_off_at
+  Millis waiting_since = 0;  // handed_off_at
   std::vector<std::string> required_skills;
   std::string team_id;         // "" = the tenant's queue (any agent)
   std::string avoid_agent_id;  // "" = none; never offered to this agent
@@ -66,8 +66,8 @@ struct AgentCandidate {
   AgentStatus status = AgentStatus::offline;
   std::vector<std::string> skills;
   std::vector<std::string> teams;
-  int capacity = 0;           // max concurrent chats
-  int active = 0;             // active chats now (assigned, plus offers in flight)
+  int capacity = 0;            // max concurrent chats
+  int active = 0;              // active chats now (assigned, plus offers in flight)
   Millis last_offered_at = 0;  // 0 = never
 };
 
@@ -90,7 +90,8 @@ struct Offer {
   std::size_t chat = 0;   // index in `queue`
   std::size_t agent = 0;  // index in `agents`
 };
-std::vector<Offer> plan_offers(const std::vector<WaitingChat>& queue, std::vector<AgentCandidate>& agents, Millis now);
+std::vector<Offer> plan_offers(const std::vector<WaitingChat>& queue, std::vector<AgentCandidate>& agents,
+                               Millis now);
 
 // ---- the customer's place in the queue ----------------------------------------------------------
 

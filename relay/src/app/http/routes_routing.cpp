@@ -33,11 +33,13 @@ void post_assign(const CtxPtr& ctx) {
   const std::string agent_id = r.id("agent_id", Need::required);
   if (r.error()) return ctx->res.error(*r.error());
   const std::string conv_id = ctx->param(0), tenant = ctx->tenant_id();
-  ctx->hub.assign(tenant, conv_id, agent_id, actor_of(ctx->caller), [ctx, conv_id, agent_id](Result<Json> res) {
-    if (!res) return ctx->res.error(res.error());
-    Json out = *res;
-    audit(ctx, "conversation.assign", conv_id, Json{{"agent_id", agent_id}}, [ctx, out] { ctx->res.json(200, out); });
-  });
+  ctx->hub.assign(tenant, conv_id, agent_id, actor_of(ctx->caller),
+                  [ctx, conv_id, agent_id](Result<Json> res) {
+                    if (!res) return ctx->res.error(res.error());
+                    Json out = *res;
+                    audit(ctx, "conversation.assign", conv_id, Json{{"agent_id", agent_id}},
+                          [ctx, out] { ctx->res.json(200, out); });
+                  });
 }
 
 // GET /api/live-chat/agent/{id}/workload: an agent sees their own; supervisors, admins and keys
@@ -68,7 +70,9 @@ Json config_json(const RoutingConfig& cfg) {
 }
 
 // GET /api/v1/routing: settings, teams and profiles (any staff; keys: read).
-void get_routing(const CtxPtr& ctx) { ctx->res.json(200, config_json(ctx->hub.routing_config(ctx->tenant_id()))); }
+void get_routing(const CtxPtr& ctx) {
+  ctx->res.json(200, config_json(ctx->hub.routing_config(ctx->tenant_id())));
+}
 
 // PATCH /api/v1/routing {mode, default_capacity, idle_away_s, unanswered_s, handle_s,
 // wait_threshold_s, topic_rules}: admins.

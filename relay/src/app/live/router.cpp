@@ -16,9 +16,9 @@ constexpr std::string_view kStatusNotice = "agent.status";
 Json head_of(const ConvState& cs) {
   return Json{{"conversation_id", cs.committed.id},
               {"head_seq", cs.committed_seq()},
-              {"assignee", cs.committed.assignee_id.empty()
-                               ? Json(nullptr)
-                               : Json{{"id", cs.committed.assignee_id}, {"name", cs.committed.assignee_name}}}};
+              {"assignee", cs.committed.assignee_id.empty() ? Json(nullptr)
+                                                            : Json{{"id", cs.committed.assignee_id},
+                                                                   {"name", cs.committed.assignee_name}}}};
 }
 
 std::string name_of(const User& u) { return u.display_name.empty() ? u.username : u.display_name; }
@@ -49,7 +49,8 @@ Router::TenantState& Router::tenant(const std::string& tenant_id) {
     if (cfg) {
       t.config = std::move(cfg).value();
     } else {
-      log::error("routing config not read; defaults used", {{"tenant", tenant_id}, {"message", cfg.error().message}});
+      log::error("routing config not read; defaults used",
+                 {{"tenant", tenant_id}, {"message", cfg.error().message}});
     }
   }
   return t;
@@ -108,13 +109,14 @@ void Router::save_settings(const std::string& tenant_id, const Json& patch,
                            std::function<void(Result<RoutingSettings>)> cb) {
   RoutingSettings s = tenant(tenant_id).config.settings;
   if (auto e = apply_routing_json(patch, s)) return cb(*e);
-  hub_.write({SaveRoutingSettings{tenant_id, s, hub_.now()}}, [this, tenant_id, s, cb = std::move(cb)](std::optional<Error> e) {
-    if (e) return cb(*e);
-    tenant(tenant_id).config.settings = s;
-    log::info("routing settings changed", {{"tenant", tenant_id}, {"mode", to_string(s.mode)}});
-    kick(tenant_id);
-    cb(s);
-  });
+  hub_.write({SaveRoutingSettings{tenant_id, s, hub_.now()}},
+             [this, tenant_id, s, cb = std::move(cb)](std::optional<Error> e) {
+               if (e) return cb(*e);
+               tenant(tenant_id).config.settings = s;
+               log::info("routing settings changed", {{"tenant", tenant_id}, {"mode", to_string(s.mode)}});
+               kick(tenant_id);
+               cb(s);
+             });
 }
 
 void Router::save_team(const std::string& tenant_id, const std::string& team_id, const Json& patch,
@@ -157,7 +159,8 @@ void Router::save_profile(const std::string& tenant_id, const std::string& user_
     if (e) return cb(*e);
     TenantState& t = tenant(tenant_id);
     auto& list = t.config.profiles;
-    auto it = std::find_if(list.begin(), list.end(), [&](const AgentProfile& x) { return x.user_id == p.user_id; });
+    auto it =
+        std::find_if(list.begin(), list.end(), [&](const AgentProfile& x) { return x.user_id == p.user_id; });
     if (it == list.end()) {
       list.push_back(p);
     } else {
@@ -211,15 +214,17 @@ void Router::set_status(const StaffIdentity& who, AgentStatus status, std::funct
   AgentProfile p = agent(t, tenant_id, user_id).profile;
   p.status = status;
   p.updated_at = hub_.now();
-  hub_.write({SaveAgentProfile{p}}, [this, tenant_id, user_id, status, cb = std::move(cb)](std::optional<Error> e) {
-    if (e) return cb(*e);
-    TenantState& t = tenant(tenant_id);
-    Agent& a = agent(t, tenant_id, user_id);
-    a.profile.status = status;
-    if (a.presence.choose(status, hub_.now())) status_changed(tenant_id, user_id);
-    log::info("agent status chosen", {{"tenant", tenant_id}, {"user", user_id}, {"status", to_string(status)}});
-    cb(Json{{"status", to_string(a.presence.status())}, {"chosen", to_string(a.presence.chosen)}});
-  });
+  hub_.write({SaveAgentProfile{p}},
+             [this, tenant_id, user_id, status, cb = std::move(cb)](std::optional<Error> e) {
+               if (e) return cb(*e);
+               TenantState& t = tenant(tenant_id);
+               Agent& a = agent(t, tenant_id, user_id);
+               a.profile.status = status;
+               if (a.presence.choose(status, hub_.now())) status_changed(tenant_id, user_id);
+               log::info("agent status chosen",
+                         {{"tenant", tenant_id}, {"user", user_id}, {"status", to_string(status)}});
+               cb(Json{{"status", to_string(a.presence.status())}, {"chosen", to_string(a.presence.chosen)}});
+             });
 }
 
 AgentStatus Router::status(const std::string& tenant_id, const std::string& user_id) {
@@ -315,8 +320,8 @@ void Router::pass(const std::string& tenant_id) {
   }
 }
 
-void Router::offer(const std::string& tenant_id, const std::string& conversation_id, const std::string& agent_id,
-                   RoutingMode mode) {
+void Router::offer(const std::string& tenant_id, const std::string& conversation_id,
+                   const std::string& agent_id, RoutingMode mode) {
   ConvState* cs = hub_.convs.find(conversation_id);
   if (!cs) return;
   TenantState& t = tenant(tenant_id);
@@ -361,7 +366,8 @@ Workload Router::workload(const std::string& tenant_id, const std::string& user_
   Agent& a = agent(t, tenant_id, user_id);
   w.status = a.presence.status();
   w.capacity = capacity_of(t, a);
-  for (const ConvState* cs : hub_.inbox(tenant_id).mine(user_id)) w.conversation_ids.push_back(cs->committed.id);
+  for (const ConvState* cs : hub_.inbox(tenant_id).mine(user_id))
+    w.conversation_ids.push_back(cs->committed.id);
   w.active = static_cast<int>(w.conversation_ids.size());
   w.free = std::max(0, w.capacity - w.active);
   return w;
@@ -377,7 +383,8 @@ Json Router::queue_stats(const std::string& tenant_id) {
   Row rows[4];
   for (const ConvState* cs : hub_.inbox(tenant_id).queue()) {
     Row& r = rows[priority_rank(cs->committed.priority)];
-    const Millis waited = cs->committed.handed_off_at > 0 ? std::max<Millis>(0, now - cs->committed.handed_off_at) : 0;
+    const Millis waited =
+        cs->committed.handed_off_at > 0 ? std::max<Millis>(0, now - cs->committed.handed_off_at) : 0;
     ++r.waiting;
     r.sum += waited;
     r.longest = std::max(r.longest, waited);
@@ -409,8 +416,8 @@ Json Router::queue_stats(const std::string& tenant_id) {
               {"agents", {{"online", online}, {"away", away}, {"free_slots", free}}}};
 }
 
-void Router::assign(const std::string& tenant_id, const std::string& conversation_id, const std::string& agent_id,
-                    const Actor& by, std::function<void(Result<Json>)> cb) {
+void Router::assign(const std::string& tenant_id, const std::string& conversation_id,
+                    const std::string& agent_id, const Actor& by, std::function<void(Result<Json>)> cb) {
   if (!hub_.reader) return cb(make_error(ErrorCode::unavailable, "no database reader"));
   ConvState* cs = hub_.convs.find_or_load(*hub_.reader, tenant_id, conversation_id);
   if (!cs || cs->committed_seq() == 0) return cb(make_error(ErrorCode::not_found, "no such conversation"));
@@ -485,7 +492,8 @@ void Router::due_unanswered(Millis now) {
     hub_.pipeline.submit(
         *cs,
         [agent_id = d.agent_id, assigned_at = d.assigned_at, timeout, now](ConvState& c) -> Decision {
-          if (c.live.status != Status::active || c.live.assignee_id != agent_id || c.live.assigned_at != assigned_at) {
+          if (c.live.status != Status::active || c.live.assignee_id != agent_id ||
+              c.live.assigned_at != assigned_at) {
             return Decision::reply(Json::object());  // answered, moved or closed meanwhile
           }
           auto t = reoffer_unanswered(c.live, timeout, now);

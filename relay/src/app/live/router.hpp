@@ -66,11 +66,11 @@ struct ConnState;
 
 struct RouterCounters {
   std::uint64_t passes = 0;
-  std::uint64_t offers = 0;           // route_to writes submitted
-  std::uint64_t reoffers = 0;         // unanswered timeouts applied
-  std::uint64_t place_frames = 0;     // chat.queue_position frames sent
-  std::uint64_t place_rounds = 0;     // queue place computations (tenants with a waiting chat)
-  std::uint64_t status_frames = 0;    // agent.status frames sent
+  std::uint64_t offers = 0;         // route_to writes submitted
+  std::uint64_t reoffers = 0;       // unanswered timeouts applied
+  std::uint64_t place_frames = 0;   // chat.queue_position frames sent
+  std::uint64_t place_rounds = 0;   // queue place computations (tenants with a waiting chat)
+  std::uint64_t status_frames = 0;  // agent.status frames sent
 };
 
 struct Workload {
@@ -96,7 +96,8 @@ class Router {
   // ---- config (REST) ----
   const RoutingConfig& config(const std::string& tenant_id);
   // Validates `patch` (apply_routing_json), stores the whole result, makes it live; cb on the loop.
-  void save_settings(const std::string& tenant_id, const Json& patch, std::function<void(Result<RoutingSettings>)> cb);
+  void save_settings(const std::string& tenant_id, const Json& patch,
+                     std::function<void(Result<RoutingSettings>)> cb);
   void save_team(const std::string& tenant_id, const std::string& team_id, const Json& patch,
                  std::function<void(Result<Team>)> cb);
   // The user must be one of the tenant's (not_found otherwise).
@@ -172,10 +173,10 @@ class Router {
   boost::asio::steady_timer timer_;
   bool stopped_ = false;
   std::unordered_map<std::string, TenantState> tenants_;
-  std::unordered_set<std::string> offered_;                  // conversations with an offer in flight
-  std::unordered_map<std::string, std::string> avoid_;       // conversation -> agent who left it unanswered
-  std::multimap<Millis, std::string> deadlines_;             // unanswered deadline -> conversation
-  std::unordered_map<std::string, Deadline> deadline_of_;    // armed, by conversation
+  std::unordered_set<std::string> offered_;                // conversations with an offer in flight
+  std::unordered_map<std::string, std::string> avoid_;     // conversation -> agent who left it unanswered
+  std::multimap<Millis, std::string> deadlines_;           // unanswered deadline -> conversation
+  std::unordered_map<std::string, Deadline> deadline_of_;  // armed, by conversation
   std::uint64_t place_stamp_ = 0;
   RouterCounters counters_;
 };
