@@ -327,6 +327,20 @@ TEST_CASE("routing: skills decide; a chat nobody can take waits and does not hol
                    " AND json_extract(data_json, '$.routed') = 'skills'",
                    {billing});
   CHECK(ev == 1);
+
+  // A team that owns a queue: its topic's chats go to its members only, by the team's own mode,
+  // even though the tenant's mode (skills) would have given it to someone else.
+  REQUIRE(http(relay.port(), "PUT", "/api/v1/teams/vip",
+               R"({"name":"VIP","owns_queue":true,"mode":"least_busy"})", as(relay, admin))
+              .status == 200);
+  set_profile(relay, admin, bo_id, {{"teams", {"vip"}}});
+  set_routing(relay, admin, {{"topic_rules", {{"vip", {{"skills", {"billing"}}, {"team", "vip"}}}}}});
+  const std::string vip = queued_chat(c, {{"topic", "vip"}});
+  REQUIRE(wait_until([&] { return assigned_to(relay, vip, bo_id); }));
+  CHECK(db_int(relay,
+               "SELECT COUNT(*) FROM events WHERE conversation_id = ?1 AND type = 'chat.session_assigned'"
+               " AND json_extract(data_json, '$.routed') = 'least_busy'",
+               {vip}) == 1);
 }
 
 TEST_CASE("routing: an unanswered chat is offered again with a system line, to the next agent") {
