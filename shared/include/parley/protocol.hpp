@@ -130,8 +130,23 @@ struct InboxList {
   std::optional<ListCursor> after;        // the page starts right after this position
 };
 
+// ---- issue 9: working a conversation ----
+// Staff: hand the conversation to another agent (agent_id) or to a team's queue (team), with an
+// optional staff-only note. Exactly one of agent_id and team.
+struct ChatTransfer {
+  std::string conversation_id;
+  std::string agent_id;
+  std::string team;
+  std::string note;
+};
+// Staff: change the issue type (one of the tenant's issue types).
+struct SetIssueType {
+  std::string conversation_id;
+  std::string issue_type;
+};
+
 using Command = std::variant<Hello, ChatStart, SendMessage, Typing, Seen, ChatEnd, RequestHuman, Join, Leave,
-                             Accept, Resolve, Handoff, SetPriority, Ping, InboxList>;
+                             Accept, Resolve, Handoff, SetPriority, Ping, InboxList, ChatTransfer, SetIssueType>;
 
 // Wire name of a command ("hello", "chat.start", ...).
 std::string_view command_name(const Command&);
