@@ -459,4 +459,7 @@ Json Hub::test_counters() const {
               {"presence_entries", s.contact_presence.entries() + s.staff_presence.entries()}};
 }
 
+// ---- issue 9 ----
+bool Hub::staff_online(const std::string& user_id) const { return s_->staff_presence.online(user_id); }
+
 }  // namespace parley::relay

@@ -135,6 +135,10 @@ class Hub : public Application {
   // client_msg_id across the tenant's whole history. Database reads run on a worker.
   void ingest(ChannelMessage m, std::function<void(Result<IngestResult>)> cb);
 
+  // -- issue 9, working a conversation --
+  // True while the user has a staff socket open (the transfer picker shows who is online).
+  bool staff_online(const std::string& user_id) const;
+
   // Counters for tests (GET /api/v1/debug/counters with --test-counters).
   Json test_counters() const;
 

@@ -60,6 +60,8 @@ std::string_view mutation_name(const Mutation& m) {
                         [](const AppendEvent&) { return std::string_view("AppendEvent"); },
                         [](const ReplaceKb&) { return std::string_view("ReplaceKb"); },
                         [](const AppendAudit&) { return std::string_view("AppendAudit"); },
+                        [](const UpsertCanned&) { return std::string_view("UpsertCanned"); },
+                        [](const DeleteCanned&) { return std::string_view("DeleteCanned"); },
                     },
                     m);
 }
@@ -92,6 +94,14 @@ bool only_advances(const Conversation& base, const Conversation& next) {
 AdvanceConversation advance_of(const Conversation& c, std::optional<Seq> expect_head) {
   return AdvanceConversation{c.id, c.tenant_id, c.head_seq, c.updated_at, c.first_agent_response_at,
                              c.unanswered_turns, expect_head};
+}
+
+// ---- issue 9: canned responses ----
+Result<std::vector<CannedResponse>> StoreReader::list_canned(const std::string&, const std::string&) {
+  return make_error(ErrorCode::unavailable, "this store keeps no canned responses");
+}
+Result<std::optional<CannedResponse>> StoreReader::find_canned(const std::string&, const std::string&) {
+  return make_error(ErrorCode::unavailable, "this store keeps no canned responses");
 }
 
 }  // namespace parley::relay

@@ -10,6 +10,7 @@
 #include "store/schema.hpp"
 
 #include <algorithm>
+#include <vector>
 
 #include <string>
 
@@ -240,6 +241,23 @@ CREATE INDEX IF NOT EXISTS conversations_recent ON conversations(tenant_id, upda
 CREATE INDEX IF NOT EXISTS messages_client_msg ON messages(tenant_id, client_msg_id) WHERE client_msg_id IS NOT NULL;
 )sql";
 
+// v7 (issue 9, working a conversation): the team a conversation was transferred to (a plain name
+// until teams are records), and canned responses: the tenant's (owner_id '') and personal ones.
+constexpr const char* kV7 = R"sql(
+ALTER TABLE conversations ADD COLUMN team TEXT NOT NULL DEFAULT '';
+CREATE TABLE canned_responses (
+  id         TEXT PRIMARY KEY,
+  tenant_id  TEXT NOT NULL,
+  owner_id   TEXT NOT NULL DEFAULT '',
+  shortcut   TEXT NOT NULL,
+  title      TEXT NOT NULL DEFAULT '',
+  body       TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX canned_responses_shortcut ON canned_responses(tenant_id, owner_id, shortcut);
+)sql";
+
 // v9 (issue 7): conversations_updated (tenant_id, updated_at) is covered by conversations_recent
 // (tenant_id, updated_at DESC, id), which every updated_at query can use in either direction, and
 // updated_at changes with every message: one index write per message saved. (6-8 are the chat
@@ -254,6 +272,7 @@ constexpr Migration kMigrations[] = {
     {3, kV3},
     {4, kV4},
     {5, kV5},
+    {7, kV7},
     {9, kV9},
 };
 
@@ -317,8 +336,17 @@ std::optional<Error> migrate(Db& db, Millis now) {
                                                   " is newer than this build (" +
                                                   std::to_string(latest_schema_version()) + ")");
   }
+  // Migrations are numbered by the change that brought them and may land in either order (issue 9:
+  // 6 and 7 were written side by side), so every one not applied yet is applied, not only those
+  // above the highest applied number.
+  std::vector<int> applied;
+  {
+    Stmt q = db.prepare("SELECT version FROM schema_migrations");
+    while (q.step()) applied.push_back(static_cast<int>(q.col_int(0)));
+    if (q.error()) return *q.error();
+  }
   for (const Migration& m : kMigrations) {
-    if (m.version <= *current) continue;
+    if (std::find(applied.begin(), applied.end(), m.version) != applied.end()) continue;
     if (auto e = apply_one(db, m, now)) return e;
   }
   return std::nullopt;

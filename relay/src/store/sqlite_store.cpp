@@ -7,6 +7,7 @@
 #include "store/api_keys.hpp"
 #include "store/change_log.hpp"
 #include "store/repo.hpp"
+#include "store/repo_canned.hpp"
 #include "store/repo_queries.hpp"
 #include "store/settings_patch.hpp"
 
@@ -80,6 +81,8 @@ std::optional<Error> apply_one(Db& db, const AdvanceConversation& m) {
 std::optional<Error> apply_one(Db& db, const AppendEvent& m) { return append_event(db, m.tenant_id, m.event); }
 std::optional<Error> apply_one(Db& db, const ReplaceKb& m) { return replace_kb(db, m.tenant_id, m.articles); }
 std::optional<Error> apply_one(Db& db, const AppendAudit& m) { return append_audit(db, m.entry); }
+std::optional<Error> apply_one(Db& db, const UpsertCanned& m) { return upsert_canned(db, m.canned); }
+std::optional<Error> apply_one(Db& db, const DeleteCanned& m) { return delete_canned(db, m.tenant_id, m.id); }
 
 }  // namespace
 
@@ -149,6 +152,14 @@ Result<std::optional<User>> SqliteReader::find_user_by_username(const std::strin
 Result<std::optional<User>> SqliteReader::find_user(const std::string& user_id) {
   return parley::relay::find_user(*db_, user_id);
 }
+Result<std::vector<CannedResponse>> SqliteReader::list_canned(const std::string& tenant_id,
+                                                              const std::string& user_id) {
+  return parley::relay::list_canned(*db_, tenant_id, user_id);
+}
+Result<std::optional<CannedResponse>> SqliteReader::find_canned(const std::string& tenant_id, const std::string& id) {
+  return parley::relay::find_canned(*db_, tenant_id, id);
+}
+
 Result<std::vector<User>> SqliteReader::list_users(const std::string& tenant_id) {
   return parley::relay::list_users(*db_, tenant_id);
 }
