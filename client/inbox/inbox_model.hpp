@@ -24,6 +24,7 @@
 
 #include "common/linkify.hpp"
 #include "common/session.hpp"
+#include "inbox/canned_model.hpp"
 #include "parley/replies.hpp"
 
 namespace parley::inbox {
@@ -231,6 +232,42 @@ class InboxModel : public client::SessionListener {
   client::Session& session() { return session_; }
   const client::Session& session() const { return session_; }
 
+  // ---- issue 9: working a conversation ----
+  // Canned responses (canned_model.hpp): the glue fetches GET /api/v1/canned once logged in.
+  CannedPicker& canned() { return canned_; }
+  const CannedPicker& canned() const { return canned_; }
+  void canned_answered(const HttpAnswer& a);
+  // Picks a match of the open picker (-1: the selected one): the filled template becomes the
+  // draft; take_draft_replaced() then tells the glue to put it into the DOM composer.
+  bool pick_canned(int index);
+  bool take_draft_replaced() { return std::exchange(draft_replaced_, false); }
+  // What the last picked template could not fill ("" when everything was filled).
+  const std::string& template_warning() const { return template_warning_; }
+  // Private notes: the composer writes a staff-only note instead of a reply. Notes can be
+  // written in any open or closed conversation the agent has open, also when it is not theirs.
+  bool note_mode() const { return note_mode_; }
+  void toggle_note();
+  bool can_note() const;
+  // Transfer: the assignee, or a supervisor/admin for any active or waiting chat.
+  struct Agent {
+    std::string id, name, role;
+    bool online = false;
+  };
+  bool can_transfer() const;
+  void open_transfer();
+  void close_transfer();
+  bool transfer_open() const { return transfer_open_; }
+  // The glue fetches GET /api/live-chat/agents when this turns true.
+  bool take_agents_request() { return std::exchange(agents_requested_, false); }
+  void agents_answered(const HttpAnswer& a);
+  // The agents one may transfer to (not oneself, not the current assignee).
+  const std::vector<Agent>& transfer_agents() const { return agents_; }
+  bool agents_loading() const { return agents_loading_; }
+  int transfer_choice() const { return transfer_choice_; }
+  void set_transfer_choice(int index);
+  void move_transfer_choice(int delta);
+  bool submit_transfer();
+
   // client::SessionListener
   void on_hello(const Json& data) override;
   void on_event(const Event& event, SyncStore::Applied applied) override;
@@ -351,6 +388,17 @@ class InboxModel : public client::SessionListener {
   std::string issue_type_;
   std::string resolution_;
   std::string pending_accept_;
+
+  // issue 9
+  CannedPicker canned_;
+  bool draft_replaced_ = false;
+  std::string template_warning_;
+  bool note_mode_ = false;
+  bool transfer_open_ = false;
+  bool agents_requested_ = false;
+  bool agents_loading_ = false;
+  std::vector<Agent> agents_;
+  int transfer_choice_ = -1;
 
   std::string flash_;
   Millis flash_at_ = 0;
