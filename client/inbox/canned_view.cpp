@@ -8,6 +8,7 @@
 #include "common/app_shell.hpp"
 #include "common/text.hpp"
 #include "common/ui.hpp"
+#include "imgui_internal.h"
 
 namespace parley::inbox {
 
@@ -17,11 +18,23 @@ using client::text::Face;
 void draw_canned_picker(const InboxModel& model, ImVec2 anchor, float width, float s, CannedIntents& out) {
   const CannedPicker& p = model.canned();
   if (!p.open()) return;
-  ImDrawList* dl = ImGui::GetForegroundDrawList();
   const float row_h = 40 * s, pad = 6 * s;
   const std::size_t n = p.matches().size();
   const float h = (n == 0 ? 40 * s : static_cast<float>(n) * row_h) + 2 * pad + 24 * s;
   const ImVec2 a(anchor.x, anchor.y - h - 6 * s), b(anchor.x + width, anchor.y - 6 * s);
+  // Its own window, in front: the transcript below is a child window, which would otherwise take
+  // the mouse over the rows.
+  ImGui::SetNextWindowPos(ImVec2(a.x, a.y - 4 * s));
+  ImGui::SetNextWindowSize(ImVec2(b.x - a.x, b.y - a.y + 10 * s));
+  ImGui::PushStyleColor(ImGuiCol_WindowBg, IM_COL32(0, 0, 0, 0));
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 0);
+  ImGui::Begin("##canned_popup", nullptr,
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                   ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoFocusOnAppearing);
+  ImGui::PopStyleVar();
+  ImGui::PopStyleColor();
+  ImGui::BringWindowToDisplayFront(ImGui::GetCurrentWindow());
+  ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddRectFilled(ImVec2(a.x, a.y + 3 * s), ImVec2(b.x, b.y + 5 * s), IM_COL32(15, 23, 42, 30), 10 * s);
   dl->AddRectFilled(a, b, IM_COL32(255, 255, 255, 255), 10 * s);
   dl->AddRect(a, b, IM_COL32(203, 213, 225, 255), 10 * s, 0, s);
@@ -62,6 +75,7 @@ void draw_canned_picker(const InboxModel& model, ImVec2 anchor, float width, flo
   }
   a11y::pop();
   client::ui::expose("canned_picker", a, ImVec2(b.x - a.x, b.y - a.y));
+  ImGui::End();
 }
 
 }  // namespace parley::inbox

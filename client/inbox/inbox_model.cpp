@@ -1354,6 +1354,8 @@ Json InboxModel::snapshot(Millis now) {
                          {"customer_online", customer_online() < 0 ? Json(nullptr) : Json(customer_online() == 1)},
                          {"summary", c->handoff_summary},
                          {"resolve_open", resolve_open_},
+                         {"priority", to_string(c->priority)},
+                         {"conversation_issue_type", c->issue_type},
                          {"issue_type", issue_type_}};
   } else {
     j["selected"] = nullptr;
@@ -1492,6 +1494,16 @@ bool InboxModel::submit_transfer() {
   note_mode_ = false;
   touch();
   return true;
+}
+
+void InboxModel::change_priority(Priority p) {
+  if (open_id_.empty() || !session_.send(SetPriority{open_id_, p})) return;
+  touch();
+}
+
+void InboxModel::change_issue_type(const std::string& issue_type) {
+  if (open_id_.empty() || issue_type.empty() || !session_.send(SetIssueType{open_id_, issue_type})) return;
+  touch();
 }
 
 }  // namespace parley::inbox

@@ -267,6 +267,9 @@ class InboxModel : public client::SessionListener {
   void set_transfer_choice(int index);
   void move_transfer_choice(int delta);
   bool submit_transfer();
+  // Priority and issue type of the open conversation (chat.set_priority, chat.set_issue_type).
+  void change_priority(Priority p);
+  void change_issue_type(const std::string& issue_type);
 
   // client::SessionListener
   void on_hello(const Json& data) override;

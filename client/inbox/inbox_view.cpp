@@ -12,6 +12,7 @@
 #include "imgui.h"
 #include "inbox/canned_view.hpp"
 #include "inbox/transfer_view.hpp"
+#include "inbox/triage_view.hpp"
 
 namespace parley::inbox {
 namespace {
@@ -1458,6 +1459,12 @@ void InboxView::draw_details(InboxModel& model, float x, float y, float w, float
     dl->AddRect(cp, ImVec2(cp.x + csize.x, cp.y + csize.y), kLine, csize.y / 2, 0, s_);
     text_at(dl, f.small, ImVec2(cp.x + 8 * s_, cp.y + 3 * s_), kAccent, cl);
     yy += f.small->FontSize + 12 * s_;
+  }
+  {  // issue 9: priority and issue type from the inbox (triage_view.hpp)
+    TriageIntents ti;
+    yy += draw_triage(model, x + pad, yy + 8 * s_, right - x - pad, s_, ti);
+    out.set_priority = ti.priority;
+    out.set_issue_type = ti.issue_type;
   }
   a11y::pop();
   ImGui::PopID();

@@ -10,6 +10,7 @@
 // Text layout of the transcript is cached and redone only when the timeline or the width changes.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,8 @@ struct Intents {
   bool toggle_note = false;
   bool open_transfer = false, close_transfer = false, submit_transfer = false;
   int transfer_choice = -1, transfer_move = 0;
+  std::optional<Priority> set_priority;
+  std::string set_issue_type;
 };
 
 // The DOM fields the view places (ids in web/inbox.html).

@@ -459,6 +459,11 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
       fields_.composer.set_value(model_->draft());
       fields_.composer.focus();
     }
+    if (model_->note_mode() != note_placeholder_) {
+      note_placeholder_ = model_->note_mode();
+      fields_.composer.set_attr("placeholder", note_placeholder_ ? "Write a private note (staff only)\u2026" : "Write a reply\u2026");
+      fields_.composer.set_attr("aria-label", note_placeholder_ ? "Private note, staff only" : "Reply to the customer");
+    }
     const bool open = model_->canned().open();
     if (open != picker_open_) {
       picker_open_ = open;
@@ -575,6 +580,14 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
       model_->submit_transfer();
       changed = true;
     }
+    if (in.set_priority) {
+      model_->change_priority(*in.set_priority);
+      changed = true;
+    }
+    if (!in.set_issue_type.empty()) {
+      model_->change_issue_type(in.set_issue_type);
+      changed = true;
+    }
     fetch_issue9();
     // A different conversation: its own (empty) draft; focus the composer when we may reply.
     if (model_->open_id() != last_open_) {
@@ -618,6 +631,7 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
   int copies_ = 0;
   bool canned_fetched_ = false;  // issue 9
   bool picker_open_ = false;
+  bool note_placeholder_ = false;
 };
 
 InboxApp* g_app = nullptr;

@@ -63,7 +63,7 @@ void draw_transfer_dialog(const InboxModel& model, float s, TransferIntents& out
   client::text::draw(dl, "Transfer conversation", Face::title, ImVec2(a.x + pad, y), IM_COL32(15, 23, 42, 255), 0);
   a11y::node("##title", a11y::Role::heading, "Transfer conversation", ImVec2(a.x + pad, y), ImVec2(b.x - pad, y + 22 * s));
   y += 24 * s;
-  const char* hint = "The new owner is told at once. Arrows choose, Enter transfers, Esc cancels.";
+  const char* hint = "Arrows choose, Enter transfers, Esc cancels.";
   client::text::draw(dl, hint, Face::small, ImVec2(a.x + pad, y), IM_COL32(100, 116, 139, 255), 0);
   y += 28 * s;
   a11y::push("##agents", a11y::Role::radiogroup, "Transfer to");

@@ -147,6 +147,15 @@ test('transfer a chat from agent A to agent B across two inbox pages; a canned r
     await a.page.keyboard.press('Enter');
     await waitState(a.page, 'note mode off by keyboard', (s) => !s.composer.note_mode);
 
+    // Priority by mouse, issue type by keyboard (the details panel's radio groups).
+    await clickControl(a.page, 'set_priority:High');
+    await waitState(a.page, 'priority high', (s) => s.selected.priority === 'high');
+    await focusMirror(a.page, 'radio', 'general', { role: 'radiogroup', name: 'Issue type' });
+    await a.page.keyboard.press(' ');
+    await waitState(a.page, 'issue type general', (s) => s.selected.conversation_issue_type === 'general');
+    await a.page.keyboard.press('ArrowRight');
+    await waitState(a.page, 'issue type billing', (s) => s.selected.conversation_issue_type === 'billing');
+
     // Transfer to kim by mouse; kim's page is told and lists the chat as hers.
     await clickControl(a.page, 'transfer');
     await waitState(a.page, 'the dialog with kim', (s, k) => s.transfer.open && s.transfer.agents.some((x) => x.id === k), kimId);
