@@ -14,8 +14,8 @@ std::string lower(std::string_view s) {
 }
 
 // "/word" at the very start with no whitespace after it: the word (maybe empty); else nullopt.
-std::optional<std::string> slash_query(const std::string& draft) {
-  if (draft.empty() || draft.front() != '/') return std::nullopt;
+std::optional<std::string> slash_query(const std::string& draft, char trigger) {
+  if (draft.empty() || draft.front() != trigger) return std::nullopt;
   const std::string rest = draft.substr(1);
   if (std::any_of(rest.begin(), rest.end(), [](unsigned char c) { return std::isspace(c) != 0; })) return std::nullopt;
   return rest;
@@ -48,6 +48,24 @@ bool CannedPicker::load_json(const std::string& body) {
   return true;
 }
 
+bool CannedPicker::load_kb_json(const std::string& body) {
+  const Json j = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("articles") || !j["articles"].is_array()) return false;
+  std::vector<CannedItem> items;
+  for (const Json& a : j["articles"]) {
+    if (!a.is_object()) continue;
+    CannedItem it;
+    it.id = text_of(a, "id");
+    it.shortcut = it.id;
+    it.title = text_of(a, "title");
+    it.body = text_of(a, "body");
+    if (it.id.empty()) continue;
+    items.push_back(std::move(it));
+  }
+  set_items(std::move(items));
+  return true;
+}
+
 void CannedPicker::set_items(std::vector<CannedItem> items) {
   items_ = std::move(items);
   loaded_ = true;
@@ -63,7 +81,7 @@ void CannedPicker::draft_changed(const std::string& draft) {
 
 void CannedPicker::refilter() {
   ++version_;
-  const std::optional<std::string> q = slash_query(draft_);
+  const std::optional<std::string> q = slash_query(draft_, trigger_);
   matches_.clear();
   selected_ = -1;
   open_ = q.has_value() && !dismissed_;

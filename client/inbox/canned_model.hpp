@@ -29,6 +29,12 @@ struct CannedItem {
 class CannedPicker {
  public:
   static constexpr std::size_t kMaxShown = 8;
+  // `trigger`: the character that opens it at the start of the draft ('/' canned responses; the
+  // inbox's knowledge-base picker uses '#', with the article id as shortcut).
+  explicit CannedPicker(char trigger = '/') : trigger_(trigger) {}
+  char trigger() const { return trigger_; }
+  // GET /api/v1/kb's body ({"articles":[{id,title,body}]}) for a '#' picker.
+  bool load_kb_json(const std::string& body);
 
   // GET /api/v1/canned's body ({"canned":[...]}); false (and nothing changed) when it is not one.
   bool load_json(const std::string& body);
@@ -55,6 +61,7 @@ class CannedPicker {
 
  private:
   void refilter();
+  char trigger_ = '/';
   std::vector<CannedItem> items_;
   bool loaded_ = false;
   bool open_ = false;

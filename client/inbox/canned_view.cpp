@@ -15,8 +15,9 @@ namespace parley::inbox {
 namespace a11y = client::a11y;
 using client::text::Face;
 
-void draw_canned_picker(const InboxModel& model, ImVec2 anchor, float width, float s, CannedIntents& out) {
-  const CannedPicker& p = model.canned();
+namespace {
+void draw_picker(const CannedPicker& p, const char* what, const char* expose_prefix, ImVec2 anchor, float width,
+                 float s, CannedIntents& out) {
   if (!p.open()) return;
   const float row_h = 40 * s, pad = 6 * s;
   const std::size_t n = p.matches().size();
@@ -38,12 +39,13 @@ void draw_canned_picker(const InboxModel& model, ImVec2 anchor, float width, flo
   dl->AddRectFilled(ImVec2(a.x, a.y + 3 * s), ImVec2(b.x, b.y + 5 * s), IM_COL32(15, 23, 42, 30), 10 * s);
   dl->AddRectFilled(a, b, IM_COL32(255, 255, 255, 255), 10 * s);
   dl->AddRect(a, b, IM_COL32(203, 213, 225, 255), 10 * s, 0, s);
-  const std::string heading = p.query().empty() ? "Canned responses" : "Canned responses matching /" + p.query();
+  const std::string heading =
+      p.query().empty() ? std::string(what) : std::string(what) + " matching " + p.trigger() + p.query();
   client::text::draw(dl, heading, Face::small, ImVec2(a.x + 12 * s, a.y + pad + 4 * s), IM_COL32(100, 116, 139, 255));
   a11y::push("##canned", a11y::Role::listbox, heading);
   float y = a.y + pad + 24 * s;
   if (n == 0) {
-    const char* none = p.loaded() ? "No canned response has that shortcut." : "Loading canned responses\u2026";
+    const char* none = p.loaded() ? "Nothing matches." : "Loading\u2026";
     client::text::draw(dl, none, Face::body, ImVec2(a.x + 12 * s, y + 10 * s), IM_COL32(100, 116, 139, 255));
     a11y::node("##canned_none", a11y::Role::text, none, ImVec2(a.x, y), ImVec2(b.x, y + 40 * s));
   }
@@ -57,12 +59,12 @@ void draw_canned_picker(const InboxModel& model, ImVec2 anchor, float width, flo
     if (hovered && !on) out.select = static_cast<int>(k);
     a11y::State st;
     st.selected = on ? 1 : 0;
-    const std::string label = "/" + it.shortcut + (it.title.empty() ? "" : ", " + it.title) + (it.personal ? ", personal" : "");
+    const std::string label = p.trigger() + it.shortcut + (it.title.empty() ? "" : ", " + it.title) + (it.personal ? ", personal" : "");
     if (a11y::item(a11y::Role::option, label, st)) out.pick = static_cast<int>(k);
     ImGui::PopID();
-    client::ui::expose("canned:" + it.shortcut, ra, rs);
+    client::ui::expose(expose_prefix + it.shortcut, ra, rs);
     if (on) dl->AddRectFilled(ra, ImVec2(ra.x + rs.x, ra.y + rs.y), IM_COL32(232, 240, 254, 255), 8 * s);
-    const float w1 = client::text::draw(dl, "/" + it.shortcut, Face::label, ImVec2(ra.x + 8 * s, ra.y + 4 * s),
+    const float w1 = client::text::draw(dl, p.trigger() + it.shortcut, Face::label, ImVec2(ra.x + 8 * s, ra.y + 4 * s),
                                         IM_COL32(37, 99, 235, 255));
     if (!it.title.empty())
       client::text::draw(dl, it.title, Face::label, ImVec2(ra.x + 16 * s + w1, ra.y + 4 * s), IM_COL32(30, 41, 59, 255));
@@ -74,8 +76,17 @@ void draw_canned_picker(const InboxModel& model, ImVec2 anchor, float width, flo
     y += row_h;
   }
   a11y::pop();
-  client::ui::expose("canned_picker", a, ImVec2(b.x - a.x, b.y - a.y));
+  client::ui::expose(std::string(expose_prefix) + "picker", a, ImVec2(b.x - a.x, b.y - a.y));
   ImGui::End();
+}
+}  // namespace
+
+void draw_canned_picker(const InboxModel& model, ImVec2 anchor, float width, float s, CannedIntents& out) {
+  draw_picker(model.canned(), "Canned responses", "canned:", anchor, width, s, out);
+}
+
+void draw_article_picker(const InboxModel& model, ImVec2 anchor, float width, float s, CannedIntents& out) {
+  draw_picker(model.articles(), "Knowledge-base articles to share", "article:", anchor, width, s, out);
 }
 
 }  // namespace parley::inbox

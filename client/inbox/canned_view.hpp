@@ -17,5 +17,7 @@ struct CannedIntents {
 
 // `anchor`: the composer box's top-left (screen px); `width` its width; `s` the UI scale.
 void draw_canned_picker(const InboxModel& model, ImVec2 anchor, float width, float s, CannedIntents& out);
+// The same list for knowledge-base articles ("#" in the composer; picking shares the article).
+void draw_article_picker(const InboxModel& model, ImVec2 anchor, float width, float s, CannedIntents& out);
 
 }  // namespace parley::inbox

@@ -1018,6 +1018,7 @@ void InboxModel::send_typing(bool typing, Millis now) {
 void InboxModel::set_draft(std::string text, Millis now) {
   draft_ = std::move(text);
   canned_.draft_changed(draft_);
+  articles_.draft_changed(draft_);
   if (draft_.empty()) template_warning_.clear();
   const bool has = !trimmed(draft_).empty();
   if (has && (!typing_sent_ || now - typing_sent_at_ >= kTypingResendMs)) send_typing(true, now);
@@ -1364,7 +1365,11 @@ Json InboxModel::snapshot(Millis now) {
   {
     Json matches = Json::array();
     for (std::size_t i : canned_.matches()) matches.push_back(canned_.items()[i].shortcut);
+    Json kb_matches = Json::array();
+    for (std::size_t i : articles_.matches()) kb_matches.push_back(articles_.items()[i].id);
     j["composer"] = Json{{"draft", draft_},
+                         {"articles_open", articles_.open()},
+                         {"articles_matches", std::move(kb_matches)},
                          {"note_mode", note_mode_},
                          {"canned_loaded", canned_.loaded()},
                          {"canned_open", canned_.open()},
@@ -1504,6 +1509,31 @@ void InboxModel::change_priority(Priority p) {
 void InboxModel::change_issue_type(const std::string& issue_type) {
   if (open_id_.empty() || issue_type.empty() || !session_.send(SetIssueType{open_id_, issue_type})) return;
   touch();
+}
+
+void InboxModel::articles_answered(const HttpAnswer& a) {
+  if (a.status == 200 && articles_.load_kb_json(a.body)) {
+    articles_.draft_changed(draft_);
+    touch();
+  }
+}
+
+bool InboxModel::pick_article(int index) {
+  if (!can_reply()) return false;
+  const std::optional<CannedItem> item = articles_.pick(index);
+  if (!item) return false;
+  if (!session_.send(ShareArticle{open_id_, make_id_(), item->id})) {
+    flash_ = "Not connected: the article was not shared.";
+    flash_at_ = now_;
+    touch();
+    return false;
+  }
+  draft_.clear();
+  canned_.draft_changed(draft_);
+  articles_.draft_changed(draft_);
+  draft_replaced_ = true;
+  touch();
+  return true;
 }
 
 }  // namespace parley::inbox

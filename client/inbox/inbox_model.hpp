@@ -267,6 +267,12 @@ class InboxModel : public client::SessionListener {
   void set_transfer_choice(int index);
   void move_transfer_choice(int delta);
   bool submit_transfer();
+  // Knowledge-base articles: "#" at the start of the composer searches them (id, title); picking
+  // one shares it into the conversation (chat.share_article). The glue fetches GET /api/v1/kb.
+  CannedPicker& articles() { return articles_; }
+  const CannedPicker& articles() const { return articles_; }
+  void articles_answered(const HttpAnswer& a);
+  bool pick_article(int index);
   // Priority and issue type of the open conversation (chat.set_priority, chat.set_issue_type).
   void change_priority(Priority p);
   void change_issue_type(const std::string& issue_type);
@@ -394,6 +400,7 @@ class InboxModel : public client::SessionListener {
 
   // issue 9
   CannedPicker canned_;
+  CannedPicker articles_{'#'};
   bool draft_replaced_ = false;
   std::string template_warning_;
   bool note_mode_ = false;

@@ -1186,7 +1186,7 @@ float InboxView::draw_footer(InboxModel& model, Fields& fields, float x, float b
     const std::string& warn = model.template_warning();
     const char* hint = note ? "Private note: staff only, the customer never sees it"
                        : narrow_ ? "Shift+Enter for a new line"
-                                 : "Enter or Ctrl+Enter to send  \u00b7  / for canned responses";
+                                 : "Enter or Ctrl+Enter to send  \u00b7  / canned responses  \u00b7  # articles";
     if (!warn.empty()) {
       client::text::draw(dl, warn, Face::small, ImVec2(a.x + 14 * s_, y0 - 2 * s_), kAmber);
       a11y::node("##template_warning", a11y::Role::status, warn, ImVec2(a.x, y0 - 4 * s_), ImVec2(b.x, y0 + 12 * s_));
@@ -1203,6 +1203,12 @@ float InboxView::draw_footer(InboxModel& model, Fields& fields, float x, float b
     draw_canned_picker(model, a, b.x - a.x, s_, ci);
     if (ci.pick >= 0) out.pick_canned = ci.pick;
     if (ci.select >= 0) out.select_canned = ci.select;
+    if (!note) {
+      CannedIntents ai;
+      draw_article_picker(model, a, b.x - a.x, s_, ai);
+      if (ai.pick >= 0) out.pick_article = ai.pick;
+      if (ai.select >= 0) out.select_article = ai.select;
+    }
     return bottom - y0;
   }
   fields.composer.hide();

@@ -39,6 +39,7 @@ struct Intents {
   bool focus_login = false;
   // issue 9 (canned_view.hpp, transfer_view.hpp)
   int pick_canned = -1, select_canned = -1;
+  int pick_article = -1, select_article = -1;
   bool toggle_note = false;
   bool open_transfer = false, close_transfer = false, submit_transfer = false;
   int transfer_choice = -1, transfer_move = 0;

@@ -421,7 +421,7 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
   }
 
   void send() {
-    if (model_->canned().open()) {  // Enter picks from the open picker (issue 9)
+    if (model_->canned().open() || model_->articles().open()) {  // Enter picks from the open picker (issue 9)
       picker_key(3);
       return;
     }
@@ -431,10 +431,17 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
  public:
   // issue 9: a key the composer's picker takes (inbox_dom.js): 1 up, 2 down, 3 pick, 4 close.
   void picker_key(int code) {
-    if (code == 1) model_->canned().move(-1);
-    if (code == 2) model_->canned().move(1);
-    if (code == 3) model_->pick_canned(-1);
-    if (code == 4) model_->canned().close();
+    if (model_->articles().open()) {
+      if (code == 1) model_->articles().move(-1);
+      if (code == 2) model_->articles().move(1);
+      if (code == 3) model_->pick_article(-1);
+      if (code == 4) model_->articles().close();
+    } else {
+      if (code == 1) model_->canned().move(-1);
+      if (code == 2) model_->canned().move(1);
+      if (code == 3) model_->pick_canned(-1);
+      if (code == 4) model_->canned().close();
+    }
     after_change();
   }
 
@@ -446,6 +453,10 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
       canned_fetched_ = true;
       http("GET", "/api/v1/canned", "", [this](const HttpAnswer& a) {
         model_->canned_answered(a);
+        after_change();
+      });
+      http("GET", "/api/v1/kb", "", [this](const HttpAnswer& a) {
+        model_->articles_answered(a);
         after_change();
       });
     }
@@ -464,7 +475,7 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
       fields_.composer.set_attr("placeholder", note_placeholder_ ? "Write a private note (staff only)\u2026" : "Write a reply\u2026");
       fields_.composer.set_attr("aria-label", note_placeholder_ ? "Private note, staff only" : "Reply to the customer");
     }
-    const bool open = model_->canned().open();
+    const bool open = model_->canned().open() || model_->articles().open();
     if (open != picker_open_) {
       picker_open_ = open;
       parley_inbox_set_picker(open ? 1 : 0);
@@ -557,6 +568,14 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     }
     if (in.pick_canned >= 0) {
       model_->pick_canned(in.pick_canned);
+      changed = true;
+    }
+    if (in.select_article >= 0) {
+      model_->articles().select(in.select_article);
+      changed = true;
+    }
+    if (in.pick_article >= 0) {
+      model_->pick_article(in.pick_article);
       changed = true;
     }
     if (in.toggle_note) {

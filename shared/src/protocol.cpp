@@ -23,7 +23,7 @@ constexpr std::array<std::string_view, std::variant_size_v<Command>> kCommandNam
     "hello",        "chat.start",         "chat.send_message", "chat.typing", "chat.seen",
     "chat.end",     "chat.request_human", "chat.join",         "chat.leave",  "chat.accept",
     "chat.resolve", "chat.handoff",       "chat.set_priority", "ping",        "inbox.list",
-    "chat.transfer", "chat.set_issue_type",
+    "chat.transfer", "chat.set_issue_type", "chat.share_article",
 };
 constexpr std::array<std::string_view, 3> kInboxListNames = {"queue", "mine", "recent"};
 // Customers "resume" a conversation; it is the same operation as a join.
@@ -182,6 +182,17 @@ void read(ObjectReader& r, const Limits& l, SetIssueType& c) {
 void write(Json& j, const SetIssueType& c) {
   j["conversation_id"] = c.conversation_id;
   j["issue_type"] = c.issue_type;
+}
+
+void read(ObjectReader& r, const Limits& l, ShareArticle& c) {
+  c.conversation_id = read_conversation_id(r, l);
+  c.client_msg_id = r.id("client_msg_id", Need::required, l.max_id_chars);
+  c.article_id = r.text("article_id", Need::required, l.max_short_chars);
+}
+void write(Json& j, const ShareArticle& c) {
+  j["conversation_id"] = c.conversation_id;
+  j["client_msg_id"] = c.client_msg_id;
+  j["article_id"] = c.article_id;
 }
 
 // Commands that address a conversation and carry nothing else.

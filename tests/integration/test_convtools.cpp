@@ -278,3 +278,34 @@ TEST_CASE("canned responses: tenant ones by supervisors and admins, personal one
   CHECK(http_get(relay.port(), "/api/v1/canned", sam).json()["canned"].size() == 1);
   CHECK(db_int(relay, "SELECT COUNT(*) FROM audit WHERE action LIKE 'canned.%'") == 5);
 }
+
+TEST_CASE("a knowledge-base article shared into the conversation reaches the customer as kind kb_article") {
+  Relay relay;
+  const std::string kb_path = relay.dir() + "/kb.json";
+  write_file(kb_path, R"([{"id":"kb-zebra","title":"Zebra button","body":"Hold the zebra button for five seconds.","keywords":["zebra"]}])");
+  REQUIRE(relay.ctl({"kb", "import", kb_path}).exit_code == 0);
+  relay.create_user("sam", "sam-password-1", "agent");
+  relay.create_user("kim", "kim-password-1", "agent");
+  relay.start();
+  Staff sam = Staff::connect(relay, "sam", "sam-password-1");
+  Staff kim = Staff::connect(relay, "kim", "kim-password-1");
+  Customer cust = Customer::connect(relay);
+  const std::string cid = taken_by(cust, sam);
+  CHECK(sam->request(cmd("chat.share_article", {{"conversation_id", cid}, {"client_msg_id", "a1"}, {"article_id", "kb-nope"}}))
+            .code() == "not_found");
+  // Only the assignee shares (like a reply).
+  CHECK(kim->request(cmd("chat.share_article", {{"conversation_id", cid}, {"client_msg_id", "a0"}, {"article_id", "kb-zebra"}}))
+            .code() == "not_assigned");
+  auto r = sam->request(cmd("chat.share_article", {{"conversation_id", cid}, {"client_msg_id", "a1"}, {"article_id", "kb-zebra"}}));
+  REQUIRE(r.ok());
+  // The same client_msg_id again stores nothing new.
+  auto again = sam->request(cmd("chat.share_article", {{"conversation_id", cid}, {"client_msg_id", "a1"}, {"article_id", "kb-zebra"}}));
+  CHECK(again.ok());
+  CHECK(again.data().value("duplicate", false));
+  const Json got = cust->wait_for(
+      [&](const Json& f) { return is_event("chat.new_message", cid)(f) && message_of(f).value("kind", "") == "kb_article"; },
+      "the article at the customer");
+  CHECK(message_of(got).value("text", "").find("Hold the zebra button") != std::string::npos);
+  CHECK(got.value("audience", "") == "everyone");
+  CHECK(db_int(relay, "SELECT COUNT(*) FROM messages WHERE conversation_id = ?1 AND kind = 'kb_article'", {cid}) == 1);
+}

@@ -52,3 +52,11 @@ TEST_CASE("chat.set_issue_type needs an issue type") {
   CHECK(back.command);
   if (back.command) CHECK(command_name(*back.command) == "chat.set_issue_type");
 }
+
+TEST_CASE("chat.share_article names the article and the message") {
+  Incoming a = decode(R"({"v":1,"type":"chat.share_article","conversation_id":"c_1","client_msg_id":"m1","article_id":"kb-1"})");
+  CHECK(a.command);
+  if (a.command) CHECK(std::get<ShareArticle>(*a.command).article_id == "kb-1");
+  CHECK(code(decode(R"({"v":1,"type":"chat.share_article","conversation_id":"c_1","article_id":"kb-1"})")) == "missing_field");
+  CHECK(code(decode(R"({"v":1,"type":"chat.share_article","conversation_id":"c_1","client_msg_id":"m1"})")) == "missing_field");
+}

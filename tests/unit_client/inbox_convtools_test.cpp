@@ -148,3 +148,22 @@ TEST_CASE("inbox: being handed a chat rings and says who and why; the transcript
 }
 
 }  // namespace parley::test
+
+namespace parley::test {
+TEST_CASE("inbox: # searches the knowledge base; picking shares the article and clears the composer") {
+  Fixture9 f;
+  f.model.articles_answered({200, R"({"articles":[{"id":"kb-zebra","title":"Zebra button","body":"Hold it."},
+                                                  {"id":"kb-hours","title":"Opening hours","body":"9 to 5"}]})", 0});
+  f.model.set_draft("#zeb", kNow);
+  CHECK(f.model.articles().open());
+  CHECK_FALSE(f.model.canned().open());
+  f.model.set_draft("#hour", kNow);  // by title too
+  CHECK(f.model.articles().matches().size() == 1);
+  CHECK(f.model.pick_article(-1));
+  const Json sent = f.transport.last("chat.share_article");
+  CHECK(sent["article_id"] == "kb-hours");
+  CHECK(sent["conversation_id"] == "c_1");
+  CHECK(f.model.draft().empty());
+  CHECK(f.model.take_draft_replaced());
+}
+}  // namespace parley::test

@@ -145,8 +145,17 @@ struct SetIssueType {
   std::string issue_type;
 };
 
+// Staff: share a knowledge-base article of the tenant into the conversation (a customer-visible
+// message of kind kb_article; the assignee only, like a reply). Idempotent on client_msg_id.
+struct ShareArticle {
+  std::string conversation_id;
+  std::string client_msg_id;
+  std::string article_id;
+};
+
 using Command = std::variant<Hello, ChatStart, SendMessage, Typing, Seen, ChatEnd, RequestHuman, Join, Leave,
-                             Accept, Resolve, Handoff, SetPriority, Ping, InboxList, ChatTransfer, SetIssueType>;
+                             Accept, Resolve, Handoff, SetPriority, Ping, InboxList, ChatTransfer, SetIssueType,
+                             ShareArticle>;
 
 // Wire name of a command ("hello", "chat.start", ...).
 std::string_view command_name(const Command&);

@@ -13,6 +13,7 @@
 // inbox.transferred; their "mine" list hears of it through the inbox feed as usual.
 #include "app/commands/handlers.hpp"
 #include "core/log.hpp"
+#include "parley/text.hpp"
 
 namespace parley::relay::cmd {
 
@@ -90,6 +91,44 @@ void set_issue_type(HubState& hub, const Principal& who, ConnState*, const SetIs
   const std::string type = s.issue_type;
   change(
       hub, *cs, [by, at, type](const Conversation& live) { return parley::set_issue_type(live, by, type, at); },
+      std::move(ack));
+}
+
+// chat.share_article: the article's title and body become a customer-visible message of kind
+// kb_article from the agent (post_message's rules: the assignee of an active conversation).
+void share_article(HubState& hub, const Principal& who, ConnState*, const ShareArticle& sa, AckFn ack) {
+  ConvState* cs = visible(hub, who, sa.conversation_id);
+  if (!cs || cs->committed_seq() == 0) return ack(not_found());
+  const KbArticle* article = nullptr;
+  for (const KbArticle& a : hub.tenants.kb(who.tenant_id)) {
+    if (a.id == sa.article_id) article = &a;
+  }
+  if (!article) return ack(make_error(ErrorCode::not_found, "no such knowledge-base article", "article_id"));
+  std::string text = article->title + "\n\n" + article->body;
+  if (const std::string_view cut = truncate_code_points(text, 3900); cut.size() < text.size()) {
+    text = std::string(cut) + "\u2026";
+  }
+  ensure_msg_ids(hub, *cs);
+  const Actor from = who.actor();
+  const std::string conv_id = cs->live.id, cmid = sa.client_msg_id;
+  hub.pipeline.submit(
+      *cs,
+      [&hub, from, text, cmid, conv_id](ConvState& c) -> Decision {
+        if (const Seq* seq = c.msg_ids.find(cmid)) return duplicate_of(c, *seq, to_json(SendAck{conv_id, *seq, true}));
+        Message m;
+        m.client_msg_id = cmid;
+        m.kind = MessageKind::kb_article;
+        m.text = text;
+        const Tenant* t = hub.tenants.find(c.live.tenant_id);
+        auto tr = post_message(c.live, from, std::move(m), hub.now(), ConversationPolicy{t ? t->settings.assistant_enabled : true});
+        if (!tr) return Decision::reply(tr.error());
+        const Seq seq = tr->events.back().seq;
+        c.msg_ids.add(cmid, seq);
+        Decision d = Decision::persist(std::move(tr).value(),
+                                       [conv_id, seq](const ConvState&) { return to_json(SendAck{conv_id, seq, false}); });
+        d.client_msg_id = cmid;
+        return d;
+      },
       std::move(ack));
 }
 
