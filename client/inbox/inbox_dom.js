@@ -6,6 +6,7 @@ mergeInto(LibraryManager.library, {
   $ParleyInbox__deps: ['malloc', 'free'],
   $ParleyInbox: {
     audio: null,
+    picker: false,  // issue 9: the canned-response picker is open
     cstr: function(s) {
       var n = lengthBytesUTF8(s) + 1;
       var p = _malloc(n);
@@ -36,6 +37,18 @@ mergeInto(LibraryManager.library, {
         e.stopImmediatePropagation();
       }
     }, true);
+    // Issue 9: while the canned-response picker is open, the composer's arrows, Enter, Tab and Esc
+    // drive it (the text stays in the composer).
+    window.addEventListener('keydown', function(e) {
+      var el = document.activeElement;
+      if (!ParleyInbox.picker || !el || el.id !== 'composer' || e.isComposing) return;
+      var code = e.key === 'ArrowUp' ? 1 : e.key === 'ArrowDown' ? 2
+               : (e.key === 'Enter' && !e.shiftKey) || e.key === 'Tab' ? 3 : e.key === 'Escape' ? 4 : 0;
+      if (!code) return;
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      _parley_inbox_picker_key(code);
+    }, true);
     var form = document.getElementById('login-form');
     if (form) {
       form.addEventListener('submit', function(e) {
@@ -47,6 +60,9 @@ mergeInto(LibraryManager.library, {
     window.addEventListener('pointerdown', unlock, true);
     window.addEventListener('keydown', unlock, true);
   },
+
+  parley_inbox_set_picker__deps: ['$ParleyInbox'],
+  parley_inbox_set_picker: function(open) { ParleyInbox.picker = !!open; },
 
   // Submits the login form the way a person would (password managers watch for this).
   parley_inbox_submit_login: function() {

@@ -391,6 +391,19 @@ void InboxModel::on_notice(const std::string& type, const Json& data) {
     logged_out("Your session has expired. Please sign in again.");
   } else if (type == "agent.status") {
     agent_status_.on_notice(data);
+  } else if (type == notice::chat_transferred_to_you) {
+    // Someone handed us a chat (issue 9): ring and say so; the list hears of it as usual.
+    std::string by;
+    if (const Json* b = member(data, "by")) by = string_member(*b, "name");
+    const std::string note = string_member(data, "note");
+    Alert a;
+    a.kind = Alert::Kind::new_waiting;
+    a.conversation_id = string_member(data, "conversation_id");
+    a.text = (by.empty() ? std::string("A colleague") : by) + " transferred a chat to you" +
+             (note.empty() ? std::string(".") : ": " + note);
+    flash_ = a.text;
+    flash_at_ = now_;
+    alerts_.push_back(std::move(a));
     touch();
   }
 }
@@ -910,6 +923,8 @@ void InboxModel::open(const std::string& id, Millis now) {
   if (id != open_id_) {
     if (typing_sent_ && !open_id_.empty()) send_typing(false, now);
     open_id_ = id;
+    note_mode_ = false;  // a note is written on purpose, per conversation (issue 9)
+    transfer_open_ = false;
     draft_.clear();
     resolve_open_ = false;
     seen_sent_ = 0;
@@ -924,7 +939,9 @@ void InboxModel::open(const std::string& id, Millis now) {
 }
 
 void InboxModel::close_conversation() {
-  if (resolve_open_) {
+  if (transfer_open_) {
+    transfer_open_ = false;
+  } else if (resolve_open_) {
     resolve_open_ = false;
   } else {
     open_id_.clear();
@@ -1010,6 +1027,9 @@ void InboxModel::send_typing(bool typing, Millis now) {
 
 void InboxModel::set_draft(std::string text, Millis now) {
   draft_ = std::move(text);
+  canned_.draft_changed(draft_);
+  articles_.draft_changed(draft_);
+  if (draft_.empty()) template_warning_.clear();
   const bool has = !trimmed(draft_).empty();
   if (has && (!typing_sent_ || now - typing_sent_at_ >= kTypingResendMs)) send_typing(true, now);
   if (!has && typing_sent_) send_typing(false, now);
@@ -1018,7 +1038,22 @@ void InboxModel::set_draft(std::string text, Millis now) {
 
 bool InboxModel::send_draft(Millis now) {
   const std::string text = trimmed(draft_);
+  if (note_mode_) {  // a staff-only note (issue 9): straight to the relay, no outbox
+    if (text.empty() || !can_note()) return false;
+    if (!session_.send(SendMessage{open_id_, make_id_(), text, MessageKind::note})) {
+      flash_ = "Not connected: the note was not saved.";
+      flash_at_ = now;
+      touch();
+      return false;
+    }
+    draft_.clear();
+    canned_.draft_changed(draft_);
+    template_warning_.clear();
+    touch();
+    return true;
+  }
   if (text.empty() || !can_reply()) return false;
+  template_warning_.clear();
   session_.send_message(open_id_, make_id_(), text, now);
   draft_.clear();
   typing_sent_ = false;  // a message ends typing on the other side
@@ -1182,6 +1217,16 @@ void InboxModel::rebuild_timeline() {
       push_system("Reopened by the customer", e.seq, e.at);
     } else if (e.type == ev::priority_changed) {
       push_system("Priority set to " + string_member(e.data, "priority"), e.seq, e.at);
+    } else if (e.type == ev::transferred) {
+      const std::string who = e.actor.name.empty() ? std::string("Staff") : e.actor.name;
+      const std::string team = string_member(e.data, "team");
+      std::string to;
+      if (const Json* t = member(e.data, "to")) to = string_member(*t, "name");
+      push_system(!to.empty() ? who + " transferred the chat to " + to
+                              : who + " sent the chat back to the queue for " + (team.empty() ? "the team" : team),
+                  e.seq, e.at);
+    } else if (e.type == ev::issue_type_changed) {
+      push_system("Issue type set to " + string_member(e.data, "issue_type"), e.seq, e.at);
     }
   }
   (void)summary_shown;
@@ -1321,14 +1366,185 @@ Json InboxModel::snapshot(Millis now) {
                          {"customer_online", customer_online() < 0 ? Json(nullptr) : Json(customer_online() == 1)},
                          {"summary", c->handoff_summary},
                          {"resolve_open", resolve_open_},
+                         {"priority", to_string(c->priority)},
+                         {"conversation_issue_type", c->issue_type},
                          {"issue_type", issue_type_}};
   } else {
     j["selected"] = nullptr;
   }
   j["issue_types"] = issue_types_;
+  {
+    Json matches = Json::array();
+    for (std::size_t i : canned_.matches()) matches.push_back(canned_.items()[i].shortcut);
+    Json kb_matches = Json::array();
+    for (std::size_t i : articles_.matches()) kb_matches.push_back(articles_.items()[i].id);
+    j["composer"] = Json{{"draft", draft_},
+                         {"articles_open", articles_.open()},
+                         {"articles_matches", std::move(kb_matches)},
+                         {"note_mode", note_mode_},
+                         {"canned_loaded", canned_.loaded()},
+                         {"canned_open", canned_.open()},
+                         {"canned_matches", std::move(matches)},
+                         {"canned_selected", canned_.selected()},
+                         {"warning", template_warning_}};
+    Json agents = Json::array();
+    for (const Agent& a : agents_) agents.push_back(Json{{"id", a.id}, {"name", a.name}, {"online", a.online}});
+    j["transfer"] = Json{{"open", transfer_open_}, {"can", can_transfer()}, {"agents", std::move(agents)},
+                         {"choice", transfer_choice_}, {"loading", agents_loading_}};
+  }
   j["flash"] = flash_;
   j["title"] = title();
   return j;
+}
+
+// ---- issue 9: working a conversation ----
+
+void InboxModel::canned_answered(const HttpAnswer& a) {
+  if (a.status == 200 && canned_.load_json(a.body)) {
+    canned_.draft_changed(draft_);
+    touch();
+  }
+}
+
+bool InboxModel::pick_canned(int index) {
+  const std::optional<CannedItem> item = canned_.pick(index);
+  if (!item) return false;
+  const Conversation* c = open_conversation();
+  const ListItem* li = open_item();
+  const ContactDetails* k = open_contact();
+  const std::string name = k && !k->name.empty() ? k->name : li ? li->contact_name : std::string();
+  const std::string email = k ? k->email : std::string();
+  const Filled f =
+      fill_template(item->body, conversation_values(c ? *c : Conversation{}, name, email, user_.name));
+  draft_ = f.text;
+  canned_.draft_changed(draft_);
+  template_warning_ = CannedPicker::warning(f);
+  draft_replaced_ = true;
+  touch();
+  return true;
+}
+
+bool InboxModel::can_note() const {
+  const Conversation* c = open_conversation();
+  return c && session_.ready();
+}
+
+void InboxModel::toggle_note() {
+  note_mode_ = !note_mode_ && can_note();
+  touch();
+}
+
+bool InboxModel::can_transfer() const {
+  const Conversation* c = open_conversation();
+  if (!c || !session_.ready()) return false;
+  if (open_is_mine()) return true;
+  const bool lead = user_.role == "admin" || user_.role == "supervisor";
+  return lead && (c->status == Status::active || c->status == Status::pending);
+}
+
+void InboxModel::open_transfer() {
+  if (!can_transfer()) return;
+  transfer_open_ = true;
+  agents_requested_ = true;
+  agents_loading_ = true;
+  transfer_choice_ = agents_.empty() ? -1 : 0;
+  touch();
+}
+
+void InboxModel::close_transfer() {
+  transfer_open_ = false;
+  touch();
+}
+
+void InboxModel::agents_answered(const HttpAnswer& a) {
+  agents_loading_ = false;
+  const Json j = Json::parse(a.body, nullptr, false);
+  if (a.status != 200 || !j.is_object() || !j.contains("agents") || !j["agents"].is_array()) {
+    flash_ = "Could not load the list of agents.";
+    flash_at_ = now_;
+    touch();
+    return;
+  }
+  const Conversation* c = open_conversation();
+  agents_.clear();
+  for (const Json& r : j["agents"]) {
+    if (!r.is_object()) continue;
+    Agent ag;
+    ag.id = string_member(r, "id");
+    ag.name = string_member(r, "name");
+    ag.role = string_member(r, "role");
+    const auto on = r.find("online");
+    ag.online = on != r.end() && on->is_boolean() && on->get<bool>();
+    if (ag.id.empty() || ag.id == user_.id || (c && ag.id == c->assignee_id)) continue;
+    agents_.push_back(std::move(ag));
+  }
+  transfer_choice_ = agents_.empty() ? -1 : 0;
+  touch();
+}
+
+void InboxModel::set_transfer_choice(int index) {
+  if (index < 0 || index >= static_cast<int>(agents_.size())) return;
+  transfer_choice_ = index;
+  touch();
+}
+
+void InboxModel::move_transfer_choice(int delta) {
+  if (agents_.empty()) return;
+  const int n = static_cast<int>(agents_.size());
+  transfer_choice_ = ((transfer_choice_ < 0 ? 0 : transfer_choice_) + delta % n + n) % n;
+  touch();
+}
+
+bool InboxModel::submit_transfer() {
+  if (!transfer_open_ || transfer_choice_ < 0 || transfer_choice_ >= static_cast<int>(agents_.size())) return false;
+  const Agent& to = agents_[static_cast<std::size_t>(transfer_choice_)];
+  if (!session_.send(ChatTransfer{open_id_, to.id, "", ""})) {
+    flash_ = "Not connected: the chat was not transferred.";
+    flash_at_ = now_;
+    touch();
+    return false;
+  }
+  flash_ = "Transferred to " + to.name + ".";
+  flash_at_ = now_;
+  transfer_open_ = false;
+  note_mode_ = false;
+  touch();
+  return true;
+}
+
+void InboxModel::change_priority(Priority p) {
+  if (open_id_.empty() || !session_.send(SetPriority{open_id_, p})) return;
+  touch();
+}
+
+void InboxModel::change_issue_type(const std::string& issue_type) {
+  if (open_id_.empty() || issue_type.empty() || !session_.send(SetIssueType{open_id_, issue_type})) return;
+  touch();
+}
+
+void InboxModel::articles_answered(const HttpAnswer& a) {
+  if (a.status == 200 && articles_.load_kb_json(a.body)) {
+    articles_.draft_changed(draft_);
+    touch();
+  }
+}
+
+bool InboxModel::pick_article(int index) {
+  if (!can_reply()) return false;
+  const std::optional<CannedItem> item = articles_.pick(index);
+  if (!item) return false;
+  if (!session_.send(ShareArticle{open_id_, make_id_(), item->id})) {
+    flash_ = "Not connected: the article was not shared.";
+    flash_at_ = now_;
+    touch();
+    return false;
+  }
+  draft_.clear();
+  canned_.draft_changed(draft_);
+  articles_.draft_changed(draft_);
+  draft_replaced_ = true;
+  touch();
+  return true;
 }
 
 }  // namespace parley::inbox

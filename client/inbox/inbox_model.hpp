@@ -25,6 +25,7 @@
 #include "common/linkify.hpp"
 #include "common/session.hpp"
 #include "inbox/status_model.hpp"
+#include "inbox/canned_model.hpp"
 #include "parley/replies.hpp"
 
 namespace parley::inbox {
@@ -235,6 +236,50 @@ class InboxModel : public client::SessionListener {
   // The agent's own status (issue 9; status_model.hpp): the top bar's selector.
   const AgentStatusModel& agent_status() const { return agent_status_; }
   void choose_status(AgentStatus s);
+  // ---- issue 9: working a conversation ----
+  // Canned responses (canned_model.hpp): the glue fetches GET /api/v1/canned once logged in.
+  CannedPicker& canned() { return canned_; }
+  const CannedPicker& canned() const { return canned_; }
+  void canned_answered(const HttpAnswer& a);
+  // Picks a match of the open picker (-1: the selected one): the filled template becomes the
+  // draft; take_draft_replaced() then tells the glue to put it into the DOM composer.
+  bool pick_canned(int index);
+  bool take_draft_replaced() { return std::exchange(draft_replaced_, false); }
+  // What the last picked template could not fill ("" when everything was filled).
+  const std::string& template_warning() const { return template_warning_; }
+  // Private notes: the composer writes a staff-only note instead of a reply. Notes can be
+  // written in any open or closed conversation the agent has open, also when it is not theirs.
+  bool note_mode() const { return note_mode_; }
+  void toggle_note();
+  bool can_note() const;
+  // Transfer: the assignee, or a supervisor/admin for any active or waiting chat.
+  struct Agent {
+    std::string id, name, role;
+    bool online = false;
+  };
+  bool can_transfer() const;
+  void open_transfer();
+  void close_transfer();
+  bool transfer_open() const { return transfer_open_; }
+  // The glue fetches GET /api/live-chat/agents when this turns true.
+  bool take_agents_request() { return std::exchange(agents_requested_, false); }
+  void agents_answered(const HttpAnswer& a);
+  // The agents one may transfer to (not oneself, not the current assignee).
+  const std::vector<Agent>& transfer_agents() const { return agents_; }
+  bool agents_loading() const { return agents_loading_; }
+  int transfer_choice() const { return transfer_choice_; }
+  void set_transfer_choice(int index);
+  void move_transfer_choice(int delta);
+  bool submit_transfer();
+  // Knowledge-base articles: "#" at the start of the composer searches them (id, title); picking
+  // one shares it into the conversation (chat.share_article). The glue fetches GET /api/v1/kb.
+  CannedPicker& articles() { return articles_; }
+  const CannedPicker& articles() const { return articles_; }
+  void articles_answered(const HttpAnswer& a);
+  bool pick_article(int index);
+  // Priority and issue type of the open conversation (chat.set_priority, chat.set_issue_type).
+  void change_priority(Priority p);
+  void change_issue_type(const std::string& issue_type);
 
   // client::SessionListener
   void on_hello(const Json& data) override;
@@ -357,6 +402,18 @@ class InboxModel : public client::SessionListener {
   std::string issue_type_;
   std::string resolution_;
   std::string pending_accept_;
+
+  // issue 9
+  CannedPicker canned_;
+  CannedPicker articles_{'#'};
+  bool draft_replaced_ = false;
+  std::string template_warning_;
+  bool note_mode_ = false;
+  bool transfer_open_ = false;
+  bool agents_requested_ = false;
+  bool agents_loading_ = false;
+  std::vector<Agent> agents_;
+  int transfer_choice_ = -1;
 
   std::string flash_;
   Millis flash_at_ = 0;

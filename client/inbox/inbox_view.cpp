@@ -11,6 +11,9 @@
 #include "common/ui.hpp"
 #include "inbox/status_view.hpp"
 #include "imgui.h"
+#include "inbox/canned_view.hpp"
+#include "inbox/transfer_view.hpp"
+#include "inbox/triage_view.hpp"
 
 namespace parley::inbox {
 namespace {
@@ -1143,7 +1146,8 @@ float InboxView::draw_footer(InboxModel& model, Fields& fields, float x, float b
   const client::Fonts& f = AppShell::get().fonts();
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const Conversation* c = model.open_conversation();
-  if (model.can_reply()) {
+  const bool note = model.note_mode();
+  if (model.can_reply() || note) {
     const float text_h = std::clamp(composer_css_, 20.0f, 160.0f) * s_;
     const float box_h = text_h + 24 * s_ + 40 * s_;
     const float outer = 16 * s_;
@@ -1151,7 +1155,8 @@ float InboxView::draw_footer(InboxModel& model, Fields& fields, float x, float b
     dl->AddLine(ImVec2(x, y0), ImVec2(x + w, y0), kLine, s_);
     const ImVec2 a(x + outer, y0 + outer), b(x + w - outer, bottom - outer);
     const bool focused = focused_field_ == "composer";
-    dl->AddRectFilled(a, b, kWhite, 10 * s_);
+    dl->AddRectFilled(a, b, note ? kNoteBg : kWhite, 10 * s_);
+    if (note) dl->AddRect(a, b, kNoteBorder, 10 * s_, 0, 2 * s_);
     if (focused)
       dl->AddRect(ImVec2(a.x - 2 * s_, a.y - 2 * s_), ImVec2(b.x + 2 * s_, b.y + 2 * s_),
                   with_alpha(kAccent, 0.18f), 12 * s_, 0, 3 * s_);
@@ -1169,14 +1174,47 @@ float InboxView::draw_footer(InboxModel& model, Fields& fields, float x, float b
     const float row_y = b.y - 40 * s_;
     dl->AddLine(ImVec2(a.x + 1 * s_, row_y), ImVec2(b.x - 1 * s_, row_y), IM_COL32(241, 245, 249, 255), s_);
     const bool can_send = !model.draft().empty();
-    const float sw = 76 * s_;
-    text_clipped(dl, f.small, ImVec2(a.x + 14 * s_, row_y + (40 * s_ - f.small->FontSize) / 2),
-                 b.x - 16 * s_ - sw, kFaint, kWhite,
-                 narrow_ ? "Shift+Enter for a new line" : "Enter or Ctrl+Enter to send  \u00b7  Shift+Enter for a new line");
-    if (button("##send", "Send", ImVec2(b.x - 8 * s_ - sw, row_y + 6 * s_), 28 * s_, ButtonStyle::primary, s_,
-               sw, can_send)) {
+    const float sw = note ? 96 * s_ : 76 * s_;
+    // Issue 9: the Note toggle (a staff-only note instead of a reply).
+    const float nw = 64 * s_;
+    const ImVec2 np(b.x - 16 * s_ - sw - nw, row_y + 6 * s_);
+    {
+      bool hovered = false;
+      if (hit("##note_toggle", np, ImVec2(nw, 28 * s_), &hovered)) out.toggle_note = true;
+      expose("note_toggle", np, ImVec2(nw, 28 * s_));
+      a11y::State st;
+      st.pressed = note ? 1 : 0;
+      if (a11y::item(a11y::Role::button, "Private note", st)) out.toggle_note = true;
+      dl->AddRectFilled(np, ImVec2(np.x + nw, np.y + 28 * s_), note ? kNoteBorder : hovered ? kHover : kWhite, 8 * s_);
+      dl->AddRect(np, ImVec2(np.x + nw, np.y + 28 * s_), note ? kNoteInk : IM_COL32(203, 213, 225, 255), 8 * s_, 0, s_);
+      const ImVec2 ts = measure(f.label, "Note");
+      text_at(dl, f.label, ImVec2(np.x + (nw - ts.x) / 2, np.y + (28 * s_ - ts.y) / 2), note ? kNoteInk : kText, "Note");
+    }
+    const std::string& warn = model.template_warning();
+    const char* hint = note ? "Private note: staff only, the customer never sees it"
+                       : narrow_ ? "Shift+Enter for a new line"
+                                 : "Enter or Ctrl+Enter to send  \u00b7  / canned responses  \u00b7  # articles";
+    if (!warn.empty()) {
+      client::text::draw(dl, warn, Face::small, ImVec2(a.x + 14 * s_, y0 - 2 * s_), kAmber);
+      a11y::node("##template_warning", a11y::Role::status, warn, ImVec2(a.x, y0 - 4 * s_), ImVec2(b.x, y0 + 12 * s_));
+    }
+    text_clipped(dl, f.small, ImVec2(a.x + 14 * s_, row_y + (40 * s_ - f.small->FontSize) / 2), np.x - 8 * s_,
+                 note ? kNoteInk : kFaint, note ? kNoteBg : kWhite, hint);
+    if (note) a11y::node("##note_hint", a11y::Role::text, hint, ImVec2(a.x, row_y), ImVec2(np.x, row_y + 40 * s_));
+    if (button("##send", note ? "Add note" : "Send", ImVec2(b.x - 8 * s_ - sw, row_y + 6 * s_), 28 * s_,
+               ButtonStyle::primary, s_, sw, can_send)) {
       out.send = true;
       out.focus_composer = true;
+    }
+    CannedIntents ci;
+    draw_canned_picker(model, a, b.x - a.x, s_, ci);
+    if (ci.pick >= 0) out.pick_canned = ci.pick;
+    if (ci.select >= 0) out.select_canned = ci.select;
+    if (!note) {
+      CannedIntents ai;
+      draw_article_picker(model, a, b.x - a.x, s_, ai);
+      if (ai.pick >= 0) out.pick_article = ai.pick;
+      if (ai.select >= 0) out.select_article = ai.select;
     }
     return bottom - y0;
   }
@@ -1218,6 +1256,14 @@ float InboxView::draw_footer(InboxModel& model, Fields& fields, float x, float b
       out.take_over = c->id;
     }
   }
+  if (model.can_note() && !narrow_) {  // issue 9: a note in a chat that is not ours
+    const float bw = 130 * s_;
+    if (button("##note_bar", "Write a note", ImVec2(x + w - 24 * s_ - 150 * s_ - 10 * s_ - bw, y0 + 14 * s_), 36 * s_,
+               ButtonStyle::secondary, s_, bw)) {
+      out.toggle_note = true;
+      out.focus_composer = true;
+    }
+  }
   return bar_h;
 }
 
@@ -1246,6 +1292,7 @@ void InboxView::draw_conversation(InboxModel& model, Fields& fields, float x, fl
                                              : "Accept chat";
   const float action_w = action ? measure(f.label, action).x + 36 * s_ : 0;
   bx -= action_w;
+  const float transfer_w = model.can_transfer() ? measure(f.label, "Transfer").x + 44 * s_ : 0;  // issue 9
   // Narrow screens show the list or the conversation: "Back" returns to the list.
   float lx = x;
   if (narrow_) {
@@ -1258,7 +1305,7 @@ void InboxView::draw_conversation(InboxModel& model, Fields& fields, float x, fl
   }
   avatar(dl, ImVec2(lx + 44 * s_, y + hh / 2), 18 * s_, initial(name), avatar_color(name), kWhite, f.label);
   const float tx = lx + 72 * s_;
-  const float text_max = bx - 10 * s_;
+  const float text_max = bx - transfer_w - 10 * s_;
   text_clipped(dl, f.title, ImVec2(tx, y + 14 * s_), text_max, kInk, kWhite, name.c_str());
   float px = tx + client::text::measure(name, Face::title) + 10 * s_;
   const char* sl = status_label(c->status);
@@ -1303,7 +1350,16 @@ void InboxView::draw_conversation(InboxModel& model, Fields& fields, float x, fl
       out.open_resolve = true;
     }
     resolve_button_ = a11y::last_id();
-  } else if (model.can_accept()) {
+  }
+  if (model.can_transfer()) {  // issue 9: left of the main action
+    const float tw = measure(f.label, "Transfer").x + 36 * s_;
+    if (button("##transfer", "Transfer", ImVec2(bx - tw - 8 * s_, y + (hh - bh) / 2), bh, ButtonStyle::secondary, s_,
+               tw)) {
+      out.open_transfer = true;
+    }
+    transfer_button_ = a11y::last_id();
+  }
+  if (!model.can_resolve() && model.can_accept()) {
     if (button("##accept", action, ImVec2(bx, y + (hh - bh) / 2), bh, ButtonStyle::primary, s_, action_w)) {
       out.accept = c->id;
     }
@@ -1416,6 +1472,12 @@ void InboxView::draw_details(InboxModel& model, float x, float y, float w, float
     dl->AddRect(cp, ImVec2(cp.x + csize.x, cp.y + csize.y), kLine, csize.y / 2, 0, s_);
     text_at(dl, f.small, ImVec2(cp.x + 8 * s_, cp.y + 3 * s_), kAccent, cl);
     yy += f.small->FontSize + 12 * s_;
+  }
+  {  // issue 9: priority and issue type from the inbox (triage_view.hpp)
+    TriageIntents ti;
+    yy += draw_triage(model, x + pad, yy + 8 * s_, right - x - pad, s_, ti);
+    out.set_priority = ti.priority;
+    out.set_issue_type = ti.issue_type;
   }
   a11y::pop();
   ImGui::PopID();
@@ -1611,6 +1673,16 @@ bool InboxView::draw(InboxModel& model, Fields& fields, double now, Intents& out
   } else {
     fields.note.hide();
   }
+  if (model.transfer_open()) {  // issue 9
+    TransferIntents ti;
+    draw_transfer_dialog(model, s_, ti);
+    out.transfer_choice = ti.choose;
+    out.transfer_move = ti.move;
+    out.submit_transfer = ti.submit;
+    out.close_transfer = ti.cancel;
+  }
+  if (was_transfer_open_ && !model.transfer_open() && model.can_transfer()) a11y::focus(transfer_button_);
+  was_transfer_open_ = model.transfer_open();
   // A cancelled dialog gives the keyboard back to the button that opened it.
   if (was_resolve_open_ && !model.resolve_open() && model.can_resolve()) a11y::focus(resolve_button_);
   was_resolve_open_ = model.resolve_open();

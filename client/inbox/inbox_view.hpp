@@ -39,6 +39,14 @@ struct Intents {
   bool login = false;
   bool focus_login = false;
   std::optional<AgentStatus> set_status;  // the status selector (status_view.hpp)
+  // issue 9 (canned_view.hpp, transfer_view.hpp)
+  int pick_canned = -1, select_canned = -1;
+  int pick_article = -1, select_article = -1;
+  bool toggle_note = false;
+  bool open_transfer = false, close_transfer = false, submit_transfer = false;
+  int transfer_choice = -1, transfer_move = 0;
+  std::optional<Priority> set_priority;
+  std::string set_issue_type;
 };
 
 // The DOM fields the view places (ids in web/inbox.html).
@@ -95,6 +103,8 @@ class InboxView {
   void draw_details(InboxModel& model, float x, float y, float w, float h, double now, Intents& out);
   void draw_resolve(InboxModel& model, Fields& fields, Intents& out);
   void draw_flash(InboxModel& model, double now);
+  ImGuiID transfer_button_ = 0;
+  bool was_transfer_open_ = false;
 
   float s_ = 1;
   bool narrow_ = false;  // one column: the lists, or the open conversation

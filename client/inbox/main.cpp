@@ -30,6 +30,7 @@ void parley_inbox_http(const char* method, const char* url, const char* body, vo
 int parley_inbox_beep(int kind);
 void parley_inbox_set_title(const char* text);
 void parley_inbox_blur();
+void parley_inbox_set_picker(int open);  // issue 9: the composer's keys go to the canned picker
 }
 
 namespace {
@@ -211,6 +212,16 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     if (action == GLFW_RELEASE || model_->screen() != inbox::Screen::inbox || !view_.focused_field().empty())
       return;
     const Millis now = now_ms();
+    if (model_->transfer_open()) {  // issue 9: the dialog has the keys
+      if (action != GLFW_PRESS) return;
+      if (key == GLFW_KEY_UP) model_->move_transfer_choice(-1);
+      else if (key == GLFW_KEY_DOWN) model_->move_transfer_choice(1);
+      else if (key == GLFW_KEY_ENTER || key == GLFW_KEY_KP_ENTER) model_->submit_transfer();
+      else if (key == GLFW_KEY_ESCAPE) model_->close_transfer();
+      else return;
+      after_change();
+      return;
+    }
     switch (key) {
       case GLFW_KEY_UP:
         model_->move_focus(-1);
@@ -346,7 +357,9 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
   // conversation.
   void escape() {
     if (model_->screen() != inbox::Screen::inbox) return;
-    if (model_->resolve_open()) {
+    if (model_->transfer_open()) {
+      model_->close_transfer();
+    } else if (model_->resolve_open()) {
       model_->close_resolve();
     } else {
       model_->close_conversation();
@@ -408,7 +421,65 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
   }
 
   void send() {
+    if (model_->canned().open() || model_->articles().open()) {  // Enter picks from the open picker (issue 9)
+      picker_key(3);
+      return;
+    }
     if (model_->send_draft(now_ms())) fields_.composer.set_value("");
+  }
+
+ public:
+  // issue 9: a key the composer's picker takes (inbox_dom.js): 1 up, 2 down, 3 pick, 4 close.
+  void picker_key(int code) {
+    if (model_->articles().open()) {
+      if (code == 1) model_->articles().move(-1);
+      if (code == 2) model_->articles().move(1);
+      if (code == 3) model_->pick_article(-1);
+      if (code == 4) model_->articles().close();
+    } else {
+      if (code == 1) model_->canned().move(-1);
+      if (code == 2) model_->canned().move(1);
+      if (code == 3) model_->pick_canned(-1);
+      if (code == 4) model_->canned().close();
+    }
+    after_change();
+  }
+
+ private:
+  // issue 9: the canned responses once in the inbox, the agents when the transfer dialog opens,
+  // the draft into the DOM composer when a canned response filled it, the picker's key routing.
+  void fetch_issue9() {
+    if (model_->screen() == inbox::Screen::inbox && !canned_fetched_ && model_->session().ready()) {
+      canned_fetched_ = true;
+      http("GET", "/api/v1/canned", "", [this](const HttpAnswer& a) {
+        model_->canned_answered(a);
+        after_change();
+      });
+      http("GET", "/api/v1/kb", "", [this](const HttpAnswer& a) {
+        model_->articles_answered(a);
+        after_change();
+      });
+    }
+    if (model_->take_agents_request()) {
+      http("GET", "/api/live-chat/agents", "", [this](const HttpAnswer& a) {
+        model_->agents_answered(a);
+        after_change();
+      });
+    }
+    if (model_->take_draft_replaced()) {
+      fields_.composer.set_value(model_->draft());
+      fields_.composer.focus();
+    }
+    if (model_->note_mode() != note_placeholder_) {
+      note_placeholder_ = model_->note_mode();
+      fields_.composer.set_attr("placeholder", note_placeholder_ ? "Write a private note (staff only)\u2026" : "Write a reply\u2026");
+      fields_.composer.set_attr("aria-label", note_placeholder_ ? "Private note, staff only" : "Reply to the customer");
+    }
+    const bool open = model_->canned().open() || model_->articles().open();
+    if (open != picker_open_) {
+      picker_open_ = open;
+      parley_inbox_set_picker(open ? 1 : 0);
+    }
   }
 
   void resolve() {
@@ -491,6 +562,53 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
       logout();
       changed = true;
     }
+    // ---- issue 9 ----
+    if (in.select_canned >= 0) {
+      model_->canned().select(in.select_canned);
+      changed = true;
+    }
+    if (in.pick_canned >= 0) {
+      model_->pick_canned(in.pick_canned);
+      changed = true;
+    }
+    if (in.select_article >= 0) {
+      model_->articles().select(in.select_article);
+      changed = true;
+    }
+    if (in.pick_article >= 0) {
+      model_->pick_article(in.pick_article);
+      changed = true;
+    }
+    if (in.toggle_note) {
+      model_->toggle_note();
+      changed = true;
+    }
+    if (in.open_transfer) {
+      model_->open_transfer();
+      parley_inbox_blur();
+      changed = true;
+    }
+    if (in.transfer_choice >= 0) {
+      model_->set_transfer_choice(in.transfer_choice);
+      changed = true;
+    }
+    if (in.close_transfer) {
+      model_->close_transfer();
+      changed = true;
+    }
+    if (in.submit_transfer) {
+      model_->submit_transfer();
+      changed = true;
+    }
+    if (in.set_priority) {
+      model_->change_priority(*in.set_priority);
+      changed = true;
+    }
+    if (!in.set_issue_type.empty()) {
+      model_->change_issue_type(in.set_issue_type);
+      changed = true;
+    }
+    fetch_issue9();
     // A different conversation: its own (empty) draft; focus the composer when we may reply.
     if (model_->open_id() != last_open_) {
       last_open_ = model_->open_id();
@@ -531,6 +649,9 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
   int beeps_ = 0;
   int alerts_seen_ = 0;
   int copies_ = 0;
+  bool canned_fetched_ = false;  // issue 9
+  bool picker_open_ = false;
+  bool note_placeholder_ = false;
 };
 
 InboxApp* g_app = nullptr;
@@ -548,6 +669,9 @@ void hook_keys() { g_next_key = glfwSetKeyCallback(glfwGetCurrentContext(), on_k
 extern "C" {
 EMSCRIPTEN_KEEPALIVE void parley_inbox_form_submitted() {
   if (g_app) g_app->form_submitted();
+}
+EMSCRIPTEN_KEEPALIVE void parley_inbox_picker_key(int code) {
+  if (g_app) g_app->picker_key(code);
 }
 EMSCRIPTEN_KEEPALIVE void parley_inbox_http_done(void* ctx, int status, const char* body, int retry_after_s) {
   HttpAnswer a{status, body ? body : "", retry_after_s};

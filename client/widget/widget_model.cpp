@@ -52,6 +52,12 @@ std::string notice_text(const Event& e) {
     return string_member(e.data, "ending") == "abandoned" ? "Chat ended" : "You ended the chat";
   }
   if (e.type == ev::reopened) return "Conversation reopened";
+  if (e.type == ev::transferred) {  // issue 9
+    const Json* to = member(e.data, "to");
+    const std::string name = to ? string_member(*to, "name") : std::string();
+    if (!name.empty()) return "You're now chatting with " + name;
+    return "Transferred to a colleague. Please wait a moment\u2026";
+  }
   return {};
 }
 
@@ -492,6 +498,8 @@ void WidgetModel::rebuild_items(Millis now) {
     prev = &item;
   }
   if (last_own) last_own->show_delivery = true;
+  // Issue 9: "Seen" under the customer's last message once staff saw it (chat.seen up to its seq).
+  if (last_own && last_own->stored && last_own->seq > 0 && last_own->seq <= staff_seen_) last_own->seen = true;
 }
 
 void WidgetModel::on_hello(const Json& data) {
@@ -548,6 +556,12 @@ void WidgetModel::on_event(const Event& event, SyncStore::Applied applied) {
       }
       queue_place_ = next;
       touch();
+    } else if (event.type == ev::seen && event.actor.role == Role::agent) {  // issue 9: read receipts
+      const auto it = event.data.is_object() ? event.data.find("seq") : event.data.end();
+      if (it != event.data.end() && it->is_number_unsigned() && it->get<Seq>() > staff_seen_) {
+        staff_seen_ = it->get<Seq>();
+        touch();
+      }
     }
     return;
   }
@@ -636,7 +650,8 @@ Json WidgetModel::snapshot(Millis now) const {
                               {"name", m.sender_name},
                               {"text", m.text},
                               {"client_msg_id", m.client_msg_id},
-                              {"delivery", "stored"}});
+                              {"delivery", "stored"},
+                              {"seen", m.sender_role == Role::customer && m.seq <= staff_seen_}});
     }
   }
   for (const OutboxEntry& o : session_.store().outbox()) {

@@ -55,6 +55,7 @@ struct DisplayItem {
   std::string error;          // failed: why
   std::vector<client::LinkSpan> links;
   Millis at = 0;
+  bool seen = false;  // own, the last one: staff have seen it (issue 9, read receipts)
 };
 
 struct Header {
@@ -189,6 +190,7 @@ class WidgetModel : public client::SessionListener {
   Millis last_own_message_at_ = 0;  // for the "assistant is answering" indicator
   Millis now_ = 0;                  // time of the frame being handled
   Millis typing_at_ = 0;            // the other side's last chat.typing (local time)
+  Seq staff_seen_ = 0;              // issue 9: staff's last chat.seen (ephemeral; a reload forgets it)
   Millis others_message_at_ = 0;    // the other side's last message (local time)
   int unread_ = 0;
   QueuePlaceShown queue_place_;

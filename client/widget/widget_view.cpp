@@ -173,7 +173,8 @@ void WidgetView::relayout(const std::vector<DisplayItem>& items, float width) {
         if (show_meta) {
           l.meta = item.time;
           if (item.own && item.show_delivery) {
-            const char* state = item.stored                          ? "Sent \u2713"
+            const char* state = item.seen                            ? "Seen"
+                                : item.stored                          ? "Sent \u2713"
                                 : item.delivery == Delivery::sending ? "Sending\u2026"
                                 : item.delivery == Delivery::sent    ? "Sent \u2713"
                                                                      : "";
@@ -478,6 +479,7 @@ void WidgetView::mirror_transcript(WidgetModel& model, const std::vector<Display
     said += item.time.empty() ? ": " : ", " + item.time + ": ";
     said += item.text;
     if (failed) said += " (not delivered)";
+    else if (item.seen) said += " (seen)";
     else if (item.own && !item.stored && item.delivery == Delivery::sending) said += " (sending)";
     a11y::push("##msg", a11y::Role::group, said);
     if (a11y::node("##copy", a11y::Role::button, "Copy message", a, b)) {

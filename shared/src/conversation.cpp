@@ -7,6 +7,8 @@
 
 #include <utility>
 
+#include "parley/text.hpp"
+
 namespace parley {
 namespace {
 
@@ -258,6 +260,70 @@ Result<Transition> set_priority(const Conversation& c, const Actor& by, Priority
   if (c.priority == p) return t;
   t.next.priority = p;
   emit(t, ev::priority_changed, Audience::everyone, by, now, Json{{"priority", to_string(p)}});
+  return t;
+}
+
+// ---- issue 9: working a conversation ----
+
+namespace {
+Json person(const std::string& id, const std::string& name) {
+  if (id.empty()) return nullptr;
+  return Json{{"id", id}, {"name", name}};
+}
+}  // namespace
+
+Result<Transition> transfer(const Conversation& c, const Actor& by, bool may_override, const TransferTarget& to,
+                            const std::string& note, Millis now) {
+  if (by.role != Role::agent) return make_error(ErrorCode::forbidden, "only staff transfer conversations");
+  if (to.agent_id.empty() && to.team.empty())
+    return make_error(ErrorCode::missing_field, "name an agent or a team to transfer to", "to");
+  if (!to.agent_id.empty() && !to.team.empty())
+    return make_error(ErrorCode::bad_field, "transfer to an agent or to a team, not both", "to");
+  if (c.status != Status::active && c.status != Status::pending)
+    return refused(ErrorCode::invalid_transition, "only open conversations with a person are transferred", c);
+  const bool own = c.status == Status::active && c.assignee_id == by.id;
+  if (!own && !may_override) {
+    return make_error(ErrorCode::not_assigned, "only the assigned agent or a supervisor may transfer this chat");
+  }
+  if (!to.agent_id.empty() && c.status == Status::active && to.agent_id == c.assignee_id)
+    return make_error(ErrorCode::bad_field, "the chat is already assigned to that agent", "agent_id");
+  Transition t = begin(c);
+  Conversation& n = t.next;
+  const Json from = c.status == Status::active ? person(c.assignee_id, c.assignee_name) : Json(nullptr);
+  release_assignee(n);
+  if (!to.agent_id.empty()) {
+    n.status = Status::active;
+    n.assignee_id = to.agent_id;
+    n.assignee_name = to.agent_name;
+    n.assigned_at = now;
+  } else {
+    n.assigned_at = 0;
+    n.team = to.team;
+    enter_queue(n, now);
+  }
+  emit(t, ev::transferred, Audience::everyone, by, now,
+       Json{{"from", from}, {"to", person(to.agent_id, to.agent_name)}, {"team", to.team}});
+  if (!trim(note).empty()) {
+    Message m;
+    m.conversation_id = c.id;
+    m.seq = n.head_seq + 1;
+    m.at = now;
+    m.sender_role = by.role;
+    m.sender_id = by.id;
+    m.sender_name = by.name;
+    m.kind = MessageKind::note;
+    m.text = note;
+    emit(t, ev::new_message, Audience::staff, by, now, Json{{"message", to_json(m)}});
+  }
+  return t;
+}
+
+Result<Transition> set_issue_type(const Conversation& c, const Actor& by, const std::string& issue_type, Millis now) {
+  if (by.role != Role::agent) return make_error(ErrorCode::forbidden, "only staff set the issue type");
+  Transition t = begin(c);
+  if (c.issue_type == issue_type) return t;
+  t.next.issue_type = issue_type;
+  emit(t, ev::issue_type_changed, Audience::staff, by, now, Json{{"issue_type", issue_type}});
   return t;
 }
 

@@ -146,7 +146,8 @@ Json to_json(const Conversation& c, bool staff) {
             {"assigned_at", c.assigned_at},
             {"first_agent_response_at", c.first_agent_response_at},
             {"resolved_at", c.resolved_at},
-            {"head_seq", c.head_seq}};
+            {"head_seq", c.head_seq},
+            {"team", c.team}};
   if (staff) {
     j["resolution"] = c.resolution;
     j["handoff_summary"] = c.handoff_summary;
@@ -267,6 +268,7 @@ Result<Conversation> conversation_from_json(const Json& j) {
   c.first_agent_response_at = r.millis("first_agent_response_at", Need::required);
   c.resolved_at = r.millis("resolved_at", Need::required);
   c.head_seq = r.seq("head_seq", Need::required);
+  c.team = r.text("team", Need::optional);  // absent from relays before issue 9
   // Staff-only members.
   c.resolution = r.text("resolution", Need::optional);
   c.handoff_summary = r.text("handoff_summary", Need::optional);

@@ -25,6 +25,7 @@ constexpr std::array<std::string_view, std::variant_size_v<Command>> kCommandNam
     "chat.resolve", "chat.handoff",       "chat.set_priority", "ping",        "inbox.list",
     // issue 9
     "agent.set_status",
+    "chat.transfer", "chat.set_issue_type", "chat.share_article",
 };
 constexpr std::array<std::string_view, 3> kInboxListNames = {"queue", "mine", "recent"};
 // Customers "resume" a conversation; it is the same operation as a join.
@@ -155,6 +156,45 @@ void read(ObjectReader& r, const Limits& l, SetPriority& c) {
 void write(Json& j, const SetPriority& c) {
   j["conversation_id"] = c.conversation_id;
   j["priority"] = to_string(c.priority);
+}
+
+void read(ObjectReader& r, const Limits& l, ChatTransfer& c) {
+  c.conversation_id = read_conversation_id(r, l);
+  c.agent_id = r.id("agent_id", Need::optional, l.max_id_chars);
+  c.team = r.text("team", Need::optional, l.max_short_chars);
+  c.note = r.text("note", Need::optional, l.max_long_chars);
+  if (!r.failed() && c.agent_id.empty() && trim(c.team).empty()) {
+    r.fail(ErrorCode::missing_field, "name an agent (agent_id) or a team (team)", "agent_id");
+  } else if (!r.failed() && !c.agent_id.empty() && !c.team.empty()) {
+    r.fail(ErrorCode::bad_field, "transfer to an agent or to a team, not both", "team");
+  }
+  c.team = std::string(trim(c.team));
+}
+void write(Json& j, const ChatTransfer& c) {
+  j["conversation_id"] = c.conversation_id;
+  if (!c.agent_id.empty()) j["agent_id"] = c.agent_id;
+  if (!c.team.empty()) j["team"] = c.team;
+  if (!c.note.empty()) j["note"] = c.note;
+}
+
+void read(ObjectReader& r, const Limits& l, SetIssueType& c) {
+  c.conversation_id = read_conversation_id(r, l);
+  c.issue_type = r.text("issue_type", Need::required, l.max_short_chars);
+}
+void write(Json& j, const SetIssueType& c) {
+  j["conversation_id"] = c.conversation_id;
+  j["issue_type"] = c.issue_type;
+}
+
+void read(ObjectReader& r, const Limits& l, ShareArticle& c) {
+  c.conversation_id = read_conversation_id(r, l);
+  c.client_msg_id = r.id("client_msg_id", Need::required, l.max_id_chars);
+  c.article_id = r.text("article_id", Need::required, l.max_short_chars);
+}
+void write(Json& j, const ShareArticle& c) {
+  j["conversation_id"] = c.conversation_id;
+  j["client_msg_id"] = c.client_msg_id;
+  j["article_id"] = c.article_id;
 }
 
 // Commands that address a conversation and carry nothing else.

@@ -65,6 +65,22 @@ void update_summary(Conversation& s, const Event& e) {
     s.priority = parse_priority(data_text(d, "priority")).value_or(s.priority);
   } else if (e.type == ev::handoff_summary) {
     s.handoff_summary = data_text(d, "summary");
+  } else if (e.type == ev::transferred) {
+    s.previous_agent_id = s.assignee_id.empty() ? s.previous_agent_id : s.assignee_id;
+    if (const Json* to = data_object(d, "to")) {
+      s.status = Status::active;
+      s.assignee_id = data_text(*to, "id");
+      s.assignee_name = data_text(*to, "name");
+      s.assigned_at = e.at;
+    } else {
+      s.assignee_id.clear();
+      s.assignee_name.clear();
+      s.status = Status::pending;
+      s.handed_off_at = e.at;
+      s.team = data_text(d, "team");
+    }
+  } else if (e.type == ev::issue_type_changed) {
+    s.issue_type = data_text(d, "issue_type");
   } else if (e.type == ev::resolution_note) {
     s.resolution = data_text(d, "resolution");
     s.issue_type = data_text(d, "issue_type");

@@ -509,4 +509,7 @@ Json Hub::test_counters() const {
               {"agent_status_frames", s.router.counters().status_frames}};
 }
 
+// ---- issue 9 ----
+bool Hub::staff_online(const std::string& user_id) const { return s_->staff_presence.online(user_id); }
+
 }  // namespace parley::relay

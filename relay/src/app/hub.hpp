@@ -154,6 +154,9 @@ class Hub : public Application {
   void save_agent_profile(const std::string& tenant_id, const std::string& user_id, const Json& patch,
                           std::function<void(Result<AgentProfile>)> cb);
   AgentStatus agent_status(const std::string& tenant_id, const std::string& user_id);
+  // -- issue 9, working a conversation --
+  // True while the user has a staff socket open (the transfer picker shows who is online).
+  bool staff_online(const std::string& user_id) const;
 
   // Counters for tests (GET /api/v1/debug/counters with --test-counters).
   Json test_counters() const;

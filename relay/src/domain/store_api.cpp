@@ -63,6 +63,8 @@ std::string_view mutation_name(const Mutation& m) {
                         [](const SaveRoutingSettings&) { return std::string_view("SaveRoutingSettings"); },
                         [](const SaveTeam&) { return std::string_view("SaveTeam"); },
                         [](const SaveAgentProfile&) { return std::string_view("SaveAgentProfile"); },
+                        [](const UpsertCanned&) { return std::string_view("UpsertCanned"); },
+                        [](const DeleteCanned&) { return std::string_view("DeleteCanned"); },
                     },
                     m);
 }
@@ -97,6 +99,14 @@ bool only_advances(const Conversation& base, const Conversation& next) {
 AdvanceConversation advance_of(const Conversation& c, std::optional<Seq> expect_head) {
   return AdvanceConversation{c.id, c.tenant_id, c.head_seq, c.updated_at, c.first_agent_response_at,
                              c.unanswered_turns, expect_head};
+}
+
+// ---- issue 9: canned responses ----
+Result<std::vector<CannedResponse>> StoreReader::list_canned(const std::string&, const std::string&) {
+  return make_error(ErrorCode::unavailable, "this store keeps no canned responses");
+}
+Result<std::optional<CannedResponse>> StoreReader::find_canned(const std::string&, const std::string&) {
+  return make_error(ErrorCode::unavailable, "this store keeps no canned responses");
 }
 
 }  // namespace parley::relay

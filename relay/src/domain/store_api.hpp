@@ -176,13 +176,36 @@ struct SaveAgentProfile {
   AgentProfile profile;
 };
 
+// ---- issue 9, working a conversation: canned responses (schema v7) ----
+// A canned response of a tenant (owner_id "") or a user's personal one (owner_id = the user).
+// `shortcut` is unique per tenant and owner (a personal one may reuse a tenant shortcut; the
+// composer lists both).
+struct CannedResponse {
+  std::string id;  // "cr_" + hex
+  std::string tenant_id;
+  std::string owner_id;  // "" = the tenant's
+  std::string shortcut;  // what the agent types after "/": letters, digits, '-', '_'
+  std::string title;
+  std::string body;  // the template (parley/templates.hpp)
+  Millis created_at = 0, updated_at = 0;
+};
+// Inserts or replaces (tenant_id, id); the tenant and owner of an existing id never change (a
+// clash is internal). Duplicate "shortcut" when the owner already has that shortcut.
+struct UpsertCanned {
+  CannedResponse canned;
+};
+struct DeleteCanned {  // not_found when the tenant has no such canned response
+  std::string tenant_id;
+  std::string id;
+};
+
 using Mutation =
     std::variant<InsertTenant, SaveTenantSettings, PatchTenantSettings, InsertUser, SetPasswordHash,
                  SetUserDisabled, InsertSession, DeleteSession, DeleteUserSessions, InsertApiKey, RevokeApiKey,
                  TouchApiKey, InsertContact, UpdateContact, InsertVisitor, UpsertConversation,
                  AdvanceConversation, AppendEvent, ReplaceKb, AppendAudit,
-                 // routing (issue 9)
-                 SaveRoutingSettings, SaveTeam, SaveAgentProfile>;
+                 // issue 9: routing; canned responses
+                 SaveRoutingSettings, SaveTeam, SaveAgentProfile, UpsertCanned, DeleteCanned>;
 // The struct's name ("AppendEvent", ...), for logs and tests.
 std::string_view mutation_name(const Mutation&);
 
@@ -331,6 +354,11 @@ class StoreReader {
   // Not pure virtual so that stores written before it (test fakes) keep compiling: the default
   // answers the defaults with no teams and no profiles.
   virtual Result<RoutingConfig> load_routing(const std::string& tenant_id);
+  // ---- issue 9: canned responses (stores without them answer ErrorCode::unavailable) ----
+  // The tenant's canned responses and `user_id`'s personal ones ("" = the tenant's only), by
+  // shortcut, then the tenant's before personal ones.
+  virtual Result<std::vector<CannedResponse>> list_canned(const std::string& tenant_id, const std::string& user_id);
+  virtual Result<std::optional<CannedResponse>> find_canned(const std::string& tenant_id, const std::string& id);
 };
 
 // ---- the store ----

@@ -69,6 +69,7 @@ std::optional<Error> read_conversation(const Stmt& q, Conversation& c) {
   c.page_url = q.col_text(23);
   c.page_title = q.col_text(24);
   c.page_referrer = q.col_text(25);
+  c.team = q.col_text(26);
   return std::nullopt;
 }
 
@@ -89,7 +90,7 @@ std::optional<Error> upsert_conversation(Db& db, const Conversation& c) {
   Stmt q =
       db.prepare(std::string("INSERT INTO conversations(") + kConversationCols +
                  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-                 " ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)"
+                 " ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)"
                  " ON CONFLICT(id) DO UPDATE SET contact_id = excluded.contact_id,"
                  " channel = excluded.channel, status = excluded.status, ending = excluded.ending,"
                  " priority = excluded.priority, answered_by = excluded.answered_by,"
@@ -103,7 +104,7 @@ std::optional<Error> upsert_conversation(Db& db, const Conversation& c) {
                  " first_agent_response_at = excluded.first_agent_response_at,"
                  " resolved_at = excluded.resolved_at, head_seq = excluded.head_seq,"
                  " page_url = excluded.page_url, page_title = excluded.page_title,"
-                 " page_referrer = excluded.page_referrer"
+                 " page_referrer = excluded.page_referrer, team = excluded.team"
                  " WHERE conversations.tenant_id = excluded.tenant_id");
   q.bind(1, c.id)
       .bind(2, c.tenant_id)
@@ -130,7 +131,8 @@ std::optional<Error> upsert_conversation(Db& db, const Conversation& c) {
       .bind(23, static_cast<std::int64_t>(c.head_seq))
       .bind(24, c.page_url)
       .bind(25, c.page_title)
-      .bind(26, c.page_referrer);
+      .bind(26, c.page_referrer)
+      .bind(27, c.team);
   if (auto e = q.run()) return e;
   if (db.changes() == 0) {
     return make_error(ErrorCode::internal, "conversation " + c.id + " belongs to another tenant");

@@ -10,6 +10,7 @@
 #include "store/schema.hpp"
 
 #include <algorithm>
+#include <vector>
 
 #include <string>
 #include <vector>
@@ -272,6 +273,23 @@ CREATE TABLE agent_profiles (
 );
 )sql";
 
+// v7 (issue 9, working a conversation): the team a conversation was transferred to (a plain name
+// until teams are records), and canned responses: the tenant's (owner_id '') and personal ones.
+constexpr const char* kV7 = R"sql(
+ALTER TABLE conversations ADD COLUMN team TEXT NOT NULL DEFAULT '';
+CREATE TABLE canned_responses (
+  id         TEXT PRIMARY KEY,
+  tenant_id  TEXT NOT NULL,
+  owner_id   TEXT NOT NULL DEFAULT '',
+  shortcut   TEXT NOT NULL,
+  title      TEXT NOT NULL DEFAULT '',
+  body       TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX canned_responses_shortcut ON canned_responses(tenant_id, owner_id, shortcut);
+)sql";
+
 // v9 (issue 7): conversations_updated (tenant_id, updated_at) is covered by conversations_recent
 // (tenant_id, updated_at DESC, id), which every updated_at query can use in either direction, and
 // updated_at changes with every message: one index write per message saved. (6-8 are the chat
@@ -287,6 +305,7 @@ constexpr Migration kMigrations[] = {
     {4, kV4},
     {5, kV5},
     {6, kV6},
+    {7, kV7},
     {9, kV9},
 };
 
@@ -353,6 +372,9 @@ std::optional<Error> migrate(Db& db, Millis now) {
   // Every known migration not recorded yet, in the table's order: numbers land out of order (v9
   // before v6 on main), so a database at v9 may still lack v6. The recorded set is read once;
   // apply_one checks again inside its transaction (another connection may be migrating too).
+  // Migrations are numbered by the change that brought them and may land in either order (issue 9:
+  // 6 and 7 were written side by side), so every one not applied yet is applied, not only those
+  // above the highest applied number.
   std::vector<int> applied;
   {
     Stmt q = db.prepare("SELECT version FROM schema_migrations");

@@ -7,6 +7,7 @@
 #include "store/api_keys.hpp"
 #include "store/change_log.hpp"
 #include "store/repo.hpp"
+#include "store/repo_canned.hpp"
 #include "store/repo_queries.hpp"
 #include "store/repo_routing.hpp"
 #include "store/settings_patch.hpp"
@@ -86,6 +87,8 @@ std::optional<Error> apply_one(Db& db, const SaveRoutingSettings& m) {
 }
 std::optional<Error> apply_one(Db& db, const SaveTeam& m) { return save_team(db, m.team); }
 std::optional<Error> apply_one(Db& db, const SaveAgentProfile& m) { return save_agent_profile(db, m.profile); }
+std::optional<Error> apply_one(Db& db, const UpsertCanned& m) { return upsert_canned(db, m.canned); }
+std::optional<Error> apply_one(Db& db, const DeleteCanned& m) { return delete_canned(db, m.tenant_id, m.id); }
 
 }  // namespace
 
@@ -155,6 +158,14 @@ Result<std::optional<User>> SqliteReader::find_user_by_username(const std::strin
 Result<std::optional<User>> SqliteReader::find_user(const std::string& user_id) {
   return parley::relay::find_user(*db_, user_id);
 }
+Result<std::vector<CannedResponse>> SqliteReader::list_canned(const std::string& tenant_id,
+                                                              const std::string& user_id) {
+  return parley::relay::list_canned(*db_, tenant_id, user_id);
+}
+Result<std::optional<CannedResponse>> SqliteReader::find_canned(const std::string& tenant_id, const std::string& id) {
+  return parley::relay::find_canned(*db_, tenant_id, id);
+}
+
 Result<std::vector<User>> SqliteReader::list_users(const std::string& tenant_id) {
   return parley::relay::list_users(*db_, tenant_id);
 }

@@ -45,6 +45,9 @@ class SqliteReader final : public StoreReader {
   Result<std::optional<User>> find_user_by_username(const std::string& username) override;
   Result<std::optional<User>> find_user(const std::string& user_id) override;
   Result<std::vector<User>> list_users(const std::string& tenant_id) override;
+  // issue 9
+  Result<std::vector<CannedResponse>> list_canned(const std::string& tenant_id, const std::string& user_id) override;
+  Result<std::optional<CannedResponse>> find_canned(const std::string& tenant_id, const std::string& id) override;
   Result<std::optional<Session>> find_session(const std::string& token_hash) override;
   Result<std::optional<ApiKey>> find_api_key_by_hash(const std::string& key_hash) override;
   Result<std::vector<ApiKey>> list_api_keys(const std::string& tenant_id) override;

@@ -79,4 +79,27 @@ Result<Transition> agent_gone(const Conversation& c, Millis now);
 
 Result<Transition> set_priority(const Conversation& c, const Actor& by, Priority p, Millis now);
 
+// ---- issue 9: working a conversation ----
+
+// Where a transfer goes: exactly one of an agent (id and name) or a team (a name).
+struct TransferTarget {
+  std::string agent_id, agent_name;
+  std::string team;
+};
+
+// Hands the conversation to another agent (it stays `active`, assigned to them, the old
+// assignee kept as previous_agent_id) or to a team (back to `pending`, waiting from now, with
+// `team` set). Who: the assignee of an active conversation, or a supervisor/admin
+// (`may_override`), who may also transfer a waiting one. Emits chat.transferred (everyone: the
+// system line) and, when `note` is not blank, a staff-only chat.new_message of kind note by `by`.
+// Errors: forbidden (not staff), not_assigned (not the assignee and no override),
+// invalid_transition (bot or resolved), missing_field (no target), bad_field (both targets, or
+// the agent who already has it).
+Result<Transition> transfer(const Conversation& c, const Actor& by, bool may_override, const TransferTarget& to,
+                            const std::string& note, Millis now);
+
+// Staff set the issue type of an open or closed conversation (staff-only chat.issue_type_changed;
+// no event when unchanged). Errors: forbidden (not staff).
+Result<Transition> set_issue_type(const Conversation& c, const Actor& by, const std::string& issue_type, Millis now);
+
 }  // namespace parley

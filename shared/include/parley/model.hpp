@@ -86,6 +86,9 @@ struct Conversation {
   Seq head_seq = 0;  // seq of the last event (0 = none yet)
   // The web page the customer started from (chat.start "page"); staff only. "" when unknown.
   std::string page_url, page_title, page_referrer;
+  // The team whose queue holds it after a transfer to a team ("" = the tenant's queue). A plain
+  // name until teams exist as records (issue 9); kept as a record once someone accepts.
+  std::string team;
   bool operator==(const Conversation&) const = default;
 };
 
@@ -162,6 +165,11 @@ inline constexpr std::string_view seen = "chat.seen";      // ephemeral
 // ephemeral, staff: {"online": bool} when the customer's first connection opens or the last one
 // closes (a page of the host site keeps one open while a conversation goes on)
 inline constexpr std::string_view customer_presence = "chat.customer_presence";
+// issue 9, working a conversation:
+// everyone: {"from":{id,name}|null, "to":{id,name}|null, "team":""|name}; a transfer note follows
+// as a staff-only chat.new_message of kind note
+inline constexpr std::string_view transferred = "chat.transferred";
+inline constexpr std::string_view issue_type_changed = "chat.issue_type_changed";  // staff: {"issue_type"}
 }  // namespace ev
 
 // True when `e` may be shown to a customer.

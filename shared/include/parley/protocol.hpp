@@ -137,10 +137,33 @@ struct SetAgentStatus {
   AgentStatus status = AgentStatus::online;
 };
 
+// ---- issue 9: working a conversation ----
+// Staff: hand the conversation to another agent (agent_id) or to a team's queue (team), with an
+// optional staff-only note. Exactly one of agent_id and team.
+struct ChatTransfer {
+  std::string conversation_id;
+  std::string agent_id;
+  std::string team;
+  std::string note;
+};
+// Staff: change the issue type (one of the tenant's issue types).
+struct SetIssueType {
+  std::string conversation_id;
+  std::string issue_type;
+};
+
+// Staff: share a knowledge-base article of the tenant into the conversation (a customer-visible
+// message of kind kb_article; the assignee only, like a reply). Idempotent on client_msg_id.
+struct ShareArticle {
+  std::string conversation_id;
+  std::string client_msg_id;
+  std::string article_id;
+};
+
 using Command = std::variant<Hello, ChatStart, SendMessage, Typing, Seen, ChatEnd, RequestHuman, Join, Leave,
                              Accept, Resolve, Handoff, SetPriority, Ping, InboxList,
                              // issue 9
-                             SetAgentStatus>;
+                             SetAgentStatus, ChatTransfer, SetIssueType, ShareArticle>;
 
 // Wire name of a command ("hello", "chat.start", ...).
 std::string_view command_name(const Command&);

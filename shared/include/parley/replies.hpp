@@ -37,6 +37,9 @@ inline constexpr std::string_view inbox_changes = "inbox.changes";
 // decode_inbox_changes() reads that shape too.
 inline constexpr std::string_view inbox_conversation = "inbox.conversation";
 inline constexpr std::string_view session_expired = "session.expired";  // data {}
+// issue 9: to every socket of a transfer's new owner, after the commit:
+// {"conversation_id","by":{id,name},"from":{id,name}|null,"note":""}
+inline constexpr std::string_view chat_transferred_to_you = "inbox.transferred";
 }  // namespace notice
 
 // ---- Shared pieces -------------------------------------------------------------------------------

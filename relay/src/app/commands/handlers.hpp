@@ -32,6 +32,11 @@ void inbox_list(HubState&, const Principal&, ConnState*, const InboxList&, AckFn
 // routing.cpp (issue 9): an agent's own status (live/router.hpp)
 void set_agent_status(HubState&, const Principal&, ConnState*, const SetAgentStatus&, AckFn);
 
+// convtools.cpp (issue 9, working a conversation)
+void transfer(HubState&, const Principal&, ConnState*, const ChatTransfer&, AckFn);
+void set_issue_type(HubState&, const Principal&, ConnState*, const SetIssueType&, AckFn);
+void share_article(HubState&, const Principal&, ConnState*, const ShareArticle&, AckFn);
+
 // ---- shared by the handlers ----
 // The conversation if `who` may see it (its tenant; a customer only its own contact's), read
 // back from the database when it is not in memory; nullptr otherwise ("not_found" for callers).

@@ -36,6 +36,9 @@ template <> constexpr Row<SetPriority> row() { return {Who::staff, false, &cmd::
 template <> constexpr Row<Ping> row() { return {Who::anyone, false, &cmd::ping}; }
 template <> constexpr Row<InboxList> row() { return {Who::staff, false, &cmd::inbox_list}; }
 template <> constexpr Row<SetAgentStatus> row() { return {Who::staff, false, &cmd::set_agent_status}; }
+template <> constexpr Row<ChatTransfer> row() { return {Who::staff, false, &cmd::transfer}; }
+template <> constexpr Row<SetIssueType> row() { return {Who::staff, false, &cmd::set_issue_type}; }
+template <> constexpr Row<ShareArticle> row() { return {Who::staff, false, &cmd::share_article}; }
 
 std::string_view refusal_for(Who who) {
   return who == Who::staff ? "staff only" : "customers only";

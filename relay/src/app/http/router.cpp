@@ -107,6 +107,7 @@ HttpApi::HttpApi(Hub& hub) : hub_(hub) {
   add_stats_routes(routes_);
   add_mirror_routes(routes_);
   add_routing_routes(routes_);
+  add_convtools_routes(routes_);
 }
 
 void HttpApi::handle(HttpRequest req, HttpReply reply) {
