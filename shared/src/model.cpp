@@ -147,6 +147,10 @@ Json to_json(const Conversation& c, bool staff) {
             {"first_agent_response_at", c.first_agent_response_at},
             {"resolved_at", c.resolved_at},
             {"head_seq", c.head_seq}};
+  // The survey: the customer's own rating is no secret to them (the widget shows it once given).
+  j["csat"] = Json{{"rating", c.csat_rating}, {"comment", c.csat_comment}, {"at", c.csat_at},
+                   {"requested_at", c.csat_requested_at}};
+  if (!c.previous_conversation_id.empty()) j["previous_conversation_id"] = c.previous_conversation_id;
   if (staff) {
     j["resolution"] = c.resolution;
     j["handoff_summary"] = c.handoff_summary;
@@ -267,6 +271,15 @@ Result<Conversation> conversation_from_json(const Json& j) {
   c.first_agent_response_at = r.millis("first_agent_response_at", Need::required);
   c.resolved_at = r.millis("resolved_at", Need::required);
   c.head_seq = r.seq("head_seq", Need::required);
+  if (const Json* csat = r.object("csat", Need::optional)) {
+    ObjectReader q = r.nested(*csat, "csat");
+    c.csat_rating = static_cast<int>(q.seq("rating", Need::optional));
+    c.csat_comment = q.text("comment", Need::optional);
+    c.csat_at = q.millis("at", Need::optional);
+    c.csat_requested_at = q.millis("requested_at", Need::optional);
+    r.adopt(q);
+  }
+  c.previous_conversation_id = r.text("previous_conversation_id", Need::optional);
   // Staff-only members.
   c.resolution = r.text("resolution", Need::optional);
   c.handoff_summary = r.text("handoff_summary", Need::optional);
