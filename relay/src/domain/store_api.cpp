@@ -94,4 +94,12 @@ AdvanceConversation advance_of(const Conversation& c, std::optional<Seq> expect_
                              c.unanswered_turns, expect_head};
 }
 
+// ==== issue 9, supervise: defaults for stores without the supervise reads ====
+Result<std::vector<Event>> StoreReader::day_events(const std::string&, Millis, Millis) {
+  return make_error(ErrorCode::unavailable, "this store has no day_events");
+}
+Result<SearchPage> StoreReader::search_conversations(const std::string&, const ConversationSearch&) {
+  return make_error(ErrorCode::unavailable, "this store has no conversation search");
+}
+
 }  // namespace parley::relay

@@ -12,6 +12,7 @@
 #include <algorithm>
 
 #include <string>
+#include <vector>
 
 namespace parley::relay {
 
@@ -240,6 +241,20 @@ CREATE INDEX IF NOT EXISTS conversations_recent ON conversations(tenant_id, upda
 CREATE INDEX IF NOT EXISTS messages_client_msg ON messages(tenant_id, client_msg_id) WHERE client_msg_id IS NOT NULL;
 )sql";
 
+// v8 (issue 9, supervise): the satisfaction survey on the conversation (rating 1..5, 0 = none),
+// the link of a follow-up conversation to the resolved one it continues (the reopen window), and
+// an index for the live dashboard's start-up fold of today's events (events by tenant and time)
+// and for the conversations view's filters (by assignee, by contact's previous conversations).
+constexpr const char* kV8 = R"sql(
+ALTER TABLE conversations ADD COLUMN csat_rating       INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE conversations ADD COLUMN csat_comment      TEXT NOT NULL DEFAULT '';
+ALTER TABLE conversations ADD COLUMN csat_at           INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE conversations ADD COLUMN csat_requested_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE conversations ADD COLUMN previous_conversation_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX IF NOT EXISTS events_tenant_at ON events(tenant_id, at);
+CREATE INDEX IF NOT EXISTS conversations_assignee ON conversations(tenant_id, assignee_id, updated_at);
+)sql";
+
 // v9 (issue 7): conversations_updated (tenant_id, updated_at) is covered by conversations_recent
 // (tenant_id, updated_at DESC, id), which every updated_at query can use in either direction, and
 // updated_at changes with every message: one index write per message saved. (6-8 are the chat
@@ -254,6 +269,7 @@ constexpr Migration kMigrations[] = {
     {3, kV3},
     {4, kV4},
     {5, kV5},
+    {8, kV8},
     {9, kV9},
 };
 
@@ -317,8 +333,17 @@ std::optional<Error> migrate(Db& db, Millis now) {
                                                   " is newer than this build (" +
                                                   std::to_string(latest_schema_version()) + ")");
   }
+  // Migrations are numbered by the change that brought them and may land in either order (issue 9:
+  // 6 and 7 were written side by side), so every one not applied yet is applied, not only those
+  // above the highest applied number.
+  std::vector<int> applied;
+  {
+    Stmt q = db.prepare("SELECT version FROM schema_migrations");
+    while (q.step()) applied.push_back(static_cast<int>(q.col_int(0)));
+    if (q.error()) return *q.error();
+  }
   for (const Migration& m : kMigrations) {
-    if (m.version <= *current) continue;
+    if (std::find(applied.begin(), applied.end(), m.version) != applied.end()) continue;
     if (auto e = apply_one(db, m, now)) return e;
   }
   return std::nullopt;

@@ -35,6 +35,9 @@ template <> constexpr Row<Handoff> row() { return {Who::staff, false, &cmd::hand
 template <> constexpr Row<SetPriority> row() { return {Who::staff, false, &cmd::set_priority}; }
 template <> constexpr Row<Ping> row() { return {Who::anyone, false, &cmd::ping}; }
 template <> constexpr Row<InboxList> row() { return {Who::staff, false, &cmd::inbox_list}; }
+template <> constexpr Row<Rate> row() { return {Who::customer, false, &cmd::rate}; }
+template <> constexpr Row<RequestCsat> row() { return {Who::staff, false, &cmd::request_csat}; }
+template <> constexpr Row<DashboardWatch> row() { return {Who::staff, true, &cmd::dashboard_watch}; }
 
 std::string_view refusal_for(Who who) {
   return who == Who::staff ? "staff only" : "customers only";
