@@ -227,6 +227,7 @@ void InboxView::draw_supervise(InboxModel& model, Fields& fields, Intents& out) 
     ImGui::PushID(label);
     bool hovered = false;
     if (hit("##chip", ImVec2(cx, y), ImVec2(pw, 28 * s_), &hovered)) out.status_filter = value[0] ? value : "all";
+    expose(std::string("chip:") + label, ImVec2(cx, y), ImVec2(pw, 28 * s_));
     a11y::State st;
     st.checked = on ? 1 : 0;
     if (a11y::item(a11y::Role::radio, label, st)) out.status_filter = value[0] ? value : "all";

@@ -81,6 +81,7 @@ void WidgetView::draw_survey(WidgetModel& model, Fields& fields, float w, float 
     bool hovered = false;
     const ImVec2 p(x, y);
     if (hit(id, p, ImVec2(d, d), &hovered) && !sending) out.rate = i;
+    expose("star:" + std::to_string(i), p, ImVec2(d, d));
     a11y::State st;
     st.checked = chosen == i ? 1 : 0;
     st.disabled = sending;
@@ -102,6 +103,7 @@ void WidgetView::draw_survey(WidgetModel& model, Fields& fields, float w, float 
   bool hovered = false;
   const bool can = chosen > 0 && !sending;
   if (hit("##csat_send", ImVec2(pad, y), size, &hovered) && can) out.submit_survey = true;
+  expose("csat_send", ImVec2(pad, y), size);
   a11y::State st;
   st.disabled = !can;
   if (a11y::item(a11y::Role::button, label, st) && can) out.submit_survey = true;
