@@ -48,6 +48,18 @@ async function clickControl(page, target, name, offset = { x: 0, y: 0 }) {
   return s;
 }
 
+// Waits until the accessibility mirror (what screen readers read) holds `text`.
+async function mirrorHas(page, text) {
+  await page.waitForFunction((t) => {
+    const root = document.getElementById('parley-a11y');
+    if (!root) return false;
+    for (const el of root.querySelectorAll('*')) {
+      if ((el.getAttribute('aria-label') || '') === t || (el.textContent || '').trim() === t) return true;
+    }
+    return false;
+  }, text, { timeout: 30_000 });
+}
+
 // Staff REST calls (fixtures: the agent's side of the chat is not what this file tests).
 async function staffPost(cookie, url, body = {}) {
   const res = await fetch(`${relay.origin}${url}`, {
@@ -112,7 +124,7 @@ test('the customer rates the chat after resolution; the dashboard shows it; sear
     assert.equal(s.supervise.dashboard.csat.average, 5);
     assert.equal(s.supervise.dashboard.resolved, 1);
     await inbox.getByRole('dialog', { name: "Today's dashboard" }).waitFor({ state: 'attached' });
-    await inbox.getByRole('listitem', { name: 'Satisfaction (CSAT): 5.00 (1)' }).waitFor({ state: 'attached' });
+    await mirrorHas(inbox, 'Satisfaction (CSAT): 5.00 (1)');
     await inbox.getByRole('button', { name: 'Close' }).focus();
     await inbox.keyboard.press('Escape');
     await waitState(inbox, 'the dashboard closed by Esc', (s) => s.supervise.panel === 'none');
@@ -136,7 +148,7 @@ test('the customer rates the chat after resolution; the dashboard shows it; sear
     s = await waitState(inbox, 'the conversation open', (s, id) => s.supervise.panel === 'none' && s.selected &&
       s.selected.id === id && s.selected.joined, cid);
     // The rating in the details, and the survey sent again by mouse: the visitor is asked again.
-    await inbox.getByText('Rating: 5 of 5').waitFor({ state: 'attached' });
+    await mirrorHas(inbox, 'Rating: 5 of 5');
     await clickControl(inbox, inbox, 'request_csat');
     await waitState(widget, 'the survey asked again', (s) => s.survey.stage === 'asking');
     await widget.getByRole('radio', { name: '3 stars' }).focus();
@@ -145,7 +157,7 @@ test('the customer rates the chat after resolution; the dashboard shows it; sear
     await widget.getByRole('button', { name: 'Send rating' }).focus();
     await site.keyboard.press('Enter');
     await waitState(widget, 'thanks again', (s) => s.survey.stage === 'thanks');
-    await inbox.getByText('Rating: 3 of 5').waitFor({ state: 'attached' });
+    await mirrorHas(inbox, 'Rating: 3 of 5');
 
     // By keyboard: another visitor's chat, found and opened without the mouse; a status chip by
     // mouse narrows the search to resolved chats (none for a waiting one).
