@@ -373,7 +373,31 @@ void InboxModel::apply_issue_types(const std::vector<std::string>& types) {
   if (!out.empty()) issue_types_ = std::move(out);
 }
 
+void InboxModel::show_dashboard(bool show) {
+  if (show) {
+    supervise_.open(SuperviseModel::Panel::dashboard);
+    session_.send(DashboardWatch{true}, "dashboard");
+  } else {
+    if (supervise_.panel() == SuperviseModel::Panel::dashboard) supervise_.close();
+    session_.send(DashboardWatch{false}, "dashboard");
+  }
+}
+
+void InboxModel::request_csat() {
+  if (!can_request_csat()) return;
+  session_.send(RequestCsat{open_id_}, open_id_);
+}
+
+bool InboxModel::can_request_csat() const {
+  const Conversation* c = open_conversation();
+  return c && c->status == Status::resolved && c->ending != Ending::abandoned && c->ending != Ending::none;
+}
+
 void InboxModel::on_notice(const std::string& type, const Json& data) {
+  if (type == notice::dashboard_figures) {
+    supervise_.set_dashboard(data);
+    return;
+  }
   if (type == notice::inbox_snapshot) {
     if (Result<InboxSnapshot> snapshot = decode_inbox_snapshot(data)) {
       apply_snapshot(snapshot.value(), !had_snapshot_);
@@ -524,6 +548,16 @@ void InboxModel::page_answered(const InboxPage& page, InboxListName list) {
 }
 
 void InboxModel::on_command_ack(std::string_view command, const std::string& key, const Json& data) {
+  if (command == "dashboard.watch") {
+    if (data.is_object() && data.contains("dashboard")) supervise_.set_dashboard(data["dashboard"]);
+    return;
+  }
+  if (command == "chat.request_csat") {
+    flash_ = "Survey sent to the customer";
+    flash_at_ = now_;
+    touch();
+    return;
+  }
   if (command == "inbox.list") {
     const auto colon = key.find(':');
     if (colon == std::string::npos || key.substr(colon + 1) != std::to_string(snapshot_generation_)) return;
@@ -744,6 +778,9 @@ void InboxModel::on_command_error(std::string_view command, const std::string& k
     flash_ = "Message not delivered: " + error.message;
   } else if (command == "chat.join") {
     flash_ = "Could not open the conversation: " + error.message;
+  } else if (command == "chat.request_csat" || command == "dashboard.watch") {
+    flash_ = (command == "dashboard.watch" ? "Could not open the dashboard: " : "Could not send the survey: ") +
+             error.message;
   } else if (command == "inbox.list") {
     // Stop paging that list (no retry loop); the next snapshot starts over.
     page_in_flight_ = false;
@@ -1294,6 +1331,7 @@ void InboxModel::say(std::string text, Millis now) {
 
 Json InboxModel::snapshot(Millis now) {
   Json j;
+  j["supervise"] = supervise_.snapshot();
   j["screen"] = screen_ == Screen::inbox ? "inbox" : screen_ == Screen::login ? "login" : "loading";
   j["connection"] = link_ == LinkState::online     ? (session_.ready() ? "online" : "connecting")
                     : link_ == LinkState::retrying ? "retrying"

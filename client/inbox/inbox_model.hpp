@@ -22,6 +22,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "inbox/supervise_model.hpp"
 #include "common/linkify.hpp"
 #include "common/session.hpp"
 #include "inbox/status_model.hpp"
@@ -182,6 +183,16 @@ class InboxModel : public client::SessionListener {
   // Something was put on the clipboard: a short "Copied" flash and a status alert.
   void copied(Millis now);
   void logout() { logout_requested_ = true; }
+  // ---- issue 9, supervise (supervise_model.hpp) ----
+  SuperviseModel& supervise() { return supervise_; }
+  const SuperviseModel& supervise() const { return supervise_; }
+  bool is_supervisor() const { return user_.role == "admin" || user_.role == "supervisor"; }
+  // Opens or closes the dashboard panel (dashboard.watch on / off).
+  void show_dashboard(bool show);
+  // Sends the open conversation's satisfaction survey again (chat.request_csat).
+  void request_csat();
+  // The open conversation ended (not abandoned): staff may send the survey again.
+  bool can_request_csat() const;
 
   // ---- Derived state ----
   Screen screen() const { return screen_; }
@@ -289,6 +300,11 @@ class InboxModel : public client::SessionListener {
   void on_joined(const std::string& conversation_id) override;
   void on_command_error(std::string_view command, const std::string& key, const Error& error) override;
   void on_command_ack(std::string_view command, const std::string& key, const Json& data) override;
+
+ private:
+  SuperviseModel supervise_;
+
+ public:
 
   // A list row's second line, as the view draws it: the priority (always in the queue, in
   // "mine" only when urgent or high) and, after a " · ", the topic, or in "mine" the last

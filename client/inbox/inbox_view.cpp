@@ -392,7 +392,8 @@ void InboxView::draw_topbar(InboxModel& model, float w, Intents& out) {
   float x = 220 * s_;
   ImGui::PushID("##stats");
   for (const Stat& st : stats) {
-    if (x > w - 660 * s_) break;  // room for the status selector (issue 9)
+    // Room for the right-hand group: the status selector and (wide) the supervise buttons.
+    if (x > w - (narrow_ ? 460 : 900) * s_) break;
     const ImVec2 vs = measure(f.title, st.value);
     const ImVec2 ls = measure(f.small, st.label);
     float tx = x;
@@ -447,6 +448,7 @@ void InboxView::draw_topbar(InboxModel& model, float w, Intents& out) {
   dl->AddCircleFilled(ImVec2(ac.x + 11 * s_, ac.y + 11 * s_), 5 * s_, kTopbar, 12);
   dl->AddCircleFilled(ImVec2(ac.x + 11 * s_, ac.y + 11 * s_), 3.5f * s_, dot, 12);
   rx -= 14 * s_;
+  if (!narrow_) rx = draw_supervise_buttons(model, rx, hh, out) - 6 * s_;  // Conversations, Dashboard
   // Mute toggle.
   const float msz = 34 * s_;
   rx -= msz;
@@ -1454,6 +1456,23 @@ void InboxView::draw_details(InboxModel& model, float x, float y, float w, float
                          : c->answered_by == Answerer::none   ? "Staff only"
                                                               : "Parley assistant";
   row("Answered by", answered);
+  // The satisfaction survey (issue 9): the rating, its comment, and sending it again.
+  if (c->status == Status::resolved) {
+    row("Rating", c->csat_rating > 0 ? std::to_string(c->csat_rating) + " of 5" : std::string());
+    if (!c->csat_comment.empty()) {
+      user_text(dl, Face::small, ImVec2(x + pad + 84 * s_, yy), kText, c->csat_comment);
+      a11y::node("##csat_comment", a11y::Role::text, "Comment: " + c->csat_comment, ImVec2(x + pad, yy),
+                 ImVec2(right, yy + f.small->FontSize));
+      yy += f.small->FontSize + 12 * s_;
+    }
+    if (model.can_request_csat()) {
+      if (button("##request_csat", "Send survey again", ImVec2(x + pad, yy - 4 * s_), 30 * s_, ButtonStyle::secondary,
+                 s_)) {
+        out.request_csat = true;
+      }
+      yy += 38 * s_;
+    }
+  }
   // The conversation id, with a Copy action (issue 8, inbox defect 3).
   {
     const char* cl = "Copy";
@@ -1628,6 +1647,7 @@ bool InboxView::draw(InboxModel& model, Fields& fields, double now, Intents& out
   if (model.screen() != Screen::inbox) {
     fields.composer.hide();
     fields.note.hide();
+    fields.search.hide();
     if (model.screen() == Screen::login) {
       draw_login(model, fields, now, out);
     } else {
@@ -1686,6 +1706,7 @@ bool InboxView::draw(InboxModel& model, Fields& fields, double now, Intents& out
   // A cancelled dialog gives the keyboard back to the button that opened it.
   if (was_resolve_open_ && !model.resolve_open() && model.can_resolve()) a11y::focus(resolve_button_);
   was_resolve_open_ = model.resolve_open();
+  draw_supervise(model, fields, out);  // issue 9: dashboard / conversations panels
   draw_flash(model, now);
   return model.customer_typing(static_cast<Millis>(now));
 }

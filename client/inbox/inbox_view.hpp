@@ -47,6 +47,11 @@ struct Intents {
   int transfer_choice = -1, transfer_move = 0;
   std::optional<Priority> set_priority;
   std::string set_issue_type;
+  // issue 9, supervise (supervise_view.cpp)
+  bool open_dashboard = false, open_conversations = false, close_supervise = false;
+  bool run_search = false, focus_search = false, request_csat = false;
+  std::string status_filter;  // "all" or a status
+  std::string open_hit;       // a search result to open
 };
 
 // The DOM fields the view places (ids in web/inbox.html).
@@ -55,6 +60,7 @@ struct Fields {
   client::dom::Field note{"resolve-note"};
   client::dom::Field user{"login-user"};
   client::dom::Field password{"login-password"};
+  client::dom::Field search{"search-query"};  // the conversations view's search
 };
 
 class InboxView {
@@ -83,6 +89,10 @@ class InboxView {
   };
 
   void draw_login(InboxModel& model, Fields& fields, double now, Intents& out);
+  // issue 9, supervise (supervise_view.cpp): the top bar's buttons (returns the new right edge)
+  // and the open panel, drawn over everything.
+  float draw_supervise_buttons(InboxModel& model, float right, float hh, Intents& out);
+  void draw_supervise(InboxModel& model, Fields& fields, Intents& out);
   void draw_topbar(InboxModel& model, float w, Intents& out);
   void draw_lists(InboxModel& model, float x, float y, float w, float h, double now, Intents& out);
   float draw_list(InboxModel& model, const char* id, const char* title, const std::vector<Row>& rows,

@@ -123,6 +123,8 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
       model_->set_draft(std::string(value), now_ms());
     } else if (field == "resolve-note") {
       model_->set_resolution(std::string(value));
+    } else if (field == "search-query") {
+      model_->supervise().set_query(std::string(value));
     }
     AppShell::get().invalidate();
   }
@@ -131,6 +133,8 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
       send();
     } else if (field == "resolve-note") {
       resolve();
+    } else if (field == "search-query") {
+      run_search();
     } else if (field == "login-user" || field == "login-password") {
       parley_inbox_submit_login();
     }
@@ -139,6 +143,8 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
   void on_escape(std::string_view field) override {
     if (field == "resolve-note") {
       model_->close_resolve();
+    } else if (field == "search-query") {
+      close_supervise();
     }
     parley_inbox_blur();
     after_change();
@@ -490,9 +496,50 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     }
   }
 
+  // ---- issue 9, supervise: the dashboard and conversations panels (supervise_model.hpp) ----
+  void run_search() {
+    const std::uint64_t n = model_->supervise().search_number() + 1;
+    const std::string url = model_->supervise().begin_search();
+    client::dom::fetch(url, [this, n](bool ok, std::string body) {
+      model_->supervise().search_answered(n, ok, body);
+      after_change();
+    });
+    after_change();
+  }
+  void close_supervise() {
+    if (model_->supervise().panel() == inbox::SuperviseModel::Panel::dashboard) model_->show_dashboard(false);
+    model_->supervise().close();
+    parley_inbox_blur();
+  }
+  void apply_supervise(const inbox::Intents& in, Millis now) {
+    inbox::SuperviseModel& sv = model_->supervise();
+    if (in.open_dashboard) model_->show_dashboard(true);
+    if (in.open_conversations) {
+      sv.open(inbox::SuperviseModel::Panel::conversations);
+      fields_.search.focus();
+      if (!sv.searched()) run_search();
+    }
+    if (in.focus_search) fields_.search.focus();
+    if (!in.status_filter.empty()) {
+      sv.set_status_filter(in.status_filter == "all" ? "" : in.status_filter);
+      run_search();
+    }
+    if (in.run_search) run_search();
+    if (in.request_csat) model_->request_csat();
+    if (!in.open_hit.empty()) {
+      close_supervise();
+      model_->open(in.open_hit, now);
+    }
+    if (in.close_supervise) close_supervise();
+    if (in.open_dashboard || in.open_conversations || in.close_supervise || in.request_csat || !in.open_hit.empty() ||
+        !in.status_filter.empty())
+      after_change();
+  }
+
   void apply(const inbox::Intents& in) {
     const Millis now = now_ms();
     bool changed = false;
+    apply_supervise(in, now);
     if (in.login) parley_inbox_submit_login();
     if (in.focus_login) {
       if (fields_.user.value().empty())

@@ -102,12 +102,16 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
       email_ = value;
     } else if (field == "prechat-topic") {
       topic_ = value;
+    } else if (field == "csat-comment") {
+      csat_comment_ = value;
     }
     AppShell::get().invalidate();
   }
   void on_submit(std::string_view field) override {
     if (field == "composer") {
       send();
+    } else if (field == "csat-comment") {
+      submit_survey();
     } else {
       submit_prechat();
     }
@@ -287,6 +291,14 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
     after_model_change();
   }
 
+  void submit_survey() {
+    if (model_.submit_survey(csat_comment_)) {
+      fields_.csat_comment.set_value("");
+      csat_comment_.clear();
+    }
+    after_model_change();
+  }
+
   void close() {
     model_.set_panel_open(false);
     client::dom::post_to_host("{\"type\":\"parley:close\"}");
@@ -297,6 +309,11 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
     if (in.send) send();
     if (in.focus_composer) fields_.composer.focus();
     if (in.submit_prechat) submit_prechat();
+    if (in.rate > 0) {
+      model_.survey().choose(in.rate);
+      AppShell::get().invalidate();
+    }
+    if (in.submit_survey) submit_survey();
     if (in.request_human) model_.request_human();
     if (in.end_chat) model_.end_chat();
     if (in.new_conversation) model_.start_new_conversation();
@@ -323,6 +340,7 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
   widget::Fields fields_;
   std::string regular_url_, bold_url_;
   std::string name_, email_, topic_;
+  std::string csat_comment_;
   int unread_posted_ = 0;
   bool focus_on_open_ = true;  // standalone, the page opens with the app
   bool link_down_ = false;  // an outage was announced

@@ -58,6 +58,7 @@ std::string notice_text(const Event& e) {
     if (!name.empty()) return "You're now chatting with " + name;
     return "Transferred to a colleague. Please wait a moment\u2026";
   }
+  if (e.type == ev::csat_requested) return "How did we do? Please rate this conversation below";
   return {};
 }
 
@@ -230,8 +231,39 @@ void WidgetModel::end_chat() {
   if (can_end()) session_.send(ChatEnd{conversation_id_});
 }
 
+bool WidgetModel::submit_survey(std::string comment) {
+  const Conversation* c = conversation();
+  if (!c) return false;
+  std::optional<Rate> rate = survey_.submit(*c, std::move(comment));
+  if (!rate) return false;
+  const std::string id = rate->conversation_id;
+  if (!session_.send(*rate, id)) survey_.refused(id, "Not connected; try again in a moment.");
+  touch();
+  return true;
+}
+
+void WidgetModel::on_command_ack(std::string_view command, const std::string& key, const Json& data) {
+  if (command == "chat.rate") {
+    survey_.stored(key);
+    announcements_.push_back("Thank you for your feedback");
+    touch();
+  } else if (command == "chat.send_message" && data.is_object() && data.contains("previous_conversation_id")) {
+    // After the reopen window the message started a new conversation, linked to the old one:
+    // continue there (the relay subscribed this connection already; the join makes it ours).
+    const std::string next = string_member(data, "conversation_id");
+    if (!next.empty() && next != conversation_id_) {
+      conversation_id_ = next;
+      session_.store().track(next);
+      session_.resume(next);
+      survey_.reset();
+      touch();
+    }
+  }
+}
+
 void WidgetModel::start_new_conversation() {
   if (!ended()) return;
+  survey_.reset();
   session_.send(Leave{conversation_id_});
   conversation_id_.clear();
   prechat_done_ = false;
@@ -572,6 +604,7 @@ void WidgetModel::on_event(const Event& event, SyncStore::Applied applied) {
     touch();
   }
   if (applied != SyncStore::Applied::added) return;
+  if (event.type == ev::csat_requested || event.type == ev::reopened) survey_.ask_again(event.conversation_id);
   if (event.type == ev::new_message && event.actor.role != Role::customer) others_message_at_ = now_;
   // Live events only: a resume replay (before the join is acknowledged) is history.
   if (!session_.joined(event.conversation_id)) return;
@@ -605,6 +638,7 @@ void WidgetModel::on_started(const std::string& conversation_id) {
 void WidgetModel::on_joined(const std::string&) { touch(); }
 
 void WidgetModel::on_command_error(std::string_view command, const std::string& key, const Error& error) {
+  if (command == "chat.rate") survey_.refused(key, error.message);
   // A conversation we remembered is gone (or not ours): start afresh.
   if (command == "chat.join" && key == conversation_id_ && error.code == ErrorCode::not_found) {
     conversation_id_.clear();
@@ -624,6 +658,7 @@ Json WidgetModel::snapshot(Millis now) const {
   j["panel_open"] = panel_open_;
   j["prechat"] = show_prechat();
   j["prechat_error"] = prechat_error_;
+  j["survey"] = survey_.snapshot(conversation());
   j["unread"] = unread_;
   j["queue"] = queue_place_.position > 0
                    ? Json{{"position", queue_place_.position},

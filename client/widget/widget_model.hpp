@@ -17,6 +17,7 @@
 #include "common/linkify.hpp"
 #include "common/session.hpp"
 #include "parley/replies.hpp"
+#include "widget/survey_model.hpp"
 
 namespace parley::widget {
 
@@ -118,6 +119,10 @@ class WidgetModel : public client::SessionListener {
   void end_chat();
   // After an ended conversation: the next message opens a new one.
   void start_new_conversation();
+  // The satisfaction survey (survey_model.hpp): choose a star, then send it with the comment.
+  SurveyModel& survey() { return survey_; }
+  SurveyModel::Stage survey_stage() const { return survey_.stage(conversation()); }
+  bool submit_survey(std::string comment);
 
   // ---- Derived state (for the view and window.parley.state()) ----
   const TenantConfig& tenant() const { return tenant_; }
@@ -157,6 +162,7 @@ class WidgetModel : public client::SessionListener {
   void on_started(const std::string& conversation_id) override;
   void on_joined(const std::string& conversation_id) override;
   void on_command_error(std::string_view command, const std::string& key, const Error& error) override;
+  void on_command_ack(std::string_view command, const std::string& key, const Json& data) override;
 
   // Formatting helpers (exposed for tests).
   static std::string format_time(Millis at, Clock clock);
@@ -197,6 +203,8 @@ class WidgetModel : public client::SessionListener {
   Seq seen_sent_ = 0;
   std::vector<std::string> announcements_;
   std::uint64_t local_version_ = 0;
+
+  SurveyModel survey_;
 
   std::vector<DisplayItem> items_;
   std::uint64_t items_version_ = 0;

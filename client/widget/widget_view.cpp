@@ -773,10 +773,17 @@ bool WidgetView::draw(WidgetModel& model, Fields& fields, double now_ms, Intents
   const float composer_h = std::clamp(composer_text_css_, 20.0f, 120.0f) * s_ + 22 * s_ + 24 * s_;
   const float prechat_h = (16 + 20 + 4 + 16 + 12 + 3 * (16 + 5 + 40 + 10) + 44 + 16) * s_ +
                           (model.prechat_error().empty() ? 0 : f.small->FontSize + 8 * s_);
+  const float survey_h = prechat ? 0 : survey_height(model);
   const float panel_h = prechat ? prechat_h : composer_h;
   const float panel_y = h - footer_h - panel_h;
 
-  const bool animating = draw_transcript(model, model.items(now), top, panel_y, w, now_ms, out);
+  const bool animating = draw_transcript(model, model.items(now), top, panel_y - survey_h, w, now_ms, out);
+  ImGui::SetCursorScreenPos(ImVec2(0, 0));
+  if (survey_h > 0) {
+    draw_survey(model, fields, w, panel_y - survey_h, out);
+  } else {
+    fields.csat_comment.hide();
+  }
 
   ImGui::SetCursorScreenPos(ImVec2(0, 0));
   if (prechat) {

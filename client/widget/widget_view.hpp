@@ -30,6 +30,8 @@ struct Intents {
   bool focus_composer = false;
   std::string retry, discard, copy, open_url;
   std::string announce;  // for the screen reader (e.g. "Copied")
+  int rate = 0;                // survey: a star was chosen (1..5)
+  bool submit_survey = false;  // survey: send the rating
 };
 
 // The DOM fields the view places (ids in web/widget.html).
@@ -38,6 +40,7 @@ struct Fields {
   client::dom::Field name{"prechat-name"};
   client::dom::Field email{"prechat-email"};
   client::dom::Field topic{"prechat-topic"};
+  client::dom::Field csat_comment{"csat-comment"};  // the survey's optional comment
 };
 
 class WidgetView {
@@ -78,6 +81,9 @@ class WidgetView {
                          float top, float bottom, Intents& out);
   float draw_composer(WidgetModel& model, Fields& fields, float w, float h, Intents& out);
   float draw_prechat(WidgetModel& model, Fields& fields, float w, float h, Intents& out);
+  // The satisfaction survey above the composer (survey_view.cpp); 0 high when hidden.
+  float survey_height(WidgetModel& model) const;
+  void draw_survey(WidgetModel& model, Fields& fields, float w, float y0, Intents& out);
   void apply_brand(const std::string& hex);
   bool mirrored(WidgetModel& model, double now_ms) const;
 

@@ -56,12 +56,25 @@ void enter_queue(Conversation& c, Millis now) {
   c.unanswered_turns = 0;
 }
 
+// What metrics need of an ending (parley/metrics.hpp), measured before the assignee is released:
+// "open_ms" since the conversation began, and for a handled one "agent_id" and "handle_ms" since
+// it was assigned.
+void add_ending_figures(Json& data, const Conversation& before, Millis now) {
+  if (before.created_at > 0 && now >= before.created_at) data["open_ms"] = now - before.created_at;
+  if (!before.assignee_id.empty()) {
+    data["agent_id"] = before.assignee_id;
+    if (before.assigned_at > 0 && now >= before.assigned_at) data["handle_ms"] = now - before.assigned_at;
+  }
+}
+
 void close(Transition& t, Ending ending, const Actor& actor, Millis now) {
+  Json data{{"ending", to_string(ending)}};
+  add_ending_figures(data, t.next, now);
   release_assignee(t.next);
   t.next.status = Status::resolved;
   t.next.ending = ending;
   t.next.resolved_at = now;
-  emit(t, ev::ended, Audience::everyone, actor, now, Json{{"ending", to_string(ending)}});
+  emit(t, ev::ended, Audience::everyone, actor, now, std::move(data));
 }
 
 // resolved -> bot (pending without an assistant), keeping the last agent as routing hint.
@@ -133,13 +146,48 @@ Transition start_conversation(const Conversation& initial, const Actor& customer
   return t;
 }
 
+CustomerReturn on_customer_return(const Conversation& c, Millis now, const ConversationPolicy& policy) {
+  if (c.status != Status::resolved) return CustomerReturn::post;
+  if (policy.reopen_window_ms <= 0) return CustomerReturn::reopen;
+  return now - c.resolved_at <= policy.reopen_window_ms ? CustomerReturn::reopen : CustomerReturn::start_new;
+}
+
+Conversation follow_up_of(const Conversation& old, std::string id) {
+  Conversation c;
+  c.id = std::move(id);
+  c.tenant_id = old.tenant_id;
+  c.contact_id = old.contact_id;
+  c.channel = old.channel;
+  c.priority = old.priority;
+  c.topic = old.topic;
+  c.answered_by = old.answered_by;
+  c.previous_agent_id = !old.assignee_id.empty() ? old.assignee_id : old.previous_agent_id;
+  c.previous_conversation_id = old.id;
+  c.page_url = old.page_url;
+  c.page_title = old.page_title;
+  c.page_referrer = old.page_referrer;
+  return c;
+}
+
+void append_event(Transition& t, std::string_view type, Audience audience, const Actor& actor, Millis now,
+                  Json data) {
+  emit(t, type, audience, actor, now, std::move(data));
+}
+
 Result<Transition> post_message(const Conversation& c, const Actor& from, Message m, Millis now,
                                 const ConversationPolicy& policy) {
   if (std::optional<Error> refusal = check_sender(c, from, m)) return *std::move(refusal);
+  if (from.role == Role::customer && on_customer_return(c, now, policy) == CustomerReturn::start_new) {
+    return make_error(ErrorCode::invalid_transition,
+                      "the conversation was resolved longer ago than the reopen window; start a new one",
+                      "reopen_window");
+  }
   Transition t = begin(c);
   if (from.role == Role::customer && c.status == Status::resolved) reopen(t, from, now, policy);
+  Json first_response;  // metrics (parley/metrics.hpp): the first agent answer of this round
   if (from.role == Role::agent && !is_staff_note(m) && t.next.first_agent_response_at == 0) {
     t.next.first_agent_response_at = now;
+    if (t.next.handed_off_at > 0 && now >= t.next.handed_off_at) first_response = now - t.next.handed_off_at;
   }
   m.conversation_id = c.id;
   m.seq = t.next.head_seq + 1;
@@ -148,7 +196,9 @@ Result<Transition> post_message(const Conversation& c, const Actor& from, Messag
   m.sender_id = from.id;
   m.sender_name = from.name;
   const Audience audience = is_staff_note(m) ? Audience::staff : Audience::everyone;
-  emit(t, ev::new_message, audience, from, now, Json{{"message", to_json(m)}});
+  Json data{{"message", to_json(m)}};
+  if (!first_response.is_null()) data["first_response_ms"] = first_response;
+  emit(t, ev::new_message, audience, from, now, std::move(data));
   return t;
 }
 
@@ -179,8 +229,9 @@ Result<Transition> accept(const Conversation& c, const Actor& agent, Millis now)
   t.next.assignee_id = agent.id;
   t.next.assignee_name = agent.name;
   t.next.assigned_at = now;
-  emit(t, ev::assigned, Audience::everyone, agent, now,
-       Json{{"agent", {{"id", agent.id}, {"name", agent.name}}}});
+  Json data{{"agent", {{"id", agent.id}, {"name", agent.name}}}};
+  if (c.handed_off_at > 0 && now >= c.handed_off_at) data["waited_ms"] = now - c.handed_off_at;
+  emit(t, ev::assigned, Audience::everyone, agent, now, std::move(data));
   return t;
 }
 
@@ -213,14 +264,15 @@ Result<Transition> resolve(const Conversation& c, const Actor& agent, bool may_o
                    c);
   }
   Transition t = begin(c);
+  Json data{{"ending", to_string(Ending::resolved_by_staff)}};
+  add_ending_figures(data, c, now);
   release_assignee(t.next);
   t.next.status = Status::resolved;
   t.next.ending = Ending::resolved_by_staff;
   t.next.resolution = resolution;
   t.next.issue_type = issue_type;
   t.next.resolved_at = now;
-  emit(t, ev::resolved, Audience::everyone, agent, now,
-       Json{{"ending", to_string(Ending::resolved_by_staff)}});
+  emit(t, ev::resolved, Audience::everyone, agent, now, std::move(data));
   emit(t, ev::resolution_note, Audience::staff, agent, now,
        Json{{"resolution", resolution}, {"issue_type", issue_type}});
   return t;

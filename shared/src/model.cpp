@@ -148,6 +148,10 @@ Json to_json(const Conversation& c, bool staff) {
             {"resolved_at", c.resolved_at},
             {"head_seq", c.head_seq},
             {"team", c.team}};
+  // The survey: the customer's own rating is no secret to them (the widget shows it once given).
+  j["csat"] = Json{{"rating", c.csat_rating}, {"comment", c.csat_comment}, {"at", c.csat_at},
+                   {"requested_at", c.csat_requested_at}};
+  if (!c.previous_conversation_id.empty()) j["previous_conversation_id"] = c.previous_conversation_id;
   if (staff) {
     j["resolution"] = c.resolution;
     j["handoff_summary"] = c.handoff_summary;
@@ -269,6 +273,15 @@ Result<Conversation> conversation_from_json(const Json& j) {
   c.resolved_at = r.millis("resolved_at", Need::required);
   c.head_seq = r.seq("head_seq", Need::required);
   c.team = r.text("team", Need::optional);  // absent from relays before issue 9
+  if (const Json* csat = r.object("csat", Need::optional)) {
+    ObjectReader q = r.nested(*csat, "csat");
+    c.csat_rating = static_cast<int>(q.seq("rating", Need::optional));
+    c.csat_comment = q.text("comment", Need::optional);
+    c.csat_at = q.millis("at", Need::optional);
+    c.csat_requested_at = q.millis("requested_at", Need::optional);
+    r.adopt(q);
+  }
+  c.previous_conversation_id = r.text("previous_conversation_id", Need::optional);
   // Staff-only members.
   c.resolution = r.text("resolution", Need::optional);
   c.handoff_summary = r.text("handoff_summary", Need::optional);

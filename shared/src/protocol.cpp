@@ -26,6 +26,7 @@ constexpr std::array<std::string_view, std::variant_size_v<Command>> kCommandNam
     // issue 9
     "agent.set_status",
     "chat.transfer", "chat.set_issue_type", "chat.share_article",
+    "chat.rate",    "chat.request_csat",  "dashboard.watch",
 };
 constexpr std::array<std::string_view, 3> kInboxListNames = {"queue", "mine", "recent"};
 // Customers "resume" a conversation; it is the same operation as a join.
@@ -196,6 +197,21 @@ void write(Json& j, const ShareArticle& c) {
   j["client_msg_id"] = c.client_msg_id;
   j["article_id"] = c.article_id;
 }
+void read(ObjectReader& r, const Limits& l, Rate& c) {
+  c.conversation_id = read_conversation_id(r, l);
+  const Seq rating = r.seq("rating", Need::required);
+  if (!r.failed() && (rating < 1 || rating > 5)) r.fail(ErrorCode::bad_field, "must be 1..5", "rating");
+  c.rating = static_cast<int>(std::min<Seq>(rating, 5));
+  c.comment = r.text("comment", Need::optional, 1000);
+}
+void write(Json& j, const Rate& c) {
+  j["conversation_id"] = c.conversation_id;
+  j["rating"] = c.rating;
+  if (!c.comment.empty()) j["comment"] = c.comment;
+}
+
+void read(ObjectReader& r, const Limits&, DashboardWatch& c) { c.watch = r.flag("watch", true); }
+void write(Json& j, const DashboardWatch& c) { j["watch"] = c.watch; }
 
 // Commands that address a conversation and carry nothing else.
 template <class C>

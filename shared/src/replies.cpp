@@ -114,7 +114,8 @@ Json to_json(const PublicTenantConfig& t) {
               {"position", t.position},
               {"assistant_name", t.assistant_name},
               {"assistant_enabled", t.assistant_enabled},
-              {"prechat_form", t.prechat_form}};
+              {"prechat_form", t.prechat_form},
+              {"csat_question", t.csat_question}};
 }
 
 Result<PublicTenantConfig> decode_public_tenant_config(const Json& j, PublicTenantConfig base) {
@@ -132,6 +133,7 @@ Result<PublicTenantConfig> decode_public_tenant_config(const Json& j, PublicTena
   text("welcome", base.welcome);
   text("brand_color", base.brand_color);
   text("position", base.position);
+  text("csat_question", base.csat_question);
   text("assistant_name", base.assistant_name);
   base.assistant_enabled = r.flag("assistant_enabled", base.assistant_enabled);
   base.prechat_form = r.flag("prechat_form", base.prechat_form);
@@ -245,6 +247,7 @@ Result<StartAck> decode_start_ack(const Json& data) {
 Json to_json(const SendAck& a) {
   Json j{{"conversation_id", a.conversation_id}, {"seq", a.seq}};
   if (a.duplicate) j["duplicate"] = true;
+  if (!a.previous_conversation_id.empty()) j["previous_conversation_id"] = a.previous_conversation_id;
   return j;
 }
 
@@ -255,6 +258,7 @@ Result<SendAck> decode_send_ack(const Json& data) {
   a.conversation_id = r.id("conversation_id", Need::required, kNoLimit);
   a.seq = r.seq("seq", Need::required);
   a.duplicate = r.flag("duplicate", false);
+  a.previous_conversation_id = r.text("previous_conversation_id", Need::optional);
   if (r.error()) return *r.error();
   if (const auto it = data.find("event"); it != data.end()) {
     Result<Event> e = it->is_object() ? event_from_json(*it) : Result<Event>(make_error(ErrorCode::bad_field, ""));

@@ -61,6 +61,13 @@ void update_summary(Conversation& s, const Event& e) {
     s.ending = Ending::none;
     s.previous_agent_id = data_text(d, "previous_agent_id", s.previous_agent_id);
     s.resolved_at = 0;
+  } else if (e.type == ev::csat_requested) {
+    s.csat_requested_at = e.at;
+  } else if (e.type == ev::rated) {  // staff only
+    const auto r = d.is_object() ? d.find("rating") : d.end();
+    if (r != d.end() && r->is_number_integer()) s.csat_rating = r->get<int>();
+    s.csat_comment = data_text(d, "comment");
+    s.csat_at = e.at;
   } else if (e.type == ev::priority_changed) {
     s.priority = parse_priority(data_text(d, "priority")).value_or(s.priority);
   } else if (e.type == ev::handoff_summary) {

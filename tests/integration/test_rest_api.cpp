@@ -118,6 +118,12 @@ const Row kMatrix[] = {
     {"POST", "/api/v1/kb", R"([{"id":"hours","title":"Opening hours","body":"We are open 9 to 5.","keywords":["open"]}])",
      {401, 200, 403, 403, 403, 403, 403, 200}},
     {"GET", "/api/v1/export", "", {401, 200, 403, 403, 403, 403, 403, 200}},
+    // issue 9, supervise: the dashboard (supervisor routes), the conversations view (staff), the survey
+    {"GET", "/api/live-chat/dashboard", "", {401, 200, 200, 403, 403, 403, 403, 200}},
+    {"GET", "/api/live-chat/conversations", "", {401, 200, 200, 200, 403, 200, 403, 403}},
+    {"GET", "/api/live-chat/conversations?q=hello&status=resolved", "", {401, 200, 200, 200, 403, 200, 403, 403}},
+    {"POST", "/api/live-chat/{X}/csat-request", "", {401, 404, 404, 404, 403, 403, 404, 403}},
+    {"POST", "/api/live-chat/{C}/csat-request", "", {401, 409, 409, 409, 403, 403, 409, 403}},
     // no such endpoint: 404 for everyone, before any authentication
     {"GET", "/api/v1/nothing-here", "", {404, 404, 404, 404, 404, 404, 404, 404}},
     {"DELETE", "/api/v1/conversations", "", {405, 405, 405, 405, 405, 405, 405, 405}},

@@ -268,7 +268,8 @@ TEST_CASE("the assignee resolves: an outcome for everyone, the note for staff") 
   CHECK(types_of(t.events) == std::vector<std::string>{"chat.resolved", "chat.resolution_note"});
   check_numbering(c, t);
   CHECK(t.events[0].audience == Audience::everyone);
-  CHECK(t.events[0].data == Json{{"ending", "resolved_by_staff"}});
+  // The ending, and what the dashboard counts (parley/metrics.hpp): who handled it and for how long.
+  CHECK(t.events[0].data == Json{{"ending", "resolved_by_staff"}, {"agent_id", "u_1"}, {"handle_ms", 1000}, {"open_ms", 3000}});
   CHECK(t.events[1].audience == Audience::staff);
   CHECK(t.events[1].data["resolution"] == "Refund issued");
   CHECK(t.events[1].data["issue_type"] == "billing");

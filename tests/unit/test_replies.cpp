@@ -90,7 +90,8 @@ TEST_CASE("replies: hello ack and the public tenant config") {
                          {"position", "left"},
                          {"assistant_name", "Ava"},
                          {"assistant_enabled", false},
-                         {"prechat_form", true}};
+                         {"prechat_form", true},
+                         {"csat_question", "How would you rate this conversation?"}};
   CHECK(to_json(t).dump() == tenant_json.dump());
 
   HelloAck a;

@@ -120,8 +120,9 @@ TEST_CASE("migration v4: keys made before scopes keep working with every scope")
       "INSERT INTO api_keys VALUES ('h_a', 't_default', 'first start', 111), ('h_b', 't_x', 'ci', 222);"
       // The tables later migrations index (v5), as v1 made them, reduced to the indexed columns.
       "CREATE TABLE conversations (id TEXT PRIMARY KEY, tenant_id TEXT, status TEXT, created_at INTEGER,"
-      " updated_at INTEGER);"
-      "CREATE TABLE messages (id INTEGER PRIMARY KEY, tenant_id TEXT, client_msg_id TEXT);"));
+      " updated_at INTEGER, assignee_id TEXT);"  // assignee_id: indexed by v8
+      "CREATE TABLE messages (id INTEGER PRIMARY KEY, tenant_id TEXT, client_msg_id TEXT);"
+      "CREATE TABLE events (conversation_id TEXT, seq INTEGER, tenant_id TEXT, at INTEGER);"));  // v8
   REQUIRE_FALSE(migrate(db, 1000));
   CHECK(schema_version(db).value() == latest_schema_version());
 

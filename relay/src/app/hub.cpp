@@ -137,6 +137,7 @@ void Hub::stop() {
   }
   s.feed.stop();
   s.router.stop();
+  s.dashboard.stop();
   s.sessions.stop();
   s.workers->join();
 }
@@ -155,6 +156,7 @@ std::optional<Error> Hub::start() {
   if (auto e = s.tenants.load(*s.reader)) return e;
   if (auto e = s.convs.start(*s.reader, s.tenants.ids())) return e;
   if (auto e = s.router.start(*s.reader, s.tenants.ids())) return e;
+  if (auto e = s.dashboard.load(*s.reader, s.tenants.ids())) return e;
   // Everyone the rules wait for is gone since the start until they connect.
   s.convs.for_each([&s](const ConvState& cs) { watch_after_commit(s, cs); });
   s.sessions.start();
@@ -250,6 +252,7 @@ void Hub::on_close(std::uint64_t conn_id) {
   std::unique_ptr<ConnState> c = s.conns.remove(conn_id);
   if (!c) return;
   s.feed.forget(*c);
+  s.dashboard.forget(*c);
   for (const std::string& id : c->subs) {
     if (ConvState* cs = s.convs.find(id)) {
       cs->subscribers.erase(conn_id);
@@ -376,6 +379,8 @@ InboxCounts Hub::counts(const std::string& tenant_id) {
   n.time_zone_known = TimeZone::find(t ? t->settings.time_zone : "UTC").has_value();
   return n;
 }
+
+Json Hub::dashboard(const std::string& tenant_id) { return to_json(s_->dashboard.build(tenant_id)); }
 
 Millis Hub::longest_wait_ms(const std::string& tenant_id) {
   const Millis at = now();

@@ -116,6 +116,8 @@ class Hub : public Application {
   // The full staff view: to_json(c, staff=true) + contact, preview, last_customer_seq.
   Json conversation_summary(const Conversation& c);
   InboxCounts counts(const std::string& tenant_id);
+  // Issue 9: the tenant's live dashboard now (parley/metrics.hpp Dashboard JSON).
+  Json dashboard(const std::string& tenant_id);
   // Longest current wait in the queue, ms (the queue's first entry by waiting time).
   Millis longest_wait_ms(const std::string& tenant_id);
   // Runs a staff command exactly as if it came over a WebSocket (send_message, accept, resolve,

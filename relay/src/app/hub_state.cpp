@@ -41,6 +41,7 @@ HubState::HubState(asio::io_context& io_, DataStore& store_, HubOptions options_
                }}),
       feed(io, *this),
       echoes(io, conns),
+      dashboard(io, *this),
       sessions(*this),
       new_visitors(options.visitor_rate_per_s, options.visitor_burst, options.max_address_buckets),
       rest(options.rest_rate_per_s, options.rest_burst, options.max_address_buckets),
@@ -92,6 +93,7 @@ std::pair<Millis, Millis> HubState::day_of(const std::string& tenant_id, Millis 
 }
 
 void HubState::broadcast(ConvState& cs, const std::vector<Event>& events) {
+  dashboard.observe(cs.committed.tenant_id, events);
   for (const Event& e : events) {
     if (cs.subscribers.empty()) break;
     auto frame = std::make_shared<const std::string>(encode_event(e));

@@ -22,6 +22,7 @@
 #include "app/live/address_limits.hpp"
 #include "app/live/connections.hpp"
 #include "app/live/contacts.hpp"
+#include "app/live/dashboard.hpp"
 #include "app/live/conversations.hpp"
 #include "app/live/inbox_feed.hpp"
 #include "app/live/presence.hpp"
@@ -62,6 +63,7 @@ struct HubState {
   WritePipeline pipeline;
   InboxFeed feed;
   SenderEcho echoes;
+  LiveDashboard dashboard;  // issue 9: today's figures, folded in broadcast()
   Sessions sessions;
   AddressLimits new_visitors;  // per address: contacts created by anonymous chat.starts
   AddressLimits rest;          // per address: REST requests

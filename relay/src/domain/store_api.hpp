@@ -261,6 +261,32 @@ struct MessagePage {
   bool more = false;              // more rows follow the page
 };
 
+// ==== issue 9, supervise: the conversations view and the dashboard's day (read models) ====
+// The conversations view (GET /api/live-chat/conversations): every filter optional; `query` is a
+// full-text search over message text (FTS5; staff notes included: the view is staff-only).
+struct ConversationSearch {
+  std::optional<Status> status;
+  std::string assignee_id;  // the current assignee, or for resolved ones the last (previous_agent_id)
+  std::optional<Priority> priority;
+  std::string issue_type;
+  std::optional<Channel> channel;
+  Millis from = 0, to = 0;  // created_at in [from, to); 0 = unbounded
+  std::string query;
+  std::size_t limit = 50;
+  std::size_t offset = 0;
+};
+// One conversation of the view; with a query, the best (first) matching message: its seq and a
+// snippet with the match between [ and ].
+struct SearchHit {
+  Conversation conversation;
+  Seq match_seq = 0;
+  std::string snippet;
+};
+struct SearchPage {
+  std::vector<SearchHit> hits;  // updated_at DESC, id DESC; at most `limit`
+  std::int64_t total = 0;       // every conversation matching (limit/offset ignored)
+};
+
 // ---- reads ----
 // One connection's worth of reads. Not thread-safe: one thread at a time (the hub keeps one per
 // worker thread and one for its loop). Every call filters by tenant where the row has one; a row
@@ -359,6 +385,12 @@ class StoreReader {
   // shortcut, then the tenant's before personal ones.
   virtual Result<std::vector<CannedResponse>> list_canned(const std::string& tenant_id, const std::string& user_id);
   virtual Result<std::optional<CannedResponse>> find_canned(const std::string& tenant_id, const std::string& id);
+  // ==== issue 9, supervise (default: unavailable, for stores that do not have them yet) ====
+  // The events of the tenant with at in [from, to) that parley::observe counts
+  // (parley::counted_event_types(), and chat.new_message events carrying first_response_ms), by
+  // at, conversation, seq: the dashboard's start-up fold of one day.
+  virtual Result<std::vector<Event>> day_events(const std::string& tenant_id, Millis from, Millis to);
+  virtual Result<SearchPage> search_conversations(const std::string& tenant_id, const ConversationSearch& query);
 };
 
 // ---- the store ----

@@ -80,6 +80,10 @@ std::optional<Error> read_bool(const Json& v, const std::string& key, bool& out)
 
 // ---- settings ----
 
+ConversationPolicy policy_of(const TenantSettings& s) {
+  return ConversationPolicy{s.assistant_enabled, static_cast<Millis>(s.reopen_window_minutes) * 60 * 1000};
+}
+
 Json to_json(const TenantSettings& s) {
   return Json{{"title", s.title},
               {"welcome", s.welcome},
@@ -91,7 +95,9 @@ Json to_json(const TenantSettings& s) {
               {"assistant_enabled", s.assistant_enabled},
               {"assistant_name", s.assistant_name},
               {"handoff_after_turns", s.handoff_after_turns},
-              {"issue_types", s.issue_types}};
+              {"issue_types", s.issue_types},
+              {"csat_question", s.csat_question},
+              {"reopen_window_minutes", s.reopen_window_minutes}};
 }
 
 std::optional<Error> apply_settings_json(const Json& j, TenantSettings& into) {
@@ -169,6 +175,15 @@ std::optional<Error> apply_settings_json(const Json& j, TenantSettings& into) {
           types.push_back(x.get<std::string>());
         }
         if (!e) s.issue_types = std::move(types);
+      }
+    } else if (key == "csat_question") {
+      e = read_string(v, key, 200, true, s.csat_question);
+    } else if (key == "reopen_window_minutes") {
+      constexpr std::int64_t kMaxWindow = 90LL * 24 * 60;  // 90 days
+      if (!v.is_number_integer() || v.get<std::int64_t>() < 0 || v.get<std::int64_t>() > kMaxWindow) {
+        e = make_error(ErrorCode::bad_field, "reopen_window_minutes must be an integer from 0 to 129600", key);
+      } else {
+        s.reopen_window_minutes = static_cast<int>(v.get<std::int64_t>());
       }
     } else {
       e = make_error(ErrorCode::bad_field, "unknown setting: " + key, key);

@@ -16,6 +16,7 @@
 #include "domain/api_key.hpp"
 #include "domain/change.hpp"
 #include "parley/assistant_rules.hpp"
+#include "parley/conversation.hpp"
 #include "parley/model.hpp"
 #include "parley/result.hpp"
 
@@ -36,7 +37,15 @@ struct TenantSettings {
   std::string assistant_name = "Parley Assistant";
   int handoff_after_turns = 3;  // unanswered customer turns before handing off
   std::vector<std::string> issue_types = {"general", "billing", "technical", "account", "other"};
+  // The satisfaction survey's question (parley/csat.hpp), shown by the widget after an ending.
+  std::string csat_question = "How would you rate this conversation?";
+  // A customer's message within this many minutes of the resolution reopens the conversation;
+  // later it starts a new one linked to it (parley/conversation.hpp on_customer_return).
+  // 0 = always reopen.
+  int reopen_window_minutes = 24 * 60;
 };
+// The state machine's policy for the tenant's settings.
+ConversationPolicy policy_of(const TenantSettings&);
 Json to_json(const TenantSettings&);
 // Applies the fields present in `j` onto `into`; unknown keys or wrong types are an error
 // (ErrorCode::bad_field with the key in Error::field), and nothing is changed then.

@@ -70,6 +70,11 @@ std::optional<Error> read_conversation(const Stmt& q, Conversation& c) {
   c.page_title = q.col_text(24);
   c.page_referrer = q.col_text(25);
   c.team = q.col_text(26);
+  c.csat_rating = static_cast<int>(q.col_int(27));
+  c.csat_comment = q.col_text(28);
+  c.csat_at = q.col_int(29);
+  c.csat_requested_at = q.col_int(30);
+  c.previous_conversation_id = q.col_text(31);
   return std::nullopt;
 }
 
@@ -90,7 +95,7 @@ std::optional<Error> upsert_conversation(Db& db, const Conversation& c) {
   Stmt q =
       db.prepare(std::string("INSERT INTO conversations(") + kConversationCols +
                  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-                 " ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)"
+                 " ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)"
                  " ON CONFLICT(id) DO UPDATE SET contact_id = excluded.contact_id,"
                  " channel = excluded.channel, status = excluded.status, ending = excluded.ending,"
                  " priority = excluded.priority, answered_by = excluded.answered_by,"
@@ -104,7 +109,10 @@ std::optional<Error> upsert_conversation(Db& db, const Conversation& c) {
                  " first_agent_response_at = excluded.first_agent_response_at,"
                  " resolved_at = excluded.resolved_at, head_seq = excluded.head_seq,"
                  " page_url = excluded.page_url, page_title = excluded.page_title,"
-                 " page_referrer = excluded.page_referrer, team = excluded.team"
+                 " page_referrer = excluded.page_referrer, team = excluded.team,"
+                 " csat_rating = excluded.csat_rating, csat_comment = excluded.csat_comment,"
+                 " csat_at = excluded.csat_at, csat_requested_at = excluded.csat_requested_at,"
+                 " previous_conversation_id = excluded.previous_conversation_id"
                  " WHERE conversations.tenant_id = excluded.tenant_id");
   q.bind(1, c.id)
       .bind(2, c.tenant_id)
@@ -132,7 +140,12 @@ std::optional<Error> upsert_conversation(Db& db, const Conversation& c) {
       .bind(24, c.page_url)
       .bind(25, c.page_title)
       .bind(26, c.page_referrer)
-      .bind(27, c.team);
+      .bind(27, c.team)
+      .bind(28, std::int64_t{c.csat_rating})
+      .bind(29, c.csat_comment)
+      .bind(30, c.csat_at)
+      .bind(31, c.csat_requested_at)
+      .bind(32, c.previous_conversation_id);
   if (auto e = q.run()) return e;
   if (db.changes() == 0) {
     return make_error(ErrorCode::internal, "conversation " + c.id + " belongs to another tenant");

@@ -18,7 +18,8 @@ inline constexpr const char* kConversationCols =
     "id, tenant_id, contact_id, channel, status, ending, priority, answered_by, topic, issue_type, "
     "assignee_id, assignee_name, previous_agent_id, resolution, handoff_summary, unanswered_turns, "
     "created_at, updated_at, handed_off_at, assigned_at, first_agent_response_at, resolved_at, head_seq, "
-    "page_url, page_title, page_referrer, team";
+    "page_url, page_title, page_referrer, team, "
+    "csat_rating, csat_comment, csat_at, csat_requested_at, previous_conversation_id";
 std::optional<Error> read_conversation(const Stmt& q, Conversation& c);  // defined in repo_conversations.cpp
 Result<std::vector<Conversation>> collect_conversations(Stmt& q);        // defined in repo_conversations.cpp
 

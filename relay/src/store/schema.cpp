@@ -290,6 +290,20 @@ CREATE TABLE canned_responses (
 CREATE UNIQUE INDEX canned_responses_shortcut ON canned_responses(tenant_id, owner_id, shortcut);
 )sql";
 
+// v8 (issue 9, supervise): the satisfaction survey on the conversation (rating 1..5, 0 = none),
+// the link of a follow-up conversation to the resolved one it continues (the reopen window), and
+// an index for the live dashboard's start-up fold of today's events (events by tenant and time)
+// and for the conversations view's filters (by assignee, by contact's previous conversations).
+constexpr const char* kV8 = R"sql(
+ALTER TABLE conversations ADD COLUMN csat_rating       INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE conversations ADD COLUMN csat_comment      TEXT NOT NULL DEFAULT '';
+ALTER TABLE conversations ADD COLUMN csat_at           INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE conversations ADD COLUMN csat_requested_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE conversations ADD COLUMN previous_conversation_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX IF NOT EXISTS events_tenant_at ON events(tenant_id, at);
+CREATE INDEX IF NOT EXISTS conversations_assignee ON conversations(tenant_id, assignee_id, updated_at);
+)sql";
+
 // v9 (issue 7): conversations_updated (tenant_id, updated_at) is covered by conversations_recent
 // (tenant_id, updated_at DESC, id), which every updated_at query can use in either direction, and
 // updated_at changes with every message: one index write per message saved. (6-8 are the chat
@@ -306,6 +320,7 @@ constexpr Migration kMigrations[] = {
     {5, kV5},
     {6, kV6},
     {7, kV7},
+    {8, kV8},
     {9, kV9},
 };
 

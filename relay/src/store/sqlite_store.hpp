@@ -36,6 +36,10 @@ class SqliteReader final : public StoreReader {
  public:
   explicit SqliteReader(std::unique_ptr<Db> db) : db_(std::move(db)) {}
 
+  // issue 9, supervise (store/repo_supervise.cpp)
+  Result<std::vector<Event>> day_events(const std::string& tenant_id, Millis from, Millis to) override;
+  Result<SearchPage> search_conversations(const std::string& tenant_id, const ConversationSearch& query) override;
+
   // The connection, for SQLite-only code (backup, tests) during the move to this interface.
   Db& db() { return *db_; }
 

@@ -5,8 +5,9 @@
 //   active --(assigned agent gone longer than the grace period)--> pending (agent kept as hint)
 //   bot|pending|active --customer ends--> resolved (ending: ended_by_customer; abandoned if pending)
 //   pending --customer gone while waiting--> resolved (ending: abandoned)
-//   resolved --new customer message--> bot (pending when the tenant has no assistant), the
-//            previous agent kept as routing hint
+//   resolved --new customer message within the reopen window--> bot (pending when the tenant has
+//            no assistant), the previous agent kept as routing hint; after the window the
+//            message starts a NEW conversation linked to the old one (on_customer_return)
 //
 // Every function is pure: it takes the conversation as it is, the actor, the time and the
 // arguments, and returns the conversation as it becomes plus the events the change causes, already
@@ -31,7 +32,26 @@ struct Transition {
 // Settings of the tenant that the rules depend on.
 struct ConversationPolicy {
   bool assistant_enabled = true;  // false: new and reopened conversations start in `pending`
+  // How long after its resolution a customer's message reopens a conversation; later it starts a
+  // new one (on_customer_return). 0 = no limit (always reopen: channel bridges, older callers).
+  Millis reopen_window_ms = 0;
 };
+
+// What a customer's message to a conversation does (the reopen rule, docs/protocol.md):
+// `post` for an open one, `reopen` for a resolved one within the policy's window (the window
+// is inclusive: resolved_at + window still reopens), `start_new` after it.
+enum class CustomerReturn { post, reopen, start_new };
+CustomerReturn on_customer_return(const Conversation& c, Millis now, const ConversationPolicy& policy);
+
+// The conversation a `start_new` message opens: a fresh conversation of the same tenant, contact,
+// channel, topic and priority, linked to `old` (previous_conversation_id) with the old assignee as
+// routing hint. Not started yet: pass it to start_conversation. `id` is chosen by the caller.
+Conversation follow_up_of(const Conversation& old, std::string id);
+
+// Appends one event to `t` (numbered head_seq + 1, updated_at = now): for transitions built
+// outside this file (parley/csat.hpp).
+void append_event(Transition& t, std::string_view type, Audience audience, const Actor& actor, Millis now,
+                  Json data);
 
 // A new conversation (status bot, or pending without an assistant, or bot with answered_by
 // external for mirrored ones). Emits chat.new_session (+ chat.handed_off when it starts pending).
@@ -39,8 +59,9 @@ Transition start_conversation(const Conversation& initial, const Actor& customer
                               const ConversationPolicy& policy);
 
 // A message from anyone. Checks who may post in which status:
-//  - customer: any status; in `resolved` the conversation first reopens (events chat.reopened +
-//    the message);
+//  - customer: any status; in `resolved` within the reopen window the conversation first reopens
+//    (events chat.reopened + the message); after the window: invalid_transition with field
+//    "reopen_window" (the caller starts a follow-up conversation instead: on_customer_return);
 //  - bot: only in `bot`;
 //  - agent, kind text: only the assignee while `active` (ErrorCode::not_assigned otherwise);
 //    records first_agent_response_at;

@@ -89,6 +89,15 @@ struct Conversation {
   // The team whose queue holds it after a transfer to a team ("" = the tenant's queue). A plain
   // name until teams exist as records (issue 9); kept as a record once someone accepts.
   std::string team;
+  // Satisfaction survey (parley/csat.hpp): the customer's rating 1..5 (0 = not rated), optional
+  // comment, when it was given, and when staff last sent the survey again by hand (0 = never).
+  int csat_rating = 0;
+  std::string csat_comment;
+  Millis csat_at = 0;
+  Millis csat_requested_at = 0;
+  // The resolved conversation this one continues (a customer wrote after the reopen window:
+  // conversation.hpp on_customer_return); "" = none.
+  std::string previous_conversation_id;
   bool operator==(const Conversation&) const = default;
 };
 
@@ -160,6 +169,10 @@ inline constexpr std::string_view resolution_note = "chat.resolution_note";  // 
 inline constexpr std::string_view ended = "chat.ended";                      // -> resolved (customer/abandon)
 inline constexpr std::string_view reopened = "chat.reopened";                // resolved -> bot|pending
 inline constexpr std::string_view priority_changed = "chat.priority_changed";
+// Satisfaction survey (parley/csat.hpp). chat.rated (staff): {"rating","comment"};
+// chat.csat_requested (everyone): {"question"}, staff sent the survey again.
+inline constexpr std::string_view rated = "chat.rated";
+inline constexpr std::string_view csat_requested = "chat.csat_requested";
 inline constexpr std::string_view typing = "chat.typing";  // ephemeral
 inline constexpr std::string_view seen = "chat.seen";      // ephemeral
 // ephemeral, staff: {"online": bool} when the customer's first connection opens or the last one

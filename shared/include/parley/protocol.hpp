@@ -160,10 +160,28 @@ struct ShareArticle {
   std::string article_id;
 };
 
+// ---- issue 9, supervise: the survey and the live dashboard ----
+// Customer: rate an ended conversation (parley/csat.hpp). rating 1..5, comment optional.
+struct Rate {
+  std::string conversation_id;
+  int rating = 0;
+  std::string comment;
+};
+// Staff: send the satisfaction survey again (chat.csat_requested to the customer).
+struct RequestCsat {
+  std::string conversation_id;
+};
+// Staff: start (watch true) or stop receiving dashboard.figures notices on this socket. The ack
+// carries the current figures (parley/metrics.hpp Dashboard JSON).
+struct DashboardWatch {
+  bool watch = true;
+};
+
 using Command = std::variant<Hello, ChatStart, SendMessage, Typing, Seen, ChatEnd, RequestHuman, Join, Leave,
                              Accept, Resolve, Handoff, SetPriority, Ping, InboxList,
                              // issue 9
-                             SetAgentStatus, ChatTransfer, SetIssueType, ShareArticle>;
+                             SetAgentStatus, ChatTransfer, SetIssueType, ShareArticle, Rate, RequestCsat,
+                             DashboardWatch>;
 
 // Wire name of a command ("hello", "chat.start", ...).
 std::string_view command_name(const Command&);

@@ -40,6 +40,9 @@ inline constexpr std::string_view session_expired = "session.expired";  // data 
 // issue 9: to every socket of a transfer's new owner, after the commit:
 // {"conversation_id","by":{id,name},"from":{id,name}|null,"note":""}
 inline constexpr std::string_view chat_transferred_to_you = "inbox.transferred";
+// To staff sockets that sent dashboard.watch: the Dashboard JSON (parley/metrics.hpp), at most
+// once per second per tenant and only when a figure changed.
+inline constexpr std::string_view dashboard_figures = "dashboard.figures";
 }  // namespace notice
 
 // ---- Shared pieces -------------------------------------------------------------------------------
@@ -59,6 +62,7 @@ struct PublicTenantConfig {
   std::string assistant_name = "Parley Assistant";
   bool assistant_enabled = true;
   bool prechat_form = false;
+  std::string csat_question = "How would you rate this conversation?";  // the survey's question
 };
 Json to_json(const PublicTenantConfig&);
 // Every member optional; absent ones keep the value they have in `base`.
@@ -131,11 +135,15 @@ Result<StartAck> decode_start_ack(const Json& data);
 // the other subscribers get) when the sending connection sees it: the sender gets no separate
 // event (docs/protocol.md "Persist, then acknowledge, then broadcast"). Required:
 // conversation_id, seq. A present `event` must be an event of this conversation with this seq.
+// A customer message after the reopen window started a new conversation: `conversation_id` is
+// the new one, "previous_conversation_id" the resolved one (encoded only then); the sender is
+// subscribed to the new conversation.
 struct SendAck {
   std::string conversation_id;
   Seq seq = 0;
   bool duplicate = false;      // encoded only when true
   std::optional<Event> event;  // decoded; to_json leaves it out (see encode_ack_with_event)
+  std::string previous_conversation_id;  // encoded only when set
 };
 Json to_json(const SendAck&);
 Result<SendAck> decode_send_ack(const Json& data);

@@ -37,6 +37,17 @@ void transfer(HubState&, const Principal&, ConnState*, const ChatTransfer&, AckF
 void set_issue_type(HubState&, const Principal&, ConnState*, const SetIssueType&, AckFn);
 void share_article(HubState&, const Principal&, ConnState*, const ShareArticle&, AckFn);
 
+// survey.cpp (issue 9: the end of a chat)
+void rate(HubState&, const Principal&, ConnState*, const Rate&, AckFn);
+void request_csat(HubState&, const Principal&, ConnState*, const RequestCsat&, AckFn);
+// A customer's message `s` (trimmed `text`) to `old`, resolved longer ago than the tenant's
+// reopen window: starts a new conversation linked to it (previous_conversation_id), subscribes
+// `conn` to it and posts the message there; the ack is a SendAck naming both.
+void follow_up(HubState&, const Principal&, ConnState* conn, const ConvState& old, const SendMessage& s,
+               std::string text, AckFn);
+// dashboard_cmd.cpp (issue 9: the live dashboard)
+void dashboard_watch(HubState&, const Principal&, ConnState*, const DashboardWatch&, AckFn);
+
 // ---- shared by the handlers ----
 // The conversation if `who` may see it (its tenant; a customer only its own contact's), read
 // back from the database when it is not in memory; nullptr otherwise ("not_found" for callers).

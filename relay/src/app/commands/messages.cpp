@@ -55,7 +55,7 @@ void ensure_msg_ids(HubState& hub, ConvState& cs) {
 
 // ---- chat.send_message -------------------------------------------------------------------------------
 
-void send(HubState& hub, const Principal& who, ConnState*, const SendMessage& s, AckFn ack) {
+void send(HubState& hub, const Principal& who, ConnState* conn, const SendMessage& s, AckFn ack) {
   ConvState* cs = visible(hub, who, s.conversation_id);
   if (!cs || cs->committed_seq() == 0) return ack(not_found());
   if (who.is_customer() && s.kind != MessageKind::text) {
@@ -67,6 +67,14 @@ void send(HubState& hub, const Principal& who, ConnState*, const SendMessage& s,
   const std::string text(trim(s.text));
   if (text.empty()) return ack(make_error(ErrorCode::bad_field, "text is empty", "text"));
   if (!s.client_msg_id.empty()) ensure_msg_ids(hub, *cs);
+  if (who.is_customer() && cs->live.status == Status::resolved && cs->write_queue.empty() && cs->inflight == 0 &&
+      !(s.client_msg_id.empty() ? nullptr : cs->msg_ids.find(s.client_msg_id))) {
+    const Tenant* t = hub.tenants.find(cs->live.tenant_id);
+    if (on_customer_return(cs->live, hub.now(), policy_of(t ? t->settings : TenantSettings{})) ==
+        CustomerReturn::start_new) {
+      return follow_up(hub, who, conn, *cs, s, text, std::move(ack));
+    }
+  }
 
   Actor from = who.actor();
   if (who.is_customer()) {
@@ -80,7 +88,7 @@ void send(HubState& hub, const Principal& who, ConnState*, const SendMessage& s,
       if (const Seq* seq = c.msg_ids.find(cmid)) return duplicate_of(c, *seq, to_json(SendAck{conv_id, *seq, true, {}}));
     }
     const Tenant* t = hub.tenants.find(c.live.tenant_id);
-    const ConversationPolicy policy{t ? t->settings.assistant_enabled : true};
+    const ConversationPolicy policy = policy_of(t ? t->settings : TenantSettings{});
     Message m;
     m.client_msg_id = cmid;
     m.kind = kind;

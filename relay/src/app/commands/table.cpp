@@ -39,6 +39,9 @@ template <> constexpr Row<SetAgentStatus> row() { return {Who::staff, false, &cm
 template <> constexpr Row<ChatTransfer> row() { return {Who::staff, false, &cmd::transfer}; }
 template <> constexpr Row<SetIssueType> row() { return {Who::staff, false, &cmd::set_issue_type}; }
 template <> constexpr Row<ShareArticle> row() { return {Who::staff, false, &cmd::share_article}; }
+template <> constexpr Row<Rate> row() { return {Who::customer, false, &cmd::rate}; }
+template <> constexpr Row<RequestCsat> row() { return {Who::staff, false, &cmd::request_csat}; }
+template <> constexpr Row<DashboardWatch> row() { return {Who::staff, true, &cmd::dashboard_watch}; }
 
 std::string_view refusal_for(Who who) {
   return who == Who::staff ? "staff only" : "customers only";

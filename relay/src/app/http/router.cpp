@@ -105,6 +105,7 @@ HttpApi::HttpApi(Hub& hub) : hub_(hub) {
   add_conversation_routes(routes_);
   add_admin_routes(routes_);
   add_stats_routes(routes_);
+  add_supervise_routes(routes_);
   add_mirror_routes(routes_);
   add_routing_routes(routes_);
   add_convtools_routes(routes_);

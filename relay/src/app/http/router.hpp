@@ -72,6 +72,7 @@ void add_stats_routes(std::vector<Route>& out);          // routes_stats.cpp
 void add_mirror_routes(std::vector<Route>& out);         // bridges/mirror_routes.cpp
 void add_routing_routes(std::vector<Route>& out);        // routes_routing.cpp (issue 9)
 void add_convtools_routes(std::vector<Route>& out);      // routes_convtools.cpp (issue 9)
+void add_supervise_routes(std::vector<Route>& out);      // routes_supervise.cpp (issue 9)
 
 // Static pages with their security headers (pages.cpp): GET/HEAD of anything else.
 void serve_page(Hub& hub, const HttpRequest& req, const Responder& res);

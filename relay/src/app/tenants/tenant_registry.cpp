@@ -88,6 +88,7 @@ PublicTenantConfig TenantRegistry::public_config(const Tenant& t) {
   c.assistant_name = s.assistant_name;
   c.assistant_enabled = s.assistant_enabled;
   c.prechat_form = s.prechat_form;
+  c.csat_question = s.csat_question;
   return c;
 }
 
