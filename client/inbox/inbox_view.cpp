@@ -1180,18 +1180,6 @@ float InboxView::draw_footer(InboxModel& model, Fields& fields, float x, float b
     // Issue 9: the Note toggle (a staff-only note instead of a reply).
     const float nw = 64 * s_;
     const ImVec2 np(b.x - 16 * s_ - sw - nw, row_y + 6 * s_);
-    {
-      bool hovered = false;
-      if (hit("##note_toggle", np, ImVec2(nw, 28 * s_), &hovered)) out.toggle_note = true;
-      expose("note_toggle", np, ImVec2(nw, 28 * s_));
-      a11y::State st;
-      st.pressed = note ? 1 : 0;
-      if (a11y::item(a11y::Role::button, "Private note", st)) out.toggle_note = true;
-      dl->AddRectFilled(np, ImVec2(np.x + nw, np.y + 28 * s_), note ? kNoteBorder : hovered ? kHover : kWhite, 8 * s_);
-      dl->AddRect(np, ImVec2(np.x + nw, np.y + 28 * s_), note ? kNoteInk : IM_COL32(203, 213, 225, 255), 8 * s_, 0, s_);
-      const ImVec2 ts = measure(f.label, "Note");
-      text_at(dl, f.label, ImVec2(np.x + (nw - ts.x) / 2, np.y + (28 * s_ - ts.y) / 2), note ? kNoteInk : kText, "Note");
-    }
     const std::string& warn = model.template_warning();
     const char* hint = note ? "Private note: staff only, the customer never sees it"
                        : narrow_ ? "Shift+Enter for a new line"
@@ -1207,6 +1195,19 @@ float InboxView::draw_footer(InboxModel& model, Fields& fields, float x, float b
                ButtonStyle::primary, s_, sw, can_send)) {
       out.send = true;
       out.focus_composer = true;
+    }
+    // After Send in the mirror's order (Tab from the composer reaches Send first).
+    {
+      bool hovered = false;
+      if (hit("##note_toggle", np, ImVec2(nw, 28 * s_), &hovered)) out.toggle_note = true;
+      expose("note_toggle", np, ImVec2(nw, 28 * s_));
+      a11y::State st;
+      st.pressed = note ? 1 : 0;
+      if (a11y::item(a11y::Role::button, "Private note", st)) out.toggle_note = true;
+      dl->AddRectFilled(np, ImVec2(np.x + nw, np.y + 28 * s_), note ? kNoteBorder : hovered ? kHover : kWhite, 8 * s_);
+      dl->AddRect(np, ImVec2(np.x + nw, np.y + 28 * s_), note ? kNoteInk : IM_COL32(203, 213, 225, 255), 8 * s_, 0, s_);
+      const ImVec2 ts = measure(f.label, "Note");
+      text_at(dl, f.label, ImVec2(np.x + (nw - ts.x) / 2, np.y + (28 * s_ - ts.y) / 2), note ? kNoteInk : kText, "Note");
     }
     CannedIntents ci;
     draw_canned_picker(model, a, b.x - a.x, s_, ci);

@@ -114,7 +114,7 @@ void share_article(HubState& hub, const Principal& who, ConnState*, const ShareA
   hub.pipeline.submit(
       *cs,
       [&hub, from, text, cmid, conv_id](ConvState& c) -> Decision {
-        if (const Seq* seq = c.msg_ids.find(cmid)) return duplicate_of(c, *seq, to_json(SendAck{conv_id, *seq, true}));
+        if (const Seq* seq = c.msg_ids.find(cmid)) return duplicate_of(c, *seq, to_json(SendAck{conv_id, *seq, true, {}}));
         Message m;
         m.client_msg_id = cmid;
         m.kind = MessageKind::kb_article;
@@ -125,7 +125,7 @@ void share_article(HubState& hub, const Principal& who, ConnState*, const ShareA
         const Seq seq = tr->events.back().seq;
         c.msg_ids.add(cmid, seq);
         Decision d = Decision::persist(std::move(tr).value(),
-                                       [conv_id, seq](const ConvState&) { return to_json(SendAck{conv_id, seq, false}); });
+                                       [conv_id, seq](const ConvState&) { return to_json(SendAck{conv_id, seq, false, {}}); });
         d.client_msg_id = cmid;
         return d;
       },
