@@ -10,7 +10,6 @@
 #include "store/schema.hpp"
 
 #include <algorithm>
-
 #include <string>
 #include <vector>
 
