@@ -107,6 +107,7 @@ Result<std::vector<CannedResponse>> StoreReader::list_canned(const std::string&,
 }
 Result<std::optional<CannedResponse>> StoreReader::find_canned(const std::string&, const std::string&) {
   return make_error(ErrorCode::unavailable, "this store keeps no canned responses");
+}
 // ==== issue 9, supervise: defaults for stores without the supervise reads ====
 Result<std::vector<Event>> StoreReader::day_events(const std::string&, Millis, Millis) {
   return make_error(ErrorCode::unavailable, "this store has no day_events");
