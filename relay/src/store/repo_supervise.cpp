@@ -117,7 +117,7 @@ Result<SearchPage> SqliteReader::search_conversations(const std::string& tenant_
   while (q.step()) {
     SearchHit h;
     if (auto e = read_conversation(q, h.conversation)) return *e;
-    h.match_seq = static_cast<Seq>(q.col_int(31));
+    h.match_seq = static_cast<Seq>(q.col_int(32));  // after the 32 columns of kConversationCols
     page.hits.push_back(std::move(h));
   }
   if (q.error()) return *q.error();
