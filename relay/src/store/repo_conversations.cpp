@@ -12,32 +12,12 @@ namespace parley::relay {
 
 using repo_helpers::clamp_count;
 using repo_helpers::dump_json;
+using repo_helpers::fts_query;
 using repo_helpers::read_enum;
 using repo_helpers::Savepoint;
 
 namespace {
 
-// A user's search text as an FTS5 query that can never be a syntax error: every
-// whitespace-separated word becomes a quoted string ("" doubles a quote), words are ANDed.
-std::string fts_query(std::string_view text) {
-  std::string out;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
-    if (i >= text.size()) break;
-    std::string word;
-    while (i < text.size() && !std::isspace(static_cast<unsigned char>(text[i]))) {
-      if (text[i] == '"') word += '"';
-      word += text[i];
-      ++i;
-    }
-    if (!out.empty()) out += ' ';
-    out += '"';
-    out += word;
-    out += '"';
-  }
-  return out;
-}
 
 }  // namespace
 

@@ -3,6 +3,7 @@
 // parley::relay::repo_helpers so it cannot collide with a file's own unnamed-namespace helpers.
 #pragma once
 
+#include <cctype>
 #include <algorithm>
 #include <cstdint>
 #include <limits>
@@ -61,6 +62,28 @@ inline std::string dump_json(const Json& j) { return j.dump(-1, ' ', false, Json
 // A row count or limit as an SQLite integer.
 inline std::int64_t clamp_count(std::size_t n) {
   return static_cast<std::int64_t>(std::min<std::size_t>(n, std::numeric_limits<std::int64_t>::max()));
+}
+
+// A user's search text as an FTS5 query that can never be a syntax error: every
+// whitespace-separated word becomes a quoted string ("" doubles a quote), words are ANDed.
+inline std::string fts_query(std::string_view text) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+    if (i >= text.size()) break;
+    std::string word;
+    while (i < text.size() && !std::isspace(static_cast<unsigned char>(text[i]))) {
+      if (text[i] == '"') word += '"';
+      word += text[i];
+      ++i;
+    }
+    if (!out.empty()) out += ' ';
+    out += '"';
+    out += word;
+    out += '"';
+  }
+  return out;
 }
 
 }  // namespace parley::relay::repo_helpers

@@ -14,29 +14,11 @@
 namespace parley::relay {
 
 using repo_helpers::clamp_count;
+using repo_helpers::fts_query;
 using repo_helpers::read_enum;
 
 namespace {
 
-// The user's words as an FTS5 query that is never a syntax error: each word quoted, ANDed (the
-// same rule as list_conversations).
-std::string fts_words(std::string_view text) {
-  std::string out;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
-    if (i >= text.size()) break;
-    std::string word;
-    while (i < text.size() && !std::isspace(static_cast<unsigned char>(text[i]))) {
-      if (text[i] == '"') word += '"';
-      word += text[i];
-      ++i;
-    }
-    if (!out.empty()) out += ' ';
-    out += '"' + word + '"';
-  }
-  return out;
-}
 
 // Filters shared by the page and its count: ?1 tenant, ?2 status, ?3 assignee, ?4 priority,
 // ?5 issue type, ?6 channel, ?7 from, ?8 to.
@@ -98,7 +80,7 @@ Result<std::vector<Event>> SqliteReader::day_events(const std::string& tenant_id
 }
 
 Result<SearchPage> SqliteReader::search_conversations(const std::string& tenant_id, const ConversationSearch& f) {
-  const std::string match = fts_words(f.query);
+  const std::string match = fts_query(f.query);
   SearchPage page;
   const std::string from = match.empty() ? " FROM conversations" : " FROM conversations JOIN hits ON hits.cid = id";
   const std::string with = match.empty() ? "" : kHits;
