@@ -133,3 +133,27 @@ TEST_CASE("clean_file_name: no paths, controls or quotes; bounded; a fallback") 
   CHECK(cut.size() == 200);
 }
 
+#include "parley/model.hpp"
+
+TEST_CASE("a file message carries its attachment through JSON and back") {
+  Message m;
+  m.conversation_id = "c_1";
+  m.seq = 4;
+  m.kind = MessageKind::file;
+  m.text = "shot.png";
+  m.at = 1000;
+  m.attachment = AttachmentRef{"att_1", "shot.png", "image/png", 1234};
+  const Json j = to_json(m);
+  CHECK(j["attachment"]["id"] == "att_1");
+  CHECK(j["attachment"]["size"] == 1234);
+  auto back = message_from_json(j);
+  REQUIRE(back);
+  REQUIRE(back->attachment.has_value());
+  CHECK(*back->attachment == *m.attachment);
+  // A text message has none, and a malformed attachment is refused.
+  m.attachment.reset();
+  CHECK_FALSE(to_json(m).contains("attachment"));
+  Json bad = j;
+  bad["attachment"].erase("id");
+  CHECK_FALSE(message_from_json(bad));
+}

@@ -60,6 +60,7 @@ std::string_view mutation_name(const Mutation& m) {
                         [](const AppendEvent&) { return std::string_view("AppendEvent"); },
                         [](const ReplaceKb&) { return std::string_view("ReplaceKb"); },
                         [](const AppendAudit&) { return std::string_view("AppendAudit"); },
+                        [](const InsertAttachment&) { return std::string_view("InsertAttachment"); },
                     },
                     m);
 }
@@ -92,6 +93,14 @@ bool only_advances(const Conversation& base, const Conversation& next) {
 AdvanceConversation advance_of(const Conversation& c, std::optional<Seq> expect_head) {
   return AdvanceConversation{c.id, c.tenant_id, c.head_seq, c.updated_at, c.first_agent_response_at,
                              c.unanswered_turns, expect_head};
+}
+
+// ---- attachments (issue 9): defaults for readers without them ----
+Result<std::optional<Attachment>> StoreReader::find_attachment(const std::string&, const std::string&) {
+  return make_error(ErrorCode::unavailable, "this store keeps no attachments");
+}
+Result<std::vector<std::string>> StoreReader::attachment_hashes() {
+  return make_error(ErrorCode::unavailable, "this store keeps no attachments");
 }
 
 }  // namespace parley::relay

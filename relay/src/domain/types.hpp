@@ -9,12 +9,14 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "domain/api_key.hpp"
 #include "domain/change.hpp"
+#include "parley/attachment.hpp"
 #include "parley/assistant_rules.hpp"
 #include "parley/model.hpp"
 #include "parley/result.hpp"
@@ -36,7 +38,14 @@ struct TenantSettings {
   std::string assistant_name = "Parley Assistant";
   int handoff_after_turns = 3;  // unanswered customer turns before handing off
   std::vector<std::string> issue_types = {"general", "billing", "technical", "account", "other"};
+  // Attachments (docs/architecture.md "Attachments"): the allowed content types (MIME types
+  // without parameters, "image/*" for every image type; parley/attachment.hpp) and the size limit.
+  std::vector<std::string> attachment_types = AttachmentPolicy{}.allowed_types;
+  std::uint64_t attachment_max_bytes = AttachmentPolicy{}.max_bytes;
+  AttachmentPolicy attachment_policy() const { return AttachmentPolicy{attachment_types, attachment_max_bytes}; }
 };
+// The deployment's ceiling for attachment_max_bytes (the HTTP body limit follows it).
+inline constexpr std::uint64_t kMaxAttachmentBytes = 25ull * 1024 * 1024;
 Json to_json(const TenantSettings&);
 // Applies the fields present in `j` onto `into`; unknown keys or wrong types are an error
 // (ErrorCode::bad_field with the key in Error::field), and nothing is changed then.

@@ -7,6 +7,7 @@
 #include "store/api_keys.hpp"
 #include "store/change_log.hpp"
 #include "store/repo.hpp"
+#include "store/repo_attachments.hpp"
 #include "store/repo_queries.hpp"
 #include "store/settings_patch.hpp"
 
@@ -80,6 +81,7 @@ std::optional<Error> apply_one(Db& db, const AdvanceConversation& m) {
 std::optional<Error> apply_one(Db& db, const AppendEvent& m) { return append_event(db, m.tenant_id, m.event); }
 std::optional<Error> apply_one(Db& db, const ReplaceKb& m) { return replace_kb(db, m.tenant_id, m.articles); }
 std::optional<Error> apply_one(Db& db, const AppendAudit& m) { return append_audit(db, m.entry); }
+std::optional<Error> apply_one(Db& db, const InsertAttachment& m) { return insert_attachment(db, m.attachment); }
 
 }  // namespace
 
@@ -242,5 +244,11 @@ Result<ConversationPreview> SqliteReader::conversation_preview(const std::string
                                                                const std::string& conversation_id) {
   return parley::relay::conversation_preview(*db_, tenant_id, conversation_id);
 }
+
+// attachments (issue 9)
+Result<std::optional<Attachment>> SqliteReader::find_attachment(const std::string& tenant_id, const std::string& id) {
+  return parley::relay::find_attachment(*db_, tenant_id, id);
+}
+Result<std::vector<std::string>> SqliteReader::attachment_hashes() { return parley::relay::attachment_hashes(*db_); }
 
 }  // namespace parley::relay

@@ -30,6 +30,9 @@ void handoff(HubState&, const Principal&, ConnState*, const Handoff&, AckFn);
 void set_priority(HubState&, const Principal&, ConnState*, const SetPriority&, AckFn);
 void inbox_list(HubState&, const Principal&, ConnState*, const InboxList&, AckFn);
 
+// attachments.cpp (issue 9): a message of kind file announcing `a`, stored with its row.
+void post_file(HubState&, const Principal&, Attachment a, std::string client_msg_id, AckFn);
+
 // ---- shared by the handlers ----
 // The conversation if `who` may see it (its tenant; a customer only its own contact's), read
 // back from the database when it is not in memory; nullptr otherwise ("not_found" for callers).
