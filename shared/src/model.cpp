@@ -113,7 +113,12 @@ Json to_json(const Message& m) {
             {"text", m.text},
             {"at", m.at}};
   if (!m.client_msg_id.empty()) j["client_msg_id"] = m.client_msg_id;
+  if (m.attachment) j["attachment"] = to_json(*m.attachment);
   return j;
+}
+
+Json to_json(const AttachmentRef& a) {
+  return Json{{"id", a.id}, {"name", a.name}, {"content_type", a.content_type}, {"size", a.size}};
 }
 
 // {conversation_id, seq, type, audience, at, actor, data}; encode_event adds "v".
@@ -230,6 +235,16 @@ Result<Message> message_from_json(const Json& j) {
   m.kind = r.enumeration("kind", Need::required, MessageKind::text, &parse_message_kind);
   m.text = r.text("text", Need::required);
   m.at = r.millis("at", Need::required);
+  if (const Json* aj = r.object("attachment", Need::optional)) {
+    ObjectReader a = r.nested(*aj, "attachment");
+    AttachmentRef ref;
+    ref.id = a.id("id", Need::required, 100);
+    ref.name = a.text("name", Need::required, 200);
+    ref.content_type = a.text("content_type", Need::required, 200);
+    ref.size = a.seq("size", Need::required);
+    r.adopt(a);
+    m.attachment = std::move(ref);
+  }
   if (r.error()) return *r.error();
   return m;
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ctl.hpp"
+#include "store/repo_attachments.hpp"
 
 namespace parley::ctl {
 namespace {
@@ -133,8 +134,9 @@ int cmd_conversations_transcript(const Args& a) {
 
 int cmd_export(const Args& a) {
   if (a.pos.size() != 1) return usage("export takes no arguments", "export");
-  if (auto o = unexpected_options(a, {"--out"})) return usage("export does not take " + *o, "export");
+  if (auto o = unexpected_options(a, {"--out", "--files"})) return usage("export does not take " + *o, "export");
   const std::string out_path = opt(a, "--out", "-");
+  const std::string files_dir = opt(a, "--files", "");  // also copy the attachments' bytes to DIR/files/
   Ctx ctx;
   if (auto rc = open_ctx(a, ctx)) return *rc;
 
@@ -185,6 +187,27 @@ int cmd_export(const Args& a) {
                  {"events", Json::array()}};
     for (const auto& m : *msgs) line["messages"].push_back(to_json(m));
     for (const auto& e : *events) line["events"].push_back(to_json(e));
+    // Attachments (issue 9): their metadata; the bytes are the named files under the data folder
+    // (copied with --files DIR, and by parleyctl backup).
+    auto atts = relay::conversation_attachments(db, ctx.tenant.id, id);
+    if (!atts) return fail(atts.error());
+    line["attachments"] = Json::array();
+    for (const auto& at : *atts) {
+      line["attachments"].push_back({{"id", at.id}, {"name", at.name}, {"content_type", at.content_type},
+                                     {"size", at.size}, {"sha256", at.sha256}, {"uploader_role", to_string(at.uploader_role)},
+                                     {"uploader_id", at.uploader_id}, {"created_at", at.created_at},
+                                     {"scan_status", at.scan_status},
+                                     {"file", "files/" + at.sha256.substr(0, 2) + "/" + at.sha256}});
+      if (!files_dir.empty()) {
+        namespace fs = std::filesystem;
+        std::error_code fec;
+        const fs::path from = fs::path(db_path(a)).parent_path() / "files" / at.sha256.substr(0, 2) / at.sha256;
+        const fs::path dir = fs::path(files_dir) / "files" / at.sha256.substr(0, 2);
+        fs::create_directories(dir, fec);
+        if (!fec && !fs::exists(dir / at.sha256, fec)) fs::copy_file(from, dir / at.sha256, fec);
+        if (fec) return fail("cannot copy attachment " + from.string() + ": " + fec.message());
+      }
+    }
     out << line.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n';
     if (!out) return fail("write failed (disk full?)");
     ++done;

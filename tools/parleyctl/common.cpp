@@ -15,7 +15,8 @@ namespace parley::ctl {
 namespace {
 
 const std::set<std::string> kValueOptions = {"--db",     "--tenant", "--role",  "--name", "--password",
-                                             "--status", "--search", "--limit", "--out",  "--scope"};
+                                             "--status", "--search", "--limit", "--out",  "--scope",
+                                             "--files"};
 const std::set<std::string> kFlagOptions = {"--password-stdin"};
 
 }  // namespace

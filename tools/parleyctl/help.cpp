@@ -31,7 +31,7 @@ Commands:
   apikey revoke ID                             revoke a key (the relay refuses it within a second)
   conversations list [--status S] [--search Q] [--limit N]
   conversations transcript ID                  a conversation, readable (staff view)
-  export [--out FILE]                          every conversation as JSON Lines
+  export [--out FILE] [--files DIR]            every conversation as JSON Lines (+ attachment bytes)
   backup DEST                                  consistent copy of the (live) database
 
 Exit codes: 0 ok, 1 failure, 2 usage error.
@@ -115,15 +115,19 @@ Newest activity first. --search matches words in message text (full-text). --lim
       {"conversations transcript",
        "Usage: parleyctl conversations transcript ID\nEvery message and event of the conversation, staff "
        "view (notes included).\n"},
-      {"export", R"(Usage: parleyctl export [--out FILE]
+      {"export", R"(Usage: parleyctl export [--out FILE] [--files DIR]
 Writes every conversation of the tenant as JSON Lines, one object per line:
   {"conversation": {...}, "messages": [...], "events": [...]}
 FILE '-' or no --out: standard output. The export is one consistent snapshot. A file is written
 to FILE.partial first and renamed when complete. Progress goes to stderr.
+Each line also has "attachments": [{id, name, content_type, size, sha256, file, ...}]; with
+--files DIR the bytes are copied to DIR/<file> (DIR/files/<xx>/<sha256>).
 )"},
       {"backup", R"(Usage: parleyctl backup DEST
 Copies the database to the new file DEST with SQLite's online backup API: a consistent snapshot,
 safe while the relay runs. Never overwrites DEST. (Copying the database file itself is not a backup.)
+Attachment bytes (files beside the database, <dir of the database>/files) named by the copy go to
+DEST.files in the same layout. To restore: DEST becomes parley.db and DEST.files becomes files/.
 )"},
   };
   return h;

@@ -153,6 +153,10 @@ const std::vector<Key>& keys() {
        text(&Config::metrics_token_file)},
       {"tls-cert", "", "PEM certificate chain (with tls-key: serve HTTPS/WSS)", text(&Config::tls_cert)},
       {"tls-key", "", "PEM private key", text(&Config::tls_key)},
+      {"clamd-socket", "",
+       "scan uploads with ClamAV's daemon at this address (unix socket path, or tcp:HOST:PORT); "
+       "\"\" = no scanning",
+       text(&Config::clamd_socket)},
       {"commit-window-us", "1000",
        "under steady load, microseconds the writer gathers writes for one commit (0 = commit at once)",
        num(&Config::commit_window_us, 0, 100000)},

@@ -33,6 +33,7 @@ struct Config {
   std::string tls_cert, tls_key;
   bool synchronous_full = true;
   int commit_window_us = 1000;
+  std::string clamd_socket;  // issue 9: virus-scan uploads through clamd ("" = off)
   std::string admin_user;      // first start only
   std::string admin_password;       // first start only: PARLEY_ADMIN_PASSWORD or the file's first line
   std::string admin_password_file;  // first start only

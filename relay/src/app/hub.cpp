@@ -516,5 +516,32 @@ Json Hub::test_counters() const {
 
 // ---- issue 9 ----
 bool Hub::staff_online(const std::string& user_id) const { return s_->staff_presence.online(user_id); }
+// ---- attachments (issue 9) ----
+
+namespace {
+Principal principal_of(const Hub::FilePoster& who) {
+  Principal p;
+  p.tenant_id = who.tenant_id;
+  if (who.customer) {
+    p.kind = Principal::Kind::customer;
+    p.contact_id = who.contact_id;
+  } else {
+    p.kind = Principal::Kind::staff;
+    p.staff = who.staff;
+  }
+  return p;
+}
+}  // namespace
+
+void Hub::post_file_message(const FilePoster& who, Attachment a, std::string client_msg_id,
+                            std::function<void(Result<Json>)> cb) {
+  cmd::post_file(*s_, principal_of(who), std::move(a), std::move(client_msg_id), std::move(cb));
+}
+
+const Conversation* Hub::file_conversation(const FilePoster& who, const std::string& conversation_id) {
+  ConvState* cs = cmd::visible(*s_, principal_of(who), conversation_id);
+  if (!cs || cs->committed_seq() == 0) return nullptr;
+  return &cs->committed;
+}
 
 }  // namespace parley::relay

@@ -163,6 +163,27 @@ class Hub : public Application {
   // Counters for tests (GET /api/v1/debug/counters with --test-counters).
   Json test_counters() const;
 
+  // ==== attachments (issue 9; app/attachments/, docs/architecture.md "Attachments") ==========
+  // Who posts a file over REST: a staff member, or the customer (contact) of the conversation
+  // (identified by their visitor token, checked by the caller).
+  struct FilePoster {
+    bool customer = false;
+    std::string tenant_id;
+    std::string contact_id;  // customer
+    StaffIdentity staff;     // staff
+  };
+  // Posts a message of kind `file` announcing `a` (its bytes already fsynced in the file store)
+  // through the write pipeline: the attachments row and the chat.new_message event commit in one
+  // write, then the ack, then the broadcast. Same rules as chat.send_message (a customer only in
+  // their own conversation; staff only as its assignee); client_msg_id makes it idempotent.
+  // cb gets the send ack {"conversation_id","seq","duplicate"}.
+  void post_file_message(const FilePoster& who, Attachment a, std::string client_msg_id,
+                         std::function<void(Result<Json>)> cb);
+  // The conversation `conversation_id` if `who` may see it (tenant; a customer only their own
+  // contact's), else nullptr. May read the database (loop reader).
+  const Conversation* file_conversation(const FilePoster& who, const std::string& conversation_id);
+  // ==== end of attachments ===================================================================
+
  private:
   std::unique_ptr<HubState> s_;
   std::unique_ptr<HubTimers> timers_;

@@ -32,6 +32,7 @@ struct HubOptions {
   std::string web_dir = "web";   // static files
   std::string data_dir = "data";
   bool test_counters = false;    // GET /api/v1/debug/counters (tests only)
+  std::string clamd_socket;      // "" = uploads are not scanned; else clamd's address (attachments/clamd.hpp)
   // Clocks, injectable for tests. wall: unix ms (stored times); steady: timers, rate buckets.
   std::function<Millis()> wall_now;
   std::function<std::chrono::steady_clock::time_point()> steady_now;

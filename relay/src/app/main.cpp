@@ -137,6 +137,7 @@ int main(int argc, char** argv) {
     ho.test_counters = cfg.test_counters;
     ho.web_dir = cfg.web_dir;
     ho.data_dir = cfg.data_dir;
+    ho.clamd_socket = cfg.clamd_socket;
     SqliteDataStore data(*store);
     Hub hub(io, data, ho);
     HttpApi http(hub);
@@ -153,6 +154,8 @@ int main(int argc, char** argv) {
     so2.tls_key = cfg.tls_key;
     so2.trusted_proxies = cfg.trusted_proxies;
     so2.max_frame_bytes = cfg.max_frame;
+    // Attachment uploads (issue 9) are the largest bodies: up to the tenant ceiling, plus slack.
+    so2.max_http_body = static_cast<std::size_t>(kMaxAttachmentBytes) + 64 * 1024;
     so2.send_queue_cap_bytes = cfg.send_queue_cap;
     so2.send_budget_bytes = cfg.send_budget;
     Server server(io, so2, hub);

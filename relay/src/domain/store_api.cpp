@@ -65,6 +65,7 @@ std::string_view mutation_name(const Mutation& m) {
                         [](const SaveAgentProfile&) { return std::string_view("SaveAgentProfile"); },
                         [](const UpsertCanned&) { return std::string_view("UpsertCanned"); },
                         [](const DeleteCanned&) { return std::string_view("DeleteCanned"); },
+                        [](const InsertAttachment&) { return std::string_view("InsertAttachment"); },
                     },
                     m);
 }
@@ -114,6 +115,13 @@ Result<std::vector<Event>> StoreReader::day_events(const std::string&, Millis, M
 }
 Result<SearchPage> StoreReader::search_conversations(const std::string&, const ConversationSearch&) {
   return make_error(ErrorCode::unavailable, "this store has no conversation search");
+}
+// ---- attachments (issue 9): defaults for readers without them ----
+Result<std::optional<Attachment>> StoreReader::find_attachment(const std::string&, const std::string&) {
+  return make_error(ErrorCode::unavailable, "this store keeps no attachments");
+}
+Result<std::vector<std::string>> StoreReader::attachment_hashes() {
+  return make_error(ErrorCode::unavailable, "this store keeps no attachments");
 }
 
 }  // namespace parley::relay

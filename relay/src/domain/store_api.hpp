@@ -198,6 +198,28 @@ struct DeleteCanned {  // not_found when the tenant has no such canned response
   std::string tenant_id;
   std::string id;
 };
+// ==== Attachments (issue 9; docs/architecture.md "Attachments") ==============================
+// The metadata of one uploaded file. Its bytes are NOT in the database: they are the file
+// <data-dir>/files/<sha256[0:2]>/<sha256> (app/attachments/file_store.hpp), written and fsynced
+// before this row is submitted, so a committed row always has its bytes.
+struct Attachment {
+  std::string id;  // "att_" + 24 hex
+  std::string tenant_id;
+  std::string conversation_id;
+  std::string sha256;  // 64 lower-case hex of the bytes
+  std::uint64_t size = 0;
+  std::string content_type;  // parley::content_type_of(sniffed type)
+  std::string name;          // parley::clean_file_name of the uploader's name
+  Role uploader_role = Role::customer;  // customer or agent (staff, API keys)
+  std::string uploader_id;              // contact id, user id or API key id
+  Millis created_at = 0;
+  std::string scan_status = "not_scanned";  // not_scanned | clean (infected files are never stored)
+};
+// Duplicate "id". Stored in the same write as the chat.new_message event that announces it.
+struct InsertAttachment {
+  Attachment attachment;
+};
+// ==== end of attachments =====================================================================
 
 using Mutation =
     std::variant<InsertTenant, SaveTenantSettings, PatchTenantSettings, InsertUser, SetPasswordHash,
@@ -205,7 +227,8 @@ using Mutation =
                  TouchApiKey, InsertContact, UpdateContact, InsertVisitor, UpsertConversation,
                  AdvanceConversation, AppendEvent, ReplaceKb, AppendAudit,
                  // issue 9: routing; canned responses
-                 SaveRoutingSettings, SaveTeam, SaveAgentProfile, UpsertCanned, DeleteCanned>;
+                 SaveRoutingSettings, SaveTeam, SaveAgentProfile, UpsertCanned, DeleteCanned,
+                 InsertAttachment>;
 // The struct's name ("AppendEvent", ...), for logs and tests.
 std::string_view mutation_name(const Mutation&);
 
@@ -391,6 +414,12 @@ class StoreReader {
   // at, conversation, seq: the dashboard's start-up fold of one day.
   virtual Result<std::vector<Event>> day_events(const std::string& tenant_id, Millis from, Millis to);
   virtual Result<SearchPage> search_conversations(const std::string& tenant_id, const ConversationSearch& query);
+  // ---- attachments (issue 9) ----
+  // The attachment with this id in this tenant, or nullopt. (Not pure: stores without
+  // attachments, and test fakes, answer unavailable.)
+  virtual Result<std::optional<Attachment>> find_attachment(const std::string& tenant_id, const std::string& id);
+  // Every stored sha256 (for backups and the orphan sweep), all tenants, in order.
+  virtual Result<std::vector<std::string>> attachment_hashes();
 };
 
 // ---- the store ----

@@ -97,7 +97,9 @@ Json to_json(const TenantSettings& s) {
               {"handoff_after_turns", s.handoff_after_turns},
               {"issue_types", s.issue_types},
               {"csat_question", s.csat_question},
-              {"reopen_window_minutes", s.reopen_window_minutes}};
+              {"reopen_window_minutes", s.reopen_window_minutes},
+              {"attachment_types", s.attachment_types},
+              {"attachment_max_bytes", s.attachment_max_bytes}};
 }
 
 std::optional<Error> apply_settings_json(const Json& j, TenantSettings& into) {
@@ -184,6 +186,35 @@ std::optional<Error> apply_settings_json(const Json& j, TenantSettings& into) {
         e = make_error(ErrorCode::bad_field, "reopen_window_minutes must be an integer from 0 to 129600", key);
       } else {
         s.reopen_window_minutes = static_cast<int>(v.get<std::int64_t>());
+      }
+    } else if (key == "attachment_types") {
+      std::vector<std::string> types;
+      std::string bad;
+      if (!v.is_array()) {
+        e = make_error(ErrorCode::bad_field, "attachment_types must be an array of MIME types", key);
+      } else {
+        for (const Json& x : v) {
+          if (!x.is_string()) {
+            e = make_error(ErrorCode::bad_field, "attachment_types entries must be strings", key);
+            break;
+          }
+          types.push_back(x.get<std::string>());
+        }
+        if (!e && !valid_allow_list(types, &bad)) {
+          e = make_error(ErrorCode::bad_field,
+                         "attachment_types: unknown type \"" + bad.substr(0, 100) +
+                             "\" (known: image/*, image/png, image/jpeg, image/gif, image/webp, application/pdf, "
+                             "text/plain, and the docx and xlsx types)",
+                         key);
+        }
+        if (!e) s.attachment_types = std::move(types);
+      }
+    } else if (key == "attachment_max_bytes") {
+      if (!v.is_number_unsigned() || v.get<std::uint64_t>() < 1 || v.get<std::uint64_t>() > kMaxAttachmentBytes) {
+        e = make_error(ErrorCode::bad_field,
+                       "attachment_max_bytes must be an integer from 1 to " + std::to_string(kMaxAttachmentBytes), key);
+      } else {
+        s.attachment_max_bytes = v.get<std::uint64_t>();
       }
     } else {
       e = make_error(ErrorCode::bad_field, "unknown setting: " + key, key);

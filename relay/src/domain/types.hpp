@@ -9,12 +9,14 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "domain/api_key.hpp"
 #include "domain/change.hpp"
+#include "parley/attachment.hpp"
 #include "parley/assistant_rules.hpp"
 #include "parley/conversation.hpp"
 #include "parley/model.hpp"
@@ -43,7 +45,14 @@ struct TenantSettings {
   // later it starts a new one linked to it (parley/conversation.hpp on_customer_return).
   // 0 = always reopen.
   int reopen_window_minutes = 24 * 60;
+  // Attachments (docs/architecture.md "Attachments"): the allowed content types (MIME types
+  // without parameters, "image/*" for every image type; parley/attachment.hpp) and the size limit.
+  std::vector<std::string> attachment_types = AttachmentPolicy{}.allowed_types;
+  std::uint64_t attachment_max_bytes = AttachmentPolicy{}.max_bytes;
+  AttachmentPolicy attachment_policy() const { return AttachmentPolicy{attachment_types, attachment_max_bytes}; }
 };
+// The deployment's ceiling for attachment_max_bytes (the HTTP body limit follows it).
+inline constexpr std::uint64_t kMaxAttachmentBytes = 25ull * 1024 * 1024;
 // The state machine's policy for the tenant's settings.
 ConversationPolicy policy_of(const TenantSettings&);
 Json to_json(const TenantSettings&);

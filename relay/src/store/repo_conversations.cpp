@@ -171,7 +171,7 @@ std::optional<Error> append_event(Db& db, const std::string& tenant_id, const Ev
   if (msg) {
     Stmt q = db.prepare(
         "INSERT INTO messages(conversation_id, seq, tenant_id, client_msg_id, sender_role, sender_id,"
-        " sender_name, kind, text, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+        " sender_name, kind, text, at, attachment_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
     q.bind(1, msg->conversation_id)
         .bind(2, static_cast<std::int64_t>(msg->seq))
         .bind(3, tenant_id)
@@ -181,7 +181,8 @@ std::optional<Error> append_event(Db& db, const std::string& tenant_id, const Ev
         .bind(7, msg->sender_name)
         .bind(8, to_string(msg->kind))
         .bind(9, msg->text)
-        .bind(10, msg->at);
+        .bind(10, msg->at)
+        .bind(11, msg->attachment ? dump_json(to_json(*msg->attachment)) : std::string());  // schema v10
     if (auto err = q.run()) return err;
     // The search index (schema v3 replaced the AFTER INSERT trigger): outside the writer's
     // savepoints, once per batch (Db::defer).
@@ -264,23 +265,15 @@ Result<std::vector<Message>> load_messages(Db& db, const std::string& tenant_id,
                                            const std::string& conversation_id, bool staff) {
   // A message is visible to customers when its event is (notes are staff-only events).
   Stmt q = db.prepare(
-      "SELECT m.conversation_id, m.seq, m.client_msg_id, m.sender_role, m.sender_id, m.sender_name, m.kind,"
-      " m.text, m.at FROM messages m JOIN events e ON e.conversation_id = m.conversation_id AND e.seq = m.seq"
+      std::string("SELECT ") + kMessageCols +
+      " FROM messages m JOIN events e ON e.conversation_id = m.conversation_id AND e.seq = m.seq"
       " WHERE m.tenant_id = ?1 AND m.conversation_id = ?2 AND (?3 OR e.audience = 'everyone')"
       " ORDER BY m.seq");
   q.bind(1, tenant_id).bind(2, conversation_id).bind(3, std::int64_t{staff ? 1 : 0});
   std::vector<Message> out;
   while (q.step()) {
     Message m;
-    m.conversation_id = q.col_text(0);
-    m.seq = static_cast<Seq>(q.col_int(1));
-    m.client_msg_id = q.col_text(2);
-    if (auto e = read_enum(q, 3, &parse_role, "sender_role", m.sender_role)) return *e;
-    m.sender_id = q.col_text(4);
-    m.sender_name = q.col_text(5);
-    if (auto e = read_enum(q, 6, &parse_message_kind, "kind", m.kind)) return *e;
-    m.text = q.col_text(7);
-    m.at = q.col_int(8);
+    if (auto e = read_message(q, m)) return *e;
     out.push_back(std::move(m));
   }
   if (q.error()) return *q.error();

@@ -59,6 +59,17 @@ std::optional<Error> read_message(const Stmt& q, Message& m) {
   if (auto e = read_enum(q, 6, &parse_message_kind, "kind", m.kind)) return e;
   m.text = q.col_text(7);
   m.at = q.col_int(8);
+  if (const std::string a = q.col_text(9); !a.empty()) {  // schema v10: a file message's attachment
+    const Json j = Json::parse(a, nullptr, /*allow_exceptions=*/false);
+    if (j.is_object()) {
+      AttachmentRef ref;
+      ref.id = j.value("id", "");
+      ref.name = j.value("name", "");
+      ref.content_type = j.value("content_type", "");
+      ref.size = j.value("size", std::uint64_t{0});
+      m.attachment = std::move(ref);
+    }
+  }
   return std::nullopt;
 }
 

@@ -26,7 +26,7 @@ Result<std::vector<Conversation>> collect_conversations(Stmt& q);        // defi
 // Column list of message queries over `messages m` (order matters: see read_message).
 inline constexpr const char* kMessageCols =
     "m.conversation_id, m.seq, m.client_msg_id, m.sender_role, m.sender_id, m.sender_name, m.kind, m.text, "
-    "m.at";
+    "m.at, m.attachment_json";
 std::optional<Error> read_message(const Stmt& q, Message& m);  // defined in repo_queries.cpp
 
 }  // namespace parley::relay

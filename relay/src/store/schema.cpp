@@ -312,6 +312,30 @@ constexpr const char* kV9 = R"sql(
 DROP INDEX IF EXISTS conversations_updated;
 )sql";
 
+// v10 (issue 9, attachments; docs/architecture.md "Attachments"): the metadata of uploaded files.
+// The bytes are files beside the database (<data-dir>/files/<sha256[0:2]>/<sha256>), written and
+// fsynced before the row commits. A file message carries its attachment (id, name, type, size) in
+// messages.attachment_json, so transcripts read it without a join; the attachments row is the
+// authority for downloads (tenant, conversation, hash).
+constexpr const char* kV10 = R"sql(
+CREATE TABLE attachments (
+  id              TEXT PRIMARY KEY,
+  tenant_id       TEXT NOT NULL,
+  conversation_id TEXT NOT NULL,
+  sha256          TEXT NOT NULL,
+  size            INTEGER NOT NULL,
+  content_type    TEXT NOT NULL,
+  name            TEXT NOT NULL,
+  uploader_role   TEXT NOT NULL,
+  uploader_id     TEXT NOT NULL DEFAULT '',
+  created_at      INTEGER NOT NULL,
+  scan_status     TEXT NOT NULL DEFAULT 'not_scanned'
+);
+CREATE INDEX attachments_conversation ON attachments(tenant_id, conversation_id);
+CREATE INDEX attachments_sha256 ON attachments(sha256);
+ALTER TABLE messages ADD COLUMN attachment_json TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kV1},
     {2, kV2},
@@ -322,6 +346,7 @@ constexpr Migration kMigrations[] = {
     {7, kV7},
     {8, kV8},
     {9, kV9},
+    {10, kV10},
 };
 
 constexpr const char* kCreateMigrations =

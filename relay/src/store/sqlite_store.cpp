@@ -8,6 +8,7 @@
 #include "store/change_log.hpp"
 #include "store/repo.hpp"
 #include "store/repo_canned.hpp"
+#include "store/repo_attachments.hpp"
 #include "store/repo_queries.hpp"
 #include "store/repo_routing.hpp"
 #include "store/settings_patch.hpp"
@@ -89,6 +90,7 @@ std::optional<Error> apply_one(Db& db, const SaveTeam& m) { return save_team(db,
 std::optional<Error> apply_one(Db& db, const SaveAgentProfile& m) { return save_agent_profile(db, m.profile); }
 std::optional<Error> apply_one(Db& db, const UpsertCanned& m) { return upsert_canned(db, m.canned); }
 std::optional<Error> apply_one(Db& db, const DeleteCanned& m) { return delete_canned(db, m.tenant_id, m.id); }
+std::optional<Error> apply_one(Db& db, const InsertAttachment& m) { return insert_attachment(db, m.attachment); }
 
 }  // namespace
 
@@ -263,5 +265,10 @@ Result<ConversationPreview> SqliteReader::conversation_preview(const std::string
 Result<RoutingConfig> SqliteReader::load_routing(const std::string& tenant_id) {
   return parley::relay::load_routing(*db_, tenant_id);
 }
+// attachments (issue 9)
+Result<std::optional<Attachment>> SqliteReader::find_attachment(const std::string& tenant_id, const std::string& id) {
+  return parley::relay::find_attachment(*db_, tenant_id, id);
+}
+Result<std::vector<std::string>> SqliteReader::attachment_hashes() { return parley::relay::attachment_hashes(*db_); }
 
 }  // namespace parley::relay

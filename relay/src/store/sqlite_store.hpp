@@ -90,6 +90,9 @@ class SqliteReader final : public StoreReader {
                                                           std::size_t n) override;
   Result<ConversationPreview> conversation_preview(const std::string& tenant_id,
                                                    const std::string& conversation_id) override;
+  // attachments (issue 9; store/repo_attachments.hpp)
+  Result<std::optional<Attachment>> find_attachment(const std::string& tenant_id, const std::string& id) override;
+  Result<std::vector<std::string>> attachment_hashes() override;
 
   // routing (issue 9)
   Result<RoutingConfig> load_routing(const std::string& tenant_id) override;

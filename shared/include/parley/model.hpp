@@ -130,6 +130,16 @@ std::string item_preview(std::string_view text);
 ConversationItem make_item(const Conversation& c, std::string contact_name, std::string preview,
                            Seq last_customer_seq);
 
+// A file shared in a conversation: what a message of kind `file` carries of it (the bytes are
+// fetched with GET /api/v1/attachments/{id}; docs/protocol.md "File messages").
+struct AttachmentRef {
+  std::string id;            // "att_" + hex
+  std::string name;          // the uploader's file name, cleaned (parley/attachment.hpp)
+  std::string content_type;  // decided by the bytes ("image/png", "text/plain; charset=utf-8", ...)
+  std::uint64_t size = 0;    // bytes
+  bool operator==(const AttachmentRef&) const = default;
+};
+
 struct Message {
   std::string conversation_id;
   Seq seq = 0;
@@ -140,6 +150,7 @@ struct Message {
   MessageKind kind = MessageKind::text;
   std::string text;
   Millis at = 0;
+  std::optional<AttachmentRef> attachment;  // kind file only (the text is the file's name)
 };
 
 // One change of one conversation. `seq` is the conversation's next number (1, 2, 3, ... no gaps);
@@ -191,6 +202,7 @@ inline bool visible_to_customer(const Event& e) { return e.audience == Audience:
 // JSON forms (wire shapes; see docs/protocol.md).
 Json to_json(const Actor&);
 Json to_json(const Message&);
+Json to_json(const AttachmentRef&);  // {id, name, content_type, size}
 Json to_json(const Event&);
 // The conversation object (docs/protocol.md): the staff-only members (resolution,
 // handoff_summary, unanswered_turns, page) only when `staff`.

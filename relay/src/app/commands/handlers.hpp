@@ -48,6 +48,9 @@ void follow_up(HubState&, const Principal&, ConnState* conn, const ConvState& ol
 // dashboard_cmd.cpp (issue 9: the live dashboard)
 void dashboard_watch(HubState&, const Principal&, ConnState*, const DashboardWatch&, AckFn);
 
+// attachments.cpp (issue 9): a message of kind file announcing `a`, stored with its row.
+void post_file(HubState&, const Principal&, Attachment a, std::string client_msg_id, AckFn);
+
 // ---- shared by the handlers ----
 // The conversation if `who` may see it (its tenant; a customer only its own contact's), read
 // back from the database when it is not in memory; nullptr otherwise ("not_found" for callers).

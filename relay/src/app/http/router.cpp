@@ -109,6 +109,7 @@ HttpApi::HttpApi(Hub& hub) : hub_(hub) {
   add_mirror_routes(routes_);
   add_routing_routes(routes_);
   add_convtools_routes(routes_);
+  add_attachment_routes(routes_);
 }
 
 void HttpApi::handle(HttpRequest req, HttpReply reply) {
@@ -147,7 +148,7 @@ void HttpApi::route(HttpRequest req, const Responder& res) {
     r.headers.emplace_back("Retry-After", "1");
     return res.send(std::move(r));
   }
-  if (req.body.size() > kMaxBodyBytes) return res.error(too_large());
+  if (req.body.size() > kMaxBodyBytes && !(found && is_upload_route(*found))) return res.error(too_large());
   if (auto e = check_text(req.path, 2000, "path")) return res.error(*e);
   if (!found) {
     if (!allow.empty()) {
@@ -175,6 +176,10 @@ void HttpApi::route(HttpRequest req, const Responder& res) {
 }
 
 // ---- helpers ---------------------------------------------------------------------------------------
+
+std::variant<Caller, ApiError> authorise_request(Hub& hub, const HttpRequest& req, Access access) {
+  return authorise(hub, req, access);
+}
 
 bool body_json(const Ctx& ctx, Json& out, bool object_only) {
   ApiResult<Json> r = parse_json_body(ctx.req.body, object_only);

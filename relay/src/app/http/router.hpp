@@ -73,6 +73,9 @@ void add_mirror_routes(std::vector<Route>& out);         // bridges/mirror_route
 void add_routing_routes(std::vector<Route>& out);        // routes_routing.cpp (issue 9)
 void add_convtools_routes(std::vector<Route>& out);      // routes_convtools.cpp (issue 9)
 void add_supervise_routes(std::vector<Route>& out);      // routes_supervise.cpp (issue 9)
+void add_attachment_routes(std::vector<Route>& out);     // routes_attachments.cpp (issue 9)
+// The upload route takes bodies up to kMaxAttachmentBytes (the server's body limit), not kMaxBodyBytes.
+bool is_upload_route(const Route& r);
 
 // Static pages with their security headers (pages.cpp): GET/HEAD of anything else.
 void serve_page(Hub& hub, const HttpRequest& req, const Responder& res);
@@ -89,6 +92,9 @@ class HttpApi {
 };
 
 // ---- helpers for handlers (router.cpp) ----
+// The router's staff authorisation (API key scopes, session, CSRF, role) for routes that
+// authorise themselves (the attachment routes also accept a customer's visitor token).
+std::variant<Caller, http::ApiError> authorise_request(Hub& hub, const HttpRequest& req, Access access);
 // Parses the JSON body into `out`; answers the error and returns false on a problem.
 bool body_json(const Ctx& ctx, Json& out, bool object_only = true);
 template <class T>
