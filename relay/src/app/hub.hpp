@@ -32,6 +32,7 @@
 #include "app/hub_options.hpp"
 #include "domain/store_api.hpp"
 #include "net/server.hpp"
+#include "parley/offline.hpp"
 #include "parley/protocol.hpp"
 #include "parley/replies.hpp"
 
@@ -134,6 +135,16 @@ class Hub : public Application {
   // open conversation on that channel (or starts one), posts the message. Idempotent on
   // client_msg_id across the tenant's whole history. Database reads run on a worker.
   void ingest(ChannelMessage m, std::function<void(Result<IngestResult>)> cb);
+
+  // -- issue 9: the offline path and mail (app/offline/offline.hpp) --
+  // Whether people can answer the tenant's customers now (agents online, business hours).
+  Availability availability(const std::string& tenant_id);
+  // Queues the customer-visible transcript to `email`; cb(nullopt) once queued (unavailable
+  // when mail is off). The caller has checked that the conversation is visible to it.
+  void mail_transcript(const std::string& tenant_id, const std::string& conversation_id, const std::string& email,
+                       std::function<void(std::optional<Error>)> cb);
+  // The address an open conversation's offline request left (nullopt when none).
+  std::optional<std::string> offline_email(const std::string& conversation_id) const;
 
   // Counters for tests (GET /api/v1/debug/counters with --test-counters).
   Json test_counters() const;

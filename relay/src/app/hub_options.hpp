@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "app/mail/smtp_mailer.hpp"
 #include "parley/model.hpp"
 #include "parley/protocol.hpp"
 
@@ -32,6 +33,11 @@ struct HubOptions {
   std::string web_dir = "web";   // static files
   std::string data_dir = "data";
   bool test_counters = false;    // GET /api/v1/debug/counters (tests only)
+  // Outgoing mail (app/mail/): off while smtp.host is "". Attempts per mail and the first retry
+  // delay (then x4 each time).
+  SmtpConfig smtp;
+  int mail_attempts = 4;
+  int mail_backoff_ms = 2000;
   // Clocks, injectable for tests. wall: unix ms (stored times); steady: timers, rate buckets.
   std::function<Millis()> wall_now;
   std::function<std::chrono::steady_clock::time_point()> steady_now;

@@ -60,6 +60,7 @@ std::string_view mutation_name(const Mutation& m) {
                         [](const AppendEvent&) { return std::string_view("AppendEvent"); },
                         [](const ReplaceKb&) { return std::string_view("ReplaceKb"); },
                         [](const AppendAudit&) { return std::string_view("AppendAudit"); },
+                        [](const UpsertOfflineRequest&) { return std::string_view("UpsertOfflineRequest"); },
                     },
                     m);
 }

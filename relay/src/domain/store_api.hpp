@@ -158,11 +158,26 @@ struct AppendAudit {
   AuditEntry entry;
 };
 
+// ---- issue 9, offline messages and mail (app/offline/offline.hpp) ----
+// A conversation whose customer left a message with an email address while nobody was available:
+// it waits in the queue (exempt from the abandon rule) and staff answers go out by email. One row
+// per conversation; storing it again replaces the address.
+struct OfflineRequest {
+  std::string tenant_id;
+  std::string conversation_id;
+  std::string contact_id;
+  std::string email;
+  Millis created_at = 0;
+};
+struct UpsertOfflineRequest {
+  OfflineRequest request;
+};
+
 using Mutation =
     std::variant<InsertTenant, SaveTenantSettings, PatchTenantSettings, InsertUser, SetPasswordHash,
                  SetUserDisabled, InsertSession, DeleteSession, DeleteUserSessions, InsertApiKey, RevokeApiKey,
                  TouchApiKey, InsertContact, UpdateContact, InsertVisitor, UpsertConversation,
-                 AdvanceConversation, AppendEvent, ReplaceKb, AppendAudit>;
+                 AdvanceConversation, AppendEvent, ReplaceKb, AppendAudit, UpsertOfflineRequest>;
 // The struct's name ("AppendEvent", ...), for logs and tests.
 std::string_view mutation_name(const Mutation&);
 
@@ -305,6 +320,17 @@ class StoreReader {
                                                                   std::size_t n) = 0;
   virtual Result<ConversationPreview> conversation_preview(const std::string& tenant_id,
                                                            const std::string& conversation_id) = 0;
+
+  // ---- issue 9, offline messages (see OfflineRequest) ----
+  // The offline requests of every conversation that is not resolved, all tenants. A reader
+  // without the table (a fake) answers none.
+  virtual Result<std::vector<OfflineRequest>> load_offline_requests() { return std::vector<OfflineRequest>{}; }
+  // The request of one conversation, whatever its status, or nullopt.
+  virtual Result<std::optional<OfflineRequest>> find_offline_request(const std::string& tenant_id,
+                                                                     const std::string& conversation_id) {
+    (void)tenant_id, (void)conversation_id;
+    return std::optional<OfflineRequest>{};
+  }
 };
 
 // ---- the store ----

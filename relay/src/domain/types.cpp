@@ -91,7 +91,9 @@ Json to_json(const TenantSettings& s) {
               {"assistant_enabled", s.assistant_enabled},
               {"assistant_name", s.assistant_name},
               {"handoff_after_turns", s.handoff_after_turns},
-              {"issue_types", s.issue_types}};
+              {"issue_types", s.issue_types},
+              {"offline_message", s.offline_message},
+              {"business_hours", to_json(s.business_hours)}};
 }
 
 std::optional<Error> apply_settings_json(const Json& j, TenantSettings& into) {
@@ -169,6 +171,15 @@ std::optional<Error> apply_settings_json(const Json& j, TenantSettings& into) {
           types.push_back(x.get<std::string>());
         }
         if (!e) s.issue_types = std::move(types);
+      }
+    } else if (key == "offline_message") {
+      e = read_string(v, key, 2000, false, s.offline_message);
+    } else if (key == "business_hours") {
+      auto h = business_hours_from_json(v);
+      if (!h) {
+        e = h.error();
+      } else {
+        s.business_hours = std::move(h).value();
       }
     } else {
       e = make_error(ErrorCode::bad_field, "unknown setting: " + key, key);

@@ -16,6 +16,7 @@
 #include "domain/api_key.hpp"
 #include "domain/change.hpp"
 #include "parley/assistant_rules.hpp"
+#include "parley/hours.hpp"
 #include "parley/model.hpp"
 #include "parley/result.hpp"
 
@@ -36,6 +37,10 @@ struct TenantSettings {
   std::string assistant_name = "Parley Assistant";
   int handoff_after_turns = 3;  // unanswered customer turns before handing off
   std::vector<std::string> issue_types = {"general", "billing", "technical", "account", "other"};
+  // issue 9, the offline path: shown when nobody is available ("" = parley::kDefaultOfflineMessage),
+  // and the opening hours in time_zone (not enabled = always open; parley/hours.hpp).
+  std::string offline_message;
+  BusinessHours business_hours;
 };
 Json to_json(const TenantSettings&);
 // Applies the fields present in `j` onto `into`; unknown keys or wrong types are an error

@@ -80,6 +80,7 @@ std::optional<Error> apply_one(Db& db, const AdvanceConversation& m) {
 std::optional<Error> apply_one(Db& db, const AppendEvent& m) { return append_event(db, m.tenant_id, m.event); }
 std::optional<Error> apply_one(Db& db, const ReplaceKb& m) { return replace_kb(db, m.tenant_id, m.articles); }
 std::optional<Error> apply_one(Db& db, const AppendAudit& m) { return append_audit(db, m.entry); }
+std::optional<Error> apply_one(Db& db, const UpsertOfflineRequest& m) { return upsert_offline_request(db, m.request); }
 
 }  // namespace
 
@@ -183,6 +184,13 @@ Result<std::optional<Contact>> SqliteReader::find_contact_by_external(const std:
 }
 Result<std::optional<Visitor>> SqliteReader::find_visitor(const std::string& token_hash) {
   return parley::relay::find_visitor(*db_, token_hash);
+}
+Result<std::vector<OfflineRequest>> SqliteReader::load_offline_requests() {
+  return parley::relay::load_offline_requests(*db_);
+}
+Result<std::optional<OfflineRequest>> SqliteReader::find_offline_request(const std::string& tenant_id,
+                                                                         const std::string& conversation_id) {
+  return parley::relay::find_offline_request(*db_, tenant_id, conversation_id);
 }
 Result<std::vector<Conversation>> SqliteReader::load_open_conversations() {
   return parley::relay::load_open_conversations(*db_);

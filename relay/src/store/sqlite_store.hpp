@@ -83,6 +83,9 @@ class SqliteReader final : public StoreReader {
                                                           std::size_t n) override;
   Result<ConversationPreview> conversation_preview(const std::string& tenant_id,
                                                    const std::string& conversation_id) override;
+  Result<std::vector<OfflineRequest>> load_offline_requests() override;
+  Result<std::optional<OfflineRequest>> find_offline_request(const std::string& tenant_id,
+                                                             const std::string& conversation_id) override;
 
  private:
   std::unique_ptr<Db> db_;

@@ -30,6 +30,10 @@ void handoff(HubState&, const Principal&, ConnState*, const Handoff&, AckFn);
 void set_priority(HubState&, const Principal&, ConnState*, const SetPriority&, AckFn);
 void inbox_list(HubState&, const Principal&, ConnState*, const InboxList&, AckFn);
 
+// offline.cpp (issue 9: app/offline/)
+void leave_message(HubState&, const Principal&, ConnState*, const LeaveMessage&, AckFn);
+void email_transcript(HubState&, const Principal&, ConnState*, const EmailTranscript&, AckFn);
+
 // ---- shared by the handlers ----
 // The conversation if `who` may see it (its tenant; a customer only its own contact's), read
 // back from the database when it is not in memory; nullptr otherwise ("not_found" for callers).

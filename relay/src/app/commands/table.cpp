@@ -35,6 +35,8 @@ template <> constexpr Row<Handoff> row() { return {Who::staff, false, &cmd::hand
 template <> constexpr Row<SetPriority> row() { return {Who::staff, false, &cmd::set_priority}; }
 template <> constexpr Row<Ping> row() { return {Who::anyone, false, &cmd::ping}; }
 template <> constexpr Row<InboxList> row() { return {Who::staff, false, &cmd::inbox_list}; }
+template <> constexpr Row<LeaveMessage> row() { return {Who::customer, false, &cmd::leave_message}; }
+template <> constexpr Row<EmailTranscript> row() { return {Who::customer, false, &cmd::email_transcript}; }
 
 std::string_view refusal_for(Who who) {
   return who == Who::staff ? "staff only" : "customers only";

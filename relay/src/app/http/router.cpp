@@ -106,6 +106,7 @@ HttpApi::HttpApi(Hub& hub) : hub_(hub) {
   add_admin_routes(routes_);
   add_stats_routes(routes_);
   add_mirror_routes(routes_);
+  add_offline_routes(routes_);
 }
 
 void HttpApi::handle(HttpRequest req, HttpReply reply) {

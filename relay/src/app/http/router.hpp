@@ -70,6 +70,7 @@ void add_conversation_routes(std::vector<Route>& out);   // routes_conversations
 void add_admin_routes(std::vector<Route>& out);          // routes_admin.cpp
 void add_stats_routes(std::vector<Route>& out);          // routes_stats.cpp
 void add_mirror_routes(std::vector<Route>& out);         // bridges/mirror_routes.cpp
+void add_offline_routes(std::vector<Route>& out);        // routes_offline.cpp (issue 9)
 
 // Static pages with their security headers (pages.cpp): GET/HEAD of anything else.
 void serve_page(Hub& hub, const HttpRequest& req, const Responder& res);
