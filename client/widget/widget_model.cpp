@@ -229,6 +229,7 @@ void WidgetModel::start_new_conversation() {
   session_.send(Leave{conversation_id_});
   conversation_id_.clear();
   prechat_done_ = false;
+  offline_.reset();
   touch();
 }
 
@@ -239,7 +240,7 @@ const Conversation* WidgetModel::conversation() const {
 }
 
 bool WidgetModel::show_prechat() const {
-  return tenant_.prechat_form && conversation_id_.empty() && !prechat_done_ && !session_.start_pending();
+  return !show_offline() && tenant_.prechat_form && conversation_id_.empty() && !prechat_done_ && !session_.start_pending();
 }
 
 bool WidgetModel::ended() const {
@@ -483,6 +484,9 @@ void WidgetModel::on_hello(const Json& data) {
     return;
   }
   const HelloAck& hello = decoded.value();
+  if (auto it = data.find("availability"); it != data.end()) {  // issue 9
+    if (auto a = decode_availability(*it)) offline_.set_availability(*a);
+  }
   if (hello.visitor_token != token_) {
     token_ = hello.visitor_token;
     storage_.set(token_key(), token_);
@@ -551,7 +555,59 @@ void WidgetModel::on_started(const std::string& conversation_id) {
 
 void WidgetModel::on_joined(const std::string&) { touch(); }
 
+// ---- issue 9: the offline form and the transcript by email ----
+
+bool WidgetModel::show_offline() const {
+  const Conversation* c = conversation();
+  const bool open = c && c->status != Status::resolved;
+  return offline_.visible(open, open && !c->assignee_id.empty());
+}
+
+bool WidgetModel::submit_offline(const std::string& email, const std::string& text) {
+  const Conversation* c = conversation();
+  const std::string conv = c && c->status != Status::resolved ? conversation_id_ : std::string();
+  auto cmd = offline_.submit(email, text, conv, make_id_());
+  touch();
+  if (!cmd) return false;
+  if (!session_.send(*cmd, "offline")) {
+    offline_.on_error(make_error(ErrorCode::unavailable, "not connected"));
+    return false;
+  }
+  return true;
+}
+
+bool WidgetModel::email_transcript(const std::string& email) {
+  auto cmd = offline_.request_transcript(conversation_id_, email);
+  touch();
+  if (!cmd) return false;
+  if (!session_.send(*cmd, "transcript")) {
+    offline_.transcript_error(make_error(ErrorCode::unavailable, "not connected"));
+    return false;
+  }
+  return true;
+}
+
+void WidgetModel::on_command_ack(std::string_view command, const std::string& key, const Json& data) {
+  (void)key;
+  if (command == "chat.leave_message") {
+    offline_.on_ack();
+    const std::string id = data.value("conversation_id", std::string());
+    if (!id.empty() && id != conversation_id_) {
+      conversation_id_ = id;
+      session_.resume(id);
+    }
+    announcements_.push_back(offline_.confirmation());
+    touch();
+  } else if (command == "chat.email_transcript") {
+    offline_.transcript_ack();
+    announcements_.push_back("The transcript is on its way to your inbox.");
+    touch();
+  }
+}
+
 void WidgetModel::on_command_error(std::string_view command, const std::string& key, const Error& error) {
+  if (command == "chat.leave_message") offline_.on_error(error);
+  if (command == "chat.email_transcript") offline_.transcript_error(error);
   // A conversation we remembered is gone (or not ours): start afresh.
   if (command == "chat.join" && key == conversation_id_ && error.code == ErrorCode::not_found) {
     conversation_id_.clear();
@@ -571,6 +627,18 @@ Json WidgetModel::snapshot(Millis now) const {
   j["panel_open"] = panel_open_;
   j["prechat"] = show_prechat();
   j["prechat_error"] = prechat_error_;
+  j["offline"] = Json{{"shown", show_offline()},
+                      {"available", offline_.availability().available()},
+                      {"message", offline_.availability().offline_message},
+                      {"state", offline_.state() == OfflineForm::State::editing   ? "editing"
+                                : offline_.state() == OfflineForm::State::sending ? "sending"
+                                                                                  : "sent"},
+                      {"error", offline_.error()},
+                      {"confirmation", offline_.confirmation()},
+                      {"transcript", offline_.transcript_state() == OfflineForm::Transcript::idle      ? "idle"
+                                     : offline_.transcript_state() == OfflineForm::Transcript::sending ? "sending"
+                                                                                                       : "sent"},
+                      {"transcript_error", offline_.transcript_error_text()}};
   j["unread"] = unread_;
   j["typing"] = others_typing(now);
   j["has_token"] = !token_.empty();

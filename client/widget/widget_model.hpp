@@ -15,6 +15,7 @@
 
 #include "common/linkify.hpp"
 #include "common/session.hpp"
+#include "widget/offline_model.hpp"
 #include "parley/replies.hpp"
 
 namespace parley::widget {
@@ -107,6 +108,14 @@ class WidgetModel : public client::SessionListener {
   void end_chat();
   // After an ended conversation: the next message opens a new one.
   void start_new_conversation();
+  // issue 9, the offline form (offline_model.hpp): false (and offline().error()) when invalid.
+  bool submit_offline(const std::string& email, const std::string& text);
+  void dismiss_offline() {
+    offline_.dismiss();
+    touch();
+  }
+  // "Email me the transcript" of the current conversation.
+  bool email_transcript(const std::string& email);
 
   // ---- Derived state (for the view and window.parley.state()) ----
   const TenantConfig& tenant() const { return tenant_; }
@@ -122,6 +131,9 @@ class WidgetModel : public client::SessionListener {
   // The other side is typing (or the assistant is about to answer).
   bool others_typing(Millis now) const;
   bool show_prechat() const;
+  // The offline form replaces the composer (and the pre-chat form).
+  bool show_offline() const;
+  const OfflineForm& offline() const { return offline_; }
   const std::string& prechat_error() const { return prechat_error_; }
   bool can_request_human() const;
   bool can_end() const;
@@ -144,6 +156,7 @@ class WidgetModel : public client::SessionListener {
   void on_started(const std::string& conversation_id) override;
   void on_joined(const std::string& conversation_id) override;
   void on_command_error(std::string_view command, const std::string& key, const Error& error) override;
+  void on_command_ack(std::string_view command, const std::string& key, const Json& data) override;
 
   // Formatting helpers (exposed for tests).
   static std::string format_time(Millis at, Clock clock);
@@ -183,6 +196,7 @@ class WidgetModel : public client::SessionListener {
   std::vector<std::string> announcements_;
   std::uint64_t local_version_ = 0;
 
+  OfflineForm offline_;
   std::vector<DisplayItem> items_;
   std::uint64_t items_version_ = 0;
   std::uint64_t items_built_for_ = ~std::uint64_t{0};

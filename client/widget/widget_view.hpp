@@ -27,6 +27,8 @@ struct Intents {
   bool end_chat = false;
   bool new_conversation = false;
   bool submit_prechat = false;
+  bool submit_offline = false;   // issue 9: the offline form (offline_view.cpp)
+  bool dismiss_offline = false;
   bool focus_composer = false;
   std::string retry, discard, copy, open_url;
   std::string announce;  // for the screen reader (e.g. "Copied")
@@ -38,7 +40,12 @@ struct Fields {
   client::dom::Field name{"prechat-name"};
   client::dom::Field email{"prechat-email"};
   client::dom::Field topic{"prechat-topic"};
+  client::dom::Field offline_email{"offline-email"};
+  client::dom::Field offline_text{"offline-text"};
 };
+
+// The offline panel's height (offline_view.cpp).
+float offline_panel_height(const WidgetModel& model, float s);
 
 class WidgetView {
  public:
@@ -78,6 +85,7 @@ class WidgetView {
                          float top, float bottom, Intents& out);
   float draw_composer(WidgetModel& model, Fields& fields, float w, float h, Intents& out);
   float draw_prechat(WidgetModel& model, Fields& fields, float w, float h, Intents& out);
+  float draw_offline(WidgetModel& model, Fields& fields, float w, float h, Intents& out);  // offline_view.cpp
   void apply_brand(const std::string& hex);
   bool mirrored(WidgetModel& model, double now_ms) const;
 
