@@ -125,7 +125,9 @@ Result<BusinessHours> business_hours_from_json(const Json& j) {
       h.enabled = v.get<bool>();
     } else if (k == "week") {
       if (!v.is_object()) return make_error(ErrorCode::bad_field, "week must be an object", base + ".week");
-      for (const auto& [day, ranges] : v.items()) {
+      for (const auto& entry : v.items()) {
+        const std::string day = entry.key();
+        const Json& ranges = entry.value();
         const auto* it = std::find_if(std::begin(kDays), std::end(kDays), [&](const char* d) { return day == d; });
         const std::string f = base + ".week." + day;
         if (it == std::end(kDays)) return make_error(ErrorCode::bad_field, "unknown day (mon..sun)", f);
