@@ -32,6 +32,17 @@ float offline_panel_height(const WidgetModel& model, float s) {
   return h;
 }
 
+float WidgetView::layout_offline_message(const WidgetModel& model, float w) {
+  const std::string& text = model.offline().availability().offline_message;
+  const ImFont* font = AppShell::get().fonts().small;
+  const float wrap = w - 32 * s_;
+  if (text != offline_block_text_ || offline_block_.wrap_width != wrap || offline_block_.font != font) {
+    offline_block_text_ = text;
+    client::layout_text(text, {}, font, wrap, offline_block_, -1);  // the tenant's words: their direction
+  }
+  return offline_block_.height;
+}
+
 float WidgetView::draw_offline(WidgetModel& model, Fields& fields, float w, float y0, Intents& out) {
   const client::Fonts& f = AppShell::get().fonts();
   ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -45,9 +56,10 @@ float WidgetView::draw_offline(WidgetModel& model, Fields& fields, float w, floa
   y += 24 * s_ + 6 * s_;
   // The tenant's own words: drawn as text people wrote.
   const std::string& message = form.availability().offline_message;
-  client::text::draw(dl, message, client::text::Face::small, ImVec2(pad, y), kMutedO);
-  a11y::node("##offline_message", a11y::Role::text, message, ImVec2(pad, y), ImVec2(w - pad, y + 20 * s_));
-  y += 20 * s_ + 12 * s_;
+  const float mh = layout_offline_message(model, w);
+  client::draw_text(dl, offline_block_, message, ImVec2(pad, y), kMutedO, kMutedO);
+  a11y::node("##offline_message", a11y::Role::text, message, ImVec2(pad, y), ImVec2(w - pad, y + mh));
+  y += mh + 12 * s_;
   if (form.state() == OfflineForm::State::sent) {
     fields.offline_email.hide();
     fields.offline_text.hide();

@@ -772,7 +772,9 @@ bool WidgetView::draw(WidgetModel& model, Fields& fields, double now_ms, Intents
   const float prechat_h = (16 + 20 + 4 + 16 + 12 + 3 * (16 + 5 + 40 + 10) + 44 + 16) * s_ +
                           (model.prechat_error().empty() ? 0 : f.small->FontSize + 8 * s_);
   const bool offline = model.show_offline();  // issue 9
-  const float panel_h = offline ? offline_panel_height(model, s_) : prechat ? prechat_h : composer_h;
+  const float panel_h = offline ? offline_panel_height(model, s_) + layout_offline_message(model, w) - 20 * s_
+                        : prechat ? prechat_h
+                                  : composer_h;
   const float panel_y = h - footer_h - panel_h;
 
   const bool animating = draw_transcript(model, model.items(now), top, panel_y, w, now_ms, out);

@@ -123,6 +123,10 @@ class WidgetView {
   float composer_text_css_ = 20;
   bool composer_focused_ = false;
   std::string focused_field_;
+  // The offline form's message, wrapped (offline_view.cpp): laid out again when it or the width changes.
+  client::TextBlock offline_block_;
+  std::string offline_block_text_;
+  float layout_offline_message(const WidgetModel& model, float w);  // returns its height
   bool menu_open_ = false;
 
   // Right-to-left layout.
