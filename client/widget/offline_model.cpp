@@ -5,11 +5,9 @@
 
 namespace parley::widget {
 
-bool OfflineForm::visible(bool has_conversation, bool agent_assigned) const {
+bool OfflineForm::visible(bool wants_person, bool agent_assigned) const {
   if (state_ != State::editing) return true;  // sending / sent: the form stays as confirmation
-  if (dismissed_ || availability_.available() || agent_assigned) return false;
-  (void)has_conversation;  // a conversation with the assistant may still leave a message
-  return true;
+  return wants_person && !dismissed_ && !availability_.available() && !agent_assigned;
 }
 
 std::optional<LeaveMessage> OfflineForm::submit(const std::string& email, const std::string& text,

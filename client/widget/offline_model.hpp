@@ -23,9 +23,10 @@ class OfflineForm {
 
   void set_availability(const Availability& a) { availability_ = a; }
   const Availability& availability() const { return availability_; }
-  // The form replaces the composer: nobody is available, the visitor has no open conversation
-  // with an agent in it, and has not dismissed the form (a sent form stays, as a confirmation).
-  bool visible(bool has_conversation, bool agent_assigned) const;
+  // The form replaces the composer: the visitor wants a person (the tenant has no assistant, or
+  // the chat waits in the queue), nobody is available, no agent is in the chat, and the visitor
+  // has not dismissed the form (a sent form stays, as a confirmation).
+  bool visible(bool wants_person, bool agent_assigned) const;
   // Checks the form; on success returns the command to send (state becomes `sending`), else
   // nullopt with error() set.
   std::optional<LeaveMessage> submit(const std::string& email, const std::string& text,

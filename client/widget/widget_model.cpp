@@ -560,7 +560,9 @@ void WidgetModel::on_joined(const std::string&) { touch(); }
 bool WidgetModel::show_offline() const {
   const Conversation* c = conversation();
   const bool open = c && c->status != Status::resolved;
-  return offline_.visible(open, open && !c->assignee_id.empty());
+  // Only when the visitor needs a person: the tenant has no assistant, or the chat waits for one.
+  const bool wants_person = !tenant_.assistant_enabled || (c && c->status == Status::pending);
+  return offline_.visible(wants_person, open && !c->assignee_id.empty());
 }
 
 bool WidgetModel::submit_offline(const std::string& email, const std::string& text) {

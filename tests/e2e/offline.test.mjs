@@ -76,7 +76,10 @@ test('offline form: nobody online -> leave a message by keyboard; the answer arr
     await clickLauncher(site);
     const widget = await widgetFrame(site);
     await waitFirstFrame(widget);
-    const s0 = await waitState(widget, 'the offline form', (s) => s.ready && s.offline && s.offline.shown);
+    // The assistant answers first; asking for a person while nobody is online brings the form.
+    await waitState(widget, 'the widget online', (s) => s.ready && s.connection === 'online');
+    await typeInto(site, widget, '#composer', 'I want to talk to a person');
+    const s0 = await waitState(widget, 'the offline form', (s) => s.offline && s.offline.shown);
     assert.equal(s0.offline.available, false);
     assert.ok(s0.offline.message.length > 0, 'the offline message is shown');
     // The controls are reachable by screen readers: heading, fields, button.

@@ -30,7 +30,7 @@ struct Fixture {
     model.received(ack(hello.value("id", ""),
                        Json{{"visitor_token", "tok"},
                             {"new_visitor", true},
-                            {"tenant", {{"slug", "acme"}, {"prechat_form", prechat}}},
+                            {"tenant", {{"slug", "acme"}, {"prechat_form", prechat}, {"assistant_enabled", false}}},
                             {"conversations", conversations},
                             {"availability",
                              {{"available", available},
