@@ -104,6 +104,10 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
       topic_ = value;
     } else if (field == "csat-comment") {
       csat_comment_ = value;
+    } else if (field == "offline-email") {
+      offline_email_ = value;
+    } else if (field == "offline-text") {
+      offline_text_ = value;
     }
     AppShell::get().invalidate();
   }
@@ -112,6 +116,11 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
       send();
     } else if (field == "csat-comment") {
       submit_survey();
+    } else if (field == "offline-email") {
+      fields_.offline_text.focus();  // Enter in the email field moves on to the message
+    } else if (field == "offline-text") {
+      // Enter sends, as in the composer (Shift+Enter: a new line)
+      submit_offline();
     } else {
       submit_prechat();
     }
@@ -225,8 +234,15 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
       prechat_shown_ = model_.show_prechat();
       if (client::a11y::focused() == 0) focus_on_open_ = true;
     }
+    if (model_.show_offline() != offline_shown_) {  // issue 9: the offline form came or went
+      offline_shown_ = model_.show_offline();
+      if (client::a11y::focused() == 0) focus_on_open_ = true;
+    }
     if (focus_on_open_) {  // once a frame has placed the field (a hidden field takes no focus)
-      client::dom::Field& target = model_.show_prechat() ? fields_.name : fields_.composer;
+      client::dom::Field& target = model_.show_offline() && model_.offline().state() == widget::OfflineForm::State::editing
+                                       ? fields_.offline_email
+                                   : model_.show_prechat() ? fields_.name
+                                                           : fields_.composer;
       if (target.visible()) {
         focus_on_open_ = false;
         target.focus();
@@ -268,6 +284,10 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
       link_down_ = false;
       client::dom::announce("Connected again.");
     }
+    if (model_.offline().error() != offline_error_) {
+      offline_error_ = model_.offline().error();
+      if (!offline_error_.empty()) client::dom::announce(offline_error_);
+    }
     if (model_.prechat_error() != prechat_error_) {
       prechat_error_ = model_.prechat_error();
       if (!prechat_error_.empty()) client::dom::announce(prechat_error_);
@@ -299,6 +319,11 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
     after_model_change();
   }
 
+  void submit_offline() {
+    model_.submit_offline(offline_email_, offline_text_);
+    after_model_change();
+  }
+
   void close() {
     model_.set_panel_open(false);
     client::dom::post_to_host("{\"type\":\"parley:close\"}");
@@ -314,6 +339,11 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
       AppShell::get().invalidate();
     }
     if (in.submit_survey) submit_survey();
+    if (in.submit_offline) submit_offline();
+    if (in.dismiss_offline) {
+      model_.dismiss_offline();
+      focus_on_open_ = true;
+    }
     if (in.request_human) model_.request_human();
     if (in.end_chat) model_.end_chat();
     if (in.new_conversation) model_.start_new_conversation();
@@ -345,7 +375,10 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
   bool focus_on_open_ = true;  // standalone, the page opens with the app
   bool link_down_ = false;  // an outage was announced
   bool prechat_shown_ = false;
+  bool offline_shown_ = false;
+  std::string offline_email_, offline_text_;
   std::string prechat_error_;
+  std::string offline_error_;
   int failed_ = 0;
   int active_posted_ = -1;  // -1: not said yet
   int copies_ = 0;

@@ -258,6 +258,19 @@ void WidgetModel::on_command_ack(std::string_view command, const std::string& ke
       survey_.reset();
       touch();
     }
+  } else if (command == "chat.leave_message") {
+    offline_.on_ack();
+    const std::string id = data.value("conversation_id", std::string());
+    if (!id.empty() && id != conversation_id_) {
+      conversation_id_ = id;
+      session_.resume(id);
+    }
+    announcements_.push_back(offline_.confirmation());
+    touch();
+  } else if (command == "chat.email_transcript") {
+    offline_.transcript_ack();
+    announcements_.push_back("The transcript is on its way to your inbox.");
+    touch();
   }
 }
 
@@ -267,6 +280,7 @@ void WidgetModel::start_new_conversation() {
   session_.send(Leave{conversation_id_});
   conversation_id_.clear();
   prechat_done_ = false;
+  offline_.reset();
   touch();
 }
 
@@ -277,7 +291,7 @@ const Conversation* WidgetModel::conversation() const {
 }
 
 bool WidgetModel::show_prechat() const {
-  return tenant_.prechat_form && conversation_id_.empty() && !prechat_done_ && !session_.start_pending();
+  return !show_offline() && tenant_.prechat_form && conversation_id_.empty() && !prechat_done_ && !session_.start_pending();
 }
 
 bool WidgetModel::ended() const {
@@ -541,6 +555,9 @@ void WidgetModel::on_hello(const Json& data) {
     return;
   }
   const HelloAck& hello = decoded.value();
+  if (auto it = data.find("availability"); it != data.end()) {  // issue 9
+    if (auto a = decode_availability(*it)) offline_.set_availability(*a);
+  }
   if (hello.visitor_token != token_) {
     token_ = hello.visitor_token;
     storage_.set(token_key(), token_);
@@ -637,8 +654,44 @@ void WidgetModel::on_started(const std::string& conversation_id) {
 
 void WidgetModel::on_joined(const std::string&) { touch(); }
 
+// ---- issue 9: the offline form and the transcript by email ----
+
+bool WidgetModel::show_offline() const {
+  const Conversation* c = conversation();
+  const bool open = c && c->status != Status::resolved;
+  // Only when the visitor needs a person: the tenant has no assistant, or the chat waits for one.
+  const bool wants_person = !tenant_.assistant_enabled || (c && c->status == Status::pending);
+  return offline_.visible(wants_person, open && !c->assignee_id.empty());
+}
+
+bool WidgetModel::submit_offline(const std::string& email, const std::string& text) {
+  const Conversation* c = conversation();
+  const std::string conv = c && c->status != Status::resolved ? conversation_id_ : std::string();
+  auto cmd = offline_.submit(email, text, conv, make_id_());
+  touch();
+  if (!cmd) return false;
+  if (!session_.send(*cmd, "offline")) {
+    offline_.on_error(make_error(ErrorCode::unavailable, "not connected"));
+    return false;
+  }
+  return true;
+}
+
+bool WidgetModel::email_transcript(const std::string& email) {
+  auto cmd = offline_.request_transcript(conversation_id_, email);
+  touch();
+  if (!cmd) return false;
+  if (!session_.send(*cmd, "transcript")) {
+    offline_.transcript_error(make_error(ErrorCode::unavailable, "not connected"));
+    return false;
+  }
+  return true;
+}
+
 void WidgetModel::on_command_error(std::string_view command, const std::string& key, const Error& error) {
   if (command == "chat.rate") survey_.refused(key, error.message);
+  if (command == "chat.leave_message") offline_.on_error(error);
+  if (command == "chat.email_transcript") offline_.transcript_error(error);
   // A conversation we remembered is gone (or not ours): start afresh.
   if (command == "chat.join" && key == conversation_id_ && error.code == ErrorCode::not_found) {
     conversation_id_.clear();
@@ -659,6 +712,18 @@ Json WidgetModel::snapshot(Millis now) const {
   j["prechat"] = show_prechat();
   j["prechat_error"] = prechat_error_;
   j["survey"] = survey_.snapshot(conversation());
+  j["offline"] = Json{{"shown", show_offline()},
+                      {"available", offline_.availability().available()},
+                      {"message", offline_.availability().offline_message},
+                      {"state", offline_.state() == OfflineForm::State::editing   ? "editing"
+                                : offline_.state() == OfflineForm::State::sending ? "sending"
+                                                                                  : "sent"},
+                      {"error", offline_.error()},
+                      {"confirmation", offline_.confirmation()},
+                      {"transcript", offline_.transcript_state() == OfflineForm::Transcript::idle      ? "idle"
+                                     : offline_.transcript_state() == OfflineForm::Transcript::sending ? "sending"
+                                                                                                       : "sent"},
+                      {"transcript_error", offline_.transcript_error_text()}};
   j["unread"] = unread_;
   j["queue"] = queue_place_.position > 0
                    ? Json{{"position", queue_place_.position},

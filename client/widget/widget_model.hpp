@@ -16,6 +16,7 @@
 
 #include "common/linkify.hpp"
 #include "common/session.hpp"
+#include "widget/offline_model.hpp"
 #include "parley/replies.hpp"
 #include "widget/survey_model.hpp"
 
@@ -123,6 +124,14 @@ class WidgetModel : public client::SessionListener {
   SurveyModel& survey() { return survey_; }
   SurveyModel::Stage survey_stage() const { return survey_.stage(conversation()); }
   bool submit_survey(std::string comment);
+  // issue 9, the offline form (offline_model.hpp): false (and offline().error()) when invalid.
+  bool submit_offline(const std::string& email, const std::string& text);
+  void dismiss_offline() {
+    offline_.dismiss();
+    touch();
+  }
+  // "Email me the transcript" of the current conversation.
+  bool email_transcript(const std::string& email);
 
   // ---- Derived state (for the view and window.parley.state()) ----
   const TenantConfig& tenant() const { return tenant_; }
@@ -138,6 +147,9 @@ class WidgetModel : public client::SessionListener {
   // The other side is typing (or the assistant is about to answer).
   bool others_typing(Millis now) const;
   bool show_prechat() const;
+  // The offline form replaces the composer (and the pre-chat form).
+  bool show_offline() const;
+  const OfflineForm& offline() const { return offline_; }
   const std::string& prechat_error() const { return prechat_error_; }
   bool can_request_human() const;
   bool can_end() const;
@@ -206,6 +218,7 @@ class WidgetModel : public client::SessionListener {
 
   SurveyModel survey_;
 
+  OfflineForm offline_;
   std::vector<DisplayItem> items_;
   std::uint64_t items_version_ = 0;
   std::uint64_t items_built_for_ = ~std::uint64_t{0};

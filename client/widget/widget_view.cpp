@@ -773,8 +773,11 @@ bool WidgetView::draw(WidgetModel& model, Fields& fields, double now_ms, Intents
   const float composer_h = std::clamp(composer_text_css_, 20.0f, 120.0f) * s_ + 22 * s_ + 24 * s_;
   const float prechat_h = (16 + 20 + 4 + 16 + 12 + 3 * (16 + 5 + 40 + 10) + 44 + 16) * s_ +
                           (model.prechat_error().empty() ? 0 : f.small->FontSize + 8 * s_);
-  const float survey_h = prechat ? 0 : survey_height(model);
-  const float panel_h = prechat ? prechat_h : composer_h;
+  const bool offline = model.show_offline();  // issue 9
+  const float survey_h = prechat || offline ? 0 : survey_height(model);
+  const float panel_h = offline ? offline_panel_height(model, s_) + layout_offline_message(model, w) - 20 * s_
+                        : prechat ? prechat_h
+                                  : composer_h;
   const float panel_y = h - footer_h - panel_h;
 
   const bool animating = draw_transcript(model, model.items(now), top, panel_y - survey_h, w, now_ms, out);
@@ -786,7 +789,17 @@ bool WidgetView::draw(WidgetModel& model, Fields& fields, double now_ms, Intents
   }
 
   ImGui::SetCursorScreenPos(ImVec2(0, 0));
-  if (prechat) {
+  if (!offline) {
+    fields.offline_email.hide();
+    fields.offline_text.hide();
+  }
+  if (offline) {
+    fields.composer.hide();
+    fields.name.hide();
+    fields.email.hide();
+    fields.topic.hide();
+    draw_offline(model, fields, w, panel_y, out);
+  } else if (prechat) {
     fields.composer.hide();
     draw_prechat(model, fields, w, panel_y, out);
   } else {

@@ -27,6 +27,8 @@ struct Intents {
   bool end_chat = false;
   bool new_conversation = false;
   bool submit_prechat = false;
+  bool submit_offline = false;   // issue 9: the offline form (offline_view.cpp)
+  bool dismiss_offline = false;
   bool focus_composer = false;
   std::string retry, discard, copy, open_url;
   std::string announce;  // for the screen reader (e.g. "Copied")
@@ -41,7 +43,12 @@ struct Fields {
   client::dom::Field email{"prechat-email"};
   client::dom::Field topic{"prechat-topic"};
   client::dom::Field csat_comment{"csat-comment"};  // the survey's optional comment
+  client::dom::Field offline_email{"offline-email"};
+  client::dom::Field offline_text{"offline-text"};
 };
+
+// The offline panel's height (offline_view.cpp).
+float offline_panel_height(const WidgetModel& model, float s);
 
 class WidgetView {
  public:
@@ -84,6 +91,7 @@ class WidgetView {
   // The satisfaction survey above the composer (survey_view.cpp); 0 high when hidden.
   float survey_height(WidgetModel& model) const;
   void draw_survey(WidgetModel& model, Fields& fields, float w, float y0, Intents& out);
+  float draw_offline(WidgetModel& model, Fields& fields, float w, float h, Intents& out);  // offline_view.cpp
   void apply_brand(const std::string& hex);
   bool mirrored(WidgetModel& model, double now_ms) const;
 
@@ -121,6 +129,10 @@ class WidgetView {
   float composer_text_css_ = 20;
   bool composer_focused_ = false;
   std::string focused_field_;
+  // The offline form's message, wrapped (offline_view.cpp): laid out again when it or the width changes.
+  client::TextBlock offline_block_;
+  std::string offline_block_text_;
+  float layout_offline_message(const WidgetModel& model, float w);  // returns its height
   bool menu_open_ = false;
 
   // Right-to-left layout.

@@ -27,6 +27,7 @@ constexpr std::array<std::string_view, std::variant_size_v<Command>> kCommandNam
     "agent.set_status",
     "chat.transfer", "chat.set_issue_type", "chat.share_article",
     "chat.rate",    "chat.request_csat",  "dashboard.watch",
+    "chat.leave_message", "chat.email_transcript",
 };
 constexpr std::array<std::string_view, 3> kInboxListNames = {"queue", "mine", "recent"};
 // Customers "resume" a conversation; it is the same operation as a join.
@@ -47,6 +48,29 @@ void read(ObjectReader& r, const Limits& l, Hello& c) {
 void write(Json& j, const Hello& c) {
   j["tenant"] = c.tenant;
   if (c.token) j["token"] = *c.token;
+}
+
+void read(ObjectReader& r, const Limits& l, LeaveMessage& c) {
+  c.conversation_id = r.id("conversation_id", Need::optional, l.max_id_chars);
+  c.email = r.text("email", Need::required, l.max_short_chars);
+  c.text = r.text("text", Need::required, l.max_text_chars);
+  c.client_msg_id = r.id("client_msg_id", Need::optional, l.max_id_chars);
+  c.name = r.text("name", Need::optional, l.max_short_chars);
+}
+void write(Json& j, const LeaveMessage& c) {
+  if (!c.conversation_id.empty()) j["conversation_id"] = c.conversation_id;
+  j["email"] = c.email;
+  j["text"] = c.text;
+  if (!c.client_msg_id.empty()) j["client_msg_id"] = c.client_msg_id;
+  if (!c.name.empty()) j["name"] = c.name;
+}
+void read(ObjectReader& r, const Limits& l, EmailTranscript& c) {
+  c.conversation_id = read_conversation_id(r, l);
+  c.email = r.text("email", Need::required, l.max_short_chars);
+}
+void write(Json& j, const EmailTranscript& c) {
+  j["conversation_id"] = c.conversation_id;
+  j["email"] = c.email;
 }
 
 void read(ObjectReader& r, const Limits& l, ChatStart& c) {

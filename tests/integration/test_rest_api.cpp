@@ -103,6 +103,10 @@ const Row kMatrix[] = {
     {"GET", "/api/live-chat/queue-stats", "", {401, 200, 200, 200, 403, 200, 403, 403}},
     {"GET", "/api/live-chat/queue/stats", "", {401, 200, 200, 200, 403, 200, 403, 403}},
     {"GET", "/api/v1/kb", "", {401, 200, 200, 200, 403, 200, 403, 403}},
+    // issue 9, offline path and mail (404: the handler looked the conversation up)
+    {"GET", "/api/v1/availability", "", {401, 200, 200, 200, 403, 200, 403, 403}},
+    {"POST", "/api/v1/conversations/{X}/transcript", R"({"email":"someone@example.com"})",
+     {401, 404, 404, 404, 403, 403, 404, 403}},
     // a person's own password: sessions only (400 = the empty body reached the handler)
     {"POST", "/api/v1/me/password", "{}", {401, 400, 400, 400, 403, 403, 403, 403}},
     // supervisor routes: admin or supervisor; keys with admin

@@ -98,6 +98,14 @@ std::function<std::string(Config&, const std::string&)> text(std::string Config:
   };
 }
 
+std::function<std::string(Config&, const std::string&)> boolean(bool Config::*member) {
+  return [member](Config& c, const std::string& v) -> std::string {
+    if (v != "true" && v != "false") return "expected true or false";
+    c.*member = v == "true";
+    return "";
+  };
+}
+
 // A comma-separated list; blank items dropped.
 std::function<std::string(Config&, const std::string&)> list(std::vector<std::string> Config::*member) {
   return [member](Config& c, const std::string& v) {
@@ -182,6 +190,22 @@ const std::vector<Key>& keys() {
        num(&Config::agent_grace_s, 0.01, 86400 * 7)},
       {"abandon-after", "600", "seconds a waiting customer may be disconnected before the chat is abandoned",
        num(&Config::abandon_after_s, 0.01, 86400 * 7)},
+      {"smtp-host", "", "SMTP server for outgoing mail (offline replies, transcripts); empty = no mail",
+       text(&Config::smtp_host)},
+      {"smtp-port", "25", "SMTP server port", num(&Config::smtp_port, 1, 65535, true)},
+      {"smtp-from", "parley@localhost", "sender address of outgoing mail", text(&Config::smtp_from)},
+      {"smtp-user", "", "SMTP AUTH PLAIN user (empty = no AUTH)", text(&Config::smtp_user)},
+      {"smtp-password", "", "SMTP password; environment only, never a flag", text(&Config::smtp_password), false, true},
+      {"smtp-password-file", "", "file whose first line is the SMTP password", text(&Config::smtp_password_file)},
+      {"smtp-starttls", "false", "require STARTTLS before AUTH and the message (true/false)",
+       boolean(&Config::smtp_starttls)},
+      {"smtp-plain-auth", "false", "allow AUTH over an unencrypted connection (loopback tests only)",
+       boolean(&Config::smtp_plain_auth)},
+      {"smtp-timeout", "15", "seconds one SMTP delivery may take", num(&Config::smtp_timeout_s, 0.1, 600)},
+      {"mail-attempts", "4", "attempts per mail before it is given up (transient failures)",
+       num(&Config::mail_attempts, 1, 100, true)},
+      {"mail-backoff", "2", "seconds before the first retry of a mail (then x4 each time)",
+       num(&Config::mail_backoff_s, 0.001, 3600)},
       {"rate", "20", "commands per second per connection (sustained)", num(&Config::rate, 0.01, 1e6)},
       {"burst", "40", "command burst per connection", num(&Config::burst, 1, 1e6)},
       {"visitor-rate", "1", "new visitors' conversations per second per client address (sustained)",
@@ -369,6 +393,16 @@ ConfigResult load_config(int argc, const char* const* argv, const std::map<std::
     }
     if (std::string err = read_secret_file(c.admin_password_file, &c.admin_password); !err.empty()) {
       out.error = "admin-password-file: " + err;
+      return out;
+    }
+  }
+  if (!c.smtp_password_file.empty()) {
+    if (!c.smtp_password.empty()) {
+      out.error = "PARLEY_SMTP_PASSWORD and smtp-password-file are both set; use one";
+      return out;
+    }
+    if (std::string err = read_secret_file(c.smtp_password_file, &c.smtp_password); !err.empty()) {
+      out.error = "smtp-password-file: " + err;
       return out;
     }
   }

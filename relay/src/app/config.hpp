@@ -51,6 +51,18 @@ struct Config {
   std::size_t max_text = 4000;
   std::size_t send_queue_cap = 1024 * 1024;
   std::size_t send_budget = 256 * 1024 * 1024;
+  // Outgoing mail (README "Configuration"): off while smtp_host is "".
+  std::string smtp_host;
+  int smtp_port = 25;
+  std::string smtp_from = "parley@localhost";
+  std::string smtp_user;
+  std::string smtp_password;  // PARLEY_SMTP_PASSWORD or --smtp-password-file, never a flag
+  std::string smtp_password_file;
+  bool smtp_starttls = false;
+  bool smtp_plain_auth = false;  // allow AUTH without TLS (loopback tests)
+  double smtp_timeout_s = 15;
+  int mail_attempts = 4;
+  double mail_backoff_s = 2;
   std::string log_level = "info";
   std::string port_file;
   std::string config_file;

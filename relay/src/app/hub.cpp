@@ -10,6 +10,7 @@
 #include "app/commands/handlers.hpp"
 #include "app/commands/ingest.hpp"
 #include "app/hub_state.hpp"
+#include "app/offline/offline.hpp"
 #include "app/origin.hpp"
 #include "core/log.hpp"
 #include "core/time_zone.hpp"
@@ -58,6 +59,10 @@ void sweep(HubState& s) {
     for (ConvState* cs : s.convs.of_contact(contact_id)) {
       ++s.sweep_counters.conversations_visited;
       if (cs->live.status != Status::pending || cs->live.channel != Channel::web) continue;
+      if (!abandon_applies(cs->live, s.offline.exempt(cs->live.id))) {  // issue 9: waits for the morning
+        ++s.offline.counters.abandon_exempted;
+        continue;
+      }
       log::info("customer gone: conversation abandoned", {{"conversation", cs->live.id}});
       cmd::change(s, *cs, [at](const Conversation& live) { return abandon(live, at); }, nullptr);
     }
@@ -85,7 +90,8 @@ void watch_after_commit(HubState& s, const ConvState& cs) {
       !s.staff_presence.online(c.assignee_id)) {
     s.staff_presence.watch(c.assignee_id, std::chrono::milliseconds(s.options.agent_grace_ms));
   }
-  if (c.status == Status::pending && c.channel == Channel::web && !s.contact_presence.online(c.contact_id)) {
+  if (c.status == Status::pending && c.channel == Channel::web && !s.contact_presence.online(c.contact_id) &&
+      !s.offline.exempt(c.id)) {
     s.contact_presence.watch(c.contact_id, std::chrono::milliseconds(s.options.abandon_after_ms));
   }
 }
@@ -140,6 +146,7 @@ void Hub::stop() {
   s.dashboard.stop();
   s.sessions.stop();
   s.workers->join();
+  if (s.mail) s.mail->stop();
 }
 
 std::optional<Error> Hub::start() {
@@ -157,6 +164,7 @@ std::optional<Error> Hub::start() {
   if (auto e = s.convs.start(*s.reader, s.tenants.ids())) return e;
   if (auto e = s.router.start(*s.reader, s.tenants.ids())) return e;
   if (auto e = s.dashboard.load(*s.reader, s.tenants.ids())) return e;
+  if (auto e = s.offline.load(*s.reader)) return e;  // before the watches: exempt ones are not watched
   // Everyone the rules wait for is gone since the start until they connect.
   s.convs.for_each([&s](const ConvState& cs) { watch_after_commit(s, cs); });
   s.sessions.start();
@@ -477,6 +485,18 @@ AgentStatus Hub::agent_status(const std::string& tenant_id, const std::string& u
   return s_->router.status(tenant_id, user_id);
 }
 
+// ---- issue 9: the offline path and mail ----
+Availability Hub::availability(const std::string& tenant_id) { return parley::relay::availability(*s_, tenant_id); }
+void Hub::mail_transcript(const std::string& tenant_id, const std::string& conversation_id, const std::string& email,
+                          std::function<void(std::optional<Error>)> cb) {
+  parley::relay::mail_transcript(*s_, tenant_id, conversation_id, email, std::move(cb));
+}
+std::optional<std::string> Hub::offline_email(const std::string& conversation_id) const {
+  const OfflineRequest* r = s_->offline.find(conversation_id);
+  if (!r) return std::nullopt;
+  return r->email;
+}
+
 Json Hub::test_counters() const {
   const HubState& s = *s_;
   const auto& rc = s.convs.counters();
@@ -487,6 +507,14 @@ Json Hub::test_counters() const {
               {"conversations_loaded_on_demand", rc.loaded_on_demand},
               {"conversations_evicted", rc.evicted},
               {"sweeps", s.sweep_counters.sweeps},
+              {"offline_requests", s.offline.counters.requests},
+              {"offline_answers_mailed", s.offline.counters.answers_mailed},
+              {"offline_transcripts_mailed", s.offline.counters.transcripts_mailed},
+              {"offline_abandon_exempted", s.offline.counters.abandon_exempted},
+              {"mail_queued", s.mail->counters().queued},
+              {"mail_sent", s.mail->counters().sent},
+              {"mail_attempts_failed", s.mail->counters().attempts_failed},
+              {"mail_given_up", s.mail->counters().given_up},
               {"inbox_flushes", s.feed.counters().flushes},
               {"inbox_frames", s.feed.counters().frames},
               {"inbox_items", s.feed.counters().items},

@@ -32,6 +32,7 @@
 #include "app/hub_options.hpp"
 #include "domain/store_api.hpp"
 #include "net/server.hpp"
+#include "parley/offline.hpp"
 #include "parley/protocol.hpp"
 #include "parley/replies.hpp"
 
@@ -159,6 +160,15 @@ class Hub : public Application {
   // -- issue 9, working a conversation --
   // True while the user has a staff socket open (the transfer picker shows who is online).
   bool staff_online(const std::string& user_id) const;
+  // -- issue 9: the offline path and mail (app/offline/offline.hpp) --
+  // Whether people can answer the tenant's customers now (agents online, business hours).
+  Availability availability(const std::string& tenant_id);
+  // Queues the customer-visible transcript to `email`; cb(nullopt) once queued (unavailable
+  // when mail is off). The caller has checked that the conversation is visible to it.
+  void mail_transcript(const std::string& tenant_id, const std::string& conversation_id, const std::string& email,
+                       std::function<void(std::optional<Error>)> cb);
+  // The address an open conversation's offline request left (nullopt when none).
+  std::optional<std::string> offline_email(const std::string& conversation_id) const;
 
   // Counters for tests (GET /api/v1/debug/counters with --test-counters).
   Json test_counters() const;

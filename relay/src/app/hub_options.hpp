@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "app/mail/smtp_mailer.hpp"
 #include "parley/model.hpp"
 #include "parley/protocol.hpp"
 
@@ -33,6 +34,11 @@ struct HubOptions {
   std::string data_dir = "data";
   bool test_counters = false;    // GET /api/v1/debug/counters (tests only)
   std::string clamd_socket;      // "" = uploads are not scanned; else clamd's address (attachments/clamd.hpp)
+  // Outgoing mail (app/mail/): off while smtp.host is "". Attempts per mail and the first retry
+  // delay (then x4 each time).
+  SmtpConfig smtp;
+  int mail_attempts = 4;
+  int mail_backoff_ms = 2000;
   // Clocks, injectable for tests. wall: unix ms (stored times); steady: timers, rate buckets.
   std::function<Millis()> wall_now;
   std::function<std::chrono::steady_clock::time_point()> steady_now;

@@ -45,7 +45,9 @@ HubState::HubState(asio::io_context& io_, DataStore& store_, HubOptions options_
       sessions(*this),
       new_visitors(options.visitor_rate_per_s, options.visitor_burst, options.max_address_buckets),
       rest(options.rest_rate_per_s, options.rest_burst, options.max_address_buckets),
-      router(io_, *this) {}
+      router(io_, *this),
+      mail(std::make_unique<MailQueue>(options.smtp.host.empty() ? nullptr : std::make_unique<SmtpMailer>(options.smtp),
+                                       options.mail_attempts, options.mail_backoff_ms)) {}
 
 HubState::~HubState() {
   if (workers) workers->join();
@@ -94,6 +96,7 @@ std::pair<Millis, Millis> HubState::day_of(const std::string& tenant_id, Millis 
 
 void HubState::broadcast(ConvState& cs, const std::vector<Event>& events) {
   dashboard.observe(cs.committed.tenant_id, events);
+  offline_on_committed(*this, cs, events);  // issue 9: staff answers by email (app/offline/)
   for (const Event& e : events) {
     if (cs.subscribers.empty()) break;
     auto frame = std::make_shared<const std::string>(encode_event(e));
@@ -144,6 +147,8 @@ Json HubState::summary(const Conversation& c) {
   const ConvState* cs = convs.find(c.id);
   j["preview"] = cs ? cs->preview() : "";
   j["last_customer_seq"] = cs ? cs->last_customer_seq : 0;
+  // issue 9: staff see that answers go out by email (app/offline/).
+  if (const OfflineRequest* r = offline.find(c.id)) j["offline_email"] = r->email;
   return j;
 }
 

@@ -29,6 +29,8 @@
 #include "app/live/router.hpp"
 #include "app/live/sender_echo.hpp"
 #include "app/live/write_pipeline.hpp"
+#include "app/mail/mail_queue.hpp"
+#include "app/offline/offline.hpp"
 #include "app/tenants/tenant_registry.hpp"
 #include "domain/store_api.hpp"
 #include "parley/replies.hpp"
@@ -72,6 +74,10 @@ struct HubState {
   // Contacts created by a channel message still in flight, by tenant\nchannel\nexternal id
   // (commands/ingest.cpp): a second message of the same new sender reuses it.
   std::unordered_map<std::string, Contact> pending_contacts;
+  // Outgoing mail (app/mail/mail_queue.hpp; disabled without --smtp-host) and the offline path's
+  // live state (app/offline/offline.hpp: which conversations wait for a reply by email).
+  std::unique_ptr<MailQueue> mail;
+  OfflineState offline;
   bool stopped = false;
 
   Millis now() const { return options.wall_now(); }

@@ -135,6 +135,16 @@ int main(int argc, char** argv) {
       ho.metrics_token = token;
     }
     ho.test_counters = cfg.test_counters;
+    ho.smtp.host = cfg.smtp_host;
+    ho.smtp.port = cfg.smtp_port;
+    ho.smtp.from = cfg.smtp_from;
+    ho.smtp.user = cfg.smtp_user;
+    ho.smtp.password = cfg.smtp_password;
+    ho.smtp.starttls = cfg.smtp_starttls;
+    ho.smtp.allow_plain_auth = cfg.smtp_plain_auth;
+    ho.smtp.timeout_ms = static_cast<int>(cfg.smtp_timeout_s * 1000.0);
+    ho.mail_attempts = cfg.mail_attempts;
+    ho.mail_backoff_ms = std::max(1, static_cast<int>(cfg.mail_backoff_s * 1000.0));
     ho.web_dir = cfg.web_dir;
     ho.data_dir = cfg.data_dir;
     ho.clamd_socket = cfg.clamd_socket;

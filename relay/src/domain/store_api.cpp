@@ -66,6 +66,7 @@ std::string_view mutation_name(const Mutation& m) {
                         [](const UpsertCanned&) { return std::string_view("UpsertCanned"); },
                         [](const DeleteCanned&) { return std::string_view("DeleteCanned"); },
                         [](const InsertAttachment&) { return std::string_view("InsertAttachment"); },
+                        [](const UpsertOfflineRequest&) { return std::string_view("UpsertOfflineRequest"); },
                     },
                     m);
 }

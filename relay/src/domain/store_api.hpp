@@ -220,6 +220,20 @@ struct InsertAttachment {
   Attachment attachment;
 };
 // ==== end of attachments =====================================================================
+// ---- issue 9, offline messages and mail (app/offline/offline.hpp) ----
+// A conversation whose customer left a message with an email address while nobody was available:
+// it waits in the queue (exempt from the abandon rule) and staff answers go out by email. One row
+// per conversation; storing it again replaces the address.
+struct OfflineRequest {
+  std::string tenant_id;
+  std::string conversation_id;
+  std::string contact_id;
+  std::string email;
+  Millis created_at = 0;
+};
+struct UpsertOfflineRequest {
+  OfflineRequest request;
+};
 
 using Mutation =
     std::variant<InsertTenant, SaveTenantSettings, PatchTenantSettings, InsertUser, SetPasswordHash,
@@ -228,7 +242,7 @@ using Mutation =
                  AdvanceConversation, AppendEvent, ReplaceKb, AppendAudit,
                  // issue 9: routing; canned responses
                  SaveRoutingSettings, SaveTeam, SaveAgentProfile, UpsertCanned, DeleteCanned,
-                 InsertAttachment>;
+                 InsertAttachment, UpsertOfflineRequest>;
 // The struct's name ("AppendEvent", ...), for logs and tests.
 std::string_view mutation_name(const Mutation&);
 
@@ -420,6 +434,16 @@ class StoreReader {
   virtual Result<std::optional<Attachment>> find_attachment(const std::string& tenant_id, const std::string& id);
   // Every stored sha256 (for backups and the orphan sweep), all tenants, in order.
   virtual Result<std::vector<std::string>> attachment_hashes();
+  // ---- issue 9, offline messages (see OfflineRequest) ----
+  // The offline requests of every conversation that is not resolved, all tenants. A reader
+  // without the table (a fake) answers none.
+  virtual Result<std::vector<OfflineRequest>> load_offline_requests() { return std::vector<OfflineRequest>{}; }
+  // The request of one conversation, whatever its status, or nullopt.
+  virtual Result<std::optional<OfflineRequest>> find_offline_request(const std::string& tenant_id,
+                                                                     const std::string& conversation_id) {
+    (void)tenant_id, (void)conversation_id;
+    return std::optional<OfflineRequest>{};
+  }
 };
 
 // ---- the store ----

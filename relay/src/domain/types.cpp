@@ -99,7 +99,9 @@ Json to_json(const TenantSettings& s) {
               {"csat_question", s.csat_question},
               {"reopen_window_minutes", s.reopen_window_minutes},
               {"attachment_types", s.attachment_types},
-              {"attachment_max_bytes", s.attachment_max_bytes}};
+              {"attachment_max_bytes", s.attachment_max_bytes},
+              {"offline_message", s.offline_message},
+              {"business_hours", to_json(s.business_hours)}};
 }
 
 std::optional<Error> apply_settings_json(const Json& j, TenantSettings& into) {
@@ -215,6 +217,15 @@ std::optional<Error> apply_settings_json(const Json& j, TenantSettings& into) {
                        "attachment_max_bytes must be an integer from 1 to " + std::to_string(kMaxAttachmentBytes), key);
       } else {
         s.attachment_max_bytes = v.get<std::uint64_t>();
+      }
+    } else if (key == "offline_message") {
+      e = read_string(v, key, 2000, false, s.offline_message);
+    } else if (key == "business_hours") {
+      auto h = business_hours_from_json(v);
+      if (!h) {
+        e = h.error();
+      } else {
+        s.business_hours = std::move(h).value();
       }
     } else {
       e = make_error(ErrorCode::bad_field, "unknown setting: " + key, key);

@@ -19,6 +19,7 @@
 #include "parley/attachment.hpp"
 #include "parley/assistant_rules.hpp"
 #include "parley/conversation.hpp"
+#include "parley/hours.hpp"
 #include "parley/model.hpp"
 #include "parley/result.hpp"
 
@@ -50,6 +51,10 @@ struct TenantSettings {
   std::vector<std::string> attachment_types = AttachmentPolicy{}.allowed_types;
   std::uint64_t attachment_max_bytes = AttachmentPolicy{}.max_bytes;
   AttachmentPolicy attachment_policy() const { return AttachmentPolicy{attachment_types, attachment_max_bytes}; }
+  // issue 9, the offline path: shown when nobody is available ("" = parley::kDefaultOfflineMessage),
+  // and the opening hours in time_zone (not enabled = always open; parley/hours.hpp).
+  std::string offline_message;
+  BusinessHours business_hours;
 };
 // The deployment's ceiling for attachment_max_bytes (the HTTP body limit follows it).
 inline constexpr std::uint64_t kMaxAttachmentBytes = 25ull * 1024 * 1024;

@@ -19,6 +19,7 @@
 #include "parley/result.hpp"
 #include "store/api_keys.hpp"  // API keys moved there; kept visible to repo.hpp users
 #include "store/db.hpp"
+#include "domain/store_api.hpp"  // OfflineRequest (issue 9)
 #include "domain/types.hpp"
 
 namespace parley::relay {
@@ -82,5 +83,11 @@ Result<std::vector<KbArticle>> load_kb(Db&, const std::string& tenant_id);
 
 // ---- audit (changes that belong to no conversation) ----
 std::optional<Error> append_audit(Db&, const AuditEntry&);
+
+// ---- issue 9: offline requests (repo_offline.cpp) ----
+std::optional<Error> upsert_offline_request(Db&, const OfflineRequest&);
+Result<std::vector<OfflineRequest>> load_offline_requests(Db&);
+Result<std::optional<OfflineRequest>> find_offline_request(Db&, const std::string& tenant_id,
+                                                           const std::string& conversation_id);
 
 }  // namespace parley::relay

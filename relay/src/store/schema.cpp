@@ -336,6 +336,19 @@ CREATE INDEX attachments_sha256 ON attachments(sha256);
 ALTER TABLE messages ADD COLUMN attachment_json TEXT NOT NULL DEFAULT '';
 )sql";
 
+// v11 (issue 9, mail and the offline path): a customer's message left while nobody was
+// available, with the address the staff answer goes to (app/offline/offline.hpp).
+constexpr const char* kV11 = R"sql(
+CREATE TABLE IF NOT EXISTS offline_requests (
+  conversation_id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  contact_id TEXT NOT NULL,
+  email TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS offline_requests_tenant ON offline_requests(tenant_id, created_at);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kV1},
     {2, kV2},
@@ -347,6 +360,7 @@ constexpr Migration kMigrations[] = {
     {8, kV8},
     {9, kV9},
     {10, kV10},
+    {11, kV11},
 };
 
 constexpr const char* kCreateMigrations =

@@ -91,6 +91,7 @@ std::optional<Error> apply_one(Db& db, const SaveAgentProfile& m) { return save_
 std::optional<Error> apply_one(Db& db, const UpsertCanned& m) { return upsert_canned(db, m.canned); }
 std::optional<Error> apply_one(Db& db, const DeleteCanned& m) { return delete_canned(db, m.tenant_id, m.id); }
 std::optional<Error> apply_one(Db& db, const InsertAttachment& m) { return insert_attachment(db, m.attachment); }
+std::optional<Error> apply_one(Db& db, const UpsertOfflineRequest& m) { return upsert_offline_request(db, m.request); }
 
 }  // namespace
 
@@ -202,6 +203,13 @@ Result<std::optional<Contact>> SqliteReader::find_contact_by_external(const std:
 }
 Result<std::optional<Visitor>> SqliteReader::find_visitor(const std::string& token_hash) {
   return parley::relay::find_visitor(*db_, token_hash);
+}
+Result<std::vector<OfflineRequest>> SqliteReader::load_offline_requests() {
+  return parley::relay::load_offline_requests(*db_);
+}
+Result<std::optional<OfflineRequest>> SqliteReader::find_offline_request(const std::string& tenant_id,
+                                                                         const std::string& conversation_id) {
+  return parley::relay::find_offline_request(*db_, tenant_id, conversation_id);
 }
 Result<std::vector<Conversation>> SqliteReader::load_open_conversations() {
   return parley::relay::load_open_conversations(*db_);

@@ -96,6 +96,9 @@ class SqliteReader final : public StoreReader {
 
   // routing (issue 9)
   Result<RoutingConfig> load_routing(const std::string& tenant_id) override;
+  Result<std::vector<OfflineRequest>> load_offline_requests() override;
+  Result<std::optional<OfflineRequest>> find_offline_request(const std::string& tenant_id,
+                                                             const std::string& conversation_id) override;
 
  private:
   std::unique_ptr<Db> db_;

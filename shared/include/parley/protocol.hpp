@@ -177,11 +177,29 @@ struct DashboardWatch {
   bool watch = true;
 };
 
+// ---- issue 9: the offline path and mail (docs/protocol.md "Offline messages and mail") ----
+// Customer: leave a message for an answer by email while nobody is available. Without a
+// conversation_id a new conversation is started (like chat.start with this text); with one, the
+// customer's own conversation gets the message. Either way it waits in the queue (pending),
+// exempt from the abandon rule, and staff answers go to `email` while the customer is away.
+struct LeaveMessage {
+  std::string conversation_id;  // "" = start a new conversation
+  std::string email;
+  std::string text;
+  std::string client_msg_id;
+  std::string name;
+};
+// Customer: send me the transcript of my conversation by email.
+struct EmailTranscript {
+  std::string conversation_id;
+  std::string email;
+};
+
 using Command = std::variant<Hello, ChatStart, SendMessage, Typing, Seen, ChatEnd, RequestHuman, Join, Leave,
                              Accept, Resolve, Handoff, SetPriority, Ping, InboxList,
                              // issue 9
                              SetAgentStatus, ChatTransfer, SetIssueType, ShareArticle, Rate, RequestCsat,
-                             DashboardWatch>;
+                             DashboardWatch, LeaveMessage, EmailTranscript>;
 
 // Wire name of a command ("hello", "chat.start", ...).
 std::string_view command_name(const Command&);

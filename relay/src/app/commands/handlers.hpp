@@ -51,6 +51,10 @@ void dashboard_watch(HubState&, const Principal&, ConnState*, const DashboardWat
 // attachments.cpp (issue 9): a message of kind file announcing `a`, stored with its row.
 void post_file(HubState&, const Principal&, Attachment a, std::string client_msg_id, AckFn);
 
+// offline.cpp (issue 9: app/offline/)
+void leave_message(HubState&, const Principal&, ConnState*, const LeaveMessage&, AckFn);
+void email_transcript(HubState&, const Principal&, ConnState*, const EmailTranscript&, AckFn);
+
 // ---- shared by the handlers ----
 // The conversation if `who` may see it (its tenant; a customer only its own contact's), read
 // back from the database when it is not in memory; nullptr otherwise ("not_found" for callers).

@@ -3,6 +3,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "app/commands/handlers.hpp"
+#include "app/offline/offline.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "store/auth.hpp"
@@ -10,6 +11,14 @@
 namespace parley::relay::cmd {
 
 // ---- hello ---------------------------------------------------------------------------------------
+
+namespace {
+// issue 9: whether people can answer now, for the widget's offline form (app/offline/).
+Json with_availability(HubState& hub, const std::string& tenant_id, Json ack) {
+  ack["availability"] = to_json(availability(hub, tenant_id));
+  return ack;
+}
+}  // namespace
 
 void hello(HubState& hub, const Principal& who, ConnState* conn, const Hello& h, AckFn ack) {
   if (who.is_staff()) {
@@ -54,7 +63,7 @@ void hello(HubState& hub, const Principal& who, ConnState* conn, const Hello& h,
                 [](const Conversation& a, const Conversation& b) { return a.created_at > b.created_at; });
       out.visitor_token = *h.token;
       out.contact_id = conn->who.contact_id;
-      return ack(to_json(out));
+      return ack(with_availability(hub, tenant_id, to_json(out)));
     }
   }
 
@@ -70,7 +79,7 @@ void hello(HubState& hub, const Principal& who, ConnState* conn, const Hello& h,
   out.visitor_token = token;
   out.new_visitor = true;
   out.contact_id = conn->who.contact_id;
-  ack(to_json(out));
+  ack(with_availability(hub, tenant_id, to_json(out)));
 }
 
 // ---- join: replay in pages, then live --------------------------------------------------------------

@@ -42,6 +42,8 @@ template <> constexpr Row<ShareArticle> row() { return {Who::staff, false, &cmd:
 template <> constexpr Row<Rate> row() { return {Who::customer, false, &cmd::rate}; }
 template <> constexpr Row<RequestCsat> row() { return {Who::staff, false, &cmd::request_csat}; }
 template <> constexpr Row<DashboardWatch> row() { return {Who::staff, true, &cmd::dashboard_watch}; }
+template <> constexpr Row<LeaveMessage> row() { return {Who::customer, false, &cmd::leave_message}; }
+template <> constexpr Row<EmailTranscript> row() { return {Who::customer, false, &cmd::email_transcript}; }
 
 std::string_view refusal_for(Who who) {
   return who == Who::staff ? "staff only" : "customers only";

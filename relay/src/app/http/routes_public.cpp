@@ -68,6 +68,7 @@ void get_config(const CtxPtr& ctx) {
   }
   Json body = to_json(ctx->hub.public_config(*t));
   body["embed_allowed"] = embed_allowed;
+  body["availability"] = to_json(ctx->hub.availability(t->id));  // issue 9: the offline form
   HttpResponse r = json_response(200, body);
   r.headers.emplace_back("Access-Control-Allow-Origin", "*");
   r.headers.emplace_back("Vary", "Origin");
