@@ -117,7 +117,7 @@ MARKDOWN=$(MACHINE="$MACHINE" REV="$REV" DATE="$DATE" RELAY_ARGS="$RELAY_ARGS" n
 const fs = require("fs");
 const rows = fs.readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
 const f = (x, d = 1) => (typeof x === "number" ? x.toFixed(d) : "-");
-let md = `<!-- loadgen:start (written by tools/bench.sh; everything outside the markers is kept) -->\n## tools/loadgen, the load generator of the relay (make bench)\n\n`;
+let md = `<!-- loadgen:start (written by tools/bench.sh; everything outside the markers is kept) -->\n### tools/loadgen, the load generator of the relay (make bench)\n\n`;
 md += `Measured by \`make bench\` (tools/bench.sh driving tools/loadgen) on ${process.env.MACHINE}; `;
 md += `commit ${process.env.REV}, ${process.env.DATE}. Relay and load generator share the machine and talk `;
 md += `over 127.0.0.1. Each scenario uses a fresh relay and database (\`--synchronous full\`: every `;
