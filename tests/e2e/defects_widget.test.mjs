@@ -7,15 +7,12 @@
 //      node --test tests/e2e/defects_widget.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import {
-  Relay, Customer, launchBrowser, prerequisites, requirePrerequisites, waitState, waitFirstFrame, widgetFrame,
-  clickLauncher, typeInto, staffCookie, TIMEOUT_MS, REPO,
+  Relay, Customer, Staff, launchBrowser, prerequisites, requirePrerequisites, waitState, waitFirstFrame, widgetFrame,
+  clickLauncher, typeInto, TIMEOUT_MS,
 } from './lib.mjs';
 
 const { problem, skip } = prerequisites({ ctl: true });
-const nodeRequire = createRequire(path.join(REPO, 'tests/node/package.json'));
 
 let relay;
 let browser;
@@ -37,47 +34,6 @@ after(async () => {
   }
 });
 
-// A staff socket: requests with acks, and every frame kept for waiting on.
-class Staff {
-  static async connect() {
-    const WebSocket = nodeRequire('ws');
-    const ws = new WebSocket(`ws://127.0.0.1:${relay.port}/ws/inbox`,
-      { origin: relay.origin, headers: { Cookie: await staffCookie(relay) } });
-    const s = new Staff(ws);
-    await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
-    await s.request('hello', {});
-    return s;
-  }
-  constructor(ws) {
-    this.ws = ws;
-    this.frames = [];
-    this.waiters = [];
-    this.next = 1;
-    ws.on('message', (d) => {
-      const f = JSON.parse(d.toString('utf8'));
-      this.frames.push(f);
-      for (const w of [...this.waiters]) if (w.pred(f)) { this.waiters.splice(this.waiters.indexOf(w), 1); w.resolve(f); }
-    });
-  }
-  // The first frame (already received or to come) for which pred holds.
-  frame(what, pred) {
-    const had = this.frames.find(pred);
-    if (had) return Promise.resolve(had);
-    return new Promise((resolve, reject) => {
-      const w = { pred, resolve };
-      this.waiters.push(w);
-      setTimeout(() => { if (this.waiters.includes(w)) reject(new Error(`staff: no ${what}`)); }, TIMEOUT_MS).unref();
-    });
-  }
-  async request(type, fields) {
-    const id = `s${this.next++}`;
-    this.ws.send(JSON.stringify({ v: 1, type, id, ...fields }));
-    const f = await this.frame(`answer to ${type}`, (f) => (f.type === 'ack' || f.type === 'error') && f.re === id);
-    if (f.type === 'error') throw new Error(`${type} refused: ${JSON.stringify(f)}`);
-    return f.data;
-  }
-  close() { this.ws.close(1000); }
-}
 
 const liveFrame = (page) => page.locator('#parley-widget >> iframe[src*="widget-live"]');
 const appFrame = (page) => page.locator('#parley-widget >> iframe[src*="widget.html"]');
@@ -85,7 +41,7 @@ const appFrame = (page) => page.locator('#parley-widget >> iframe[src*="widget.h
 test('widget defect 1: a conversation carries across page loads; staff see whether the customer is there', { skip }, async () => {
   requirePrerequisites(problem);
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const staff = await Staff.connect();
+  const staff = await Staff.connect(relay);
   try {
     const site = await ctx.newPage();
     await site.goto(`${relay.origin}/`);

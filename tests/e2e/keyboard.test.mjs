@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
-  Relay, Customer, launchBrowser, prerequisites, requirePrerequisites, waitState, waitFirstFrame, widgetFrame,
+  Relay, Customer, Staff, launchBrowser, prerequisites, requirePrerequisites, waitState, waitFirstFrame, widgetFrame,
   staffCookie, typeInto, screenshotDir, ADMIN, REPO, TIMEOUT_MS,
 } from './lib.mjs';
 
@@ -86,6 +86,8 @@ const launcherLabel = (site) => site.evaluate(() =>
 
 test('widget, keyboard only: launcher, composer, every control, the menu, Esc back to the launcher', { skip }, async () => {
   requirePrerequisites(problem);
+  // Someone is online, so after the hand-off the widget keeps its composer (not the offline form).
+  const staff = await Staff.connect(relay);
   const ctx = await browser.newContext({ viewport: DESKTOP });
   try {
     const site = await ctx.newPage();
@@ -153,6 +155,7 @@ test('widget, keyboard only: launcher, composer, every control, the menu, Esc ba
     failed = true;
     throw e;
   } finally {
+    staff.close();
     await ctx.close();
   }
 });

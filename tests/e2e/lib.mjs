@@ -289,6 +289,50 @@ export class Customer {
   }
 }
 
+// A staff socket (Node's ws on /ws/inbox with a session cookie): requests with acks, and every
+// frame kept for waiting on. An open one also makes the tenant's staff "online", so the widget
+// offers its composer rather than the offline form (docs/protocol.md "Offline messages and mail").
+export class Staff {
+  static async connect(relay, creds = ADMIN) {
+    const WebSocket = nodeRequire('ws');
+    const ws = new WebSocket(`ws://127.0.0.1:${relay.port}/ws/inbox`,
+      { origin: relay.origin, headers: { Cookie: await staffCookie(relay, creds) } });
+    const s = new Staff(ws);
+    await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+    await s.request('hello', {});
+    return s;
+  }
+  constructor(ws) {
+    this.ws = ws;
+    this.frames = [];
+    this.waiters = [];
+    this.next = 1;
+    ws.on('message', (d) => {
+      const f = JSON.parse(d.toString('utf8'));
+      this.frames.push(f);
+      for (const w of [...this.waiters]) if (w.pred(f)) { this.waiters.splice(this.waiters.indexOf(w), 1); w.resolve(f); }
+    });
+  }
+  // The first frame (already received or to come) for which pred holds.
+  frame(what, pred) {
+    const had = this.frames.find(pred);
+    if (had) return Promise.resolve(had);
+    return new Promise((resolve, reject) => {
+      const w = { pred, resolve };
+      this.waiters.push(w);
+      setTimeout(() => { if (this.waiters.includes(w)) reject(new Error(`staff: no ${what}`)); }, TIMEOUT_MS).unref();
+    });
+  }
+  async request(type, fields) {
+    const id = `s${this.next++}`;
+    this.ws.send(JSON.stringify({ v: 1, type, id, ...fields }));
+    const f = await this.frame(`answer to ${type}`, (f) => (f.type === 'ack' || f.type === 'error') && f.re === id);
+    if (f.type === 'error') throw new Error(`${type} refused: ${JSON.stringify(f)}`);
+    return f.data;
+  }
+  close() { this.ws.close(1000); }
+}
+
 // PARLEY_SCREENSHOTS, or a new temporary folder that is kept (its path is printed by the tests).
 let defaultShots = null;
 export function screenshotDir() {

@@ -13,7 +13,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
-  Relay, Customer, launchBrowser, prerequisites, requirePrerequisites, waitState, waitFirstFrame,
+  Relay, Customer, Staff, launchBrowser, prerequisites, requirePrerequisites, waitState, waitFirstFrame,
   typeInto, screenshotDir, ADMIN,
 } from './lib.mjs';
 
@@ -157,6 +157,8 @@ test('inbox queue and transcript: every script in names, topics, previews, messa
 
 test('widget transcript: every script, emoji and mixed directions, no missing glyph', { skip }, async () => {
   requirePrerequisites(problem);
+  // Someone is online, so the widget shows its composer (not the offline form).
+  const staff = await Staff.connect(relay, AGENT);
   const ctx = await browser.newContext({ viewport: { width: 420, height: 1080 } });
   try {
     const page = await ctx.newPage();
@@ -206,12 +208,15 @@ test('widget transcript: every script, emoji and mixed directions, no missing gl
     failed = true;
     throw e;
   } finally {
+    staff.close();
     await ctx.close();
   }
 });
 
 test('widget in a right-to-left language: mirrored from the start', { skip }, async () => {
   requirePrerequisites(problem);
+  // Someone is online, so the widget shows its composer (not the offline form).
+  const staff = await Staff.connect(relay, AGENT);
   const ctx = await browser.newContext({ viewport: { width: 420, height: 760 }, locale: 'ar' });
   try {
     const page = await ctx.newPage();
@@ -232,6 +237,7 @@ test('widget in a right-to-left language: mirrored from the start', { skip }, as
     failed = true;
     throw e;
   } finally {
+    staff.close();
     await ctx.close();
   }
 });
