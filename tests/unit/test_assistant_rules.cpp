@@ -1,4 +1,4 @@
-// parley/assistant_rules.hpp: asking for a person, knowledge-base matching, hand-off summaries.
+// parley/assistant_rules.hpp: hand-off summaries (the decision: test_handoff_rules.cpp; search: test_kb_search.cpp).
 #include <doctest/doctest.h>
 
 #include <string>
@@ -8,73 +8,6 @@
 #include "parley/text.hpp"
 
 using namespace parley;
-
-TEST_CASE("asks_for_person recognises requests for a person") {
-  for (const char* text :
-       {"I want to talk to a human", "AGENT", "agent!!", "Can I speak to someone?", "real person please",
-        "get me a representative", "operator", "let me chat with somebody",
-        "I'd like to speak with anyone, really", "my travel agent booked this"}) {
-    CAPTURE(text);
-    CHECK(asks_for_person(text));
-  }
-}
-
-TEST_CASE("asks_for_person matches whole words only") {
-  for (const char* text : {"", "How do I reset my password?", "agentless setup", "humanity",
-                           "my personal account", "someone stole my card", "talk soon"}) {
-    CAPTURE(text);
-    CHECK_FALSE(asks_for_person(text));
-  }
-}
-
-namespace {
-
-std::vector<KbArticle> knowledge_base() {
-  return {
-      {"k_refund",
-       "Refund policy",
-       "Money is returned within 14 days of the return.",
-       {"refund", "money back"}},
-      {"k_password", "Reset your password", "Use the login page link.", {"password", "login", "reset"}},
-      {"k_shipping",
-       "Shipping times",
-       "Orders ship in 2 days. A refund for late delivery is possible.",
-       {"shipping", "delivery"}},
-  };
-}
-
-std::string best_id(std::string_view question, const std::vector<KbArticle>& kb, int min_score = 2) {
-  const std::optional<KbMatch> match = best_article(question, kb, min_score);
-  return match && match->article ? match->article->id : "(none)";
-}
-
-}  // namespace
-
-TEST_CASE("best_article picks by keyword overlap") {
-  const std::vector<KbArticle> kb = knowledge_base();
-  CHECK(best_id("How do I get a refund?", kb) == "k_refund");
-  CHECK(best_id("I forgot my PASSWORD", kb) == "k_password");
-  CHECK(best_id("when will my delivery arrive", kb) == "k_shipping");
-  CHECK(best_id("refunds", kb) == "k_refund");  // plural meets singular
-  CHECK(best_id("What is the weather like?", kb) == "(none)");
-  CHECK(best_id("", kb) == "(none)");
-  CHECK(best_id("how do I do the", kb) == "(none)");  // stop words only
-}
-
-TEST_CASE("title and keyword words outweigh body words") {
-  const std::vector<KbArticle> kb = knowledge_base();
-  const std::optional<KbMatch> match = best_article("refund", kb);
-  REQUIRE(match.has_value());
-  CHECK(match->article->id == "k_refund");  // k_shipping mentions refund in its body only
-  CHECK(match->score == 2);
-}
-
-TEST_CASE("a body-only match is below the default minimum score") {
-  const std::vector<KbArticle> kb = knowledge_base();
-  CHECK(best_id("page link", kb) == "k_password");  // two body words: 1 + 1
-  CHECK(best_id("link", kb) == "(none)");           // one body word: 1 < 2
-  CHECK(best_id("link", kb, /*min_score=*/1) == "k_password");
-}
 
 TEST_CASE("handoff_summary is worded for people: why, what they wrote, what was suggested") {
   CHECK(handoff_summary({"hi", "where is my order", "I need a person"}, {"Shipping times"}, "customer_asked") ==

@@ -1,5 +1,5 @@
-// parley/assistant_rules.hpp: the built-in assistant's rules, shared so the relay (which runs the
-// assistant) and the widget (which can offer a "talk to a person" shortcut) agree.
+// parley/assistant_rules.hpp: knowledge-base articles and the hand-off summary of the built-in
+// assistant (its decision: parley/handoff_rules.hpp; its search: parley/kb_search.hpp).
 #pragma once
 
 #include <optional>
@@ -9,27 +9,13 @@
 
 namespace parley {
 
-// True when the customer asks for a person: "agent", "human", "talk to someone", "real person",
-// "representative", "operator", "speak to a person", ... Case-insensitive, whole words, ASCII
-// punctuation ignored. Plain mentions such as "travel agent" still count: asking twice is worse.
-bool asks_for_person(std::string_view text);
-
 struct KbArticle {
   std::string id;
   std::string title;
   std::string body;
   std::vector<std::string> keywords;  // lower-case
+  std::string language;               // ISO 639-1 ("en"), "" = any
 };
-
-struct KbMatch {
-  const KbArticle* article = nullptr;
-  int score = 0;
-};
-
-// Best article for `question` by keyword overlap (title words and keywords weigh more than body
-// words; stop words ignored). nullopt when nothing scores at least `min_score`.
-std::optional<KbMatch> best_article(std::string_view question, const std::vector<KbArticle>& kb,
-                                    int min_score = 2);
 
 // Short staff-only summary written at hand-off, in sentences for people, one per line: why
 // (the reason code in words), what the customer wrote (their last three messages, shortened, in
