@@ -1,44 +1,86 @@
 #include "app/assistant/assistant.hpp"
 
+#include <algorithm>
+#include <cmath>
+
+#include "parley/words.hpp"
+
 namespace parley::relay {
 namespace {
 
 constexpr const char* kConnecting =
     "I'm connecting you with a member of our team. Someone will be with you shortly.";
+constexpr const char* kEmergency =
+    "If anyone is in danger, call your local emergency number now. I'm connecting you with a member "
+    "of our team straight away.";
+constexpr const char* kOffer = "Would you like me to connect you with someone from our team?";
 constexpr const char* kNotUnderstood =
-    "I'm not sure I understood. Could you rephrase, or type \"agent\" to talk to a person?";
+    "I'm not sure I understood. Could you tell me a little more, or type \"agent\" to talk to a person?";
+constexpr const char* kThanks = "You're welcome! Is there anything else I can help with?";
+constexpr const char* kHello = "Hello! What can I help you with?";
+
+bool is_thanks(std::string_view text) {
+  const std::vector<std::string> w = fold_words(text);
+  return std::any_of(w.begin(), w.end(), [](const std::string& x) {
+    return x == "thanks" || x == "thank" || x == "cheers" || x == "ta" || x == "gracias" || x == "merci" ||
+           x == "danke" || x == "obrigado" || x == "obrigada" || x == "bye" || x == "goodbye";
+  });
+}
 
 class BuiltinAssistant final : public Assistant {
  public:
   void respond(const Context& ctx, std::function<void(Reply)> done) override {
-    Reply r;
-    if (asks_for_person(ctx.text)) {
-      r.text = kConnecting;
-      r.hand_off = true;
-      r.handoff_reason = "customer_asked";
-      r.summary = handoff_summary(ctx.recent_customer_messages, ctx.tried_titles, r.handoff_reason);
-      done(std::move(r));
-      return;
-    }
     static const std::vector<KbArticle> kEmpty;
+    static const KbIndex kEmptyIndex;
     const auto& kb = ctx.kb ? *ctx.kb : kEmpty;
-    if (auto match = best_article(ctx.text, kb)) {
-      r.kind = MessageKind::kb_article;
-      r.article_title = match->article->title;
-      r.text = match->article->title + "\n\n" + match->article->body;
-      done(std::move(r));
-      return;
+    const KbIndex& index = ctx.kb_index ? *ctx.kb_index : kEmptyIndex;
+    AssistantMemory scratch;
+    AssistantMemory& memory = ctx.memory ? *ctx.memory : scratch;
+    HandoffConfig config;
+    const AssistantTurn t = assistant_turn(ctx.text, index, memory, config);
+
+    Reply r;
+    r.turn = Json{{"decision", to_string(t.verdict.decision)}, {"kind", to_string(t.kind)},
+                  {"rule", t.verdict.rule}, {"confidence", std::round(t.confidence * 100) / 100}};
+    switch (t.kind) {
+      case TurnKind::handoff:
+        r.text = t.verdict.rule == kRuleEmergency ? kEmergency : kConnecting;
+        r.hand_off = true;
+        r.handoff_reason = t.verdict.rule;
+        if (t.verdict.priority == "urgent") r.priority = Priority::urgent;
+        if (t.verdict.priority == "high") r.priority = Priority::high;
+        break;
+      case TurnKind::offer:
+        r.text = kOffer;
+        r.understood = false;
+        break;
+      case TurnKind::small_talk:
+        r.text = is_thanks(ctx.text) ? kThanks : kHello;
+        break;
+      case TurnKind::article: {
+        const KbArticle& a = kb.at(*t.article);
+        r.kind = MessageKind::kb_article;
+        r.article_title = a.title;
+        r.text = a.title + "\n\n" + a.body;
+        r.turn["article_id"] = a.id;
+        break;
+      }
+      case TurnKind::clarify:
+        r.understood = false;
+        r.text = kNotUnderstood;
+        break;
     }
-    r.understood = false;
+    // The tenant's limit on unanswered turns still applies, whatever the rules said.
     const int turns = ctx.conversation.unanswered_turns + 1;
-    if (ctx.settings.handoff_after_turns > 0 && turns >= ctx.settings.handoff_after_turns) {
+    if (!r.hand_off && !r.understood && ctx.settings.handoff_after_turns > 0 &&
+        turns >= ctx.settings.handoff_after_turns) {
       r.text = kConnecting;
       r.hand_off = true;
       r.handoff_reason = "assistant_gave_up";
-      r.summary = handoff_summary(ctx.recent_customer_messages, ctx.tried_titles, r.handoff_reason);
-    } else {
-      r.text = kNotUnderstood;
+      r.turn["decision"] = "handoff";
+      r.turn["rule"] = "assistant_gave_up";
     }
+    if (r.hand_off) r.summary = handoff_summary(ctx.recent_customer_messages, ctx.tried_titles, r.handoff_reason);
     done(std::move(r));
   }
 };

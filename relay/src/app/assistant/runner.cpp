@@ -34,6 +34,8 @@ void apply_reply(HubState& hub, const std::string& conv_id, Assistant::Reply r) 
           auto posted = post_message(tr.next, bot, std::move(m), at, policy);
           if (!posted) return Decision::reply(posted.error());
           tr = std::move(posted).value();
+          // How the turn was decided rides on the message's event (data.assistant).
+          if (!r.turn.empty() && !tr.events.empty()) tr.events.back().data["assistant"] = r.turn;
         }
         tr.next.unanswered_turns = r.understood ? 0 : tr.next.unanswered_turns + 1;
         if (!r.article_title.empty()) c.tried_titles.push_back(r.article_title);
@@ -42,6 +44,13 @@ void apply_reply(HubState& hub, const std::string& conv_id, Assistant::Reply r) 
           if (queued) {
             tr.next = queued->next;
             for (Event& e : queued->events) tr.events.push_back(std::move(e));
+          }
+          // An emergency or a dispute is not a normal chat in the queue.
+          if (r.priority && *r.priority != tr.next.priority) {
+            if (auto p = set_priority(tr.next, bot, *r.priority, at)) {
+              tr.next = p->next;
+              for (Event& e : p->events) tr.events.push_back(std::move(e));
+            }
           }
         }
         if (tr.events.empty()) {
@@ -80,6 +89,8 @@ void assistant_turn(HubState& hub, const std::string& conv_id, const std::string
   ctx.conversation = c;
   ctx.settings = t->settings;
   ctx.kb = &hub.tenants.kb(c.tenant_id);
+  ctx.kb_index = &hub.tenants.kb_index(c.tenant_id);
+  ctx.memory = &cs->assistant_memory;
   ctx.text = text;
   ctx.recent_customer_messages.assign(cs->recent_customer.begin(), cs->recent_customer.end());
   ctx.tried_titles = cs->tried_titles;

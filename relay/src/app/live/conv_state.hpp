@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "app/live/fanout.hpp"
+#include "parley/assistant_turn.hpp"
 #include "parley/model.hpp"
 
 namespace parley::relay {
@@ -62,6 +63,7 @@ struct ConvState {
   Seq last_customer_seq = 0;                // seq of the customer's last message
   std::deque<std::string> recent_customer;  // for hand-off summaries (last kRecentCustomer)
   std::vector<std::string> tried_titles;    // articles the assistant offered
+  AssistantMemory assistant_memory;         // the built-in assistant's state between turns
   // The per-conversation write queue (live/write_pipeline.hpp): requests wait here until they
   // are decided; a few writes of this conversation may be in flight, chained (each expects the
   // head its predecessor leaves). After a refused write the conversation is `poisoned` until

@@ -12,6 +12,7 @@ std::optional<Error> TenantRegistry::load(StoreReader& reader) {
     auto kb = reader.load_kb(t.id);
     if (!kb) return kb.error();
     kb_[t.id] = std::move(kb).value();
+    kb_index_.erase(t.id);
     tenants_[t.id] = std::move(t);
   }
   if (!tenants_.count(kDefaultTenantId)) return make_error(ErrorCode::internal, "default tenant missing");
@@ -38,6 +39,7 @@ void TenantRegistry::reload(StoreReader& reader, const std::string& id) {
   const bool known = tenants_.count(id) > 0;
   tenants_[id] = std::move(**t);
   kb_[id] = std::move(kb).value();
+  kb_index_.erase(id);
   log::info(known ? "tenant reloaded" : "tenant added", {{"tenant", id}, {"articles", kb_[id].size()}});
 }
 
@@ -69,12 +71,19 @@ const std::vector<KbArticle>& TenantRegistry::kb(const std::string& tenant_id) c
   return it == kb_.end() ? kEmpty : it->second;
 }
 
+const KbIndex& TenantRegistry::kb_index(const std::string& tenant_id) const {
+  auto it = kb_index_.find(tenant_id);
+  if (it == kb_index_.end()) it = kb_index_.emplace(tenant_id, KbIndex(kb(tenant_id))).first;
+  return it->second;
+}
+
 void TenantRegistry::set_settings(const std::string& tenant_id, const TenantSettings& settings) {
   if (auto t = tenants_.find(tenant_id); t != tenants_.end()) t->second.settings = settings;
 }
 
 void TenantRegistry::set_kb(const std::string& tenant_id, std::vector<KbArticle> articles) {
   kb_[tenant_id] = std::move(articles);
+  kb_index_.erase(tenant_id);
 }
 
 PublicTenantConfig TenantRegistry::public_config(const Tenant& t) {

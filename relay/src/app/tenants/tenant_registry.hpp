@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "domain/store_api.hpp"
+#include "parley/kb_search.hpp"
 #include "parley/replies.hpp"
 #include "parley/result.hpp"
 
@@ -30,6 +31,8 @@ class TenantRegistry {
   std::vector<const Tenant*> all() const;
   std::vector<std::string> ids() const;
   const std::vector<KbArticle>& kb(const std::string& tenant_id) const;
+  // The search index over kb(tenant_id) (parley/kb_search.hpp), built on first use after a change.
+  const KbIndex& kb_index(const std::string& tenant_id) const;
 
   // Makes a committed change live.
   void set_settings(const std::string& tenant_id, const TenantSettings& settings);
@@ -42,6 +45,7 @@ class TenantRegistry {
  private:
   std::map<std::string, Tenant> tenants_;  // by id
   std::map<std::string, std::vector<KbArticle>> kb_;
+  mutable std::map<std::string, KbIndex> kb_index_;  // a cache: erased when kb_ changes
 };
 
 }  // namespace parley::relay
