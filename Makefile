@@ -13,12 +13,13 @@ export CCACHE_NOHASHDIR ?= 1
 PORT ?= 8080
 RELAY := $(BUILD)/relay/parley-relay
 
-.PHONY: help setup setup-test build wasm run test test-native test-wasm bench bench-web format lint clean
+.PHONY: help setup setup-test build wasm run test test-native test-wasm bench bench-web eval format lint clean
 
 help:
 	@echo "make run     build and start the relay, the widget demo and the inbox on http://127.0.0.1:$(PORT)"
 	@echo "make test    install, build, and run every test suite (native, WebAssembly, Node)"
 	@echo "make bench   run the load benchmark and the browser measurements (see docs/benchmarks.md)"
+	@echo "make eval    score the built-in assistant on the labelled set of tests/eval (dev and held-out)"
 	@echo "make format  clang-format the sources; make lint: clang-tidy + cppcheck"
 
 setup:
@@ -51,6 +52,16 @@ bench: setup build
 	tools/bench.sh
 	tools/startup_bench.sh
 	$(MAKE) bench-web
+
+# The built-in assistant on the labelled set (tests/eval/README.md): hand-off precision/recall/F1,
+# offers, right article, clarifying questions, per class and language. check.py validates the set
+# (and the held-out part's recorded sha256) first.
+eval: setup build
+	python3 tests/eval/check.py
+	@echo "== development part (tuned on)"
+	$(BUILD)/tools/parley-eval-builtin --set tests/eval/dev.jsonl
+	@echo "== held-out part"
+	$(BUILD)/tools/parley-eval-builtin --set tests/eval/heldout.jsonl
 
 # Browser apps: download sizes, launcher-to-first-frame, inbox frame time with 5,000 chats.
 bench-web: setup-test
