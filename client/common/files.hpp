@@ -48,6 +48,9 @@ FileText file_message_text(const AttachmentRef& a);
 // For screen readers: "Download Screen shot.png, PNG image, 48 KB".
 std::string open_label(const AttachmentRef& a);
 
+// `s` percent-encoded as encodeURIComponent does (the X-File-Name header).
+std::string percent_encode(std::string_view s);
+
 // The refusal of an upload in words, from the HTTP status and the relay's error body
 // ({"error":{"code","message"}}). status 0 = no answer (network).
 std::string refusal_text(int status, std::string_view body);

@@ -994,13 +994,16 @@ void InboxView::mirror_transcript(const std::vector<TimelineItem>& items, ImVec2
       a11y::push("##item", a11y::Role::group, text);
       for (std::size_t k = 0; k < it.links.size(); ++k) {
         ImGui::PushID(static_cast<int>(k));
-        if (a11y::node("##open", a11y::Role::button, "Open link " + it.links[k].url, ImVec2(0, 0), ImVec2(0, 0)))
-          out.open_url = it.links[k].url;
+        const std::string label = it.attachment && !client::files::link_attachment_id(it.links[k].url).empty()
+                                      ? client::files::open_label(*it.attachment)
+                                      : "Open link " + it.links[k].url;
+        if (a11y::node("##open", a11y::Role::button, label, ImVec2(0, 0), ImVec2(0, 0))) out.open_url = it.links[k].url;
         ImGui::PopID();
       }
       if (it.kind == TimelineItem::Kind::outbox && it.failed) {
-        if (a11y::node("##retry_a11y", a11y::Role::button, "Retry sending", a, b)) out.retry = it.client_msg_id;
-        if (a11y::node("##discard_a11y", a11y::Role::button, "Discard message", a, b))
+        if (a11y::node("##retry_a11y", a11y::Role::button, it.upload ? "Retry upload" : "Retry sending", a, b))
+          out.retry = it.client_msg_id;
+        if (a11y::node("##discard_a11y", a11y::Role::button, it.upload ? "Remove file" : "Discard message", a, b))
           out.discard = it.client_msg_id;
       }
       a11y::pop();
@@ -1188,7 +1191,12 @@ float InboxView::draw_footer(InboxModel& model, Fields& fields, float x, float b
       client::text::draw(dl, warn, Face::small, ImVec2(a.x + 14 * s_, y0 - 2 * s_), kAmber);
       a11y::node("##template_warning", a11y::Role::status, warn, ImVec2(a.x, y0 - 4 * s_), ImVec2(b.x, y0 + 12 * s_));
     }
-    text_clipped(dl, f.small, ImVec2(a.x + 14 * s_, row_y + (40 * s_ - f.small->FontSize) / 2), np.x - 8 * s_,
+    // Issue 9: "Attach" (a file to the customer; not for notes), left of the Note toggle.
+    const bool attach = !note && model.can_attach();
+    const float aw = 72 * s_;
+    const ImVec2 ap(np.x - 8 * s_ - aw, row_y + 6 * s_);
+    text_clipped(dl, f.small, ImVec2(a.x + 14 * s_, row_y + (40 * s_ - f.small->FontSize) / 2),
+                 (attach ? ap.x : np.x) - 8 * s_,
                  note ? kNoteInk : kFaint, note ? kNoteBg : kWhite, hint);
     if (note) a11y::node("##note_hint", a11y::Role::text, hint, ImVec2(a.x, row_y), ImVec2(np.x, row_y + 40 * s_));
     if (button("##send", note ? "Add note" : "Send", ImVec2(b.x - 8 * s_ - sw, row_y + 6 * s_), 28 * s_,
@@ -1208,6 +1216,11 @@ float InboxView::draw_footer(InboxModel& model, Fields& fields, float x, float b
       dl->AddRect(np, ImVec2(np.x + nw, np.y + 28 * s_), note ? kNoteInk : IM_COL32(203, 213, 225, 255), 8 * s_, 0, s_);
       const ImVec2 ts = measure(f.label, "Note");
       text_at(dl, f.label, ImVec2(np.x + (nw - ts.x) / 2, np.y + (28 * s_ - ts.y) / 2), note ? kNoteInk : kText, "Note");
+    }
+    if (attach) {  // after Note in the mirror's order: Tab from the composer still reaches Send first
+      bool clicked = button("##attach", "Attach", ap, 28 * s_, ButtonStyle::secondary, s_, aw, true, false);
+      if (a11y::item(a11y::Role::button, "Attach a file")) clicked = true;
+      if (clicked) out.attach = true;
     }
     CannedIntents ci;
     draw_canned_picker(model, a, b.x - a.x, s_, ci);

@@ -43,6 +43,7 @@ struct Intents {
   int pick_canned = -1, select_canned = -1;
   int pick_article = -1, select_article = -1;
   bool toggle_note = false;
+  bool attach = false;  // issue 9: "Attach a file" (the glue opens the file picker)
   bool open_transfer = false, close_transfer = false, submit_transfer = false;
   int transfer_choice = -1, transfer_move = 0;
   std::optional<Priority> set_priority;

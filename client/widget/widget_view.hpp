@@ -30,6 +30,7 @@ struct Intents {
   bool submit_offline = false;   // issue 9: the offline form (offline_view.cpp)
   bool dismiss_offline = false;
   bool focus_composer = false;
+  bool attach = false;  // issue 9: "Attach a file" (the glue opens the file picker)
   std::string retry, discard, copy, open_url;
   std::string announce;  // for the screen reader (e.g. "Copied")
   int rate = 0;                // survey: a star was chosen (1..5)

@@ -132,3 +132,10 @@ TEST_CASE("files: an uploading file cannot be discarded mid-flight") {
   CHECK(u.discard(a) == 0);
   CHECK(u.find(a) != nullptr);
 }
+
+TEST_CASE("files: file names percent-encoded as encodeURIComponent does") {
+  CHECK(percent_encode("Screen shot.png") == "Screen%20shot.png");
+  CHECK(percent_encode("a/b;c\"d") == "a%2Fb%3Bc%22d");
+  CHECK(percent_encode("(it's)~*!-_.") == "(it's)~*!-_.");
+  CHECK(percent_encode("\xc3\xa9t\xc3\xa9.txt") == "%C3%A9t%C3%A9.txt");  // "été.txt"
+}
