@@ -319,6 +319,36 @@ mergeInto(LibraryManager.library, {
     });
   },
 
+  // An image attachment as a thumbnail (client/common/thumbs.hpp): fetch with the headers,
+  // decode, scale to fit max_w x max_h, upload into GL texture `tex`; parley_on_image(ctx, w, h)
+  // with the drawn size, or (ctx, 0, 0) when it failed.
+  parley_image_load__deps: ['$ParleyDom'],
+  parley_image_load: function(url, headers, tex, maxW, maxH, ctx) {
+    var u = UTF8ToString(url), h = ParleyDom.headers(headers);
+    fetch(u, {credentials: 'same-origin', headers: h}).then(function(r) {
+      if (!r.ok) throw r.status;
+      return r.blob();
+    }).then(function(blob) {
+      return createImageBitmap(blob);
+    }).then(function(img) {
+      var k = Math.min(1, maxW / img.width, maxH / img.height);
+      var w = Math.max(1, Math.round(img.width * k)), hh = Math.max(1, Math.round(img.height * k));
+      var c = document.createElement('canvas');
+      c.width = w;
+      c.height = hh;
+      var g = c.getContext('2d');
+      g.imageSmoothingEnabled = k < 1;
+      g.drawImage(img, 0, 0, w, hh);
+      var gl = GLctx, prev = gl.getParameter(gl.TEXTURE_BINDING_2D);
+      gl.bindTexture(gl.TEXTURE_2D, GL.textures[tex]);
+      gl.pixelStorei(gl.UNPACK_PREMULTIPLY_ALPHA_WEBGL, false);
+      gl.pixelStorei(gl.UNPACK_FLIP_Y_WEBGL, false);
+      gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA, gl.RGBA, gl.UNSIGNED_BYTE, c);
+      gl.bindTexture(gl.TEXTURE_2D, prev);
+      _parley_on_image(ctx, w, hh);
+    }).catch(function() { _parley_on_image(ctx, 0, 0); });
+  },
+
   parley_ws_url__deps: ['$ParleyDom'],
   parley_ws_url: function(path) {
     return ParleyDom.cstr((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + UTF8ToString(path));

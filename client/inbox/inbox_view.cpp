@@ -725,6 +725,16 @@ void InboxView::relayout(const std::vector<TimelineItem>& items, float width) {
         client::layout_text(it.text, it.links, f.body, wrap, l.block);
         l.bubble_w = l.block.width + 28 * s_;
         l.bubble_h = l.block.height + 20 * s_;
+        l.thumb = nullptr;
+        if (it.attachment && client::files::is_image(it.attachment->content_type)) {
+          // issue 9: an image above its name, once it arrived (thumbs.hpp; staff: the cookie).
+          l.thumb = client::thumbs::get(it.attachment->id, "{}", static_cast<int>(std::min(240 * s_, wrap)),
+                                        static_cast<int>(180 * s_));
+          if (l.thumb) {
+            l.bubble_w = std::max(l.bubble_w, static_cast<float>(l.thumb->w) + 28 * s_);
+            l.bubble_h += static_cast<float>(l.thumb->h) + 8 * s_;
+          }
+        }
         l.h = gap + l.head_h + l.bubble_h +
               (it.kind == TimelineItem::Kind::outbox ? f.small->FontSize + 6 * s_ : 0);
         l.y = y + gap;
@@ -876,12 +886,23 @@ void InboxView::draw_item(const TimelineItem& it, const ItemLayout& l, ImVec2 or
   }
   dl->AddRectFilled(a, b, bg, 14 * s_);
   if (border) dl->AddRect(a, b, border, 14 * s_, 0, s_);
-  const ImVec2 text_origin(a.x + 14 * s_, a.y + 10 * s_);
+  float thumb_h = 0;
+  ImVec2 ta, tb;
+  if (l.thumb) {
+    ta = ImVec2(a.x + 14 * s_, a.y + 12 * s_);
+    tb = ImVec2(ta.x + static_cast<float>(l.thumb->w), ta.y + static_cast<float>(l.thumb->h));
+    dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<std::uintptr_t>(l.thumb->texture)), ta, tb);
+    thumb_h = static_cast<float>(l.thumb->h) + 8 * s_;
+  }
+  const ImVec2 text_origin(a.x + 14 * s_, a.y + 10 * s_ + thumb_h);
   client::draw_text(dl, l.block, it.text, text_origin, fg, link);
   ImGui::PushID(index);
   if (!it.links.empty() && hit("##bubble", a, ImVec2(l.bubble_w, l.bubble_h))) {
-    const int k = client::link_at(l.block, text_origin, ImGui::GetIO().MousePos);
-    if (k >= 0) out.open_url = it.links[static_cast<std::size_t>(k)].url;
+    const ImVec2 mp = ImGui::GetIO().MousePos;
+    const int k = l.thumb && mp.x >= ta.x && mp.x < tb.x && mp.y >= ta.y && mp.y < tb.y
+                      ? 0  // the image opens the file like its name
+                      : client::link_at(l.block, text_origin, mp);
+    if (k >= 0 && static_cast<std::size_t>(k) < it.links.size()) out.open_url = it.links[static_cast<std::size_t>(k)].url;
   }
   // Hovering a message shows its full date and a Copy action beside it (issue 8, inbox defects
   // 3 and 7). The action stays while the mouse is on the bubble or on the action itself.
@@ -1025,7 +1046,9 @@ void InboxView::draw_transcript(InboxModel& model, float x, float y, float w, fl
     last_items_ = 0;
     unseen_from_ = 0;
   }
-  if (version != layout_version_ || w != layout_width_ || f.body != layout_font_) {
+  if (version != layout_version_ || w != layout_width_ || f.body != layout_font_ ||
+      client::thumbs::version() != layout_thumbs_version_) {
+    layout_thumbs_version_ = client::thumbs::version();
     layout_version_ = version;
     layout_width_ = w;
     layout_font_ = f.body;

@@ -19,6 +19,7 @@
 #include "common/connection.hpp"
 #include "common/dom.hpp"
 #include "common/text.hpp"
+#include "common/thumbs.hpp"
 #include "common/ui.hpp"
 #include "inbox/inbox_model.hpp"
 #include "inbox/inbox_view.hpp"
@@ -178,6 +179,7 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     j["text"] = client::text::stats_json();
     j["copies"] = copies_;
     j["downloads"] = Json{{"done", downloads_}, {"failed", download_failures_}};
+    j["thumbnails"] = Json{{"shown", client::thumbs::ready_count()}, {"failed", client::thumbs::failed_count()}};
     j["layout"] = view_.narrow() ? "narrow" : "wide";
     j["transcript"] = Json{{"at_bottom", view_.transcript_at_bottom()}, {"new_below", view_.transcript_new_below()}};
     // Where the named controls were drawn (CSS px): end-to-end tests click them by name.

@@ -13,6 +13,7 @@
 #include "common/dom.hpp"
 #include "common/script.hpp"
 #include "common/text.hpp"
+#include "common/thumbs.hpp"
 #include "common/ui.hpp"
 #include "widget/widget_model.hpp"
 #include "widget/widget_view.hpp"
@@ -173,6 +174,7 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
     j["retry_at"] = connection_.state() == client::Connection::State::waiting ? connection_.retry_at() : 0.0;
     j["copies"] = copies_;
     j["downloads"] = Json{{"done", downloads_}, {"failed", download_failures_}};
+    j["thumbnails"] = Json{{"shown", client::thumbs::ready_count()}, {"failed", client::thumbs::failed_count()}};
     // Where the named controls were drawn (CSS px): end-to-end tests click them by name.
     j["controls"] = Json::parse(client::ui::exposed_json(AppShell::get().scale()), nullptr, false);
     return j.dump(-1, ' ', false, Json::error_handler_t::replace);

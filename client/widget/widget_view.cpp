@@ -177,6 +177,17 @@ void WidgetView::relayout(const std::vector<DisplayItem>& items, float width) {
         client::layout_text(item.text, item.links, f.body, max_w - 28 * s_, l.block);
         l.bubble_w = l.block.width + 28 * s_;
         l.bubble_h = l.block.height + 16 * s_;
+        l.thumb = nullptr;
+        if (item.attachment && client::files::is_image(item.attachment->content_type)) {
+          // issue 9: an image above its name, once it arrived (thumbs.hpp).
+          l.thumb = client::thumbs::get(item.attachment->id, thumb_headers_,
+                                        static_cast<int>(std::min(220 * s_, max_w - 28 * s_)),
+                                        static_cast<int>(160 * s_));
+          if (l.thumb) {
+            l.bubble_w = std::max(l.bubble_w, static_cast<float>(l.thumb->w) + 28 * s_);
+            l.bubble_h += static_cast<float>(l.thumb->h) + 8 * s_;
+          }
+        }
         const bool show_meta = item.group_end || item.show_delivery;
         if (show_meta) {
           l.meta = item.time;
@@ -374,7 +385,15 @@ void WidgetView::draw_message(const DisplayItem& item, const ItemLayout& l, ImVe
   bubble_rect(dl, a, b, bg, 18 * s_, 5 * s_, joined);
   const ImU32 fg = item.own ? on_brand_ : kInk;
   const ImU32 link = item.own ? on_brand_ : brand_;
-  const ImVec2 text_origin(a.x + 14 * s_, a.y + 8 * s_);
+  float thumb_h = 0;
+  ImVec2 ta, tb;
+  if (l.thumb) {
+    ta = ImVec2(a.x + 14 * s_, a.y + 10 * s_);
+    tb = ImVec2(ta.x + static_cast<float>(l.thumb->w), ta.y + static_cast<float>(l.thumb->h));
+    dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<std::uintptr_t>(l.thumb->texture)), ta, tb);
+    thumb_h = static_cast<float>(l.thumb->h) + 8 * s_;
+  }
+  const ImVec2 text_origin(a.x + 14 * s_, a.y + 8 * s_ + thumb_h);
   client::draw_text(dl, l.block, item.text, text_origin, fg, link);
 
   // Click: a link opens; elsewhere the bubble toggles its "Copy" action.
@@ -382,8 +401,11 @@ void WidgetView::draw_message(const DisplayItem& item, const ItemLayout& l, ImVe
   bool hovered = false;
   if (item.seq > 0) expose("msg:" + std::to_string(item.seq), a, ImVec2(l.bubble_w, l.bubble_h));
   if (hit("##bubble", a, ImVec2(l.bubble_w, l.bubble_h), &hovered)) {
-    const int k = client::link_at(l.block, text_origin, ImGui::GetIO().MousePos);
-    if (k >= 0) {
+    const ImVec2 mp = ImGui::GetIO().MousePos;
+    const int k = l.thumb && mp.x >= ta.x && mp.x < tb.x && mp.y >= ta.y && mp.y < tb.y
+                      ? 0  // the image opens the file like its name
+                      : client::link_at(l.block, text_origin, mp);
+    if (k >= 0 && static_cast<std::size_t>(k) < item.links.size()) {
       out.open_url = item.links[static_cast<std::size_t>(k)].url;
     } else {
       selected_ = selected_ == index ? -1 : index;
@@ -519,7 +541,10 @@ bool WidgetView::draw_transcript(WidgetModel& model, const std::vector<DisplayIt
                                  float bottom, float w, double now, Intents& out) {
   const client::Fonts& f = AppShell::get().fonts();
   bool animating = false;
-  if (model.items_version() != layout_items_version_ || w != layout_width_ || f.body != layout_font_) {
+  if (model.items_version() != layout_items_version_ || w != layout_width_ || f.body != layout_font_ ||
+      client::thumbs::version() != layout_thumbs_version_) {
+    layout_thumbs_version_ = client::thumbs::version();
+    thumb_headers_ = Json{{"X-Visitor-Token", model.visitor_token()}}.dump();
     layout_items_version_ = model.items_version();
     layout_width_ = w;
     layout_font_ = f.body;

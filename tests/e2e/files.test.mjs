@@ -114,8 +114,8 @@ async function liveText(target) {
 
 test('files both ways: customer and agent attach images, each downloads the other\'s bytes; refusals in words', { skip }, async () => {
   requirePrerequisites(problem);
-  const customerPng = png(3, 2, [200, 30, 30]);
-  const agentPng = png(2, 2, [20, 120, 220]);
+  const customerPng = png(64, 48, [200, 30, 30]);
+  const agentPng = png(48, 48, [20, 120, 220]);
 
   // The agent first (someone online: the widget offers its composer, not the offline form).
   const cookie = await staffCookie(relay, SAM);
@@ -166,9 +166,11 @@ test('files both ways: customer and agent attach images, each downloads the othe
     const inInbox = i1.selected.messages.find((m) => m.attachment && m.attachment.name === 'red dot.png');
     assert.equal(inInbox.text, `red dot.png\nPNG image \u00b7 ${customerPng.length} bytes`);
     assert.equal(await inbox.getByRole('button', { name: `Download red dot.png, PNG image, ${customerPng.length} bytes` }).count(), 1);
+    // The image is drawn inline above its name (so the bubble's layout is final before the click).
+    await waitState(inbox, 'the image drawn inline', (s) => s.thumbnails.shown === 1 && s.thumbnails.failed === 0);
     const bubble = (await waitState(inbox, 'the bubble drawn', (s, k) => !!s.controls[k], `msg:${inInbox.seq}`)).controls[`msg:${inInbox.seq}`];
     let download = inbox.waitForEvent('download', { timeout: TIMEOUT_MS });
-    await inbox.mouse.click(bubble[0] + 14 + 8, bubble[1] + 10 + 8);  // on the name (the first line's link)
+    await inbox.mouse.click(bubble[0] + 14 + 8, bubble[1] + bubble[3] * 0.3);  // on the name (the first text line's link)
     const d1 = await download;
     assert.equal(d1.suggestedFilename(), 'red dot.png');
     assert.ok((await bytesOf(d1)).equals(customerPng), 'the agent downloaded other bytes');
@@ -183,7 +185,11 @@ test('files both ways: customer and agent attach images, each downloads the othe
     const w2 = await waitState(widget, 'the agent\'s file in the widget', (s) =>
       s.messages.some((m) => m.role === 'agent' && m.attachment && m.attachment.name === 'blue.png'));
     assert.equal(w2.messages.find((m) => m.attachment && m.attachment.name === 'blue.png').attachment.content_type, 'image/png');
+    // Both images shown inline in the widget (decoded from the bytes fetched with the token).
+    await waitState(widget, 'both images drawn inline', (s) => s.thumbnails.shown === 2 && s.thumbnails.failed === 0);
+    await waitState(inbox, 'both images drawn inline in the inbox', (s) => s.thumbnails.shown === 2 && s.thumbnails.failed === 0);
     await site.screenshot({ path: path.join(shots, 'files-widget.png') });
+    await inbox.screenshot({ path: path.join(shots, 'files-inbox.png') });
     // The customer downloads it by keyboard (the token in a header, the bytes from a blob: URL).
     download = site.waitForEvent('download', { timeout: TIMEOUT_MS });
     await pressMirror(widget, site, `Download blue.png, PNG image, ${agentPng.length} bytes`);
