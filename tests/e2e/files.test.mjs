@@ -2,7 +2,8 @@
 // widget by keyboard ("Attach a file" in the accessibility mirror, Enter, the browser's file
 // chooser); the agent sees the file message in the inbox and downloads the same bytes by mouse;
 // the agent attaches an image by mouse and the customer sees it and downloads it by keyboard
-// (fetch with the visitor token in a header, then a blob: URL); a refused file (an executable,
+// (fetch with the visitor token in a header, then a blob: URL); both images are drawn inline in
+// both apps; a refused file (an executable,
 // then an over-limit file after PATCH attachment_max_bytes) shows the refusal in words in the
 // transcript and to screen readers, and can be retried or removed.
 // Waits are for states, never for time.
