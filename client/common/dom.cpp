@@ -24,6 +24,10 @@ char* parley_storage_get(const char* key);
 void parley_storage_set(const char* key, const char* value);
 void parley_fetch(const char* url, void* ctx);
 char* parley_ws_url(const char* path);
+void parley_file_pick(const char* id);
+void parley_file_release(int handle);
+void parley_file_upload(int handle, const char* url, const char* headers, void* ctx);
+void parley_file_download(const char* url, const char* headers, const char* name, void* ctx);
 char* parley_query_param(const char* name);
 char* parley_module_string(const char* name);
 void parley_clock_info(int* offset, int* hour12);
@@ -44,6 +48,8 @@ std::string take(char* s) {
 }
 
 using FetchDone = std::function<void(bool, std::string)>;
+using UploadDone = std::function<void(int, std::string)>;
+using DownloadDone = std::function<void(int)>;
 
 }  // namespace
 
@@ -96,6 +102,17 @@ void fetch(const std::string& url, std::function<void(bool ok, std::string body)
   parley_fetch(url.c_str(), new FetchDone(std::move(done)));
 }
 
+void pick_file(const char* input_id) { parley_file_pick(input_id); }
+void upload_file(int handle, const std::string& url, const std::string& headers_json,
+                 std::function<void(int status, std::string body)> done) {
+  parley_file_upload(handle, url.c_str(), headers_json.c_str(), new UploadDone(std::move(done)));
+}
+void release_file(int handle) { parley_file_release(handle); }
+void download(const std::string& url, const std::string& headers_json, const std::string& name,
+              std::function<void(int status)> done) {
+  parley_file_download(url.c_str(), headers_json.c_str(), name.c_str(), new DownloadDone(std::move(done)));
+}
+
 std::string websocket_url(const char* path) { return take(parley_ws_url(path)); }
 std::string query_param(const char* name) { return take(parley_query_param(name)); }
 std::string module_string(const char* name) { return take(parley_module_string(name)); }
@@ -141,6 +158,17 @@ EMSCRIPTEN_KEEPALIVE const char* parley_state_json() {
   static std::string snapshot;
   snapshot = g_handler ? g_handler->state_json() : std::string("{}");
   return snapshot.c_str();
+}
+EMSCRIPTEN_KEEPALIVE void parley_on_file(const char* id, int handle, const char* name, double size) {
+  if (g_handler) g_handler->on_file_chosen(id, handle, name, size);
+}
+EMSCRIPTEN_KEEPALIVE void parley_on_uploaded(void* ctx, int status, const char* body) {
+  std::unique_ptr<parley::client::dom::UploadDone> done(static_cast<parley::client::dom::UploadDone*>(ctx));
+  (*done)(status, body ? std::string(body) : std::string());
+}
+EMSCRIPTEN_KEEPALIVE void parley_on_downloaded(void* ctx, int status) {
+  std::unique_ptr<parley::client::dom::DownloadDone> done(static_cast<parley::client::dom::DownloadDone*>(ctx));
+  (*done)(status);
 }
 EMSCRIPTEN_KEEPALIVE void parley_on_fetched(void* ctx, char* bytes, int length) {
   std::unique_ptr<parley::client::dom::FetchDone> done(static_cast<parley::client::dom::FetchDone*>(ctx));

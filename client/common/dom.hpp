@@ -23,6 +23,10 @@ class Handler {
   virtual void on_host_message(std::string_view /*json*/) {}  // postMessage from the parent page
   virtual void on_visibility(bool /*visible*/) {}
   virtual void on_network(bool /*online*/) {}
+  // A file was chosen in the hidden file input `input` (issue 9): `handle` names it for
+  // upload_file() until release_file().
+  virtual void on_file_chosen(std::string_view /*input*/, int /*handle*/, std::string_view /*name*/,
+                              double /*size*/) {}
   // window.parley.state(): the app's read-only JSON snapshot.
   virtual std::string state_json() { return "{}"; }
 };
@@ -70,6 +74,19 @@ void storage_set(const std::string& key, const std::string& value);
 
 // GET `url` (same origin). `done` receives the body, or ok=false.
 void fetch(const std::string& url, std::function<void(bool ok, std::string body)> done);
+
+// Files (issue 9). pick_file opens the browser's picker of a hidden <input type=file
+// data-parley-file> (call it while handling the person's click or key); chosen files arrive at
+// Handler::on_file_chosen. upload_file POSTs the file (same origin, with the given headers, a JSON
+// object of strings) and `done` gets the HTTP status (0: no answer) and the body. download GETs
+// `url` with the headers and saves the bytes as `name` (blob: URL; no token in any URL); `done`
+// gets the status (200 saved, 0 no answer).
+void pick_file(const char* input_id);
+void upload_file(int handle, const std::string& url, const std::string& headers_json,
+                 std::function<void(int status, std::string body)> done);
+void release_file(int handle);
+void download(const std::string& url, const std::string& headers_json, const std::string& name,
+              std::function<void(int status)> done);
 
 // ws(s)://<this page's host><path>: "/ws" for the widget (visitors), "/ws/inbox" for staff.
 std::string websocket_url(const char* path);

@@ -7,6 +7,13 @@ mergeInto(LibraryManager.library, {
   $ParleyDom__deps: ['malloc', 'free'],
   $ParleyDom: {
     memoryStorage: {},
+    files: {},
+    nextFile: 0,
+    headers: function(json) {
+      var h = {};
+      try { h = JSON.parse(UTF8ToString(json)) || {}; } catch (e) {}
+      return h;
+    },
     // A JS string as a malloc'd UTF-8 C string (the callee frees it, or the caller after the call).
     cstr: function(s) {
       var n = lengthBytesUTF8(s) + 1;
@@ -114,6 +121,20 @@ mergeInto(LibraryManager.library, {
       var text;
       try { text = JSON.stringify(e.data); } catch (err) { return; }
       ParleyDom.callWithStrings(function(t) { _parley_on_host_message(t); }, text);
+    });
+
+    // File pickers (issue 9): hidden <input type=file data-parley-file>. A chosen file stays in
+    // ParleyDom.files under a handle until the app releases it; the app gets name and size.
+    document.querySelectorAll('input[type=file][data-parley-file]').forEach(function(el) {
+      el.addEventListener('change', function() {
+        var list = Array.prototype.slice.call(el.files || []);
+        el.value = '';  // the same file chosen again fires change again
+        list.forEach(function(f) {
+          var h = ++ParleyDom.nextFile;
+          ParleyDom.files[h] = f;
+          ParleyDom.callWithStrings(function(id, name) { _parley_on_file(id, h, name, f.size); }, el.id, f.name || '');
+        });
+      });
     });
 
     // Read-only model snapshot for tests and tools: window.parley.state().
@@ -246,6 +267,86 @@ mergeInto(LibraryManager.library, {
     }).catch(function(status) {
       _parley_on_fetched(ctx, 0, -(typeof status === 'number' ? status : 1));
     });
+  },
+
+  // Files (issue 9). parley_file_pick opens the picker of a hidden file input (within the
+  // user's activation); parley_file_upload POSTs a chosen file (same origin, so a staff cookie
+  // and the browser's Origin go with it) and calls parley_on_uploaded(ctx, status, body)
+  // (status 0: no answer); parley_file_download fetches a URL with headers (the widget's
+  // visitor token: never in a URL), saves the bytes under `name` through a blob: URL and calls
+  // parley_on_downloaded(ctx, status).
+  parley_file_pick: function(id) {
+    var el = document.getElementById(UTF8ToString(id));
+    if (el) el.click();
+  },
+
+  parley_file_release__deps: ['$ParleyDom'],
+  parley_file_release: function(handle) { delete ParleyDom.files[handle]; },
+
+  parley_file_upload__deps: ['$ParleyDom'],
+  parley_file_upload: function(handle, url, headers, ctx) {
+    var f = ParleyDom.files[handle];
+    var u = UTF8ToString(url), h = ParleyDom.headers(headers);
+    var done = function(status, text) {
+      ParleyDom.callWithStrings(function(t) { _parley_on_uploaded(ctx, status, t); }, text);
+    };
+    if (!f) { done(0, ''); return; }
+    fetch(u, {method: 'POST', credentials: 'same-origin', headers: h, body: f}).then(function(r) {
+      return r.text().then(function(t) { done(r.status, t); }, function() { done(r.status, ''); });
+    }).catch(function() { done(0, ''); });
+  },
+
+  parley_file_download__deps: ['$ParleyDom'],
+  parley_file_download: function(url, headers, name, ctx) {
+    var u = UTF8ToString(url), h = ParleyDom.headers(headers), n = UTF8ToString(name);
+    fetch(u, {credentials: 'same-origin', headers: h}).then(function(r) {
+      if (!r.ok) throw r.status;
+      return r.blob();
+    }).then(function(blob) {
+      var href = URL.createObjectURL(blob);
+      var a = document.createElement('a');
+      a.href = href;
+      a.download = n || 'file';
+      a.rel = 'noopener';
+      a.style.display = 'none';
+      document.body.appendChild(a);
+      a.click();
+      document.body.removeChild(a);
+      setTimeout(function() { URL.revokeObjectURL(href); }, 60000);
+      _parley_on_downloaded(ctx, 200);
+    }).catch(function(status) {
+      _parley_on_downloaded(ctx, typeof status === 'number' ? status : 0);
+    });
+  },
+
+  // An image attachment as a thumbnail (client/common/thumbs.hpp): fetch with the headers,
+  // decode, scale to fit max_w x max_h, upload into GL texture `tex`; parley_on_image(ctx, w, h)
+  // with the drawn size, or (ctx, 0, 0) when it failed.
+  parley_image_load__deps: ['$ParleyDom'],
+  parley_image_load: function(url, headers, tex, maxW, maxH, ctx) {
+    var u = UTF8ToString(url), h = ParleyDom.headers(headers);
+    fetch(u, {credentials: 'same-origin', headers: h}).then(function(r) {
+      if (!r.ok) throw r.status;
+      return r.blob();
+    }).then(function(blob) {
+      return createImageBitmap(blob);
+    }).then(function(img) {
+      var k = Math.min(1, maxW / img.width, maxH / img.height);
+      var w = Math.max(1, Math.round(img.width * k)), hh = Math.max(1, Math.round(img.height * k));
+      var c = document.createElement('canvas');
+      c.width = w;
+      c.height = hh;
+      var g = c.getContext('2d');
+      g.imageSmoothingEnabled = k < 1;
+      g.drawImage(img, 0, 0, w, hh);
+      var gl = GLctx, prev = gl.getParameter(gl.TEXTURE_BINDING_2D);
+      gl.bindTexture(gl.TEXTURE_2D, GL.textures[tex]);
+      gl.pixelStorei(gl.UNPACK_PREMULTIPLY_ALPHA_WEBGL, false);
+      gl.pixelStorei(gl.UNPACK_FLIP_Y_WEBGL, false);
+      gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA, gl.RGBA, gl.UNSIGNED_BYTE, c);
+      gl.bindTexture(gl.TEXTURE_2D, prev);
+      _parley_on_image(ctx, w, hh);
+    }).catch(function() { _parley_on_image(ctx, 0, 0); });
   },
 
   parley_ws_url__deps: ['$ParleyDom'],

@@ -1099,13 +1099,37 @@ bool InboxModel::send_draft(Millis now) {
 }
 
 void InboxModel::retry(const std::string& client_msg_id) {
+  if (const int up = client::files::Uploads::id_of(client_msg_id)) {
+    uploads_.retry(up);
+    return;
+  }
   session_.retry(client_msg_id);
   lists_changed();
 }
 
 void InboxModel::discard(const std::string& client_msg_id) {
+  if (const int up = client::files::Uploads::id_of(client_msg_id)) {
+    if (const int handle = uploads_.discard(up)) released_files_.push_back(handle);
+    return;
+  }
   session_.discard(client_msg_id);
   lists_changed();
+}
+
+int InboxModel::attach(int handle, std::string name, std::uint64_t size) {
+  if (!can_attach()) {
+    released_files_.push_back(handle);
+    return 0;
+  }
+  return uploads_.add(handle, open_id_, std::move(name), size, make_id_());
+}
+
+const AttachmentRef* InboxModel::find_attachment(const std::string& id) const {
+  const ConversationView* v = open_id_.empty() ? nullptr : session_.store().find(open_id_);
+  if (!v || id.empty()) return nullptr;
+  for (const Message& m : v->messages)
+    if (m.attachment && m.attachment->id == id) return &*m.attachment;
+  return nullptr;
 }
 
 void InboxModel::open_resolve() {
@@ -1152,7 +1176,8 @@ void InboxModel::rebuild_timeline() {
   // The day of "now" is part of the key: "Today" becomes "Yesterday" after midnight.
   const long long today = local_day(server_now(now_), clock_);
   const std::uint64_t key =
-      (session_.store().version() * 31 + lists_version_) * 1000003u + static_cast<std::uint64_t>(today);
+      ((session_.store().version() * 31 + lists_version_) * 131 + uploads_.version()) * 1000003u +
+      static_cast<std::uint64_t>(today);
   if (key == timeline_built_for_ && timeline_built_id_ == open_id_) return;
   timeline_built_for_ = key;
   timeline_built_id_ = open_id_;
@@ -1191,6 +1216,12 @@ void InboxModel::rebuild_timeline() {
       }
       t.text = m.text;
       t.links = client::find_links(m.text);
+      if (m.kind == MessageKind::file && m.attachment) {  // issue 9: the name opens the file
+        client::files::FileText ft = client::files::file_message_text(*m.attachment);
+        t.text = std::move(ft.text);
+        t.links = std::move(ft.links);
+        t.attachment = m.attachment;
+      }
       t.at = m.at;
       t.time = format_time(m.at, clock_);
       t.group_start = !prev_msg || prev_msg->sender_role != m.sender_role ||
@@ -1284,6 +1315,21 @@ void InboxModel::rebuild_timeline() {
     t.group_start = timeline_.empty() || !timeline_.back().own;
     timeline_.push_back(std::move(t));
   }
+  // Files this agent is uploading, or that were refused (with the reason, Retry and Delete).
+  for (const client::files::Upload& u : uploads_.all()) {
+    if (u.conversation_id != open_id_) continue;
+    TimelineItem t;
+    t.kind = TimelineItem::Kind::outbox;
+    t.role = Role::agent;
+    t.own = true;
+    t.upload = true;
+    t.name = user_.name;
+    t.text = client::files::Uploads::item_text(u);
+    t.client_msg_id = client::files::Uploads::key_of(u.id);
+    t.failed = u.state == client::files::Upload::State::failed;
+    t.group_start = timeline_.empty() || !timeline_.back().own;
+    timeline_.push_back(std::move(t));
+  }
 }
 
 // A "day" item before the first item of each local day, and full dates for hover and focus.
@@ -1370,6 +1416,17 @@ Json InboxModel::snapshot(Millis now) {
   }
   j["mine"] = std::move(m);
   j["focus"] = focus_id_;
+  j["can_attach"] = can_attach();
+  Json uploads = Json::array();
+  for (const client::files::Upload& u : uploads_.all()) {
+    uploads.push_back(Json{{"name", u.name},
+                           {"conversation_id", u.conversation_id},
+                           {"state", u.state == client::files::Upload::State::failed      ? "failed"
+                                     : u.state == client::files::Upload::State::uploading ? "uploading"
+                                                                                          : "queued"},
+                           {"error", u.error}});
+  }
+  j["uploads"] = std::move(uploads);
   if (const Conversation* c = open_conversation()) {
     Json msgs = Json::array();
     for (const TimelineItem& t : timeline()) {
@@ -1385,6 +1442,8 @@ Json InboxModel::snapshot(Millis now) {
                {"time", t.time},
                {"full_time", t.full_time},
                {"pending", t.kind == TimelineItem::Kind::outbox}});
+      if (t.attachment) msgs.back()["attachment"] = to_json(*t.attachment);
+      if (t.upload) msgs.back()["upload"] = t.failed ? "failed" : "uploading";
     }
     Json days = Json::array();
     for (const TimelineItem& t : timeline()) {

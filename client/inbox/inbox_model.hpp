@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "inbox/supervise_model.hpp"
+#include "common/files.hpp"
 #include "common/linkify.hpp"
 #include "common/session.hpp"
 #include "inbox/status_model.hpp"
@@ -102,6 +103,10 @@ struct TimelineItem {
   std::string client_msg_id;  // outbox: key for retry / discard
   bool failed = false;        // outbox
   std::vector<client::LinkSpan> links;
+  // issue 9, files: a file message's attachment (text = name + type and size, the name a link),
+  // or (outbox) a pending/failed upload (client_msg_id = Uploads::key_of(id)).
+  std::optional<AttachmentRef> attachment;
+  bool upload = false;
 };
 
 // Something the glue should do even in a background tab (sound, screen reader).
@@ -237,7 +242,20 @@ class InboxModel : public client::SessionListener {
   // True while further pages of the lists are being fetched.
   bool lists_loading() const { return page_in_flight_ || !queue_done_ || !mine_done_; }
   std::string title() const;  // "(3) Parley Inbox"
-  std::vector<Alert> take_alerts() { return std::exchange(alerts_, {}); }
+  std::vector<Alert> take_alerts() {
+    for (std::string& a : uploads_.take_announcements())
+      alerts_.push_back({Alert::Kind::status, open_id_, std::move(a)});
+    return std::exchange(alerts_, {});
+  }
+  // issue 9, files (client/common/files.hpp): the assignee may attach to the open conversation;
+  // attach() queues the chosen file (the glue drives uploads()); retry()/discard() with an
+  // upload's key act on it; discarded files' handles come back from take_released_files().
+  bool can_attach() const { return can_reply(); }
+  int attach(int handle, std::string name, std::uint64_t size);
+  client::files::Uploads& uploads() { return uploads_; }
+  std::vector<int> take_released_files() { return std::exchange(released_files_, {}); }
+  // The attachment with this id in the open conversation, or nullptr.
+  const AttachmentRef* find_attachment(const std::string& id) const;
   std::uint64_t version() const { return session_.store().version() + local_version_; }
   Json snapshot(Millis now);
 
@@ -434,6 +452,8 @@ class InboxModel : public client::SessionListener {
   std::string flash_;
   Millis flash_at_ = 0;
   std::vector<Alert> alerts_;
+  client::files::Uploads uploads_;
+  std::vector<int> released_files_;
   std::uint64_t local_version_ = 0;
   Millis now_ = 0;
 };

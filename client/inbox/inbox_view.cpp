@@ -725,6 +725,16 @@ void InboxView::relayout(const std::vector<TimelineItem>& items, float width) {
         client::layout_text(it.text, it.links, f.body, wrap, l.block);
         l.bubble_w = l.block.width + 28 * s_;
         l.bubble_h = l.block.height + 20 * s_;
+        l.thumb = nullptr;
+        if (it.attachment && client::files::is_image(it.attachment->content_type)) {
+          // issue 9: an image above its name, once it arrived (thumbs.hpp; staff: the cookie).
+          l.thumb = client::thumbs::get(it.attachment->id, "{}", static_cast<int>(std::min(240 * s_, wrap)),
+                                        static_cast<int>(180 * s_));
+          if (l.thumb) {
+            l.bubble_w = std::max(l.bubble_w, static_cast<float>(l.thumb->w) + 28 * s_);
+            l.bubble_h += static_cast<float>(l.thumb->h) + 8 * s_;
+          }
+        }
         l.h = gap + l.head_h + l.bubble_h +
               (it.kind == TimelineItem::Kind::outbox ? f.small->FontSize + 6 * s_ : 0);
         l.y = y + gap;
@@ -876,12 +886,23 @@ void InboxView::draw_item(const TimelineItem& it, const ItemLayout& l, ImVec2 or
   }
   dl->AddRectFilled(a, b, bg, 14 * s_);
   if (border) dl->AddRect(a, b, border, 14 * s_, 0, s_);
-  const ImVec2 text_origin(a.x + 14 * s_, a.y + 10 * s_);
+  float thumb_h = 0;
+  ImVec2 ta, tb;
+  if (l.thumb) {
+    ta = ImVec2(a.x + 14 * s_, a.y + 12 * s_);
+    tb = ImVec2(ta.x + static_cast<float>(l.thumb->w), ta.y + static_cast<float>(l.thumb->h));
+    dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<std::uintptr_t>(l.thumb->texture)), ta, tb);
+    thumb_h = static_cast<float>(l.thumb->h) + 8 * s_;
+  }
+  const ImVec2 text_origin(a.x + 14 * s_, a.y + 10 * s_ + thumb_h);
   client::draw_text(dl, l.block, it.text, text_origin, fg, link);
   ImGui::PushID(index);
   if (!it.links.empty() && hit("##bubble", a, ImVec2(l.bubble_w, l.bubble_h))) {
-    const int k = client::link_at(l.block, text_origin, ImGui::GetIO().MousePos);
-    if (k >= 0) out.open_url = it.links[static_cast<std::size_t>(k)].url;
+    const ImVec2 mp = ImGui::GetIO().MousePos;
+    const int k = l.thumb && mp.x >= ta.x && mp.x < tb.x && mp.y >= ta.y && mp.y < tb.y
+                      ? 0  // the image opens the file like its name
+                      : client::link_at(l.block, text_origin, mp);
+    if (k >= 0 && static_cast<std::size_t>(k) < it.links.size()) out.open_url = it.links[static_cast<std::size_t>(k)].url;
   }
   // Hovering a message shows its full date and a Copy action beside it (issue 8, inbox defects
   // 3 and 7). The action stays while the mouse is on the bubble or on the action itself.
@@ -994,13 +1015,16 @@ void InboxView::mirror_transcript(const std::vector<TimelineItem>& items, ImVec2
       a11y::push("##item", a11y::Role::group, text);
       for (std::size_t k = 0; k < it.links.size(); ++k) {
         ImGui::PushID(static_cast<int>(k));
-        if (a11y::node("##open", a11y::Role::button, "Open link " + it.links[k].url, ImVec2(0, 0), ImVec2(0, 0)))
-          out.open_url = it.links[k].url;
+        const std::string label = it.attachment && !client::files::link_attachment_id(it.links[k].url).empty()
+                                      ? client::files::open_label(*it.attachment)
+                                      : "Open link " + it.links[k].url;
+        if (a11y::node("##open", a11y::Role::button, label, ImVec2(0, 0), ImVec2(0, 0))) out.open_url = it.links[k].url;
         ImGui::PopID();
       }
       if (it.kind == TimelineItem::Kind::outbox && it.failed) {
-        if (a11y::node("##retry_a11y", a11y::Role::button, "Retry sending", a, b)) out.retry = it.client_msg_id;
-        if (a11y::node("##discard_a11y", a11y::Role::button, "Discard message", a, b))
+        if (a11y::node("##retry_a11y", a11y::Role::button, it.upload ? "Retry upload" : "Retry sending", a, b))
+          out.retry = it.client_msg_id;
+        if (a11y::node("##discard_a11y", a11y::Role::button, it.upload ? "Remove file" : "Discard message", a, b))
           out.discard = it.client_msg_id;
       }
       a11y::pop();
@@ -1022,7 +1046,9 @@ void InboxView::draw_transcript(InboxModel& model, float x, float y, float w, fl
     last_items_ = 0;
     unseen_from_ = 0;
   }
-  if (version != layout_version_ || w != layout_width_ || f.body != layout_font_) {
+  if (version != layout_version_ || w != layout_width_ || f.body != layout_font_ ||
+      client::thumbs::version() != layout_thumbs_version_) {
+    layout_thumbs_version_ = client::thumbs::version();
     layout_version_ = version;
     layout_width_ = w;
     layout_font_ = f.body;
@@ -1188,7 +1214,12 @@ float InboxView::draw_footer(InboxModel& model, Fields& fields, float x, float b
       client::text::draw(dl, warn, Face::small, ImVec2(a.x + 14 * s_, y0 - 2 * s_), kAmber);
       a11y::node("##template_warning", a11y::Role::status, warn, ImVec2(a.x, y0 - 4 * s_), ImVec2(b.x, y0 + 12 * s_));
     }
-    text_clipped(dl, f.small, ImVec2(a.x + 14 * s_, row_y + (40 * s_ - f.small->FontSize) / 2), np.x - 8 * s_,
+    // Issue 9: "Attach" (a file to the customer; not for notes), left of the Note toggle.
+    const bool attach = !note && model.can_attach();
+    const float aw = 72 * s_;
+    const ImVec2 ap(np.x - 8 * s_ - aw, row_y + 6 * s_);
+    text_clipped(dl, f.small, ImVec2(a.x + 14 * s_, row_y + (40 * s_ - f.small->FontSize) / 2),
+                 (attach ? ap.x : np.x) - 8 * s_,
                  note ? kNoteInk : kFaint, note ? kNoteBg : kWhite, hint);
     if (note) a11y::node("##note_hint", a11y::Role::text, hint, ImVec2(a.x, row_y), ImVec2(np.x, row_y + 40 * s_));
     if (button("##send", note ? "Add note" : "Send", ImVec2(b.x - 8 * s_ - sw, row_y + 6 * s_), 28 * s_,
@@ -1208,6 +1239,11 @@ float InboxView::draw_footer(InboxModel& model, Fields& fields, float x, float b
       dl->AddRect(np, ImVec2(np.x + nw, np.y + 28 * s_), note ? kNoteInk : IM_COL32(203, 213, 225, 255), 8 * s_, 0, s_);
       const ImVec2 ts = measure(f.label, "Note");
       text_at(dl, f.label, ImVec2(np.x + (nw - ts.x) / 2, np.y + (28 * s_ - ts.y) / 2), note ? kNoteInk : kText, "Note");
+    }
+    if (attach) {  // after Note in the mirror's order: Tab from the composer still reaches Send first
+      bool clicked = button("##attach", "Attach", ap, 28 * s_, ButtonStyle::secondary, s_, aw, true, false);
+      if (a11y::item(a11y::Role::button, "Attach a file")) clicked = true;
+      if (clicked) out.attach = true;
     }
     CannedIntents ci;
     draw_canned_picker(model, a, b.x - a.x, s_, ci);

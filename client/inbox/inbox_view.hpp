@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "common/thumbs.hpp"
 #include "common/app_shell.hpp"
 #include "common/dom.hpp"
 #include "common/text_layout.hpp"
@@ -43,6 +44,7 @@ struct Intents {
   int pick_canned = -1, select_canned = -1;
   int pick_article = -1, select_article = -1;
   bool toggle_note = false;
+  bool attach = false;  // issue 9: "Attach a file" (the glue opens the file picker)
   bool open_transfer = false, close_transfer = false, submit_transfer = false;
   int transfer_choice = -1, transfer_move = 0;
   std::optional<Priority> set_priority;
@@ -86,7 +88,9 @@ class InboxView {
     float bubble_w = 0, bubble_h = 0;
     float head_h = 0;  // name line above a group
     client::TextBlock block;
+    const client::thumbs::Thumb* thumb = nullptr;  // issue 9: an image attachment, once loaded
   };
+  std::uint64_t layout_thumbs_version_ = 0;
 
   void draw_login(InboxModel& model, Fields& fields, double now, Intents& out);
   // issue 9, supervise (supervise_view.cpp): the top bar's buttons (returns the new right edge)

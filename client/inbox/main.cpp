@@ -19,6 +19,7 @@
 #include "common/connection.hpp"
 #include "common/dom.hpp"
 #include "common/text.hpp"
+#include "common/thumbs.hpp"
 #include "common/ui.hpp"
 #include "inbox/inbox_model.hpp"
 #include "inbox/inbox_view.hpp"
@@ -164,6 +165,12 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
   void on_network(bool online) override {
     if (conn_) conn_->set_network(online);
   }
+  // issue 9: a file chosen in the picker "Attach a file" opened.
+  void on_file_chosen(std::string_view, int handle, std::string_view name, double size) override {
+    model_->attach(handle, std::string(name), size > 0 ? static_cast<std::uint64_t>(size) : 0);
+    pump_uploads();
+    after_change();
+  }
   std::string state_json() override {
     Json j = model_->snapshot(now_ms());
     j["beeps"] = beeps_;
@@ -171,6 +178,8 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     j["focused_field"] = view_.focused_field();
     j["text"] = client::text::stats_json();
     j["copies"] = copies_;
+    j["downloads"] = Json{{"done", downloads_}, {"failed", download_failures_}};
+    j["thumbnails"] = Json{{"shown", client::thumbs::ready_count()}, {"failed", client::thumbs::failed_count()}};
     j["layout"] = view_.narrow() ? "narrow" : "wide";
     j["transcript"] = Json{{"at_bottom", view_.transcript_at_bottom()}, {"new_below", view_.transcript_new_below()}};
     // Where the named controls were drawn (CSS px): end-to-end tests click them by name.
@@ -326,6 +335,39 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
       title_ = t;
       parley_inbox_set_title(t.c_str());
     }
+  }
+
+  // Starts the next queued upload (one at a time; the session cookie and the page's Origin go
+  // with the same-origin POST: the REST CSRF rule) and releases files the model let go.
+  void pump_uploads() {
+    for (const int handle : model_->take_released_files()) client::dom::release_file(handle);
+    const client::files::Upload* u = model_->uploads().start_next();
+    if (!u) return;
+    const Json headers{{"X-File-Name", client::files::percent_encode(u->name)},
+                       {"Idempotency-Key", u->idempotency_key}};
+    const int id = u->id, handle = u->handle;
+    client::dom::upload_file(handle, "/api/v1/conversations/" + u->conversation_id + "/attachments", headers.dump(),
+                             [this, id, handle](int status, std::string body) {
+                               if (model_->uploads().finished(id, status, body)) client::dom::release_file(handle);
+                               pump_uploads();
+                               after_change();
+                             });
+  }
+
+  // A file message's link: staff download with their session (fetch, then a blob: URL).
+  void download(const std::string& attachment_id) {
+    const AttachmentRef* a = model_->find_attachment(attachment_id);
+    if (!a) return;
+    const std::string name = a->name;
+    client::dom::download("/api/v1/attachments/" + attachment_id, "{}", name, [this, name](int status) {
+      ++downloads_;
+      if (status != 200) {
+        ++download_failures_;
+        client::dom::announce("Could not download " + name + (status == 0 ? ": no connection." : "."));
+      } else {
+        client::dom::announce("Downloaded " + name);
+      }
+    });
   }
 
   // After anything changed the model (also in a hidden tab): sounds, title, announcements.
@@ -598,7 +640,14 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
       model_->toggle_mute();
       changed = true;
     }
-    if (!in.open_url.empty()) client::dom::open_url(in.open_url);
+    if (!in.open_url.empty()) {
+      if (const std::string att = client::files::link_attachment_id(in.open_url); !att.empty())
+        download(att);
+      else
+        client::dom::open_url(in.open_url);
+    }
+    if (in.attach) client::dom::pick_file("file-input");
+    if (!in.retry.empty() || !in.discard.empty()) pump_uploads();
     if (!in.copy.empty()) {
       client::dom::copy_to_clipboard(in.copy);
       model_->copied(now);  // "Copied" for the eyes (flash) and for screen readers (alert)
@@ -696,6 +745,7 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
   int beeps_ = 0;
   int alerts_seen_ = 0;
   int copies_ = 0;
+  int downloads_ = 0, download_failures_ = 0;  // issue 9: finished downloads (state_json, tests)
   bool canned_fetched_ = false;  // issue 9
   bool picker_open_ = false;
   bool note_placeholder_ = false;

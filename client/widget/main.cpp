@@ -13,6 +13,7 @@
 #include "common/dom.hpp"
 #include "common/script.hpp"
 #include "common/text.hpp"
+#include "common/thumbs.hpp"
 #include "common/ui.hpp"
 #include "widget/widget_model.hpp"
 #include "widget/widget_view.hpp"
@@ -157,6 +158,12 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
     AppShell::get().invalidate();
   }
   void on_network(bool online) override { connection_.set_network(online); }
+  // issue 9: a file chosen in the picker "Attach a file" opened.
+  void on_file_chosen(std::string_view, int handle, std::string_view name, double size) override {
+    model_.attach(handle, std::string(name), size > 0 ? static_cast<std::uint64_t>(size) : 0);
+    pump_uploads();
+    after_model_change();
+  }
   std::string state_json() override {
     Json j = model_.snapshot(now_ms());
     j["embedded"] = embedded_;
@@ -166,6 +173,8 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
     j["last_open_reason"] = connection_.last_open_reason();
     j["retry_at"] = connection_.state() == client::Connection::State::waiting ? connection_.retry_at() : 0.0;
     j["copies"] = copies_;
+    j["downloads"] = Json{{"done", downloads_}, {"failed", download_failures_}};
+    j["thumbnails"] = Json{{"shown", client::thumbs::ready_count()}, {"failed", client::thumbs::failed_count()}};
     // Where the named controls were drawn (CSS px): end-to-end tests click them by name.
     j["controls"] = Json::parse(client::ui::exposed_json(AppShell::get().scale()), nullptr, false);
     return j.dump(-1, ' ', false, Json::error_handler_t::replace);
@@ -294,10 +303,45 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
     }
     int failed = 0;
     for (const widget::DisplayItem& item : model_.items(now)) {
-      if (item.own && !item.stored && item.delivery == Delivery::failed) ++failed;
+      if (item.own && !item.stored && !item.upload && item.delivery == Delivery::failed) ++failed;
     }
     if (failed > failed_) client::dom::announce("Your message was not delivered. Retry or delete it.");
     failed_ = failed;
+  }
+
+  // Starts the next queued upload (one at a time) and lets the page release files the model
+  // no longer holds. The visitor's token goes in a header, never in the URL.
+  void pump_uploads() {
+    for (const int handle : model_.take_released_files()) client::dom::release_file(handle);
+    const client::files::Upload* u = model_.uploads().start_next();
+    if (!u) return;
+    const Json headers{{"X-Visitor-Token", model_.visitor_token()},
+                       {"X-File-Name", client::files::percent_encode(u->name)},
+                       {"Idempotency-Key", u->idempotency_key}};
+    const int id = u->id, handle = u->handle;
+    client::dom::upload_file(handle, "/api/v1/conversations/" + u->conversation_id + "/attachments", headers.dump(),
+                             [this, id, handle](int status, std::string body) {
+                               if (model_.uploads().finished(id, status, body)) client::dom::release_file(handle);
+                               pump_uploads();
+                               after_model_change();
+                             });
+  }
+
+  // A file message's link: fetch with the token, save from a blob: URL.
+  void download(const std::string& attachment_id) {
+    const AttachmentRef* a = model_.find_attachment(attachment_id);
+    if (!a) return;
+    const std::string name = a->name;
+    const Json headers{{"X-Visitor-Token", model_.visitor_token()}};
+    client::dom::download("/api/v1/attachments/" + attachment_id, headers.dump(), name, [this, name](int status) {
+      ++downloads_;
+      if (status != 200) {
+        ++download_failures_;
+        client::dom::announce("Could not download " + name + (status == 0 ? ": no connection." : "."));
+      } else {
+        client::dom::announce("Downloaded " + name);
+      }
+    });
   }
 
   void send() {
@@ -355,7 +399,14 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
       ++copies_;
     }
     if (!in.announce.empty()) client::dom::announce(in.announce);
-    if (!in.open_url.empty()) client::dom::open_url(in.open_url);
+    if (!in.open_url.empty()) {
+      if (const std::string att = client::files::link_attachment_id(in.open_url); !att.empty())
+        download(att);
+      else
+        client::dom::open_url(in.open_url);
+    }
+    if (in.attach) client::dom::pick_file("file-input");
+    if (!in.retry.empty() || !in.discard.empty()) pump_uploads();
     if (in.close) close();
     if (in.request_human || in.end_chat || in.new_conversation || !in.retry.empty() || !in.discard.empty()) {
       after_model_change();
@@ -372,6 +423,7 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
   std::string name_, email_, topic_;
   std::string csat_comment_;
   int unread_posted_ = 0;
+  int downloads_ = 0, download_failures_ = 0;  // issue 9: finished downloads (state_json, tests)
   bool focus_on_open_ = true;  // standalone, the page opens with the app
   bool link_down_ = false;  // an outage was announced
   bool prechat_shown_ = false;

@@ -214,13 +214,41 @@ bool WidgetModel::submit_prechat(const std::string& name, const std::string& ema
 }
 
 void WidgetModel::retry(const std::string& client_msg_id) {
+  if (const int up = client::files::Uploads::id_of(client_msg_id)) {
+    uploads_.retry(up);
+    return;
+  }
   session_.retry(client_msg_id);
   touch();
 }
 
 void WidgetModel::discard(const std::string& client_msg_id) {
+  if (const int up = client::files::Uploads::id_of(client_msg_id)) {
+    if (const int handle = uploads_.discard(up)) released_files_.push_back(handle);
+    return;
+  }
   session_.discard(client_msg_id);
   touch();
+}
+
+bool WidgetModel::can_attach() const {
+  return !conversation_id_.empty() && !token_.empty() && !ended() && !show_prechat() && !show_offline();
+}
+
+int WidgetModel::attach(int handle, std::string name, std::uint64_t size) {
+  if (!can_attach()) {
+    released_files_.push_back(handle);
+    return 0;
+  }
+  return uploads_.add(handle, conversation_id_, std::move(name), size, make_id_());
+}
+
+const AttachmentRef* WidgetModel::find_attachment(const std::string& id) const {
+  const ConversationView* v = conversation_id_.empty() ? nullptr : session_.store().find(conversation_id_);
+  if (!v || id.empty()) return nullptr;
+  for (const Message& m : v->messages)
+    if (m.attachment && m.attachment->id == id) return &*m.attachment;
+  return nullptr;
 }
 
 void WidgetModel::request_human() {
@@ -484,6 +512,12 @@ void WidgetModel::rebuild_items(Millis now) {
         item.time = format_time(m.at, clock_);
         item.at = m.at;
         item.links = client::find_links(item.text);
+        if (m.kind == MessageKind::file && m.attachment) {  // issue 9: the name opens the file
+          client::files::FileText ft = client::files::file_message_text(*m.attachment);
+          item.text = std::move(ft.text);
+          item.links = std::move(ft.links);
+          item.attachment = m.attachment;
+        }
         items_.push_back(std::move(item));
       } else if (std::string text = notice_text(e); !text.empty()) {
         add_day(e.at);
@@ -521,6 +555,20 @@ void WidgetModel::rebuild_items(Millis now) {
     item.error = o.error;
     item.at = o.queued_at;
     item.links = client::find_links(item.text);
+    items_.push_back(std::move(item));
+  }
+
+  // Files being uploaded or refused (issue 9): own bubbles at the end, with Retry/Delete.
+  for (const client::files::Upload& u : uploads_.all()) {
+    if (u.conversation_id != conversation_id_) continue;
+    DisplayItem item;
+    item.role = Role::customer;
+    item.own = true;
+    item.upload = true;
+    item.delivery = u.state == client::files::Upload::State::failed ? Delivery::failed : Delivery::sending;
+    item.client_msg_id = client::files::Uploads::key_of(u.id);
+    item.text = client::files::Uploads::item_text(u);
+    item.error = u.error;
     items_.push_back(std::move(item));
   }
 
@@ -752,6 +800,7 @@ Json WidgetModel::snapshot(Millis now) const {
                               {"client_msg_id", m.client_msg_id},
                               {"delivery", "stored"},
                               {"seen", m.sender_role == Role::customer && m.seq <= staff_seen_}});
+      if (m.attachment) messages.back()["attachment"] = to_json(*m.attachment);
     }
   }
   for (const OutboxEntry& o : session_.store().outbox()) {
@@ -764,6 +813,17 @@ Json WidgetModel::snapshot(Millis now) const {
                             {"error", o.error}});
   }
   j["messages"] = std::move(messages);
+  Json uploads = Json::array();
+  for (const client::files::Upload& u : uploads_.all()) {
+    uploads.push_back(Json{{"name", u.name},
+                           {"size", u.size},
+                           {"state", u.state == client::files::Upload::State::failed      ? "failed"
+                                     : u.state == client::files::Upload::State::uploading ? "uploading"
+                                                                                          : "queued"},
+                           {"error", u.error}});
+  }
+  j["uploads"] = std::move(uploads);
+  j["can_attach"] = can_attach();
   Json notices = Json::array();
   if (v) {
     for (const Event& e : v->events) {

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "common/files.hpp"
 #include "common/linkify.hpp"
 #include "common/session.hpp"
 #include "widget/offline_model.hpp"
@@ -58,6 +59,10 @@ struct DisplayItem {
   std::vector<client::LinkSpan> links;
   Millis at = 0;
   bool seen = false;  // own, the last one: staff have seen it (issue 9, read receipts)
+  // issue 9, files: a file message's attachment (text = name + type and size, the name a link),
+  // or a pending/failed upload (client_msg_id = Uploads::key_of(id)).
+  std::optional<AttachmentRef> attachment;
+  bool upload = false;
 };
 
 struct Header {
@@ -130,6 +135,17 @@ class WidgetModel : public client::SessionListener {
     offline_.dismiss();
     touch();
   }
+  // issue 9, files (client/common/files.hpp). The visitor may attach while a conversation is
+  // open; attach() queues the chosen file (the glue then drives uploads()). retry()/discard()
+  // with an upload's key act on the upload; a discarded upload's file handle is handed back by
+  // take_released_files() for the glue to release.
+  bool can_attach() const;
+  int attach(int handle, std::string name, std::uint64_t size);
+  client::files::Uploads& uploads() { return uploads_; }
+  std::vector<int> take_released_files() { return std::exchange(released_files_, {}); }
+  const std::string& visitor_token() const { return token_; }
+  // The attachment of the stored message with this attachment id (downloads), or nullptr.
+  const AttachmentRef* find_attachment(const std::string& id) const;
   // "Email me the transcript" of the current conversation.
   bool email_transcript(const std::string& email);
 
@@ -159,9 +175,12 @@ class WidgetModel : public client::SessionListener {
   // While waiting for a person: the place the relay last told (position 0 when none).
   const QueuePlaceShown& queue_place() const { return queue_place_; }
   // Texts for the screen reader live region, oldest first; taken once.
-  std::vector<std::string> take_announcements() { return std::exchange(announcements_, {}); }
+  std::vector<std::string> take_announcements() {
+    for (std::string& a : uploads_.take_announcements()) announcements_.push_back(std::move(a));
+    return std::exchange(announcements_, {});
+  }
   // Monotonic counter of changes that need a redraw.
-  std::uint64_t version() const { return session_.store().version() + local_version_; }
+  std::uint64_t version() const { return session_.store().version() + local_version_ + uploads_.version(); }
   // Read-only JSON snapshot for tests (window.parley.state()).
   Json snapshot(Millis now) const;
 
@@ -217,6 +236,8 @@ class WidgetModel : public client::SessionListener {
   std::uint64_t local_version_ = 0;
 
   SurveyModel survey_;
+  client::files::Uploads uploads_;
+  std::vector<int> released_files_;
 
   OfflineForm offline_;
   std::vector<DisplayItem> items_;

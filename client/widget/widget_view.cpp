@@ -103,6 +103,14 @@ void send_icon(ImDrawList* dl, ImVec2 c, float s, ImU32 col, bool mirrored) {
   dl->AddTriangleFilled(tip, notch, bottom, col);
 }
 
+// A paper clip (issue 9, "Attach a file"): a tall loop with a shorter one inside.
+void clip_icon(ImDrawList* dl, ImVec2 c, float s, ImU32 col) {
+  const float t = 1.6f * s;
+  dl->AddRect(ImVec2(c.x - 4.5f * s, c.y - 8 * s), ImVec2(c.x + 4.5f * s, c.y + 8 * s), col, 4.5f * s, 0, t);
+  dl->AddLine(ImVec2(c.x - 1.5f * s, c.y - 4 * s), ImVec2(c.x - 1.5f * s, c.y + 4.5f * s), col, t);
+  dl->AddLine(ImVec2(c.x + 1.5f * s, c.y - 4 * s), ImVec2(c.x + 1.5f * s, c.y + 2 * s), col, t);
+}
+
 }  // namespace
 
 void WidgetView::set_focused(const std::string& field, bool focused) {
@@ -169,6 +177,17 @@ void WidgetView::relayout(const std::vector<DisplayItem>& items, float width) {
         client::layout_text(item.text, item.links, f.body, max_w - 28 * s_, l.block);
         l.bubble_w = l.block.width + 28 * s_;
         l.bubble_h = l.block.height + 16 * s_;
+        l.thumb = nullptr;
+        if (item.attachment && client::files::is_image(item.attachment->content_type)) {
+          // issue 9: an image above its name, once it arrived (thumbs.hpp).
+          l.thumb = client::thumbs::get(item.attachment->id, thumb_headers_,
+                                        static_cast<int>(std::min(220 * s_, max_w - 28 * s_)),
+                                        static_cast<int>(160 * s_));
+          if (l.thumb) {
+            l.bubble_w = std::max(l.bubble_w, static_cast<float>(l.thumb->w) + 28 * s_);
+            l.bubble_h += static_cast<float>(l.thumb->h) + 8 * s_;
+          }
+        }
         const bool show_meta = item.group_end || item.show_delivery;
         if (show_meta) {
           l.meta = item.time;
@@ -366,7 +385,15 @@ void WidgetView::draw_message(const DisplayItem& item, const ItemLayout& l, ImVe
   bubble_rect(dl, a, b, bg, 18 * s_, 5 * s_, joined);
   const ImU32 fg = item.own ? on_brand_ : kInk;
   const ImU32 link = item.own ? on_brand_ : brand_;
-  const ImVec2 text_origin(a.x + 14 * s_, a.y + 8 * s_);
+  float thumb_h = 0;
+  ImVec2 ta, tb;
+  if (l.thumb) {
+    ta = ImVec2(a.x + 14 * s_, a.y + 10 * s_);
+    tb = ImVec2(ta.x + static_cast<float>(l.thumb->w), ta.y + static_cast<float>(l.thumb->h));
+    dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<std::uintptr_t>(l.thumb->texture)), ta, tb);
+    thumb_h = static_cast<float>(l.thumb->h) + 8 * s_;
+  }
+  const ImVec2 text_origin(a.x + 14 * s_, a.y + 8 * s_ + thumb_h);
   client::draw_text(dl, l.block, item.text, text_origin, fg, link);
 
   // Click: a link opens; elsewhere the bubble toggles its "Copy" action.
@@ -374,8 +401,11 @@ void WidgetView::draw_message(const DisplayItem& item, const ItemLayout& l, ImVe
   bool hovered = false;
   if (item.seq > 0) expose("msg:" + std::to_string(item.seq), a, ImVec2(l.bubble_w, l.bubble_h));
   if (hit("##bubble", a, ImVec2(l.bubble_w, l.bubble_h), &hovered)) {
-    const int k = client::link_at(l.block, text_origin, ImGui::GetIO().MousePos);
-    if (k >= 0) {
+    const ImVec2 mp = ImGui::GetIO().MousePos;
+    const int k = l.thumb && mp.x >= ta.x && mp.x < tb.x && mp.y >= ta.y && mp.y < tb.y
+                      ? 0  // the image opens the file like its name
+                      : client::link_at(l.block, text_origin, mp);
+    if (k >= 0 && static_cast<std::size_t>(k) < item.links.size()) {
       out.open_url = item.links[static_cast<std::size_t>(k)].url;
     } else {
       selected_ = selected_ == index ? -1 : index;
@@ -488,13 +518,17 @@ void WidgetView::mirror_transcript(WidgetModel& model, const std::vector<Display
     }
     for (std::size_t k = 0; k < item.links.size(); ++k) {
       ImGui::PushID(static_cast<int>(k));
-      if (a11y::node("##link", a11y::Role::button, "Open link " + item.links[k].url, a, b))  // ring: the bubble
+      const std::string label = item.attachment && !client::files::link_attachment_id(item.links[k].url).empty()
+                                    ? client::files::open_label(*item.attachment)
+                                    : "Open link " + item.links[k].url;
+      if (a11y::node("##link", a11y::Role::button, label, a, b))  // ring: the bubble
         out.open_url = item.links[k].url;
       ImGui::PopID();
     }
     if (failed) {
-      if (a11y::node("##retry_a11y", a11y::Role::button, "Retry sending", a, b)) out.retry = item.client_msg_id;
-      if (a11y::node("##discard_a11y", a11y::Role::button, "Delete message", a, b))
+      if (a11y::node("##retry_a11y", a11y::Role::button, item.upload ? "Retry upload" : "Retry sending", a, b))
+        out.retry = item.client_msg_id;
+      if (a11y::node("##discard_a11y", a11y::Role::button, item.upload ? "Remove file" : "Delete message", a, b))
         out.discard = item.client_msg_id;
     }
     a11y::pop();
@@ -507,7 +541,10 @@ bool WidgetView::draw_transcript(WidgetModel& model, const std::vector<DisplayIt
                                  float bottom, float w, double now, Intents& out) {
   const client::Fonts& f = AppShell::get().fonts();
   bool animating = false;
-  if (model.items_version() != layout_items_version_ || w != layout_width_ || f.body != layout_font_) {
+  if (model.items_version() != layout_items_version_ || w != layout_width_ || f.body != layout_font_ ||
+      client::thumbs::version() != layout_thumbs_version_) {
+    layout_thumbs_version_ = client::thumbs::version();
+    thumb_headers_ = Json{{"X-Visitor-Token", model.visitor_token()}}.dump();
     layout_items_version_ = model.items_version();
     layout_width_ = w;
     layout_font_ = f.body;
@@ -661,10 +698,13 @@ float WidgetView::draw_composer(WidgetModel& model, Fields& fields, float w, flo
     out.focus_composer = true;
   client::dom::set_cursor(ImGui::IsItemHovered() ? client::dom::Cursor::text : client::dom::Cursor::arrow);
 
-  // Mirrored for a right-to-left visitor: the send button at the left end.
+  // Mirrored for a right-to-left visitor: the send button at the left end. The "Attach a file"
+  // button (issue 9) sits beside it, on the text's side, while there is a conversation.
   const float send_d = 34 * s_;
-  const float tx = mirror_ ? a.x + 6 * s_ + send_d + 12 * s_ : a.x + 18 * s_;
-  const float tw = mirror_ ? b.x - 18 * s_ - tx : b.x - tx - send_d - 12 * s_;
+  const bool can_attach = model.can_attach();
+  const float attach_w = can_attach ? send_d + 4 * s_ : 0;
+  const float tx = mirror_ ? a.x + 6 * s_ + send_d + attach_w + 12 * s_ : a.x + 18 * s_;
+  const float tw = mirror_ ? b.x - 18 * s_ - tx : b.x - tx - send_d - attach_w - 12 * s_;
   fields.composer.place({tx / s_, (a.y + 11 * s_) / s_, tw / s_, text_h / s_});
   if (mirror_ != composer_mirrored_) {
     composer_mirrored_ = mirror_;
@@ -689,6 +729,18 @@ float WidgetView::draw_composer(WidgetModel& model, Fields& fields, float w, flo
   dl->AddCircleFilled(sc, send_d / 2,
                       can_send ? (hovered ? brand_dark_ : brand_) : IM_COL32(209, 213, 219, 255), 32);
   send_icon(dl, ImVec2(sc.x + 1 * s_, sc.y), s_, can_send ? on_brand_ : kWhite, mirror_);
+  if (can_attach) {
+    // After Send in the keyboard's order (Tab from the composer reaches Send first, as before).
+    const ImVec2 ac(mirror_ ? sc.x + send_d + 4 * s_ : sc.x - send_d - 4 * s_, sc.y);
+    bool attach_hover = false;
+    expose("attach", ImVec2(ac.x - send_d / 2, ac.y - send_d / 2), ImVec2(send_d, send_d));
+    const bool attach_click =
+        hit("##attach", ImVec2(ac.x - send_d / 2, ac.y - send_d / 2), ImVec2(send_d, send_d), &attach_hover);
+    const bool attach_key = a11y::item(a11y::Role::button, "Attach a file");
+    if (attach_click || attach_key) out.attach = true;
+    if (attach_hover) dl->AddCircleFilled(ac, send_d / 2, IM_COL32(229, 231, 235, 255), 32);
+    clip_icon(dl, ac, s_, attach_hover ? kInk : kMuted);
+  }
   return b.y + outer - y0;
 }
 

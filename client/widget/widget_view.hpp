@@ -16,6 +16,7 @@
 #include "common/app_shell.hpp"
 #include "common/dom.hpp"
 #include "common/text_layout.hpp"
+#include "common/thumbs.hpp"
 #include "widget/widget_model.hpp"
 
 namespace parley::widget {
@@ -30,6 +31,7 @@ struct Intents {
   bool submit_offline = false;   // issue 9: the offline form (offline_view.cpp)
   bool dismiss_offline = false;
   bool focus_composer = false;
+  bool attach = false;  // issue 9: "Attach a file" (the glue opens the file picker)
   std::string retry, discard, copy, open_url;
   std::string announce;  // for the screen reader (e.g. "Copied")
   int rate = 0;                // survey: a star was chosen (1..5)
@@ -75,6 +77,7 @@ class WidgetView {
     float bubble_w = 0, bubble_h = 0;
     client::TextBlock block;
     std::string meta;  // "14:05 · Sent ✓"
+    const client::thumbs::Thumb* thumb = nullptr;  // issue 9: an image attachment, once loaded
   };
 
   void relayout(const std::vector<DisplayItem>& items, float width);
@@ -110,6 +113,8 @@ class WidgetView {
   float layout_width_ = -1;
   const ImFont* layout_font_ = nullptr;
   float content_height_ = 0;
+  std::uint64_t layout_thumbs_version_ = 0;
+  std::string thumb_headers_;  // the visitor token for image thumbnails
 
   // Scrolling.
   float last_content_height_ = -1;
