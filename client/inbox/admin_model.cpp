@@ -273,7 +273,7 @@ bool AdminModel::save_look() {
     patch["allowed_sites"] = sites;
   }
   if (patch.empty()) return say("Nothing to save.", false), false;
-  queue("PATCH", "/api/v1/settings", dump(Json{{"settings", patch}}), What::save_settings);
+  queue("PATCH", "/api/v1/settings", dump(patch), What::save_settings);
   return true;
 }
 

@@ -132,7 +132,7 @@ TEST_CASE("admin: the widget's look: the preview follows the draft, saving sends
   REQUIRE(m.save_look());
   const auto r = only(m);
   CHECK(r.method == "PATCH");
-  CHECK(Json::parse(r.body) == Json{{"settings", {{"brand_color", "#dc2626"}, {"position", "left"}}}});
+  CHECK(Json::parse(r.body) == Json{{"brand_color", "#dc2626"}, {"position", "left"}});
   m.answered(r, 200, R"({"tenant":{"slug":"acme"},"settings":{"title":"Chat with us","welcome":"Hi!",
       "brand_color":"#dc2626","position":"left","prechat_form":false,"allowed_sites":["https://shop.example"]}})");
   CHECK_FALSE(m.look_dirty());
@@ -141,7 +141,7 @@ TEST_CASE("admin: the widget's look: the preview follows the draft, saving sends
   CHECK_FALSE(m.save_look());
   m.draft.allowed_sites = "https://a.example,  https://b.example";
   REQUIRE(m.save_look());
-  CHECK(Json::parse(only(m).body)["settings"]["allowed_sites"] == Json{"https://a.example", "https://b.example"});
+  CHECK(Json::parse(only(m).body)["allowed_sites"] == Json{"https://a.example", "https://b.example"});
   m.draft.title = "  ";
   CHECK_FALSE(m.save_look());
   CHECK(m.embed_snippet("https://chat.example.org") ==
