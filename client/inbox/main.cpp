@@ -225,7 +225,14 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
   void key(int key, int action) {
     if (action == GLFW_RELEASE || model_->screen() != inbox::Screen::inbox || !view_.focused_field().empty())
       return;
-    if (admin_.is_open()) return;  // issue 9: the Admin card has the keys (its own Esc)
+    if (admin_.is_open()) {  // issue 9: the Admin card has the keys; Esc closes it
+      if (action == GLFW_PRESS && key == GLFW_KEY_ESCAPE) {
+        inbox::AdminIntents ai;
+        ai.close = true;
+        apply_admin(ai);
+      }
+      return;
+    }
     const Millis now = now_ms();
     if (model_->transfer_open()) {  // issue 9: the dialog has the keys
       if (action != GLFW_PRESS) return;

@@ -8,8 +8,10 @@
 // Run: PARLEY_RELAY_BIN=... PARLEY_CTL_BIN=... PARLEY_WEB_DIST=build-wasm/dist node --test tests/e2e/admin.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import {
   Relay, launchBrowser, prerequisites, requirePrerequisites, state, waitState, waitFirstFrame, typeInto, staffCookie,
+  screenshotDir,
 } from './lib.mjs';
 
 const { problem, skip } = prerequisites({ ctl: true });
@@ -19,6 +21,7 @@ const AGENT = { username: 'kim', password: 'kim-password-1' };
 let relay;
 let browser;
 let failed = false;
+let shots;
 
 before(async () => {
   if (problem) return;
@@ -26,6 +29,7 @@ before(async () => {
   await relay.start();
   relay.ctl('users', 'create', AGENT.username, '--role', 'agent', '--password', AGENT.password);
   browser = await launchBrowser();
+  shots = screenshotDir();
 });
 
 after(async () => {
@@ -104,8 +108,12 @@ test('an admin manages users, the widget look and API keys; an agent sees no Adm
       s.admin.users.some((u) => u.username === 'newbie' && u.role === 'supervisor') && !s.admin.status_error);
     const users = await (await fetch(`${relay.origin}/api/v1/users`, { headers: { Cookie: cookie } })).json();
     assert.ok(users.users.some((u) => u.username === 'newbie' && u.role === 'supervisor'));
-    // The new user can sign in with that password.
+    // The new user can sign in with that password; deactivated, they cannot.
     await staffCookie(relay, { username: 'newbie', password: 'a long enough password' });
+    await page.screenshot({ path: path.join(shots, 'admin-users.png') });
+    await clickControl(page, 'admin_toggle:newbie');
+    await waitState(page, 'the user deactivated', (s) => s.admin.users.some((u) => u.username === 'newbie' && u.disabled));
+    await assert.rejects(staffCookie(relay, { username: 'newbie', password: 'a long enough password' }));
 
     // The widget tab by mouse (the tab chips are a radio group in the mirror).
     await clickControl(page, 'admin_tabs:widget');
@@ -130,8 +138,12 @@ test('an admin manages users, the widget look and API keys; an agent sees no Adm
     const snippet = await mirrorLabel(page, 'Embed snippet: ');
     assert.match(snippet, /widget\.js" data-tenant="default" async><\/script>$/);
 
-    // API keys: a name, the scopes read+write (read is on by default), create by keyboard.
-    await clickControl(page, 'admin_tabs:keys');
+    await page.screenshot({ path: path.join(shots, 'admin-widget.png') });
+
+    // API keys, reached by keyboard (the tabs are a radio group in the mirror: arrows choose); a
+    // name, the scopes read+write (read is on by default), created with Enter.
+    await page.getByRole('radio', { name: 'Widget' }).focus();
+    await page.keyboard.press('ArrowRight');
     await waitState(page, 'the keys tab', (s) => s.admin.tab === 'keys' && s.controls['admin_scope:write']);
     await clickControl(page, 'admin_scope:write');
     await typeInto(page, page, '#admin-keyname', 'crm', { enter: true });
@@ -142,6 +154,7 @@ test('an admin manages users, the widget look and API keys; an agent sees no Adm
     assert.ok(secret.length > 16);
     const withKey = () => fetch(`${relay.origin}/api/v1/conversations`, { headers: { Authorization: `Bearer ${secret}` } });
     assert.equal((await withKey()).status, 200);
+    await page.screenshot({ path: path.join(shots, 'admin-keys.png') });
     await clickControl(page, 'admin_forget_secret');
     await waitState(page, 'the secret gone from the screen', (s) => !s.admin.secret_shown);
     await clickControl(page, 'admin_revoke:crm');
