@@ -38,7 +38,40 @@ std::vector<std::string> split_sites(const std::string& s) {
   return out;
 }
 
+// Issue types: comma-separated, each trimmed (a type may have spaces).
+std::vector<std::string> split_commas(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t from = 0;
+  while (from <= s.size()) {
+    std::size_t to = s.find(',', from);
+    if (to == std::string::npos) to = s.size();
+    std::string t = trim(s.substr(from, to - from));
+    if (!t.empty()) out.push_back(std::move(t));
+    from = to + 1;
+  }
+  return out;
+}
+
+std::string join(const Json& a) {
+  std::string out;
+  if (!a.is_array()) return out;
+  for (const Json& x : a) {
+    if (!x.is_string()) continue;
+    if (!out.empty()) out += ", ";
+    out += x.get<std::string>();
+  }
+  return out;
+}
+
 }  // namespace
+
+AdminModel::Profile AdminModel::profile_of(const Json& p) {
+  Profile x;
+  x.skills = join(p.value("skills", Json::array()));
+  x.teams = join(p.value("teams", Json::array()));
+  if (p.contains("capacity") && p["capacity"].is_number_integer()) x.capacity = std::to_string(p["capacity"].get<int>());
+  return x;
+}
 
 std::optional<std::uint32_t> parse_hex_color(const std::string& s) {
   if (s.size() != 7 || s[0] != '#') return std::nullopt;
@@ -62,12 +95,13 @@ bool AdminModel::open(Tab t) {
   set_tab(t);
   queue("GET", "/api/v1/users", "", What::users);
   queue("GET", "/api/v1/settings", "", What::settings);
+  queue("GET", "/api/v1/routing", "", What::routing);
   if (can_edit()) queue("GET", "/api/v1/apikeys", "", What::keys);
   return true;
 }
 
 void AdminModel::set_tab(Tab t) {
-  if (t == Tab::keys && !can_edit()) return;
+  if (t == Tab::keys && !can_edit()) return;  // supervisors may not read keys
   tab_ = t;
 }
 
@@ -142,6 +176,47 @@ void AdminModel::answered(const Request& r, int status, const std::string& body)
         }
       }
       break;
+    case What::routing:
+    case What::save_routing: {
+      // GET answers {settings, teams, profiles}; PATCH the settings object itself.
+      const Json& rs = r.what == What::routing && j.is_object() && j.contains("settings") ? j["settings"] : j;
+      if (!rs.is_object()) break;
+      auto num = [&](const char* k) {
+        return rs.contains(k) && rs[k].is_number_integer() ? std::to_string(rs[k].get<std::int64_t>()) : std::string();
+      };
+      Routing x;
+      x.mode = rs.value("mode", "manual");
+      x.default_capacity = num("default_capacity");
+      x.wait_threshold_s = num("wait_threshold_s");
+      x.unanswered_s = num("unanswered_s");
+      x.idle_away_s = num("idle_away_s");
+      if (r.what == What::routing && j.contains("profiles") && j["profiles"].is_array()) {
+        profiles_.clear();
+        for (const Json& p : j["profiles"]) {
+          if (!p.is_object()) continue;
+          profiles_.emplace_back(p.value("user_id", ""), profile_of(p));
+        }
+      }
+      const bool keep = r.what == What::routing && routing_dirty();
+      saved_routing_ = x;
+      if (!keep) routing_draft = x;
+      routing_loaded_ = true;
+      if (r.what == What::save_routing) say("Routing saved.", false);
+      break;
+    }
+    case What::save_profile: {
+      if (!j.is_object()) break;
+      const Profile p = profile_of(j);
+      bool found = false;
+      for (auto& [id, q] : profiles_) {
+        if (id == r.ref) q = p, found = true;
+      }
+      if (!found) profiles_.emplace_back(r.ref, p);
+      if (selected_ == r.ref) profile_draft = p;
+      say("Profile saved.", false);
+      break;
+    }
+    case What::save_service:
     case What::settings:
     case What::save_settings: {
       if (!j.is_object() || !j.contains("settings") || !j["settings"].is_object()) break;
@@ -163,10 +238,24 @@ void AdminModel::answered(const Request& r, int status, const std::string& body)
       // A save answers with the new settings: they become the draft too. A reload keeps what the
       // admin is typing.
       const bool keep_draft = r.what == What::settings && look_dirty();
+      const bool keep_service = r.what == What::settings && service_dirty();
       saved_ = l;
       if (!keep_draft) draft = l;
+      Service sv;
+      sv.csat_question = s.value("csat_question", "");
+      sv.offline_message = s.value("offline_message", "");
+      if (s.contains("issue_types") && s["issue_types"].is_array()) {
+        for (const Json& t : s["issue_types"]) {
+          if (!t.is_string()) continue;
+          if (!sv.issue_types.empty()) sv.issue_types += ", ";
+          sv.issue_types += t.get<std::string>();
+        }
+      }
+      saved_service_ = sv;
+      if (!keep_service) service_draft = sv;
       look_loaded_ = true;
       if (r.what == What::save_settings) say("Widget settings saved.", false);
+      if (r.what == What::save_service) say("Service settings saved.", false);
       break;
     }
     case What::keys: {
@@ -277,6 +366,108 @@ bool AdminModel::save_look() {
   return true;
 }
 
+AdminModel::Profile AdminModel::saved_profile(const std::string& id) const {
+  for (const auto& [uid, p] : profiles_)
+    if (uid == id) return p;
+  return {};
+}
+
+void AdminModel::select_user(const std::string& id) {
+  selected_ = id;
+  profile_draft = id.empty() ? Profile{} : saved_profile(id);
+}
+
+bool AdminModel::save_profile() {
+  if (!can_edit() || selected_.empty()) return false;
+  Json body = Json::object();
+  const std::vector<std::string> skills = split_commas(profile_draft.skills), teams = split_commas(profile_draft.teams);
+  for (const std::string& t : skills)
+    if (t.size() > 64) return say("A skill is longer than 64 characters.", true), false;
+  for (const std::string& t : teams) {
+    for (unsigned char c : t) {
+      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+      if (!ok) return say("A team id has only letters, digits, - and _.", true), false;
+    }
+  }
+  body["skills"] = skills;
+  body["teams"] = teams;
+  const std::string cap = trim(profile_draft.capacity);
+  if (cap.empty()) {
+    body["capacity"] = nullptr;
+  } else {
+    bool digits = cap.size() <= 3;
+    for (char c : cap) digits = digits && c >= '0' && c <= '9';
+    const int v = digits ? std::stoi(cap) : -1;
+    if (!digits || v > 100) return say("The capacity is a whole number from 0 to 100, or empty for the default.", true), false;
+    body["capacity"] = v;
+  }
+  queue("PATCH", "/api/v1/agents/" + url_encode(selected_) + "/profile", dump(body), What::save_profile, selected_);
+  return true;
+}
+
+bool AdminModel::save_routing() {
+  if (!can_edit() || !routing_loaded_) return false;
+  Json patch = Json::object();
+  if (routing_draft.mode != saved_routing_.mode) {
+    if (std::find_if(std::begin(kModes), std::end(kModes), [&](const char* m) { return routing_draft.mode == m; }) ==
+        std::end(kModes))
+      return say("Choose a routing mode.", true), false;
+    patch["mode"] = routing_draft.mode;
+  }
+  struct Num {
+    const std::string& text;
+    const std::string& saved;
+    const char* key;
+    const char* name;
+    long lo, hi;
+  };
+  const Num nums[] = {
+      {routing_draft.default_capacity, saved_routing_.default_capacity, "default_capacity", "The default capacity", 1, 100},
+      {routing_draft.wait_threshold_s, saved_routing_.wait_threshold_s, "wait_threshold_s", "The waiting threshold", 0,
+       86400},
+      {routing_draft.unanswered_s, saved_routing_.unanswered_s, "unanswered_s", "The re-offer time", 0, 86400},
+      {routing_draft.idle_away_s, saved_routing_.idle_away_s, "idle_away_s", "The auto-away time", 0, 86400},
+  };
+  for (const Num& n : nums) {
+    const std::string t = trim(n.text);
+    if (t == n.saved) continue;
+    bool digits = !t.empty() && t.size() <= 6;
+    for (char c : t) digits = digits && c >= '0' && c <= '9';
+    const long v = digits ? std::stol(t) : -1;
+    if (!digits || v < n.lo || v > n.hi)
+      return say(std::string(n.name) + " is a whole number from " + std::to_string(n.lo) + " to " +
+                     std::to_string(n.hi) + ".",
+                 true),
+             false;
+    patch[n.key] = v;
+  }
+  if (patch.empty()) return say("Nothing to save.", false), false;
+  queue("PATCH", "/api/v1/routing", dump(patch), What::save_routing);
+  return true;
+}
+
+bool AdminModel::save_service() {
+  if (!can_edit() || !look_loaded_) return false;
+  Json patch = Json::object();
+  const std::string q = trim(service_draft.csat_question);
+  if (q.empty() || q.size() > 200) return say("The survey question needs 1 to 200 characters.", true), false;
+  if (service_draft.offline_message.size() > 2000)
+    return say("The offline message is longer than 2000 characters.", true), false;
+  std::vector<std::string> types;
+  for (const std::string& t : split_commas(service_draft.issue_types)) {
+    if (t.size() > 64) return say("An issue type is longer than 64 characters.", true), false;
+    types.push_back(t);
+  }
+  if (types.empty()) return say("Give at least one issue type.", true), false;
+  if (q != saved_service_.csat_question) patch["csat_question"] = q;
+  if (service_draft.offline_message != saved_service_.offline_message)
+    patch["offline_message"] = service_draft.offline_message;
+  if (types != split_commas(saved_service_.issue_types)) patch["issue_types"] = types;
+  if (patch.empty()) return say("Nothing to save.", false), false;
+  queue("PATCH", "/api/v1/settings", dump(patch), What::save_service);
+  return true;
+}
+
 std::string AdminModel::embed_snippet(const std::string& origin) const {
   return "<script src=\"" + origin + "/widget.js\" data-tenant=\"" + slug_ + "\" async></script>";
 }
@@ -307,7 +498,7 @@ bool AdminModel::revoke_key(const std::string& id) {
 }
 
 Json AdminModel::snapshot() const {
-  static const char* const kTabs[] = {"users", "widget", "keys"};
+  static const char* const kTabs[] = {"users", "widget", "routing", "keys"};
   Json users = Json::array();
   for (const User& u : users_)
     users.push_back(Json{{"id", u.id}, {"username", u.username}, {"role", u.role}, {"disabled", u.disabled}});
@@ -328,7 +519,13 @@ Json AdminModel::snapshot() const {
               {"look_dirty", look_dirty()},
               {"saved_color", saved_.brand_color},
               {"preview_color", rgb},
-              {"preview_position", draft.position}};
+              {"preview_position", draft.position},
+              {"routing_mode", saved_routing_.mode},
+              {"routing_dirty", routing_dirty()},
+              {"default_capacity", saved_routing_.default_capacity},
+              {"csat_question", saved_service_.csat_question},
+              {"service_dirty", service_dirty()},
+              {"selected_user", selected_}};
 }
 
 }  // namespace parley::inbox

@@ -4,6 +4,9 @@
 //   users   GET/POST /api/v1/users, POST /api/v1/users/{id}/disable|enable
 //   widget  GET/PATCH /api/v1/settings (title, welcome, brand_color, position, prechat_form,
 //           allowed_sites), drawn as a live preview from the draft, and the embed snippet
+//   routing GET/PATCH /api/v1/routing (mode, default capacity, waiting threshold, unanswered
+//           re-offer time, auto-away) and the service texts of the settings (the CSAT question,
+//           the offline message, issue types)
 //   keys    GET/POST /api/v1/apikeys, DELETE /api/v1/apikeys/{id} (the secret is shown once)
 // Admins change things; supervisors see users and the widget's look read-only (the REST lets them
 // read those); agents never open the panel (the view shows no button and open() refuses).
@@ -23,8 +26,11 @@ namespace parley::inbox {
 
 class AdminModel {
  public:
-  enum class Tab { users, widget, keys };
-  enum class What { users, create_user, toggle_user, settings, save_settings, keys, create_key, revoke_key };
+  enum class Tab { users, widget, routing, keys };
+  enum class What {
+    users, create_user, toggle_user, settings, save_settings, keys, create_key, revoke_key,
+    routing, save_routing, save_service, save_profile
+  };
   struct Request {
     std::string method, url, body;
     What what = What::users;
@@ -45,6 +51,16 @@ class AdminModel {
     std::string allowed_sites;  // comma-separated in the field; an array in the settings
     bool operator==(const Look&) const = default;
   };
+  // Numbers are kept as typed (the fields' text); save_routing() checks them.
+  struct Routing {
+    std::string mode = "manual", default_capacity, wait_threshold_s, unanswered_s, idle_away_s;
+    bool operator==(const Routing&) const = default;
+  };
+  struct Service {
+    std::string csat_question, offline_message, issue_types;  // issue types comma-separated
+    bool operator==(const Service&) const = default;
+  };
+  static constexpr const char* kModes[4] = {"manual", "round_robin", "least_busy", "skills"};
   static constexpr const char* kScopes[4] = {"sync", "read", "write", "admin"};
   static constexpr const char* kRoles[3] = {"agent", "supervisor", "admin"};
 
@@ -77,6 +93,20 @@ class AdminModel {
   // Queues disable or enable of that user (never the caller's own account: `self_id`).
   bool toggle_user(const std::string& id, const std::string& self_id);
 
+  // An agent's routing profile (PATCH /api/v1/agents/{id}/profile): skills and team ids
+  // comma-separated, capacity as typed ("" = the tenant's default).
+  struct Profile {
+    std::string skills, teams, capacity;
+    bool operator==(const Profile&) const = default;
+  };
+  // The user whose profile the form shows ("" = the create form).
+  const std::string& selected_user() const { return selected_; }
+  void select_user(const std::string& id);
+  Profile profile_draft;
+  Profile saved_profile(const std::string& id) const;
+  bool profile_dirty() const { return !selected_.empty() && !(profile_draft == saved_profile(selected_)); }
+  bool save_profile();
+
   // ---- the widget's look ----
   const Look& saved_look() const { return saved_; }
   Look draft;  // what the fields show; the preview draws this
@@ -91,6 +121,17 @@ class AdminModel {
   // The <script> tag to paste into a site (relay origin from the page, the tenant's slug).
   std::string embed_snippet(const std::string& origin) const;
   const std::string& tenant_slug() const { return slug_; }
+
+  // ---- routing and service ----
+  Routing routing_draft;
+  const Routing& saved_routing() const { return saved_routing_; }
+  bool routing_loaded() const { return routing_loaded_; }
+  bool routing_dirty() const { return routing_loaded_ && !(routing_draft == saved_routing_); }
+  bool save_routing();  // PATCH /api/v1/routing with what changed
+  Service service_draft;
+  const Service& saved_service() const { return saved_service_; }
+  bool service_dirty() const { return look_loaded_ && !(service_draft == saved_service_); }
+  bool save_service();  // PATCH /api/v1/settings with what changed
 
   // ---- API keys ----
   const std::vector<Key>& keys() const { return keys_; }
@@ -108,6 +149,7 @@ class AdminModel {
   void queue(std::string method, std::string url, std::string body, What what, std::string ref = {});
   void say(std::string text, bool error);
   static std::string error_of(int status, const std::string& body);
+  static Profile profile_of(const Json& p);
 
   std::string role_;
   bool open_ = false;
@@ -120,6 +162,11 @@ class AdminModel {
   std::vector<User> users_;
   std::vector<Key> keys_;
   Look saved_;
+  Routing saved_routing_;
+  bool routing_loaded_ = false;
+  Service saved_service_;
+  std::vector<std::pair<std::string, Profile>> profiles_;
+  std::string selected_;
   bool look_loaded_ = false;
   std::string slug_ = "default";
   std::string secret_;

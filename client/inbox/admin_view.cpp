@@ -130,13 +130,24 @@ void draw_users(const AdminModel& m, AdminFields& f, const std::string& self_id,
     a11y::push("##row", a11y::Role::listitem, who + ", " + state);
     client::text::draw(dl, who, Face::label, ImVec2(a.x + pad, ry + 4 * s), u.disabled ? kMuted : kText);
     client::text::draw(dl, state, Face::small, ImVec2(a.x + pad, ry + 24 * s), u.disabled ? kDanger : kMuted);
+    float bx = split - pad;
     if (m.can_edit() && u.id != self_id) {
       const std::string label = u.disabled ? "Enable" : "Deactivate";
       const float bw = label_w(label, s);
-      if (button("##toggle", label, ImVec2(split - pad - bw, ry + 4 * s), ImVec2(bw, 30 * s), false, s))
-        out.toggle_user = u.id;
+      bx -= bw;
+      if (button("##toggle", label, ImVec2(bx, ry + 4 * s), ImVec2(bw, 30 * s), false, s)) out.toggle_user = u.id;
       // Tests find the button by the user's name.
-      expose("admin_toggle:" + u.username, ImVec2(split - pad - bw, ry + 4 * s), ImVec2(bw, 30 * s));
+      expose("admin_toggle:" + u.username, ImVec2(bx, ry + 4 * s), ImVec2(bw, 30 * s));
+      bx -= 8 * s;
+    }
+    if (m.can_edit()) {
+      const std::string label = "Profile";
+      const float bw = label_w(label, s);
+      bx -= bw;
+      a11y::State st;
+      st.pressed = m.selected_user() == u.id ? 1 : 0;
+      if (button("##profile", label, ImVec2(bx, ry + 4 * s), ImVec2(bw, 30 * s), false, s, st)) out.select_user = u.id;
+      expose("admin_profile:" + u.username, ImVec2(bx, ry + 4 * s), ImVec2(bw, 30 * s));
     }
     a11y::pop();
     ImGui::PopID();
@@ -145,13 +156,39 @@ void draw_users(const AdminModel& m, AdminFields& f, const std::string& self_id,
   }
   a11y::pop();
   if (!m.can_edit()) {
-    f.username.hide();
-    f.display.hide();
-    f.password.hide();
+    for (client::dom::Field* x : {&f.username, &f.display, &f.password, &f.skills, &f.teams, &f.user_capacity}) x->hide();
     return;
   }
-  // The create form.
   const float fx = split + 8 * s, fw = b.x - pad - fx;
+  if (!m.selected_user().empty()) {
+    // An agent's routing profile.
+    f.username.hide(), f.display.hide(), f.password.hide();
+    std::string who = m.selected_user();
+    for (const AdminModel::User& u : m.users())
+      if (u.id == who) who = u.name.empty() ? u.username : u.name;
+    const std::string heading = "Routing profile of " + who;
+    client::text::draw(dl, heading, Face::label, ImVec2(fx, y), kMuted);
+    a11y::push("##admin_profile_form", a11y::Role::group, heading);
+    float fy = y + 26 * s;
+    input(f.skills, "Skills (comma-separated)", ImVec2(fx, fy), fw, focused, s, out);
+    fy += 62 * s;
+    input(f.teams, "Teams (team ids, comma-separated)", ImVec2(fx, fy), fw, focused, s, out);
+    fy += 62 * s;
+    input(f.user_capacity, "Capacity (empty = the default)", ImVec2(fx, fy), fw * 0.5f, focused, s, out);
+    fy += 66 * s;
+    a11y::State st;
+    st.disabled = !m.profile_dirty();
+    if (button("##admin_save_profile", "Save profile", ImVec2(fx, fy), ImVec2(label_w("Save profile", s), 36 * s), true,
+               s, st))
+      out.save_profile = true;
+    if (button("##admin_profile_done", "Done", ImVec2(fx + label_w("Save profile", s) + 10 * s, fy),
+               ImVec2(label_w("Done", s), 36 * s), false, s))
+      out.select_user = "-";
+    a11y::pop();
+    return;
+  }
+  f.skills.hide(), f.teams.hide(), f.user_capacity.hide();
+  // The create form.
   client::text::draw(dl, "Add a staff member", Face::label, ImVec2(fx, y), kMuted);
   a11y::push("##admin_new_user", a11y::Role::group, "Add a staff member");
   float fy = y + 26 * s;
@@ -311,6 +348,94 @@ void draw_widget(const AdminModel& m, AdminFields& f, const std::string& focused
   draw_preview(m, ImVec2(split + 12 * s, y + 18 * s), ImVec2(b.x - pad, b.y - 52 * s), s);
 }
 
+void draw_routing(const AdminModel& m, AdminFields& f, const std::string& focused, ImVec2 a, ImVec2 b, float y,
+                  float s, AdminIntents& out) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float pad = 24 * s;
+  const float split = a.x + (b.x - a.x) * 0.5f;
+  const float fx = a.x + pad, fw = split - fx - 16 * s;
+  const bool edit = m.can_edit();
+  // Routing.
+  client::text::draw(dl, "Routing", Face::label, ImVec2(fx, y), kMuted);
+  a11y::push("##admin_routing", a11y::Role::group, "Routing");
+  float fy = y + 24 * s;
+  if (!m.routing_loaded()) {
+    for (client::dom::Field* x : {&f.capacity, &f.threshold, &f.unanswered, &f.idle}) x->hide();
+    client::text::draw(dl, "Loading…", Face::body, ImVec2(fx, fy), kMuted);
+  } else {
+    static const char* const kModeLabels[] = {"Manual pick-up", "Round robin", "Least busy", "Skills"};
+    client::text::draw(dl, "Who gets a new chat", Face::small, ImVec2(fx, fy), kMuted);
+    const std::string md = chips("##admin_mode", "Routing mode", AdminModel::kModes, kModeLabels, 4,
+                                 m.routing_draft.mode, ImVec2(fx, fy + 18 * s), s, edit);
+    if (!md.empty()) out.set_mode = md;
+    fy += 58 * s;
+    const float hw = (fw - 12 * s) / 2;
+    if (edit) {
+      input(f.capacity, "Default capacity (chats)", ImVec2(fx, fy), hw, focused, s, out);
+      input(f.threshold, "Waiting threshold (s)", ImVec2(fx + hw + 12 * s, fy), hw, focused, s, out);
+      fy += 62 * s;
+      input(f.unanswered, "Re-offer after (s)", ImVec2(fx, fy), hw, focused, s, out);
+      input(f.idle, "Auto-away after (s)", ImVec2(fx + hw + 12 * s, fy), hw, focused, s, out);
+      fy += 66 * s;
+      a11y::State st;
+      st.disabled = !m.routing_dirty();
+      if (button("##admin_save_routing", "Save routing", ImVec2(fx, fy), ImVec2(label_w("Save routing", s), 36 * s), true,
+                 s, st))
+        out.save_routing = true;
+    } else {
+      const AdminModel::Routing& r = m.saved_routing();
+      const std::string lines[] = {"Default capacity: " + r.default_capacity + " chats",
+                                   "Waiting threshold: " + r.wait_threshold_s + " s",
+                                   "Re-offer unanswered after: " + r.unanswered_s + " s",
+                                   "Auto-away after: " + r.idle_away_s + " s"};
+      int i = 0;
+      for (const std::string& l : lines) {
+        client::text::draw(dl, l, Face::body, ImVec2(fx, fy), kText);
+        char key[16];
+        std::snprintf(key, sizeof key, "##rro%d", i++);
+        a11y::node(key, a11y::Role::text, l, ImVec2(fx, fy), ImVec2(split, fy + 20 * s));
+        fy += 28 * s;
+      }
+    }
+  }
+  a11y::pop();
+  // Service: the survey question, the offline message, issue types.
+  const float sx = split + 8 * s, sw = b.x - pad - sx;
+  client::text::draw(dl, "Service", Face::label, ImVec2(sx, y), kMuted);
+  a11y::push("##admin_service", a11y::Role::group, "Service");
+  fy = y + 24 * s;
+  if (!m.look_loaded() || !edit) {
+    for (client::dom::Field* x : {&f.csat, &f.offline, &f.issues}) x->hide();
+    if (m.look_loaded()) {
+      const AdminModel::Service& v = m.saved_service();
+      const std::string lines[] = {"Survey question: " + v.csat_question,
+                                   "Offline message: " + (v.offline_message.empty() ? std::string("the default") : v.offline_message),
+                                   "Issue types: " + v.issue_types};
+      int i = 0;
+      for (const std::string& l : lines) {
+        client::text::draw(dl, l, Face::body, ImVec2(sx, fy), kText);
+        char key[16];
+        std::snprintf(key, sizeof key, "##sro%d", i++);
+        a11y::node(key, a11y::Role::text, l, ImVec2(sx, fy), ImVec2(b.x - pad, fy + 20 * s));
+        fy += 28 * s;
+      }
+    }
+  } else {
+    input(f.csat, "Satisfaction survey question", ImVec2(sx, fy), sw, focused, s, out);
+    fy += 62 * s;
+    input(f.offline, "Offline message (empty = the default)", ImVec2(sx, fy), sw, focused, s, out);
+    fy += 62 * s;
+    input(f.issues, "Issue types (comma-separated)", ImVec2(sx, fy), sw, focused, s, out);
+    fy += 66 * s;
+    a11y::State st;
+    st.disabled = !m.service_dirty();
+    if (button("##admin_save_service", "Save service", ImVec2(sx, fy), ImVec2(label_w("Save service", s), 36 * s), true,
+               s, st))
+      out.save_service = true;
+  }
+  a11y::pop();
+}
+
 std::string age(std::int64_t at) {
   if (at <= 0) return "never used";
   return "used";
@@ -416,9 +541,9 @@ void draw_admin(const AdminModel& m, AdminFields& fields, const std::string& sel
   a11y::node("##admin_title", a11y::Role::heading, "Admin", ImVec2(a.x + 24 * s, a.y + 20 * s),
              ImVec2(a.x + 120 * s, a.y + 44 * s));
   // Tabs.
-  static const char* const kTabValues[] = {"users", "widget", "keys"};
-  static const char* const kTabLabels[] = {"Users", "Widget", "API keys"};
-  const int n_tabs = m.can_edit() ? 3 : 2;
+  static const char* const kTabValues[] = {"users", "widget", "routing", "keys"};
+  static const char* const kTabLabels[] = {"Users", "Widget", "Routing", "API keys"};
+  const int n_tabs = m.can_edit() ? 4 : 3;
   const std::string cur = kTabValues[static_cast<int>(m.tab())];
   const std::string t = chips("##admin_tabs", "Section", kTabValues, kTabLabels, n_tabs, cur,
                               ImVec2(a.x + 130 * s, a.y + 22 * s), s, true);
@@ -427,9 +552,18 @@ void draw_admin(const AdminModel& m, AdminFields& fields, const std::string& sel
   const float y = a.y + 72 * s;
   dl->AddLine(ImVec2(a.x + 24 * s, y - 10 * s), ImVec2(b.x - 24 * s, y - 10 * s), kLine, s);
   // Fields of the other tabs are hidden.
-  if (m.tab() != AdminModel::Tab::users) fields.username.hide(), fields.display.hide(), fields.password.hide();
+  if (m.tab() != AdminModel::Tab::users) {
+    for (client::dom::Field* x : {&fields.username, &fields.display, &fields.password, &fields.skills, &fields.teams,
+                                  &fields.user_capacity})
+      x->hide();
+  }
   if (m.tab() != AdminModel::Tab::widget) fields.title.hide(), fields.welcome.hide(), fields.color.hide(), fields.sites.hide();
   if (m.tab() != AdminModel::Tab::keys) fields.keyname.hide();
+  if (m.tab() != AdminModel::Tab::routing) {
+    for (client::dom::Field* x : {&fields.capacity, &fields.threshold, &fields.unanswered, &fields.idle, &fields.csat,
+                                  &fields.offline, &fields.issues})
+      x->hide();
+  }
   switch (m.tab()) {
     case AdminModel::Tab::users:
       draw_users(m, fields, self_id, focused, a, b, y, s, out);
@@ -438,6 +572,9 @@ void draw_admin(const AdminModel& m, AdminFields& fields, const std::string& sel
       draw_widget(m, fields, focused, m.embed_snippet(origin), a, b, y, s, out);
       break;
     }
+    case AdminModel::Tab::routing:
+      draw_routing(m, fields, focused, a, b, y, s, out);
+      break;
     case AdminModel::Tab::keys:
       draw_keys(m, fields, focused, a, b, y, s, out);
       break;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "common/dom.hpp"
 #include "inbox/admin_model.hpp"
@@ -23,9 +24,22 @@ struct AdminFields {
   client::dom::Field color{"admin-color"};
   client::dom::Field sites{"admin-sites"};
   client::dom::Field keyname{"admin-keyname"};
+  client::dom::Field capacity{"admin-capacity"};
+  client::dom::Field threshold{"admin-threshold"};
+  client::dom::Field unanswered{"admin-unanswered"};
+  client::dom::Field idle{"admin-idle"};
+  client::dom::Field csat{"admin-csat"};
+  client::dom::Field offline{"admin-offline"};
+  client::dom::Field issues{"admin-issues"};
+  client::dom::Field skills{"admin-skills"};
+  client::dom::Field teams{"admin-teams"};
+  client::dom::Field user_capacity{"admin-user-capacity"};
+  std::vector<client::dom::Field*> all() {
+    return {&username, &display,  &password,   &title, &welcome, &color,   &sites,  &keyname, &capacity,
+            &threshold, &unanswered, &idle, &csat,    &offline, &issues, &skills, &teams,   &user_capacity};
+  }
   void hide_all() {
-    for (client::dom::Field* f : {&username, &display, &password, &title, &welcome, &color, &sites, &keyname})
-      f->hide();
+    for (client::dom::Field* f : all()) f->hide();
   }
 };
 
@@ -35,7 +49,11 @@ struct AdminIntents {
   bool create_user = false;
   std::string new_role;
   std::string toggle_user;  // a user id
+  std::string select_user;  // a user id; "-" = back to the create form
+  bool save_profile = false;
   bool save_look = false, revert_look = false;
+  std::string set_mode;
+  bool save_routing = false, save_service = false;
   std::string set_position;
   int toggle_prechat = 0;
   bool copy_snippet = false, copy_secret = false, forget_secret = false;

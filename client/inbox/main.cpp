@@ -579,11 +579,26 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     else if (field == "admin-color") m.draft.brand_color = std::move(value);
     else if (field == "admin-sites") m.draft.allowed_sites = std::move(value);
     else if (field == "admin-keyname") m.new_key_name = std::move(value);
+    else if (field == "admin-capacity") m.routing_draft.default_capacity = std::move(value);
+    else if (field == "admin-threshold") m.routing_draft.wait_threshold_s = std::move(value);
+    else if (field == "admin-unanswered") m.routing_draft.unanswered_s = std::move(value);
+    else if (field == "admin-idle") m.routing_draft.idle_away_s = std::move(value);
+    else if (field == "admin-csat") m.service_draft.csat_question = std::move(value);
+    else if (field == "admin-offline") m.service_draft.offline_message = std::move(value);
+    else if (field == "admin-issues") m.service_draft.issue_types = std::move(value);
+    else if (field == "admin-skills") m.profile_draft.skills = std::move(value);
+    else if (field == "admin-teams") m.profile_draft.teams = std::move(value);
+    else if (field == "admin-user-capacity") m.profile_draft.capacity = std::move(value);
   }
   void admin_submit(std::string_view field) {
     inbox::AdminIntents ai;
     if (field == "admin-username" || field == "admin-display" || field == "admin-password") ai.create_user = true;
     else if (field == "admin-keyname") ai.create_key = true;
+    else if (field == "admin-capacity" || field == "admin-threshold" || field == "admin-unanswered" ||
+             field == "admin-idle")
+      ai.save_routing = true;
+    else if (field == "admin-csat" || field == "admin-offline" || field == "admin-issues") ai.save_service = true;
+    else if (field == "admin-skills" || field == "admin-teams" || field == "admin-user-capacity") ai.save_profile = true;
     else ai.save_look = true;
     apply_admin(ai);
   }
@@ -593,15 +608,39 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     admin_fields_.color.set_value(admin_.draft.brand_color);
     admin_fields_.sites.set_value(admin_.draft.allowed_sites);
   }
+  void admin_service_to_fields() {
+    admin_fields_.csat.set_value(admin_.service_draft.csat_question);
+    admin_fields_.offline.set_value(admin_.service_draft.offline_message);
+    admin_fields_.issues.set_value(admin_.service_draft.issue_types);
+  }
+  void admin_profile_to_fields() {
+    admin_fields_.skills.set_value(admin_.profile_draft.skills);
+    admin_fields_.teams.set_value(admin_.profile_draft.teams);
+    admin_fields_.user_capacity.set_value(admin_.profile_draft.capacity);
+  }
+  void admin_routing_to_fields() {
+    admin_fields_.capacity.set_value(admin_.routing_draft.default_capacity);
+    admin_fields_.threshold.set_value(admin_.routing_draft.wait_threshold_s);
+    admin_fields_.unanswered.set_value(admin_.routing_draft.unanswered_s);
+    admin_fields_.idle.set_value(admin_.routing_draft.idle_away_s);
+  }
   void admin_send() {
     for (inbox::AdminModel::Request& r : admin_.take_requests()) {
       auto req = std::make_shared<inbox::AdminModel::Request>(std::move(r));
       http(req->method.c_str(), req->url, req->body, [this, req](const HttpAnswer& a) {
-        const bool look_before = admin_.look_loaded() && !admin_.look_dirty();
-        admin_.answered(*req, a.status, a.body);
         using W = inbox::AdminModel::What;
-        if ((req->what == W::settings && (look_before || !admin_.look_dirty())) || req->what == W::save_settings)
+        // A reload while someone types keeps the fields (the model keeps its draft then).
+        const bool look_typing = admin_.look_dirty(), service_typing = admin_.service_dirty();
+        const bool routing_typing = admin_.routing_dirty();
+        admin_.answered(*req, a.status, a.body);
+        const bool ok = a.status >= 200 && a.status < 300;
+        if (ok && ((req->what == W::settings && !look_typing) || req->what == W::save_settings))
           admin_look_to_fields();
+        if (ok && ((req->what == W::settings && !service_typing) || req->what == W::save_service))
+          admin_service_to_fields();
+        if (ok && ((req->what == W::routing && !routing_typing) || req->what == W::save_routing))
+          admin_routing_to_fields();
+        if (ok && req->what == W::save_profile) admin_profile_to_fields();
         if (req->what == W::create_user && admin_.new_password.empty()) {
           admin_fields_.username.set_value("");
           admin_fields_.display.set_value("");
@@ -649,9 +688,7 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
       changed = true;
     }
     if (!ai.focus_field.empty()) {
-      for (client::dom::Field* f : {&admin_fields_.username, &admin_fields_.display, &admin_fields_.password,
-                                    &admin_fields_.title, &admin_fields_.welcome, &admin_fields_.color,
-                                    &admin_fields_.sites, &admin_fields_.keyname})
+      for (client::dom::Field* f : admin_fields_.all())
         if (ai.focus_field == f->id()) f->focus();
     }
     if (!ai.new_role.empty()) {
@@ -664,6 +701,15 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
       m.new_display_name = admin_fields_.display.value();
       m.new_password = admin_fields_.password.value();
       m.create_user();
+      changed = true;
+    }
+    if (!ai.select_user.empty()) {
+      m.select_user(ai.select_user == "-" ? std::string() : ai.select_user);
+      admin_profile_to_fields();
+      changed = true;
+    }
+    if (ai.save_profile) {
+      m.save_profile();
       changed = true;
     }
     if (!ai.toggle_user.empty()) {
@@ -680,6 +726,18 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     }
     if (ai.save_look) {
       m.save_look();
+      changed = true;
+    }
+    if (!ai.set_mode.empty()) {
+      m.routing_draft.mode = ai.set_mode;
+      changed = true;
+    }
+    if (ai.save_routing) {
+      m.save_routing();
+      changed = true;
+    }
+    if (ai.save_service) {
+      m.save_service();
       changed = true;
     }
     if (ai.revert_look) {

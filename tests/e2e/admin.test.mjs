@@ -1,6 +1,7 @@
 // Issue 9, the inbox's Admin area, end to end in headless Chromium: an admin opens Admin from the
-// top bar, creates a user (fields typed, role chosen by mouse, submitted with Enter), changes the
-// widget's colour and sees the preview's pixels change before saving (then /api/config has it),
+// top bar, creates a user (fields typed, role chosen by mouse, submitted with Enter) and
+// deactivates them, changes the widget's colour and sees the preview's pixels change before saving
+// (then /api/config has it), sets the routing mode and default capacity,
 // creates an API key with scopes (the secret shown once works against the REST API) and revokes
 // it (the key is refused at once); Esc closes the card. An agent gets no Admin button, neither on
 // the canvas nor in the accessibility mirror. Waits are for states; nothing sleeps.
@@ -97,7 +98,7 @@ test('an admin manages users, the widget look and API keys; an agent sees no Adm
 
     // Open Admin by mouse: the users list loads.
     await clickControl(page, 'open_admin');
-    await waitState(page, 'the users listed', (s) => s.admin.open && s.admin.users.some((u) => u.username === 'kim'));
+    const s0 = await waitState(page, 'the users listed', (s) => s.admin.open && s.admin.users.some((u) => u.username === 'kim'));
 
     // Create a user: typed into the real fields, the role by mouse, Enter submits.
     await typeInto(page, page, '#admin-username', 'newbie', { enter: false });
@@ -111,6 +112,17 @@ test('an admin manages users, the widget look and API keys; an agent sees no Adm
     // The new user can sign in with that password; deactivated, they cannot.
     await staffCookie(relay, { username: 'newbie', password: 'a long enough password' });
     await page.screenshot({ path: path.join(shots, 'admin-users.png') });
+    // Kim's routing profile: skills and capacity typed, saved with Enter.
+    await clickControl(page, 'admin_profile:kim');
+    const skills = page.locator('#admin-skills');
+    await skills.waitFor({ state: 'visible' });
+    await skills.fill('billing, de');
+    await skills.press('Enter');
+    await waitState(page, 'the profile saved', (s) => s.admin.status === 'Profile saved.');
+    const kimProfile = (await (await fetch(`${relay.origin}/api/v1/routing`, { headers: { Cookie: cookie } })).json())
+      .profiles.find((p) => p.user_id === s0.admin.users.find((u) => u.username === 'kim').id);
+    assert.deepEqual(kimProfile.skills, ['billing', 'de']);
+    await clickControl(page, 'admin_profile_done');
     await clickControl(page, 'admin_toggle:newbie');
     await waitState(page, 'the user deactivated', (s) => s.admin.users.some((u) => u.username === 'newbie' && u.disabled));
     await assert.rejects(staffCookie(relay, { username: 'newbie', password: 'a long enough password' }));
@@ -140,9 +152,24 @@ test('an admin manages users, the widget look and API keys; an agent sees no Adm
 
     await page.screenshot({ path: path.join(shots, 'admin-widget.png') });
 
+    // Routing: the mode by mouse, the default capacity typed and saved with Enter.
+    await clickControl(page, 'admin_tabs:routing');
+    await waitState(page, 'the routing tab loaded', (s) => s.admin.tab === 'routing' && s.admin.default_capacity === '3');
+    await clickControl(page, 'admin_mode:least_busy');
+    const capacity = page.locator('#admin-capacity');
+    await capacity.click();
+    await capacity.fill('5');
+    await capacity.press('Enter');
+    await waitState(page, 'routing saved', (s) =>
+      s.admin.routing_mode === 'least_busy' && s.admin.default_capacity === '5' && !s.admin.routing_dirty);
+    const routing = await (await fetch(`${relay.origin}/api/v1/routing`, { headers: { Cookie: cookie } })).json();
+    assert.equal(routing.settings.mode, 'least_busy');
+    assert.equal(routing.settings.default_capacity, 5);
+    await page.screenshot({ path: path.join(shots, 'admin-routing.png') });
+
     // API keys, reached by keyboard (the tabs are a radio group in the mirror: arrows choose); a
     // name, the scopes read+write (read is on by default), created with Enter.
-    await page.getByRole('radio', { name: 'Widget' }).focus();
+    await page.getByRole('radio', { name: 'Routing' }).focus();
     await page.keyboard.press('ArrowRight');
     await waitState(page, 'the keys tab', (s) => s.admin.tab === 'keys' && s.controls['admin_scope:write']);
     await clickControl(page, 'admin_scope:write');

@@ -28,9 +28,10 @@ TEST_CASE("admin: agents cannot open it; supervisors read users and settings onl
   m.set_role("supervisor");
   REQUIRE(m.open());
   auto rs = m.take_requests();
-  REQUIRE(rs.size() == 2);
+  REQUIRE(rs.size() == 3);
   CHECK(rs[0].url == "/api/v1/users");
   CHECK(rs[1].url == "/api/v1/settings");
+  CHECK(rs[2].url == "/api/v1/routing");
   m.set_tab(AdminModel::Tab::keys);
   CHECK(m.tab() == AdminModel::Tab::users);
   m.new_username = "sam";
@@ -42,7 +43,7 @@ TEST_CASE("admin: agents cannot open it; supervisors read users and settings onl
   a.set_role("admin");
   REQUIRE(a.open(AdminModel::Tab::keys));
   CHECK(a.tab() == AdminModel::Tab::keys);
-  CHECK(a.take_requests().size() == 3);
+  CHECK(a.take_requests().size() == 4);
   CHECK(a.busy());
 }
 
@@ -176,4 +177,83 @@ TEST_CASE("admin: API keys: scopes required, the secret once, revoke") {
   m.close();
   CHECK(m.open());
   CHECK(m.new_secret().empty());  // never shown again
+}
+
+TEST_CASE("admin: routing and service settings: numbers checked, only changes sent, both answers read") {
+  AdminModel m;
+  m.set_role("admin");
+  CHECK_FALSE(m.save_routing());  // not loaded
+  AdminModel::Request get{"GET", "/api/v1/routing", "", AdminModel::What::routing, ""};
+  m.answered(get, 200, R"({"settings":{"mode":"manual","default_capacity":3,"wait_threshold_s":300,"unanswered_s":0,
+                             "idle_away_s":600,"handle_s":300,"topic_rules":{}},"teams":[],"profiles":[]})");
+  REQUIRE(m.routing_loaded());
+  CHECK(m.routing_draft.default_capacity == "3");
+  CHECK_FALSE(m.routing_dirty());
+  m.routing_draft.mode = "least_busy";
+  m.routing_draft.default_capacity = "0";
+  CHECK_FALSE(m.save_routing());
+  CHECK(m.status_line() == "The default capacity is a whole number from 1 to 100.");
+  m.routing_draft.default_capacity = "2x";
+  CHECK_FALSE(m.save_routing());
+  m.routing_draft.default_capacity = " 5 ";
+  m.routing_draft.unanswered_s = "120";
+  REQUIRE(m.save_routing());
+  auto rs = m.take_requests();
+  REQUIRE(rs.size() == 1);
+  CHECK(rs[0].method == "PATCH");
+  CHECK(rs[0].url == "/api/v1/routing");
+  CHECK(Json::parse(rs[0].body) == Json{{"mode", "least_busy"}, {"default_capacity", 5}, {"unanswered_s", 120}});
+  // The PATCH answers the settings object itself.
+  m.answered(rs[0], 200, R"({"mode":"least_busy","default_capacity":5,"wait_threshold_s":300,"unanswered_s":120,"idle_away_s":600})");
+  CHECK_FALSE(m.routing_dirty());
+  CHECK(m.saved_routing().mode == "least_busy");
+  CHECK(m.status_line() == "Routing saved.");
+
+  AdminModel::Request settings{"GET", "/api/v1/settings", "", AdminModel::What::settings, ""};
+  m.answered(settings, 200, R"({"tenant":{"slug":"default"},"settings":{"title":"T","csat_question":"How was it?",
+      "issue_types":["general","wrong item"],"offline_message":""}})");
+  CHECK(m.service_draft.issue_types == "general, wrong item");
+  m.service_draft.issue_types = "general, wrong item, refund ";
+  m.service_draft.csat_question = "";
+  CHECK_FALSE(m.save_service());
+  m.service_draft.csat_question = "Did we help?";
+  REQUIRE(m.save_service());
+  rs = m.take_requests();
+  REQUIRE(rs.size() == 1);
+  CHECK(Json::parse(rs[0].body) ==
+        Json{{"csat_question", "Did we help?"}, {"issue_types", {"general", "wrong item", "refund"}}});
+  m.service_draft.issue_types = " , ";
+  CHECK_FALSE(m.save_service());
+}
+
+TEST_CASE("admin: an agent's profile: read from the routing answer, saved with skills, teams and capacity") {
+  AdminModel m;
+  m.set_role("admin");
+  AdminModel::Request get{"GET", "/api/v1/routing", "", AdminModel::What::routing, ""};
+  m.answered(get, 200, R"({"settings":{"mode":"manual","default_capacity":3},"teams":[],
+      "profiles":[{"user_id":"u_2","skills":["billing","de"],"teams":["sales"],"capacity":2,"status":"online"}]})");
+  m.select_user("u_2");
+  CHECK(m.profile_draft.skills == "billing, de");
+  CHECK(m.profile_draft.teams == "sales");
+  CHECK(m.profile_draft.capacity == "2");
+  CHECK_FALSE(m.profile_dirty());
+  m.profile_draft.teams = "sales, tier 2";
+  CHECK_FALSE(m.save_profile());  // a space in a team id
+  m.profile_draft.teams = "sales, tier-2";
+  m.profile_draft.capacity = "101";
+  CHECK_FALSE(m.save_profile());
+  m.profile_draft.capacity = "";
+  CHECK(m.profile_dirty());
+  REQUIRE(m.save_profile());
+  auto rs = m.take_requests();
+  REQUIRE(rs.size() == 1);
+  CHECK(rs[0].url == "/api/v1/agents/u_2/profile");
+  CHECK(Json::parse(rs[0].body) ==
+        Json{{"skills", {"billing", "de"}}, {"teams", {"sales", "tier-2"}}, {"capacity", nullptr}});
+  m.answered(rs[0], 200, R"({"user_id":"u_2","skills":["billing","de"],"teams":["sales","tier-2"],"capacity":null})");
+  CHECK_FALSE(m.profile_dirty());
+  CHECK(m.saved_profile("u_2").teams == "sales, tier-2");
+  // A user without a profile yet starts empty.
+  m.select_user("u_9");
+  CHECK(m.profile_draft == AdminModel::Profile{});
 }
