@@ -190,6 +190,18 @@ void AdminModel::answered(const Request& r, int status, const std::string& body)
       x.wait_threshold_s = num("wait_threshold_s");
       x.unanswered_s = num("unanswered_s");
       x.idle_away_s = num("idle_away_s");
+      if (r.what == What::routing && j.contains("teams") && j["teams"].is_array()) {
+        teams_.clear();
+        for (const Json& t : j["teams"]) {
+          if (!t.is_object()) continue;
+          Team x;
+          x.id = t.value("id", "");
+          x.name = t.value("name", "");
+          x.mode = t.contains("mode") && t["mode"].is_string() ? t["mode"].get<std::string>() : "";
+          x.owns_queue = t.value("owns_queue", false);
+          if (!x.id.empty()) teams_.push_back(std::move(x));
+        }
+      }
       if (r.what == What::routing && j.contains("profiles") && j["profiles"].is_array()) {
         profiles_.clear();
         for (const Json& p : j["profiles"]) {
@@ -216,6 +228,11 @@ void AdminModel::answered(const Request& r, int status, const std::string& body)
       say("Profile saved.", false);
       break;
     }
+    case What::save_team:
+      say("Team " + team_draft.id + " saved.", false);
+      team_draft = Team{};
+      queue("GET", "/api/v1/routing", "", What::routing);
+      break;
     case What::save_service:
     case What::settings:
     case What::save_settings: {
@@ -405,6 +422,32 @@ bool AdminModel::save_profile() {
   return true;
 }
 
+void AdminModel::edit_team(const std::string& id) {
+  team_draft = Team{};
+  for (const Team& t : teams_)
+    if (t.id == id) team_draft = t;
+}
+
+bool AdminModel::save_team() {
+  if (!can_edit()) return false;
+  const std::string id = trim(team_draft.id), name = trim(team_draft.name);
+  if (id.empty() || id.size() > 64) return say("A team id has 1 to 64 letters, digits, - or _.", true), false;
+  for (unsigned char c : id) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    if (!ok) return say("A team id has 1 to 64 letters, digits, - or _.", true), false;
+  }
+  if (name.empty() || code_points(name) > 200) return say("Name the team (1 to 200 characters).", true), false;
+  if (!team_draft.mode.empty() &&
+      std::find_if(std::begin(kModes), std::end(kModes), [&](const char* m) { return team_draft.mode == m; }) ==
+          std::end(kModes))
+    return say("Choose a routing mode.", true), false;
+  team_draft.id = id;
+  Json body{{"name", name}, {"owns_queue", team_draft.owns_queue}};
+  body["mode"] = team_draft.mode.empty() ? Json(nullptr) : Json(team_draft.mode);
+  queue("PUT", "/api/v1/teams/" + url_encode(id), dump(body), What::save_team, id);
+  return true;
+}
+
 bool AdminModel::save_routing() {
   if (!can_edit() || !routing_loaded_) return false;
   Json patch = Json::object();
@@ -498,7 +541,10 @@ bool AdminModel::revoke_key(const std::string& id) {
 }
 
 Json AdminModel::snapshot() const {
-  static const char* const kTabs[] = {"users", "widget", "routing", "keys"};
+  static const char* const kTabs[] = {"users", "widget", "routing", "teams", "keys"};
+  Json teams = Json::array();
+  for (const Team& t : teams_)
+    teams.push_back(Json{{"id", t.id}, {"name", t.name}, {"mode", t.mode}, {"owns_queue", t.owns_queue}});
   Json users = Json::array();
   for (const User& u : users_)
     users.push_back(Json{{"id", u.id}, {"username", u.username}, {"role", u.role}, {"disabled", u.disabled}});
@@ -525,7 +571,8 @@ Json AdminModel::snapshot() const {
               {"default_capacity", saved_routing_.default_capacity},
               {"csat_question", saved_service_.csat_question},
               {"service_dirty", service_dirty()},
-              {"selected_user", selected_}};
+              {"selected_user", selected_},
+              {"teams", std::move(teams)}};
 }
 
 }  // namespace parley::inbox

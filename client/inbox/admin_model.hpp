@@ -26,10 +26,10 @@ namespace parley::inbox {
 
 class AdminModel {
  public:
-  enum class Tab { users, widget, routing, keys };
+  enum class Tab { users, widget, routing, teams, keys };
   enum class What {
     users, create_user, toggle_user, settings, save_settings, keys, create_key, revoke_key,
-    routing, save_routing, save_service, save_profile
+    routing, save_routing, save_service, save_profile, save_team
   };
   struct Request {
     std::string method, url, body;
@@ -133,6 +133,17 @@ class AdminModel {
   bool service_dirty() const { return look_loaded_ && !(service_draft == saved_service_); }
   bool save_service();  // PATCH /api/v1/settings with what changed
 
+  // ---- teams (PUT /api/v1/teams/{id}; listed by GET /api/v1/routing) ----
+  struct Team {
+    std::string id, name, mode;  // mode "" = the tenant's
+    bool owns_queue = false;
+    bool operator==(const Team&) const = default;
+  };
+  const std::vector<Team>& teams() const { return teams_; }
+  Team team_draft;  // the form: a new team, or the one picked with edit_team()
+  void edit_team(const std::string& id);
+  bool save_team();
+
   // ---- API keys ----
   const std::vector<Key>& keys() const { return keys_; }
   std::string new_key_name;
@@ -167,6 +178,7 @@ class AdminModel {
   Service saved_service_;
   std::vector<std::pair<std::string, Profile>> profiles_;
   std::string selected_;
+  std::vector<Team> teams_;
   bool look_loaded_ = false;
   std::string slug_ = "default";
   std::string secret_;

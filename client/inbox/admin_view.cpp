@@ -436,6 +436,73 @@ void draw_routing(const AdminModel& m, AdminFields& f, const std::string& focuse
   a11y::pop();
 }
 
+void draw_teams(const AdminModel& m, AdminFields& f, const std::string& focused, ImVec2 a, ImVec2 b, float y, float s,
+                AdminIntents& out) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float pad = 24 * s;
+  const float split = m.can_edit() ? a.x + (b.x - a.x) * 0.44f : b.x - pad;
+  client::text::draw(dl, "Teams", Face::label, ImVec2(a.x + pad, y), kMuted);
+  a11y::push("##admin_teams", a11y::Role::list, "Teams");
+  float ry = y + 26 * s;
+  if (m.teams().empty()) {
+    client::text::draw(dl, "No teams yet.", Face::body, ImVec2(a.x + pad, ry), kMuted);
+    a11y::node("##no_teams", a11y::Role::text, "No teams yet.", ImVec2(a.x + pad, ry), ImVec2(split, ry + 20 * s));
+  }
+  for (const AdminModel::Team& t : m.teams()) {
+    if (ry > b.y - 80 * s) break;
+    ImGui::PushID(t.id.c_str());
+    const std::string who = t.name + " (" + t.id + ")";
+    const std::string info = (t.mode.empty() ? std::string("the tenant's routing") : t.mode) +
+                             (t.owns_queue ? " · owns a queue" : "");
+    a11y::push("##row", a11y::Role::listitem, who + ", " + info);
+    client::text::draw(dl, who, Face::label, ImVec2(a.x + pad, ry + 4 * s), kText);
+    client::text::draw(dl, info, Face::small, ImVec2(a.x + pad, ry + 24 * s), kMuted);
+    if (m.can_edit()) {
+      const float bw = label_w("Edit", s);
+      a11y::State st;
+      st.pressed = m.team_draft.id == t.id ? 1 : 0;
+      if (button("##edit", "Edit", ImVec2(split - pad - bw, ry + 4 * s), ImVec2(bw, 30 * s), false, s, st))
+        out.edit_team = t.id;
+      expose("admin_team_edit:" + t.id, ImVec2(split - pad - bw, ry + 4 * s), ImVec2(bw, 30 * s));
+    }
+    a11y::pop();
+    ImGui::PopID();
+    dl->AddLine(ImVec2(a.x + pad, ry + 44 * s), ImVec2(split - pad, ry + 44 * s), kLine, s);
+    ry += 48 * s;
+  }
+  a11y::pop();
+  if (!m.can_edit()) {
+    f.team_id.hide(), f.team_name.hide();
+    return;
+  }
+  const float fx = split + 8 * s, fw = b.x - pad - fx;
+  client::text::draw(dl, "Create or change a team", Face::label, ImVec2(fx, y), kMuted);
+  a11y::push("##admin_team_form", a11y::Role::group, "Create or change a team");
+  float fy = y + 26 * s;
+  input(f.team_id, "Team id (letters, digits, - _)", ImVec2(fx, fy), fw * 0.45f, focused, s, out);
+  input(f.team_name, "Name", ImVec2(fx + fw * 0.45f + 12 * s, fy), fw * 0.55f - 12 * s, focused, s, out);
+  fy += 62 * s;
+  static const char* const kTeamModes[] = {"default", "manual", "round_robin", "least_busy", "skills"};
+  static const char* const kTeamModeLabels[] = {"Tenant's", "Manual", "Round robin", "Least busy", "Skills"};
+  client::text::draw(dl, "Routing among its members", Face::small, ImVec2(fx, fy), kMuted);
+  const std::string md = chips("##admin_team_mode", "Team routing mode", kTeamModes, kTeamModeLabels, 5,
+                               m.team_draft.mode.empty() ? std::string("default") : m.team_draft.mode,
+                               ImVec2(fx, fy + 18 * s), s, true);
+  if (!md.empty()) out.team_mode = md;
+  fy += 58 * s;
+  a11y::State oq;
+  oq.pressed = m.team_draft.owns_queue ? 1 : 0;
+  if (button("##admin_team_queue", "Owns a queue", ImVec2(fx, fy), ImVec2(label_w("Owns a queue", s), 32 * s), false, s, oq))
+    out.toggle_owns_queue = true;
+  fy += 46 * s;
+  if (button("##admin_save_team", "Save team", ImVec2(fx, fy), ImVec2(label_w("Save team", s), 36 * s), true, s))
+    out.save_team = true;
+  if (button("##admin_new_team", "New team", ImVec2(fx + label_w("Save team", s) + 10 * s, fy),
+             ImVec2(label_w("New team", s), 36 * s), false, s))
+    out.edit_team = "-";
+  a11y::pop();
+}
+
 std::string age(std::int64_t at) {
   if (at <= 0) return "never used";
   return "used";
@@ -541,9 +608,9 @@ void draw_admin(const AdminModel& m, AdminFields& fields, const std::string& sel
   a11y::node("##admin_title", a11y::Role::heading, "Admin", ImVec2(a.x + 24 * s, a.y + 20 * s),
              ImVec2(a.x + 120 * s, a.y + 44 * s));
   // Tabs.
-  static const char* const kTabValues[] = {"users", "widget", "routing", "keys"};
-  static const char* const kTabLabels[] = {"Users", "Widget", "Routing", "API keys"};
-  const int n_tabs = m.can_edit() ? 4 : 3;
+  static const char* const kTabValues[] = {"users", "widget", "routing", "teams", "keys"};
+  static const char* const kTabLabels[] = {"Users", "Widget", "Routing", "Teams", "API keys"};
+  const int n_tabs = m.can_edit() ? 5 : 4;
   const std::string cur = kTabValues[static_cast<int>(m.tab())];
   const std::string t = chips("##admin_tabs", "Section", kTabValues, kTabLabels, n_tabs, cur,
                               ImVec2(a.x + 130 * s, a.y + 22 * s), s, true);
@@ -559,6 +626,7 @@ void draw_admin(const AdminModel& m, AdminFields& fields, const std::string& sel
   }
   if (m.tab() != AdminModel::Tab::widget) fields.title.hide(), fields.welcome.hide(), fields.color.hide(), fields.sites.hide();
   if (m.tab() != AdminModel::Tab::keys) fields.keyname.hide();
+  if (m.tab() != AdminModel::Tab::teams) fields.team_id.hide(), fields.team_name.hide();
   if (m.tab() != AdminModel::Tab::routing) {
     for (client::dom::Field* x : {&fields.capacity, &fields.threshold, &fields.unanswered, &fields.idle, &fields.csat,
                                   &fields.offline, &fields.issues})
@@ -574,6 +642,9 @@ void draw_admin(const AdminModel& m, AdminFields& fields, const std::string& sel
     }
     case AdminModel::Tab::routing:
       draw_routing(m, fields, focused, a, b, y, s, out);
+      break;
+    case AdminModel::Tab::teams:
+      draw_teams(m, fields, focused, a, b, y, s, out);
       break;
     case AdminModel::Tab::keys:
       draw_keys(m, fields, focused, a, b, y, s, out);

@@ -34,9 +34,11 @@ struct AdminFields {
   client::dom::Field skills{"admin-skills"};
   client::dom::Field teams{"admin-teams"};
   client::dom::Field user_capacity{"admin-user-capacity"};
+  client::dom::Field team_id{"admin-team-id"};
+  client::dom::Field team_name{"admin-team-name"};
   std::vector<client::dom::Field*> all() {
-    return {&username, &display,  &password,   &title, &welcome, &color,   &sites,  &keyname, &capacity,
-            &threshold, &unanswered, &idle, &csat,    &offline, &issues, &skills, &teams,   &user_capacity};
+    return {&username,   &display, &password, &title,  &welcome, &color, &sites,         &keyname, &capacity, &threshold,
+            &unanswered, &idle,    &csat,     &offline, &issues, &skills, &teams, &user_capacity, &team_id,  &team_name};
   }
   void hide_all() {
     for (client::dom::Field* f : all()) f->hide();
@@ -51,6 +53,9 @@ struct AdminIntents {
   std::string toggle_user;  // a user id
   std::string select_user;  // a user id; "-" = back to the create form
   bool save_profile = false;
+  std::string edit_team;  // a team id; "-" = a new team
+  std::string team_mode;  // "default" or a mode
+  bool toggle_owns_queue = false, save_team = false;
   bool save_look = false, revert_look = false;
   std::string set_mode;
   bool save_routing = false, save_service = false;

@@ -589,6 +589,8 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     else if (field == "admin-skills") m.profile_draft.skills = std::move(value);
     else if (field == "admin-teams") m.profile_draft.teams = std::move(value);
     else if (field == "admin-user-capacity") m.profile_draft.capacity = std::move(value);
+    else if (field == "admin-team-id") m.team_draft.id = std::move(value);
+    else if (field == "admin-team-name") m.team_draft.name = std::move(value);
   }
   void admin_submit(std::string_view field) {
     inbox::AdminIntents ai;
@@ -599,6 +601,7 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
       ai.save_routing = true;
     else if (field == "admin-csat" || field == "admin-offline" || field == "admin-issues") ai.save_service = true;
     else if (field == "admin-skills" || field == "admin-teams" || field == "admin-user-capacity") ai.save_profile = true;
+    else if (field == "admin-team-id" || field == "admin-team-name") ai.save_team = true;
     else ai.save_look = true;
     apply_admin(ai);
   }
@@ -617,6 +620,10 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     admin_fields_.skills.set_value(admin_.profile_draft.skills);
     admin_fields_.teams.set_value(admin_.profile_draft.teams);
     admin_fields_.user_capacity.set_value(admin_.profile_draft.capacity);
+  }
+  void admin_team_to_fields() {
+    admin_fields_.team_id.set_value(admin_.team_draft.id);
+    admin_fields_.team_name.set_value(admin_.team_draft.name);
   }
   void admin_routing_to_fields() {
     admin_fields_.capacity.set_value(admin_.routing_draft.default_capacity);
@@ -641,6 +648,7 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
         if (ok && ((req->what == W::routing && !routing_typing) || req->what == W::save_routing))
           admin_routing_to_fields();
         if (ok && req->what == W::save_profile) admin_profile_to_fields();
+        if (ok && req->what == W::save_team) admin_team_to_fields();
         if (req->what == W::create_user && admin_.new_password.empty()) {
           admin_fields_.username.set_value("");
           admin_fields_.display.set_value("");
@@ -706,6 +714,25 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     if (!ai.select_user.empty()) {
       m.select_user(ai.select_user == "-" ? std::string() : ai.select_user);
       admin_profile_to_fields();
+      changed = true;
+    }
+    if (!ai.edit_team.empty()) {
+      m.edit_team(ai.edit_team == "-" ? std::string() : ai.edit_team);
+      admin_team_to_fields();
+      changed = true;
+    }
+    if (!ai.team_mode.empty()) {
+      m.team_draft.mode = ai.team_mode == "default" ? std::string() : ai.team_mode;
+      changed = true;
+    }
+    if (ai.toggle_owns_queue) {
+      m.team_draft.owns_queue = !m.team_draft.owns_queue;
+      changed = true;
+    }
+    if (ai.save_team) {
+      m.team_draft.id = admin_fields_.team_id.value();
+      m.team_draft.name = admin_fields_.team_name.value();
+      m.save_team();
       changed = true;
     }
     if (ai.save_profile) {

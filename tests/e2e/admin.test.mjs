@@ -1,7 +1,7 @@
 // Issue 9, the inbox's Admin area, end to end in headless Chromium: an admin opens Admin from the
 // top bar, creates a user (fields typed, role chosen by mouse, submitted with Enter) and
 // deactivates them, changes the widget's colour and sees the preview's pixels change before saving
-// (then /api/config has it), sets the routing mode and default capacity,
+// (then /api/config has it), sets the routing mode and default capacity, creates a team,
 // creates an API key with scopes (the secret shown once works against the REST API) and revokes
 // it (the key is refused at once); Esc closes the card. An agent gets no Admin button, neither on
 // the canvas nor in the accessibility mirror. Waits are for states; nothing sleeps.
@@ -111,7 +111,6 @@ test('an admin manages users, the widget look and API keys; an agent sees no Adm
     assert.ok(users.users.some((u) => u.username === 'newbie' && u.role === 'supervisor'));
     // The new user can sign in with that password; deactivated, they cannot.
     await staffCookie(relay, { username: 'newbie', password: 'a long enough password' });
-    await page.screenshot({ path: path.join(shots, 'admin-users.png') });
     // Kim's routing profile: skills and capacity typed, saved with Enter.
     await clickControl(page, 'admin_profile:kim');
     const skills = page.locator('#admin-skills');
@@ -165,11 +164,19 @@ test('an admin manages users, the widget look and API keys; an agent sees no Adm
     const routing = await (await fetch(`${relay.origin}/api/v1/routing`, { headers: { Cookie: cookie } })).json();
     assert.equal(routing.settings.mode, 'least_busy');
     assert.equal(routing.settings.default_capacity, 5);
-    await page.screenshot({ path: path.join(shots, 'admin-routing.png') });
+
+    // Teams: one created with its own mode, owning a queue.
+    await clickControl(page, 'admin_tabs:teams');
+    await typeInto(page, page, '#admin-team-id', 'sales', { enter: false });
+    await clickControl(page, 'admin_team_mode:round_robin');
+    await clickControl(page, 'admin_team_queue');
+    await typeInto(page, page, '#admin-team-name', 'Sales', { enter: true });
+    await waitState(page, 'the team listed', (s) =>
+      s.admin.teams.some((t) => t.id === 'sales' && t.mode === 'round_robin' && t.owns_queue));
 
     // API keys, reached by keyboard (the tabs are a radio group in the mirror: arrows choose); a
     // name, the scopes read+write (read is on by default), created with Enter.
-    await page.getByRole('radio', { name: 'Routing' }).focus();
+    await page.getByRole('radio', { name: 'Teams' }).focus();
     await page.keyboard.press('ArrowRight');
     await waitState(page, 'the keys tab', (s) => s.admin.tab === 'keys' && s.controls['admin_scope:write']);
     await clickControl(page, 'admin_scope:write');
@@ -181,7 +188,6 @@ test('an admin manages users, the widget look and API keys; an agent sees no Adm
     assert.ok(secret.length > 16);
     const withKey = () => fetch(`${relay.origin}/api/v1/conversations`, { headers: { Authorization: `Bearer ${secret}` } });
     assert.equal((await withKey()).status, 200);
-    await page.screenshot({ path: path.join(shots, 'admin-keys.png') });
     await clickControl(page, 'admin_forget_secret');
     await waitState(page, 'the secret gone from the screen', (s) => !s.admin.secret_shown);
     await clickControl(page, 'admin_revoke:crm');

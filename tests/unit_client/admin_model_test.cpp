@@ -257,3 +257,33 @@ TEST_CASE("admin: an agent's profile: read from the routing answer, saved with s
   m.select_user("u_9");
   CHECK(m.profile_draft == AdminModel::Profile{});
 }
+
+TEST_CASE("admin: teams: listed from the routing answer, created or changed with PUT, ids checked") {
+  AdminModel m;
+  m.set_role("admin");
+  AdminModel::Request get{"GET", "/api/v1/routing", "", AdminModel::What::routing, ""};
+  m.answered(get, 200, R"({"settings":{"mode":"manual"},"profiles":[],
+      "teams":[{"id":"sales","name":"Sales","mode":null,"owns_queue":true},{"id":"vip","name":"VIP","mode":"least_busy"}]})");
+  REQUIRE(m.teams().size() == 2);
+  CHECK(m.teams()[0].mode.empty());
+  CHECK(m.teams()[1].mode == "least_busy");
+  m.edit_team("sales");
+  CHECK(m.team_draft.owns_queue);
+  CHECK(m.team_draft.name == "Sales");
+  m.team_draft = {};
+  m.team_draft.id = "tier 2";
+  m.team_draft.name = "Tier 2";
+  CHECK_FALSE(m.save_team());
+  m.team_draft.id = "tier-2";
+  m.team_draft.mode = "skills";
+  REQUIRE(m.save_team());
+  auto rs = m.take_requests();
+  REQUIRE(rs.size() == 1);
+  CHECK(rs[0].method == "PUT");
+  CHECK(rs[0].url == "/api/v1/teams/tier-2");
+  CHECK(Json::parse(rs[0].body) == Json{{"name", "Tier 2"}, {"owns_queue", false}, {"mode", "skills"}});
+  m.answered(rs[0], 200, R"({"id":"tier-2","name":"Tier 2","mode":"skills","owns_queue":false})");
+  CHECK(m.status_line() == "Team tier-2 saved.");
+  CHECK(m.team_draft.id.empty());
+  CHECK(m.take_requests().at(0).url == "/api/v1/routing");  // the list again
+}
