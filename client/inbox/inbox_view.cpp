@@ -1,4 +1,5 @@
 #include "inbox/inbox_view.hpp"
+#include "inbox/admin_view.hpp"
 
 #include <algorithm>
 #include <cfloat>
@@ -448,6 +449,7 @@ void InboxView::draw_topbar(InboxModel& model, float w, Intents& out) {
   dl->AddCircleFilled(ImVec2(ac.x + 11 * s_, ac.y + 11 * s_), 5 * s_, kTopbar, 12);
   dl->AddCircleFilled(ImVec2(ac.x + 11 * s_, ac.y + 11 * s_), 3.5f * s_, dot, 12);
   rx -= 14 * s_;
+  if (!narrow_ && model.is_supervisor()) rx = draw_admin_button(rx, hh, s_, out.open_admin);  // issue 9
   if (!narrow_) rx = draw_supervise_buttons(model, rx, hh, out) - 6 * s_;  // Conversations, Dashboard
   // Mute toggle.
   const float msz = 34 * s_;

@@ -54,6 +54,7 @@ struct Intents {
   bool run_search = false, focus_search = false, request_csat = false;
   std::string status_filter;  // "all" or a status
   std::string open_hit;       // a search result to open
+  bool open_admin = false;    // issue 9, the Admin area (admin_view.hpp)
 };
 
 // The DOM fields the view places (ids in web/inbox.html).

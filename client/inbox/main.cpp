@@ -23,6 +23,7 @@
 #include "common/ui.hpp"
 #include "inbox/inbox_model.hpp"
 #include "inbox/inbox_view.hpp"
+#include "inbox/admin_view.hpp"
 
 extern "C" {
 void parley_inbox_init();
@@ -126,6 +127,8 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
       model_->set_resolution(std::string(value));
     } else if (field == "search-query") {
       model_->supervise().set_query(std::string(value));
+    } else if (field.starts_with("admin-")) {
+      admin_input(field, std::string(value));
     }
     AppShell::get().invalidate();
   }
@@ -136,6 +139,8 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
       resolve();
     } else if (field == "search-query") {
       run_search();
+    } else if (field.starts_with("admin-")) {
+      admin_submit(field);
     } else if (field == "login-user" || field == "login-password") {
       parley_inbox_submit_login();
     }
@@ -146,6 +151,8 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
       model_->close_resolve();
     } else if (field == "search-query") {
       close_supervise();
+    } else if (field.starts_with("admin-")) {
+      admin_.close();
     }
     parley_inbox_blur();
     after_change();
@@ -180,6 +187,7 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     j["copies"] = copies_;
     j["downloads"] = Json{{"done", downloads_}, {"failed", download_failures_}};
     j["thumbnails"] = Json{{"shown", client::thumbs::ready_count()}, {"failed", client::thumbs::failed_count()}};
+    j["admin"] = admin_.snapshot();  // issue 9
     j["layout"] = view_.narrow() ? "narrow" : "wide";
     j["transcript"] = Json{{"at_bottom", view_.transcript_at_bottom()}, {"new_below", view_.transcript_new_below()}};
     // Where the named controls were drawn (CSS px): end-to-end tests click them by name.
@@ -226,6 +234,14 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
   void key(int key, int action) {
     if (action == GLFW_RELEASE || model_->screen() != inbox::Screen::inbox || !view_.focused_field().empty())
       return;
+    if (admin_.is_open()) {  // issue 9: the Admin card has the keys; Esc closes it
+      if (action == GLFW_PRESS && key == GLFW_KEY_ESCAPE) {
+        inbox::AdminIntents ai;
+        ai.close = true;
+        apply_admin(ai);
+      }
+      return;
+    }
     const Millis now = now_ms();
     if (model_->transfer_open()) {  // issue 9: the dialog has the keys
       if (action != GLFW_PRESS) return;
@@ -277,6 +293,7 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     client::text::set_preferred_lang(client::text::browser_language());  // Han glyph forms
     view_ = inbox::InboxView();
     last_open_.clear();
+    admin_ = inbox::AdminModel();
   }
 
   void enter_inbox() {
@@ -394,10 +411,19 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     inbox::Intents in;
     client::a11y::begin_frame();
     const bool animating = view_.draw(*model_, fields_, now, in);
+    inbox::AdminIntents ai;  // issue 9: the Admin area, over everything
+    if (model_->screen() == inbox::Screen::inbox) {
+      inbox::draw_admin(admin_, admin_fields_, model_->user().id, view_.focused_field(), origin(),
+                        AppShell::get().scale(), ai);
+    } else {
+      admin_fields_.hide_all();
+    }
     client::a11y::end_frame();
     if (client::a11y::take_escape()) escape();
     client::a11y::take_window_blur();
     apply(in);
+    if (in.open_admin) ai.open = true;
+    apply_admin(ai);
     return animating;
   }
 
@@ -578,6 +604,242 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
       after_change();
   }
 
+  // ---- issue 9, the Admin area (admin_model.hpp, admin_view.hpp) ----
+  static std::string origin() {
+    std::string u = client::dom::websocket_url("");
+    if (u.starts_with("wss://")) return "https://" + u.substr(6);
+    if (u.starts_with("ws://")) return "http://" + u.substr(5);
+    return u;
+  }
+  void admin_input(std::string_view field, std::string value) {
+    inbox::AdminModel& m = admin_;
+    if (field == "admin-username") m.new_username = std::move(value);
+    else if (field == "admin-display") m.new_display_name = std::move(value);
+    else if (field == "admin-password") m.new_password = std::move(value);
+    else if (field == "admin-title") m.draft.title = std::move(value);
+    else if (field == "admin-welcome") m.draft.welcome = std::move(value);
+    else if (field == "admin-color") m.draft.brand_color = std::move(value);
+    else if (field == "admin-sites") m.draft.allowed_sites = std::move(value);
+    else if (field == "admin-keyname") m.new_key_name = std::move(value);
+    else if (field == "admin-capacity") m.routing_draft.default_capacity = std::move(value);
+    else if (field == "admin-threshold") m.routing_draft.wait_threshold_s = std::move(value);
+    else if (field == "admin-unanswered") m.routing_draft.unanswered_s = std::move(value);
+    else if (field == "admin-idle") m.routing_draft.idle_away_s = std::move(value);
+    else if (field == "admin-csat") m.service_draft.csat_question = std::move(value);
+    else if (field == "admin-offline") m.service_draft.offline_message = std::move(value);
+    else if (field == "admin-issues") m.service_draft.issue_types = std::move(value);
+    else if (field == "admin-skills") m.profile_draft.skills = std::move(value);
+    else if (field == "admin-teams") m.profile_draft.teams = std::move(value);
+    else if (field == "admin-user-capacity") m.profile_draft.capacity = std::move(value);
+    else if (field == "admin-team-id") m.team_draft.id = std::move(value);
+    else if (field == "admin-team-name") m.team_draft.name = std::move(value);
+  }
+  void admin_submit(std::string_view field) {
+    inbox::AdminIntents ai;
+    if (field == "admin-username" || field == "admin-display" || field == "admin-password") ai.create_user = true;
+    else if (field == "admin-keyname") ai.create_key = true;
+    else if (field == "admin-capacity" || field == "admin-threshold" || field == "admin-unanswered" ||
+             field == "admin-idle")
+      ai.save_routing = true;
+    else if (field == "admin-csat" || field == "admin-offline" || field == "admin-issues") ai.save_service = true;
+    else if (field == "admin-skills" || field == "admin-teams" || field == "admin-user-capacity") ai.save_profile = true;
+    else if (field == "admin-team-id" || field == "admin-team-name") ai.save_team = true;
+    else ai.save_look = true;
+    apply_admin(ai);
+  }
+  void admin_look_to_fields() {
+    admin_fields_.title.set_value(admin_.draft.title);
+    admin_fields_.welcome.set_value(admin_.draft.welcome);
+    admin_fields_.color.set_value(admin_.draft.brand_color);
+    admin_fields_.sites.set_value(admin_.draft.allowed_sites);
+  }
+  void admin_service_to_fields() {
+    admin_fields_.csat.set_value(admin_.service_draft.csat_question);
+    admin_fields_.offline.set_value(admin_.service_draft.offline_message);
+    admin_fields_.issues.set_value(admin_.service_draft.issue_types);
+  }
+  void admin_profile_to_fields() {
+    admin_fields_.skills.set_value(admin_.profile_draft.skills);
+    admin_fields_.teams.set_value(admin_.profile_draft.teams);
+    admin_fields_.user_capacity.set_value(admin_.profile_draft.capacity);
+  }
+  void admin_team_to_fields() {
+    admin_fields_.team_id.set_value(admin_.team_draft.id);
+    admin_fields_.team_name.set_value(admin_.team_draft.name);
+  }
+  void admin_routing_to_fields() {
+    admin_fields_.capacity.set_value(admin_.routing_draft.default_capacity);
+    admin_fields_.threshold.set_value(admin_.routing_draft.wait_threshold_s);
+    admin_fields_.unanswered.set_value(admin_.routing_draft.unanswered_s);
+    admin_fields_.idle.set_value(admin_.routing_draft.idle_away_s);
+  }
+  void admin_send() {
+    for (inbox::AdminModel::Request& r : admin_.take_requests()) {
+      auto req = std::make_shared<inbox::AdminModel::Request>(std::move(r));
+      http(req->method.c_str(), req->url, req->body, [this, req](const HttpAnswer& a) {
+        using W = inbox::AdminModel::What;
+        // A reload while someone types keeps the fields (the model keeps its draft then).
+        const bool look_typing = admin_.look_dirty(), service_typing = admin_.service_dirty();
+        const bool routing_typing = admin_.routing_dirty();
+        admin_.answered(*req, a.status, a.body);
+        const bool ok = a.status >= 200 && a.status < 300;
+        if (ok && ((req->what == W::settings && !look_typing) || req->what == W::save_settings))
+          admin_look_to_fields();
+        if (ok && ((req->what == W::settings && !service_typing) || req->what == W::save_service))
+          admin_service_to_fields();
+        if (ok && ((req->what == W::routing && !routing_typing) || req->what == W::save_routing))
+          admin_routing_to_fields();
+        if (ok && req->what == W::save_profile) admin_profile_to_fields();
+        if (ok && req->what == W::save_team) admin_team_to_fields();
+        if (req->what == W::create_user && admin_.new_password.empty()) {
+          admin_fields_.username.set_value("");
+          admin_fields_.display.set_value("");
+          admin_fields_.password.set_value("");
+        }
+        if (req->what == W::create_key && admin_.new_key_name.empty()) admin_fields_.keyname.set_value("");
+        if (a.status == 401) check_session();
+        admin_after();
+      });
+    }
+  }
+  // Sends what the model queued, reads its outcome out to screen readers.
+  void admin_after() {
+    admin_send();
+    if (admin_.status_number() != admin_status_no_) {
+      admin_status_no_ = admin_.status_number();
+      if (!admin_.status_line().empty()) client::dom::announce(admin_.status_line());
+    }
+    after_change();
+  }
+  void apply_admin(const inbox::AdminIntents& ai) {
+    inbox::AdminModel& m = admin_;
+    bool changed = false;
+    if (ai.open && !m.is_open()) {
+      m.set_role(model_->user().role);
+      if (m.open()) {
+        parley_inbox_blur();
+        model_->supervise().close();
+      }
+      changed = true;
+    }
+    if (!m.is_open()) {
+      if (changed) admin_after();
+      return;
+    }
+    if (ai.close) {
+      m.close();
+      admin_fields_.hide_all();
+      parley_inbox_blur();
+      admin_after();
+      return;
+    }
+    if (ai.tab >= 0) {
+      m.set_tab(static_cast<inbox::AdminModel::Tab>(ai.tab));
+      changed = true;
+    }
+    if (!ai.focus_field.empty()) {
+      for (client::dom::Field* f : admin_fields_.all())
+        if (ai.focus_field == f->id()) f->focus();
+    }
+    if (!ai.new_role.empty()) {
+      m.new_role = ai.new_role;
+      changed = true;
+    }
+    if (ai.create_user) {
+      // The fields' values are the truth (a password manager may fill them without input events).
+      m.new_username = admin_fields_.username.value();
+      m.new_display_name = admin_fields_.display.value();
+      m.new_password = admin_fields_.password.value();
+      m.create_user();
+      changed = true;
+    }
+    if (!ai.select_user.empty()) {
+      m.select_user(ai.select_user == "-" ? std::string() : ai.select_user);
+      admin_profile_to_fields();
+      changed = true;
+    }
+    if (!ai.edit_team.empty()) {
+      m.edit_team(ai.edit_team == "-" ? std::string() : ai.edit_team);
+      admin_team_to_fields();
+      changed = true;
+    }
+    if (!ai.team_mode.empty()) {
+      m.team_draft.mode = ai.team_mode == "default" ? std::string() : ai.team_mode;
+      changed = true;
+    }
+    if (ai.toggle_owns_queue) {
+      m.team_draft.owns_queue = !m.team_draft.owns_queue;
+      changed = true;
+    }
+    if (ai.save_team) {
+      m.team_draft.id = admin_fields_.team_id.value();
+      m.team_draft.name = admin_fields_.team_name.value();
+      m.save_team();
+      changed = true;
+    }
+    if (ai.save_profile) {
+      m.save_profile();
+      changed = true;
+    }
+    if (!ai.toggle_user.empty()) {
+      m.toggle_user(ai.toggle_user, model_->user().id);
+      changed = true;
+    }
+    if (!ai.set_position.empty()) {
+      m.draft.position = ai.set_position;
+      changed = true;
+    }
+    if (ai.toggle_prechat) {
+      m.draft.prechat_form = !m.draft.prechat_form;
+      changed = true;
+    }
+    if (ai.save_look) {
+      m.save_look();
+      changed = true;
+    }
+    if (!ai.set_mode.empty()) {
+      m.routing_draft.mode = ai.set_mode;
+      changed = true;
+    }
+    if (ai.save_routing) {
+      m.save_routing();
+      changed = true;
+    }
+    if (ai.save_service) {
+      m.save_service();
+      changed = true;
+    }
+    if (ai.revert_look) {
+      m.revert_look();
+      admin_look_to_fields();
+      changed = true;
+    }
+    if (ai.copy_snippet || ai.copy_secret) {
+      client::dom::copy_to_clipboard(ai.copy_snippet ? m.embed_snippet(origin()) : m.new_secret());
+      model_->copied(now_ms());
+      ++copies_;
+      changed = true;
+    }
+    if (ai.forget_secret) {
+      m.forget_secret();
+      changed = true;
+    }
+    if (ai.toggle_scope >= 0 && ai.toggle_scope < 4) {
+      m.new_key_scope[ai.toggle_scope] = !m.new_key_scope[ai.toggle_scope];
+      changed = true;
+    }
+    if (ai.create_key) {
+      m.new_key_name = admin_fields_.keyname.value();
+      m.create_key();
+      changed = true;
+    }
+    if (!ai.revoke_key.empty()) {
+      m.revoke_key(ai.revoke_key);
+      changed = true;
+    }
+    if (changed) admin_after();
+  }
+
   void apply(const inbox::Intents& in) {
     const Millis now = now_ms();
     bool changed = false;
@@ -749,6 +1011,9 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
   bool canned_fetched_ = false;  // issue 9
   bool picker_open_ = false;
   bool note_placeholder_ = false;
+  inbox::AdminModel admin_;  // issue 9
+  inbox::AdminFields admin_fields_;
+  std::uint64_t admin_status_no_ = 0;
 };
 
 InboxApp* g_app = nullptr;
