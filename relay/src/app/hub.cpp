@@ -106,6 +106,7 @@ std::string snapshot(HubState& s, const StaffIdentity& who) {
   snap.counts = s.counts(tenant_id);
   if (t) snap.issue_types = t->settings.issue_types;
   snap.server_time = s.now();
+  snap.wait_threshold_s = s.router.config(tenant_id).settings.wait_threshold_ms / 1000;  // issue 9
   TenantInbox::Page q = ix.page(InboxList{InboxListName::queue, 0, kInboxPageDefault, std::nullopt}, who.user.id);
   TenantInbox::Page m = ix.page(InboxList{InboxListName::mine, 0, kInboxPageDefault, std::nullopt}, who.user.id);
   snap.queue_total = q.total;
