@@ -399,6 +399,7 @@ void InboxModel::on_notice(const std::string& type, const Json& data) {
     return;
   }
   if (type == notice::inbox_snapshot) {
+    if (const std::int64_t t = snapshot_wait_threshold_s(data); t > 0) wait_threshold_ms_ = t * 1000;  // issue 9, sup2
     if (Result<InboxSnapshot> snapshot = decode_inbox_snapshot(data)) {
       apply_snapshot(snapshot.value(), !had_snapshot_);
     }
@@ -443,7 +444,6 @@ void InboxModel::apply_snapshot(const InboxSnapshot& data, bool first) {
   user_ = nu;
   counts_ = counts_of(data.counts);
   apply_issue_types(data.issue_types);
-  if (data.wait_threshold_s > 0) wait_threshold_ms_ = data.wait_threshold_s * 1000;  // issue 9, sup2
   if (data.server_time > 0 && now_ > 0) clock_skew_ = data.server_time - now_;
 
   // Replace the lists: what the snapshot (and its further pages) does not name is gone (keep the

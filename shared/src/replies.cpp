@@ -380,7 +380,7 @@ Result<InboxPage> decode_inbox_page(const Json& data) {
 // ---- Notices -----------------------------------------------------------------------------------------
 
 Json to_json(const InboxSnapshot& s) {
-  Json j{{"user", to_json(s.user)},
+  return Json{{"user", to_json(s.user)},
               {"counts", to_json(s.counts)},
               {"issue_types", strings_json(s.issue_types)},
               {"server_time", s.server_time},
@@ -388,8 +388,6 @@ Json to_json(const InboxSnapshot& s) {
               {"queue_total", s.queue_total},
               {"mine", items_json(s.mine)},
               {"mine_total", s.mine_total}};
-  if (s.wait_threshold_s > 0) j["wait_threshold_s"] = s.wait_threshold_s;  // issue 9 (supervision)
-  return j;
 }
 
 Result<InboxSnapshot> decode_inbox_snapshot(const Json& data) {
@@ -404,7 +402,6 @@ Result<InboxSnapshot> decode_inbox_snapshot(const Json& data) {
   s.mine = read_items(r, "mine", Need::optional);
   s.queue_total = r.has("queue_total") ? read_size(r, "queue_total", Need::optional) : s.queue.size();
   s.mine_total = r.has("mine_total") ? read_size(r, "mine_total", Need::optional) : s.mine.size();
-  if (r.has("wait_threshold_s")) s.wait_threshold_s = static_cast<std::int64_t>(read_size(r, "wait_threshold_s", Need::optional));
   if (r.error()) return *r.error();
   return s;
 }

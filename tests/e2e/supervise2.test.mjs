@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Relay, Customer, launchBrowser, prerequisites, requirePrerequisites, waitState, waitFirstFrame, staffCookie,
+  Relay, Customer, Staff, launchBrowser, prerequisites, requirePrerequisites, waitState, waitFirstFrame, staffCookie,
   typeInto, TIMEOUT_MS,
 } from './lib.mjs';
 
@@ -76,7 +76,9 @@ async function mirrorMatches(page, re) {
 test('a supervisor sees a long wait, listens in at a search match, sees a new message live, reassigns to Bo', { skip }, async () => {
   requirePrerequisites(problem);
   const admin = await staffCookie(relay);
-  const ann = await staffCookie(relay, ANN);
+  // Ann and Bo are online (their sockets stay open: an assignee who is gone loses the chat).
+  const ann = await Staff.connect(relay, ANN);
+  const boSocket = await Staff.connect(relay, BO);
   // The tenant's waiting threshold: one second, so the waiting chat below is over it.
   assert.equal((await rest(admin, 'PATCH', '/api/v1/routing', { wait_threshold_s: 1 })).status, 200);
 
@@ -85,7 +87,7 @@ test('a supervisor sees a long wait, listens in at a search match, sees a new me
   const started = await cust.request('chat.start', { name: 'Ada Lovelace', client_msg_id: 'sv-0', text: 'Hello there' });
   const id = started.conversation_id;
   await cust.request('chat.request_human', { conversation_id: id });
-  assert.equal((await rest(ann, 'POST', `/api/v1/conversations/${id}/accept`)).status < 300, true);
+  await ann.request('chat.accept', { conversation_id: id });
   await cust.request('chat.send_message', { conversation_id: id, client_msg_id: 'sv-1', text: 'My quasar lamp flickers at night' });
   for (let i = 0; i < 24; i++) {
     await cust.request('chat.send_message', { conversation_id: id, client_msg_id: `sv-f${i}`, text: `Another detail, number ${i + 1}, about the order` });
@@ -161,6 +163,8 @@ test('a supervisor sees a long wait, listens in at a search match, sees a new me
   } finally {
     cust.close();
     other.close();
+    ann.close();
+    boSocket.close();
     await ctx.close();
   }
 });

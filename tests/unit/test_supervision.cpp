@@ -53,15 +53,20 @@ TEST_CASE("supervision: only leads reassign, and only waiting or active chats") 
 TEST_CASE("supervision: inbox.snapshot carries the waiting threshold (absent when unknown)") {
   InboxSnapshot s;
   s.user = StaffUser{"u_1", "sam", "Sam", StaffRole::agent, "t"};
-  s.wait_threshold_s = 90;
-  const Json j = to_json(s);
-  CHECK(j["wait_threshold_s"] == 90);
-  auto back = decode_inbox_snapshot(j);
+  const std::string frame = encode_inbox_snapshot(s, {}, {});
+  const std::string with = with_wait_threshold(frame, 90);
+  const Json j = Json::parse(with);
+  CHECK(j["type"] == "inbox.snapshot");
+  CHECK(j["data"]["wait_threshold_s"] == 90);
+  CHECK(snapshot_wait_threshold_s(j["data"]) == 90);
+  auto back = decode_inbox_snapshot(j["data"]);  // the rest decodes as before
   REQUIRE(back);
-  CHECK(back->wait_threshold_s == 90);
-  s.wait_threshold_s = 0;
-  CHECK_FALSE(to_json(s).contains("wait_threshold_s"));
-  auto none = decode_inbox_snapshot(to_json(s));
-  REQUIRE(none);
-  CHECK(none->wait_threshold_s == 0);
+  CHECK(back->user.id == "u_1");
+  CHECK(with_wait_threshold(frame, 0) == frame);  // unknown: nothing added
+  CHECK(snapshot_wait_threshold_s(Json::parse(frame)["data"]) == 0);
+  CHECK(with_wait_threshold("{\"type\":\"x\"}", 5) == "{\"type\":\"x\"}");
+  CHECK(Json::parse(with_wait_threshold("{\"data\":{}}", 5))["data"]["wait_threshold_s"] == 5);
+  CHECK(snapshot_wait_threshold_s(Json{{"wait_threshold_s", "90"}}) == 0);
+  CHECK(snapshot_wait_threshold_s(Json{{"wait_threshold_s", -3}}) == 0);
+  CHECK(snapshot_wait_threshold_s(Json::array()) == 0);
 }

@@ -383,7 +383,7 @@ void bench_search(const std::string& path, std::int64_t messages, int queries) {
     std::mt19937 rng(17);
     std::vector<double> times, totals;
     for (int i = 0; i < queries; ++i) {
-      ConversationSearch f;
+      relay::ConversationSearch f;
       f.query = vocab[b.lo + rng() % (b.hi - b.lo)];
       if (b.name[0] == 't') f.query += " " + vocab[b.lo + rng() % (b.hi - b.lo)];
       f.limit = 50;

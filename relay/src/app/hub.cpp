@@ -12,6 +12,7 @@
 #include "app/hub_state.hpp"
 #include "app/offline/offline.hpp"
 #include "app/origin.hpp"
+#include "parley/supervision.hpp"
 #include "core/log.hpp"
 #include "core/time_zone.hpp"
 #include "store/auth.hpp"
@@ -106,7 +107,6 @@ std::string snapshot(HubState& s, const StaffIdentity& who) {
   snap.counts = s.counts(tenant_id);
   if (t) snap.issue_types = t->settings.issue_types;
   snap.server_time = s.now();
-  snap.wait_threshold_s = s.router.config(tenant_id).settings.wait_threshold_ms / 1000;  // issue 9
   TenantInbox::Page q = ix.page(InboxList{InboxListName::queue, 0, kInboxPageDefault, std::nullopt}, who.user.id);
   TenantInbox::Page m = ix.page(InboxList{InboxListName::mine, 0, kInboxPageDefault, std::nullopt}, who.user.id);
   snap.queue_total = q.total;
@@ -117,7 +117,9 @@ std::string snapshot(HubState& s, const StaffIdentity& who) {
   std::vector<const std::string*> queue, mine;
   for (const ConvState* cs : q.items) queue.push_back(keep.emplace_back(s.encoded_item(*cs)).get());
   for (const ConvState* cs : m.items) mine.push_back(keep.emplace_back(s.encoded_item(*cs)).get());
-  return encode_inbox_snapshot(snap, queue, mine);
+  // issue 9, supervision: the tenant's waiting threshold rides in the snapshot's data.
+  return with_wait_threshold(encode_inbox_snapshot(snap, queue, mine),
+                             s.router.config(tenant_id).settings.wait_threshold_ms / 1000);
 }
 
 }  // namespace

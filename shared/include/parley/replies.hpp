@@ -223,9 +223,6 @@ struct InboxSnapshot {
   std::size_t queue_total = 0;
   std::vector<ConversationItem> mine;
   std::size_t mine_total = 0;
-  // issue 9 (supervision): the tenant's waiting threshold in seconds (0 = unknown: the inbox keeps
-  // its default); a waiting chat over it is highlighted (parley/supervision.hpp).
-  std::int64_t wait_threshold_s = 0;
 };
 Json to_json(const InboxSnapshot&);
 Result<InboxSnapshot> decode_inbox_snapshot(const Json& data);

@@ -31,4 +31,13 @@ bool can_reassign(std::string_view role, const Conversation& c);
 // Whether `role` is a lead (supervisor or admin).
 bool is_lead(std::string_view role);
 
+// inbox.snapshot's `wait_threshold_s` (the tenant's threshold in seconds; docs/protocol.md). The
+// relay adds it to the encoded frame (with_wait_threshold: `"wait_threshold_s":N,` first in its
+// data object; the frame is text joined, as encode_inbox_snapshot's lists are); the inbox reads it
+// from the notice's data (snapshot_wait_threshold_s: 0 when absent or not a positive integer).
+// (A member of InboxSnapshot would say the same; this keeps replies.hpp, included everywhere,
+// as it is.) seconds <= 0 or a frame without a data object: the frame unchanged.
+std::string with_wait_threshold(std::string frame, std::int64_t seconds);
+std::int64_t snapshot_wait_threshold_s(const Json& data);
+
 }  // namespace parley
