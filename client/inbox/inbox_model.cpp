@@ -399,6 +399,7 @@ void InboxModel::on_notice(const std::string& type, const Json& data) {
     return;
   }
   if (type == notice::inbox_snapshot) {
+    if (const std::int64_t t = snapshot_wait_threshold_s(data); t > 0) wait_threshold_ms_ = t * 1000;  // issue 9, sup2
     if (Result<InboxSnapshot> snapshot = decode_inbox_snapshot(data)) {
       apply_snapshot(snapshot.value(), !had_snapshot_);
     }
@@ -962,6 +963,11 @@ void InboxModel::open(const std::string& id, Millis now) {
     open_id_ = id;
     note_mode_ = false;  // a note is written on purpose, per conversation (issue 9)
     transfer_open_ = false;
+    reassign_ = false;
+    if (id != match_conv_) {  // a match belongs to the conversation opened at it (open_at)
+      match_conv_.clear();
+      match_seq_ = 0;
+    }
     draft_.clear();
     resolve_open_ = false;
     seen_sent_ = 0;
@@ -1465,7 +1471,10 @@ Json InboxModel::snapshot(Millis now) {
                          {"resolve_open", resolve_open_},
                          {"priority", to_string(c->priority)},
                          {"conversation_issue_type", c->issue_type},
-                         {"issue_type", issue_type_}};
+                         {"issue_type", issue_type_},
+                         {"view_mode", to_string(open_view_mode())},  // issue 9, sup2
+                         {"can_reassign", can_reassign()},
+                         {"match_seq", match_seq()}};
   } else {
     j["selected"] = nullptr;
   }
@@ -1487,7 +1496,9 @@ Json InboxModel::snapshot(Millis now) {
     Json agents = Json::array();
     for (const Agent& a : agents_) agents.push_back(Json{{"id", a.id}, {"name", a.name}, {"online", a.online}});
     j["transfer"] = Json{{"open", transfer_open_}, {"can", can_transfer()}, {"agents", std::move(agents)},
-                         {"choice", transfer_choice_}, {"loading", agents_loading_}};
+                         {"choice", transfer_choice_}, {"loading", agents_loading_},
+                         {"reassign", reassigning()}};
+    j["wait_threshold_s"] = wait_threshold_ms_ / 1000;
   }
   j["flash"] = flash_;
   j["title"] = title();
@@ -1542,6 +1553,7 @@ bool InboxModel::can_transfer() const {
 void InboxModel::open_transfer() {
   if (!can_transfer()) return;
   transfer_open_ = true;
+  reassign_ = false;
   agents_requested_ = true;
   agents_loading_ = true;
   transfer_choice_ = agents_.empty() ? -1 : 0;
@@ -1572,7 +1584,8 @@ void InboxModel::agents_answered(const HttpAnswer& a) {
     ag.role = string_member(r, "role");
     const auto on = r.find("online");
     ag.online = on != r.end() && on->is_boolean() && on->get<bool>();
-    if (ag.id.empty() || ag.id == user_.id || (c && ag.id == c->assignee_id)) continue;
+    // A reassignment may go to oneself (a lead taking the chat over); a transfer never.
+    if (ag.id.empty() || (ag.id == user_.id && !reassign_) || (c && ag.id == c->assignee_id)) continue;
     agents_.push_back(std::move(ag));
   }
   transfer_choice_ = agents_.empty() ? -1 : 0;
@@ -1593,6 +1606,7 @@ void InboxModel::move_transfer_choice(int delta) {
 }
 
 bool InboxModel::submit_transfer() {
+  if (reassign_) return submit_reassign();  // issue 9, sup2: the same dialog, assigned over REST
   if (!transfer_open_ || transfer_choice_ < 0 || transfer_choice_ >= static_cast<int>(agents_.size())) return false;
   const Agent& to = agents_[static_cast<std::size_t>(transfer_choice_)];
   if (!session_.send(ChatTransfer{open_id_, to.id, "", ""})) {

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -29,6 +30,7 @@
 #include "inbox/status_model.hpp"
 #include "inbox/canned_model.hpp"
 #include "parley/replies.hpp"
+#include "parley/supervision.hpp"
 
 namespace parley::inbox {
 
@@ -310,6 +312,31 @@ class InboxModel : public client::SessionListener {
   void change_priority(Priority p);
   void change_issue_type(const std::string& issue_type);
 
+  // ---- issue 9, supervision (sup2: sup2_model.cpp; rules in parley/supervision.hpp) ----
+  // How the open conversation is seen: own, listen_in (a lead on anyone else's live chat: every
+  // message arrives live, the composer is replaced by a bar that says why), or read_only.
+  ViewMode open_view_mode() const;
+  bool listening_in() const;
+  // Reassign: a lead hands the open waiting/active chat to any agent (themselves included)
+  // through POST /api/live-chat/{id}/assign. It reuses the Transfer dialog's list and keys.
+  bool can_reassign() const;
+  void open_reassign();
+  bool reassigning() const { return transfer_open_ && reassign_; }
+  bool submit_reassign();
+  struct HttpCall {
+    std::string method, url, body;
+  };
+  // The glue sends it and feeds the answer to assign_answered.
+  std::optional<HttpCall> take_assign_call() { return std::exchange(assign_call_, std::nullopt); }
+  void assign_answered(const HttpAnswer& a);
+  // The tenant's waiting threshold (inbox.snapshot's wait_threshold_s; 5 minutes until known).
+  Millis wait_threshold_ms() const { return wait_threshold_ms_; }
+  bool over_threshold(const Row& r, Millis server_now) const;
+  // Opens a conversation at a message (a search result's match.seq): the view scrolls to it once
+  // and highlights it while this conversation stays open.
+  void open_at(const std::string& id, Seq seq, Millis now);
+  Seq match_seq() const { return open_id_ == match_conv_ ? match_seq_ : 0; }
+
   // client::SessionListener
   void on_hello(const Json& data) override;
   void on_event(const Event& event, SyncStore::Applied applied) override;
@@ -448,6 +475,13 @@ class InboxModel : public client::SessionListener {
   bool agents_loading_ = false;
   std::vector<Agent> agents_;
   int transfer_choice_ = -1;
+  // issue 9, sup2
+  bool reassign_ = false;
+  std::optional<HttpCall> assign_call_;
+  std::string assign_pending_name_;
+  Millis wait_threshold_ms_ = 5 * 60 * 1000;
+  std::string match_conv_;
+  Seq match_seq_ = 0;
 
   std::string flash_;
   Millis flash_at_ = 0;

@@ -559,9 +559,19 @@ float InboxView::draw_list(InboxModel& model, const char* id, const char* title,
       char wait[24];
       InboxModel::format_wait(server_now - r.since, wait, sizeof wait);
       const ImVec2 ws = measure(f.small, wait);
-      const bool long_wait = queue && server_now - r.since > 5 * 60 * 1000;
+      // issue 9, sup2: over the tenant's waiting threshold: red, and a text marker (not colour alone).
+      const bool long_wait = queue && model.over_threshold(r, server_now);
       text_at(cdl, f.small, ImVec2(right - ws.x, a.y + 13 * s_), long_wait ? kDanger : kMuted, wait);
-      const float name_max = right - ws.x - 8 * s_;
+      float name_max = right - ws.x - 8 * s_;
+      if (long_wait) {
+        const char* over = "Long wait";
+        const ImVec2 os = measure(f.small, over);
+        const ImVec2 p0(right - ws.x - 8 * s_ - os.x - 12 * s_, a.y + 11 * s_);
+        cdl->AddRectFilled(p0, ImVec2(p0.x + os.x + 12 * s_, p0.y + os.y + 4 * s_), with_alpha(kDanger, 0.12f), 8 * s_);
+        text_at(cdl, f.small, ImVec2(p0.x + 6 * s_, p0.y + 2 * s_), kDanger, over);
+        expose("long_wait:" + r.id, p0, ImVec2(os.x + 12 * s_, os.y + 4 * s_));
+        name_max = p0.x - 6 * s_;
+      }
       float line2_max = right;
       if (!queue && r.unread > 0) {
         char n[16];
@@ -631,6 +641,11 @@ void InboxView::mirror_list(InboxModel& model, const char* id, const char* title
   std::uint64_t key = model.rows_version() * 1000003u + static_cast<std::uint64_t>(a11y::focused());
   key = key * 31u + std::hash<std::string>{}(model.open_id()) + (moved ? model.focus_moves() : 0);
   if (queue) key = key * 31u + static_cast<std::uint64_t>(server_now / 60000);
+  if (queue) {  // issue 9, sup2: a row crossing the waiting threshold renames it
+    std::uint64_t over = 0;
+    for (const Row& r : rows) over += model.over_threshold(r, server_now) ? 1 : 0;
+    key = key * 31u + over;
+  }
   const int which = queue ? 0 : 1;
   if (!a11y::push_cached("##box", a11y::Role::listbox, label, key)) {
     a11y::pop();
@@ -652,6 +667,7 @@ void InboxView::mirror_list(InboxModel& model, const char* id, const char* title
       const long long mins = (server_now - r.since) / 60000;
       name += mins < 1 ? std::string(", waiting under a minute")
                        : ", waiting " + std::to_string(mins) + (mins == 1 ? " minute" : " minutes");
+      if (model.over_threshold(r, server_now)) name += ", long wait: over the waiting threshold";  // issue 9, sup2
     }
     name += ": ";
     name += r.preview.empty() ? std::string("No messages yet") : r.preview;
@@ -976,6 +992,7 @@ void InboxView::mirror_transcript(const std::vector<TimelineItem>& items, ImVec2
   bool failed_any = false;
   for (const TimelineItem& it : items) failed_any = failed_any || it.failed;
   std::uint64_t cache_key = timeline_mirror_version_ * 1000003u + items.size();
+  cache_key = cache_key * 31u + match_seq_;  // issue 9, sup2
   if (failed_any) cache_key = ++mirror_frame_;
   if (!a11y::push_cached("##items", a11y::Role::group, "", cache_key)) {
     a11y::pop();
@@ -1008,6 +1025,7 @@ void InboxView::mirror_transcript(const std::vector<TimelineItem>& items, ImVec2
       default:
         text = (it.role == Role::bot ? "Assistant " : "") + it.name + ", " + it.time + ": " + it.text;
         if (it.kind == TimelineItem::Kind::outbox) text += it.failed ? " (not delivered)" : " (sending)";
+        if (match_seq_ > 0 && it.seq == match_seq_) text = "Search match. " + text;  // issue 9, sup2
         break;
     }
     ImGui::PushID(key);
@@ -1108,12 +1126,36 @@ void InboxView::draw_transcript(InboxModel& model, float x, float y, float w, fl
     }
     expose("new_messages", marker_a_, size);
   }
+  // issue 9, sup2: opened at a search match: scrolled there once (when its item has arrived),
+  // highlighted while the conversation stays open.
+  match_seq_ = model.match_seq();
+  if (match_seq_ > 0) {
+    const std::string key = model.open_id() + ":" + std::to_string(match_seq_);
+    if (jumped_for_ != key) {
+      for (std::size_t i = 0; i < items.size() && i < layout_.size(); ++i) {
+        if (items[i].seq != match_seq_) continue;
+        ImGui::SetScrollY(std::max(0.0f, layout_[i].y - h / 3));
+        stick_bottom_ = false;
+        force_bottom_ = false;
+        jumped_for_ = key;
+        AppShell::get().invalidate();
+        break;
+      }
+    }
+  }
   // Only items in view are drawn (the layout knows every item's place).
   const float view_top = y - origin.y, view_bottom = view_top + h;
   auto first = std::lower_bound(layout_.begin(), layout_.end(), view_top,
                                 [](const ItemLayout& l, float v) { return l.y + l.h < v; });
   for (auto it = first; it != layout_.end() && it->y <= view_bottom; ++it) {
     const std::size_t i = static_cast<std::size_t>(it - layout_.begin());
+    if (match_seq_ > 0 && items[i].seq == match_seq_) {  // issue 9, sup2: the search match
+      ImDrawList* hdl = ImGui::GetWindowDrawList();
+      const ImVec2 ha(origin.x + 8 * s_, origin.y + it->y - 2 * s_), hb(origin.x + cw - 8 * s_, origin.y + it->y + it->h + 2 * s_);
+      hdl->AddRectFilled(ha, hb, IM_COL32(254, 243, 199, 255), 8 * s_);
+      hdl->AddRectFilled(ha, ImVec2(ha.x + 4 * s_, hb.y), IM_COL32(217, 119, 6, 255), 2 * s_);
+      expose("match", ha, ImVec2(hb.x - ha.x, hb.y - ha.y));
+    }
     draw_item(items[i], *it, origin, cw, static_cast<int>(i), out);
   }
   timeline_mirror_version_ = version;
@@ -1275,6 +1317,8 @@ float InboxView::draw_footer(InboxModel& model, Fields& fields, float x, float b
     msg =
         (c->assignee_name.empty() ? std::string("Another agent") : client::text::isolate(c->assignee_name)) +
         " is handling this chat.";
+    // issue 9, sup2: a lead listens in, read-only (the composer is not offered: why, said here).
+    if (model.listening_in()) msg = "Listening in, read-only: " + msg + " Reassign to take it over.";
   } else {
     msg = c->ending == Ending::abandoned           ? "The customer left before anyone answered."
           : c->ending == Ending::ended_by_customer ? "The customer ended this chat."
@@ -1295,6 +1339,12 @@ float InboxView::draw_footer(InboxModel& model, Fields& fields, float x, float b
     if (button("##takeover_bar", "Take over", ImVec2(x + w - 24 * s_ - bw, y0 + 14 * s_), 36 * s_,
                ButtonStyle::primary, s_, bw)) {
       out.take_over = c->id;
+    }
+  } else if (model.listening_in() && model.can_reassign()) {  // issue 9, sup2
+    const float bw = 150 * s_;
+    if (button("##reassign_bar", "Reassign", ImVec2(x + w - 24 * s_ - bw, y0 + 14 * s_), 36 * s_,
+               ButtonStyle::primary, s_, bw)) {
+      out.open_reassign = true;
     }
   }
   if (model.can_note() && !narrow_) {  // issue 9: a note in a chat that is not ours

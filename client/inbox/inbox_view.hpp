@@ -55,6 +55,9 @@ struct Intents {
   std::string status_filter;  // "all" or a status
   std::string open_hit;       // a search result to open
   bool open_admin = false;    // issue 9, the Admin area (admin_view.hpp)
+  // issue 9, sup2: the result's matching message (opened there); Reassign (listen in)
+  Seq open_hit_seq = 0;
+  bool open_reassign = false;
 };
 
 // The DOM fields the view places (ids in web/inbox.html).
@@ -111,6 +114,9 @@ class InboxView {
                          Intents& out);
   void draw_empty(InboxModel& model, float x, float y, float w, float h);
   void draw_transcript(InboxModel& model, float x, float y, float w, float h, double now, Intents& out);
+  // issue 9, sup2: the search match of the open conversation (scrolled to once, highlighted).
+  Seq match_seq_ = 0;
+  std::string jumped_for_;
   void draw_item(const TimelineItem& item, const ItemLayout& l, ImVec2 origin, float w, int index,
                  Intents& out);
   void relayout(const std::vector<TimelineItem>& items, float width);

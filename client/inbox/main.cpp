@@ -534,6 +534,12 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
         after_change();
       });
     }
+    if (auto call = model_->take_assign_call()) {  // issue 9, sup2: a lead's reassignment
+      http(call->method.c_str(), call->url, call->body, [this](const HttpAnswer& a) {
+        model_->assign_answered(a);
+        after_change();
+      });
+    }
     if (model_->take_agents_request()) {
       http("GET", "/api/live-chat/agents", "", [this](const HttpAnswer& a) {
         model_->agents_answered(a);
@@ -596,7 +602,7 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     if (in.request_csat) model_->request_csat();
     if (!in.open_hit.empty()) {
       close_supervise();
-      model_->open(in.open_hit, now);
+      model_->open_at(in.open_hit, in.open_hit_seq, now);  // issue 9, sup2: at the matching message
     }
     if (in.close_supervise) close_supervise();
     if (in.open_dashboard || in.open_conversations || in.close_supervise || in.request_csat || !in.open_hit.empty() ||
@@ -939,6 +945,11 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     }
     if (in.toggle_note) {
       model_->toggle_note();
+      changed = true;
+    }
+    if (in.open_reassign) {  // issue 9, sup2
+      model_->open_reassign();
+      parley_inbox_blur();
       changed = true;
     }
     if (in.open_transfer) {

@@ -266,6 +266,7 @@ void InboxView::draw_supervise(InboxModel& model, Fields& fields, Intents& out) 
     if (!line.empty()) label += ": " + line;
     if (hit("##result", p, size, &hovered)) out.open_hit = h.id;
     if (a11y::item(a11y::Role::button, label)) out.open_hit = h.id;
+    if (out.open_hit == h.id) out.open_hit_seq = h.match_seq;  // issue 9, sup2: opens at the match
     expose("result:" + h.id, p, size);
     dl->AddRectFilled(p, ImVec2(p.x + size.x, p.y + size.y), hovered ? kHover : kWhite, 8 * s_);
     dl->AddRect(p, ImVec2(p.x + size.x, p.y + size.y), kLine, 8 * s_, 0, s_);

@@ -58,15 +58,18 @@ void draw_transfer_dialog(const InboxModel& model, float s, TransferIntents& out
   const float ch = pad + 24 * s + 28 * s + list_h + 24 * s + 38 * s + pad;
   const ImVec2 a((w - cw) / 2, std::max(16 * s, (h - ch) / 2)), b(a.x + cw, a.y + ch);
   dl->AddRectFilled(a, b, IM_COL32(255, 255, 255, 255), 14 * s);
-  a11y::push("##dialog", a11y::Role::dialog, "Transfer conversation");
+  // issue 9, sup2: a lead's reassignment uses the same dialog (POST /api/live-chat/{id}/assign).
+  const bool re = model.reassigning();
+  const char* title = re ? "Reassign conversation" : "Transfer conversation";
+  a11y::push("##dialog", a11y::Role::dialog, title);
   float y = a.y + pad;
-  client::text::draw(dl, "Transfer conversation", Face::title, ImVec2(a.x + pad, y), IM_COL32(15, 23, 42, 255), 0);
-  a11y::node("##title", a11y::Role::heading, "Transfer conversation", ImVec2(a.x + pad, y), ImVec2(b.x - pad, y + 22 * s));
+  client::text::draw(dl, title, Face::title, ImVec2(a.x + pad, y), IM_COL32(15, 23, 42, 255), 0);
+  a11y::node("##title", a11y::Role::heading, title, ImVec2(a.x + pad, y), ImVec2(b.x - pad, y + 22 * s));
   y += 24 * s;
-  const char* hint = "Arrows choose, Enter transfers, Esc cancels.";
+  const char* hint = re ? "Arrows choose, Enter reassigns, Esc cancels." : "Arrows choose, Enter transfers, Esc cancels.";
   client::text::draw(dl, hint, Face::small, ImVec2(a.x + pad, y), IM_COL32(100, 116, 139, 255), 0);
   y += 28 * s;
-  a11y::push("##agents", a11y::Role::radiogroup, "Transfer to");
+  a11y::push("##agents", a11y::Role::radiogroup, re ? "Reassign to" : "Transfer to");
   if (agents.empty()) {
     const char* none = model.agents_loading() ? "Loading agents\u2026" : "No other agent in this team.";
     client::text::draw(dl, none, Face::body, ImVec2(a.x + pad, y + 12 * s), IM_COL32(100, 116, 139, 255), 0);
@@ -81,7 +84,8 @@ void draw_transfer_dialog(const InboxModel& model, float s, TransferIntents& out
     if (client::ui::hit("##agent", ra, rs, &hovered)) out.choose = static_cast<int>(i);
     a11y::State st;
     st.checked = on ? 1 : 0;
-    const std::string label = ag.name + (ag.online ? ", online" : ", offline");
+    const bool me = ag.id == model.user().id;
+    const std::string label = ag.name + (me ? " (you)" : "") + (ag.online ? ", online" : ", offline");
     if (a11y::item(a11y::Role::radio, label, st)) out.choose = static_cast<int>(i);
     ImGui::PopID();
     client::ui::expose("agent:" + ag.id, ra, rs);
@@ -91,7 +95,7 @@ void draw_transfer_dialog(const InboxModel& model, float s, TransferIntents& out
     if (on) dl->AddRect(ra, ImVec2(ra.x + rs.x, ra.y + rs.y), IM_COL32(37, 99, 235, 255), 8 * s, 0, s);
     dl->AddCircleFilled(ImVec2(ra.x + 14 * s, ra.y + rs.y / 2), 4 * s,
                         ag.online ? IM_COL32(22, 163, 74, 255) : IM_COL32(148, 163, 184, 255), 12);
-    client::text::draw(dl, ag.name, Face::body, ImVec2(ra.x + 28 * s, ra.y + (rs.y - 18 * s) / 2), IM_COL32(30, 41, 59, 255));
+    client::text::draw(dl, me ? ag.name + " (you)" : ag.name, Face::body, ImVec2(ra.x + 28 * s, ra.y + (rs.y - 18 * s) / 2), IM_COL32(30, 41, 59, 255));
     client::text::draw_right(dl, ag.online ? "online" : "offline", Face::small, ra.x + rs.x - 10 * s,
                              ra.y + (rs.y - 14 * s) / 2, IM_COL32(100, 116, 139, 255), 0);
     y += row_h;
@@ -102,7 +106,7 @@ void draw_transfer_dialog(const InboxModel& model, float s, TransferIntents& out
   const float bw = 120 * s;
   if (action("##cancel_transfer", "Cancel", ImVec2(b.x - pad - 2 * bw - 10 * s, y), ImVec2(bw, 38 * s), false, true, s))
     out.cancel = true;
-  if (action("##do_transfer", "Transfer", ImVec2(b.x - pad - bw, y), ImVec2(bw, 38 * s), true,
+  if (action("##do_transfer", re ? "Reassign" : "Transfer", ImVec2(b.x - pad - bw, y), ImVec2(bw, 38 * s), true,
              model.transfer_choice() >= 0, s))
     out.submit = true;
   a11y::pop();

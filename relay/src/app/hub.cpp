@@ -12,6 +12,7 @@
 #include "app/hub_state.hpp"
 #include "app/offline/offline.hpp"
 #include "app/origin.hpp"
+#include "parley/supervision.hpp"
 #include "core/log.hpp"
 #include "core/time_zone.hpp"
 #include "store/auth.hpp"
@@ -116,7 +117,9 @@ std::string snapshot(HubState& s, const StaffIdentity& who) {
   std::vector<const std::string*> queue, mine;
   for (const ConvState* cs : q.items) queue.push_back(keep.emplace_back(s.encoded_item(*cs)).get());
   for (const ConvState* cs : m.items) mine.push_back(keep.emplace_back(s.encoded_item(*cs)).get());
-  return encode_inbox_snapshot(snap, queue, mine);
+  // issue 9, supervision: the tenant's waiting threshold rides in the snapshot's data.
+  return with_wait_threshold(encode_inbox_snapshot(snap, queue, mine),
+                             s.router.config(tenant_id).settings.wait_threshold_ms / 1000);
 }
 
 }  // namespace
