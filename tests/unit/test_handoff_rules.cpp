@@ -33,8 +33,9 @@ TEST_CASE("words: stems meet word forms") {
            {"reviewed", "review"}, {"reviewers", "review"}, {"shipping", "ship"}, {"shipped", "ship"},
            {"cancelled", "cancel"}, {"cancellation", "cancel"}, {"refunds", "refund"}, {"refunded", "refund"},
            {"charges", "charge"}, {"charging", "charged"}, {"batteries", "battery"}, {"smaller", "small"}}) {
-    CAPTURE(a);
-    CHECK(stem_word(a) == stem_word(b));
+    const std::string form = a, base = b;  // named copies: clang 14 cannot capture bindings
+    CAPTURE(form);
+    CHECK(stem_word(form) == stem_word(base));
   }
   CHECK(stem_word("status") == "status");  // no "statu"
   CHECK(stem_word("need") == "need");
