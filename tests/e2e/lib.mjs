@@ -284,6 +284,16 @@ export class Customer {
     });
   }
 
+  // Asks for a person, unless the assistant already handed the chat to people by its own rules
+  // (several unanswered turns, an emergency, ...): either way the chat then waits for staff.
+  async requestHuman(conversationId) {
+    try {
+      await this.request('chat.request_human', { conversation_id: conversationId });
+    } catch (e) {
+      if (!/only bot conversations are handed off \(conversation is (pending|active)\)/.test(e.message)) throw e;
+    }
+  }
+
   close() {
     this.ws.close(1000);
   }

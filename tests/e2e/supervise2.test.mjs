@@ -86,7 +86,7 @@ test('a supervisor sees a long wait, listens in at a search match, sees a new me
   const cust = await Customer.connect(relay);
   const started = await cust.request('chat.start', { name: 'Ada Lovelace', client_msg_id: 'sv-0', text: 'Hello there' });
   const id = started.conversation_id;
-  await cust.request('chat.request_human', { conversation_id: id });
+  await cust.requestHuman(id);
   await ann.request('chat.accept', { conversation_id: id });
   await cust.request('chat.send_message', { conversation_id: id, client_msg_id: 'sv-1', text: 'My quasar lamp flickers at night' });
   // Long lines (each wraps to several rows), few of them: a customer socket is rate-limited.
@@ -98,7 +98,7 @@ test('a supervisor sees a long wait, listens in at a search match, sees a new me
   // A second customer waits in the queue.
   const other = await Customer.connect(relay);
   const waiting = await other.request('chat.start', { name: 'Lena', client_msg_id: 'sv-l0', text: 'Anyone there?' });
-  await other.request('chat.request_human', { conversation_id: waiting.conversation_id });
+  await other.requestHuman(waiting.conversation_id);
 
   const sue = await staffCookie(relay, SUE);
   const [cname, cvalue] = sue.split('=');
