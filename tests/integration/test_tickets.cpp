@@ -104,7 +104,8 @@ TEST_CASE("tickets: a chat becomes a ticket with a system line; one per conversa
   auto one = http_get(relay.port(), "/api/v1/tickets/" + tid, h);
   REQUIRE(one.status == 200);
   bool has_text = false;
-  for (const Json& m : one.json()["messages"]) has_text = has_text || m.value("text", "") == "my parcel never arrived";
+  const Json one_json = one.json();  // a named value: the loop must not range over a temporary
+  for (const Json& m : one_json["messages"]) has_text = has_text || m.value("text", "") == "my parcel never arrived";
   CHECK(has_text);
   CHECK(one.json()["conversation"]["id"] == cid);
   CHECK(http_get(relay.port(), "/api/v1/tickets/tk_nope", h).status == 404);
@@ -179,7 +180,7 @@ TEST_CASE("customer context: the contact, their previous conversations and their
   Customer cust = Customer::connect(relay);
   const std::string first = accepted_chat(cust, admin, "Rita");
   REQUIRE(http_post_json(relay.port(), "/api/live-chat/" + first + "/convert-to-ticket", Json::object(), h).status == 201);
-  REQUIRE(admin->request(cmd("chat.resolve", {{"conversation_id", first}, {"resolution", "ticket"}})).ok());
+  REQUIRE(admin->request(cmd("chat.resolve", {{"conversation_id", first}, {"resolution", "ticket"}, {"issue_type", "billing"}})).ok());
   cust->wait_for(is_event("chat.resolved", first), "chat.resolved");
   // The same visitor comes back (same token) and starts again.
   Customer back = Customer::connect(relay, cust.token);
