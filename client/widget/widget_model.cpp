@@ -703,6 +703,7 @@ void WidgetModel::on_event(const Event& event, SyncStore::Applied applied) {
 void WidgetModel::on_notice(const std::string&, const Json&) {}
 
 void WidgetModel::on_started(const std::string& conversation_id) {
+  blocked_ = false;  // the relay accepted a new chat: no (longer a) block (issue 9)
   conversation_id_ = conversation_id;
   touch();
 }

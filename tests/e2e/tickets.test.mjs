@@ -78,7 +78,8 @@ test('tickets and blocks: a chat becomes a ticket; a blocked visitor is told so 
     await typeInto(site, widget, '#composer', 'you are useless');
     const s2 = await waitState(widget, 'the blocked banner', (s) => s.blocked === true);
     assert.equal(s2.banner, 'You can no longer send messages here.');
-    await widget.getByRole('status', { name: 'You can no longer send messages here.' })
+    // The banner is a status node of the accessibility mirror (its text, as screen readers read it).
+    await widget.getByRole('status').filter({ hasText: 'You can no longer send messages here.' })
       .waitFor({ state: 'attached', timeout: TIMEOUT_MS });
 
     // Lifted: the visitor writes again and the banner goes.
