@@ -271,6 +271,7 @@ bool WidgetModel::submit_survey(std::string comment) {
 }
 
 void WidgetModel::on_command_ack(std::string_view command, const std::string& key, const Json& data) {
+  if (command == "chat.send_message" || command == "chat.start") blocked_ = false;  // lifted (issue 9)
   if (command == "chat.rate") {
     survey_.stored(key);
     announcements_.push_back("Thank you for your feedback");
@@ -379,7 +380,13 @@ Banner WidgetModel::banner(Millis now) const {
   Banner b;
   switch (link_) {
     case LinkState::online:
-      if (!session_.ready()) b.kind = Banner::Kind::connecting;
+      if (!session_.ready()) {
+        b.kind = Banner::Kind::connecting;
+      } else if (blocked_) {  // issue 9
+        b.kind = Banner::Kind::blocked;
+        b.text = "You can no longer send messages here.";
+        return b;
+      }
       break;
     case LinkState::connecting:
       b.kind = Banner::Kind::connecting;
@@ -696,6 +703,7 @@ void WidgetModel::on_event(const Event& event, SyncStore::Applied applied) {
 void WidgetModel::on_notice(const std::string&, const Json&) {}
 
 void WidgetModel::on_started(const std::string& conversation_id) {
+  blocked_ = false;  // the relay accepted a new chat: no (longer a) block (issue 9)
   conversation_id_ = conversation_id;
   touch();
 }
@@ -737,6 +745,7 @@ bool WidgetModel::email_transcript(const std::string& email) {
 }
 
 void WidgetModel::on_command_error(std::string_view command, const std::string& key, const Error& error) {
+  if (error.code == ErrorCode::forbidden && error.field == "blocked") blocked_ = true;  // issue 9
   if (command == "chat.rate") survey_.refused(key, error.message);
   if (command == "chat.leave_message") offline_.on_error(error);
   if (command == "chat.email_transcript") offline_.transcript_error(error);
@@ -754,6 +763,7 @@ Json WidgetModel::snapshot(Millis now) const {
   j["ready"] = session_.ready();
   const Banner b = banner(now);
   j["banner"] = b.text;
+  j["blocked"] = blocked_;
   const Header h = header();
   j["header"] = Json{{"title", h.title}, {"subtitle", h.subtitle}};
   j["panel_open"] = panel_open_;

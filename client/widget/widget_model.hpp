@@ -72,7 +72,8 @@ struct Header {
 };
 
 struct Banner {
-  enum class Kind : std::uint8_t { none, connecting, retrying, offline } kind = Kind::none;
+  // blocked (issue 9): staff blocked this visitor; the relay refuses their messages.
+  enum class Kind : std::uint8_t { none, connecting, retrying, offline, blocked } kind = Kind::none;
   std::string text;
 };
 
@@ -199,7 +200,12 @@ class WidgetModel : public client::SessionListener {
   static std::string format_time(Millis at, Clock clock);
   static std::string format_day(Millis at, Millis now, Clock clock);
 
+  // issue 9: true once the relay refused a command because staff blocked this visitor
+  // (forbidden, field "blocked"); the banner then says so. Cleared when a message is accepted.
+  bool blocked() const { return blocked_; }
+
  private:
+  bool blocked_ = false;
   std::string token_key() const {
     return "parley.visitor." + (tenant_.slug.empty() ? "default" : tenant_.slug);
   }

@@ -341,7 +341,7 @@ float WidgetView::draw_banner(const Banner& banner, float y, float w) {
   const client::Fonts& f = AppShell::get().fonts();
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float h = 32 * s_;
-  const bool offline = banner.kind == Banner::Kind::offline;
+  const bool offline = banner.kind == Banner::Kind::offline || banner.kind == Banner::Kind::blocked;
   dl->AddRectFilled(ImVec2(0, y), ImVec2(w, y + h),
                     offline ? IM_COL32(254, 226, 226, 255) : IM_COL32(254, 243, 199, 255));
   const ImVec2 ts = measure(f.small, banner.text.c_str());

@@ -128,6 +128,17 @@ const Row kMatrix[] = {
     {"GET", "/api/live-chat/conversations?q=hello&status=resolved", "", {401, 200, 200, 200, 403, 200, 403, 403}},
     {"POST", "/api/live-chat/{X}/csat-request", "", {401, 404, 404, 404, 403, 403, 404, 403}},
     {"POST", "/api/live-chat/{C}/csat-request", "", {401, 409, 409, 409, 403, 403, 409, 403}},
+    // issue 9, tickets, customer context and blocks: staff; keys read (GET) / write (others)
+    {"POST", "/api/live-chat/{X}/convert-to-ticket", "{}", {401, 404, 404, 404, 403, 403, 404, 403}},
+    {"GET", "/api/v1/tickets", "", {401, 200, 200, 200, 403, 200, 403, 403}},
+    {"GET", "/api/v1/tickets/tk_doesnotexist", "", {401, 404, 404, 404, 403, 404, 403, 403}},
+    {"PATCH", "/api/v1/tickets/tk_doesnotexist", R"({"status":"solved"})", {401, 404, 404, 404, 403, 403, 404, 403}},
+    {"GET", "/api/live-chat/{C}/customer-context", "", {401, 200, 200, 200, 403, 200, 403, 403}},
+    {"GET", "/api/v1/contacts/k_doesnotexist/context", "", {401, 404, 404, 404, 403, 404, 403, 403}},
+    {"GET", "/api/v1/blocks", "", {401, 200, 200, 200, 403, 200, 403, 403}},
+    {"POST", "/api/v1/blocks", R"({"kind":"contact","contact_id":"k_doesnotexist","reason":"matrix"})",
+     {401, 404, 404, 404, 403, 403, 404, 403}},
+    {"DELETE", "/api/v1/blocks/blk_doesnotexist", "", {401, 404, 404, 404, 403, 403, 404, 403}},
     // no such endpoint: 404 for everyone, before any authentication
     {"GET", "/api/v1/nothing-here", "", {404, 404, 404, 404, 404, 404, 404, 404}},
     {"DELETE", "/api/v1/conversations", "", {405, 405, 405, 405, 405, 405, 405, 405}},

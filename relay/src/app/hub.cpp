@@ -168,6 +168,7 @@ std::optional<Error> Hub::start() {
   if (auto e = s.router.start(*s.reader, s.tenants.ids())) return e;
   if (auto e = s.dashboard.load(*s.reader, s.tenants.ids())) return e;
   if (auto e = s.offline.load(*s.reader)) return e;  // before the watches: exempt ones are not watched
+  if (auto e = s.blocks.load(*s.reader)) return e;   // issue 9: blocks of visitors
   // Everyone the rules wait for is gone since the start until they connect.
   s.convs.for_each([&s](const ConvState& cs) { watch_after_commit(s, cs); });
   s.sessions.start();
@@ -573,6 +574,51 @@ const Conversation* Hub::file_conversation(const FilePoster& who, const std::str
   ConvState* cs = cmd::visible(*s_, principal_of(who), conversation_id);
   if (!cs || cs->committed_seq() == 0) return nullptr;
   return &cs->committed;
+}
+
+// ---- tickets and blocks (issue 9) ----
+
+void Hub::convert_to_ticket(const StaffIdentity& who, const std::string& actor_type,
+                            const std::string& conversation_id, TicketInput in, std::function<void(Result<Json>)> cb) {
+  Principal p;
+  p.kind = Principal::Kind::staff;
+  p.tenant_id = who.user.tenant_id;
+  p.staff = who;
+  cmd::convert_to_ticket(*s_, p, actor_type, conversation_id, std::move(in), std::move(cb));
+}
+
+void Hub::add_block(Block b, AuditEntry audit, std::function<void(std::optional<Error>)> cb) {
+  HubState& s = *s_;
+  std::vector<Mutation> ops;
+  ops.push_back(InsertBlock{b});
+  ops.push_back(AppendAudit{std::move(audit)});
+  s.write(std::move(ops), [&s, b, cb = std::move(cb)](std::optional<Error> e) {
+    if (!e) s.blocks.add(b);
+    cb(e);
+  });
+}
+
+void Hub::lift_block(const std::string& tenant_id, const std::string& id, const std::string& by, AuditEntry audit,
+                     std::function<void(std::optional<Error>)> cb) {
+  HubState& s = *s_;
+  const Millis at = s.now();
+  std::vector<Mutation> ops;
+  ops.push_back(LiftBlock{tenant_id, id, by, at});
+  ops.push_back(AppendAudit{std::move(audit)});
+  s.write(std::move(ops), [&s, tenant_id, id, at, cb = std::move(cb)](std::optional<Error> e) {
+    if (!e) s.blocks.lift(tenant_id, id, at);
+    cb(e);
+  });
+}
+
+std::string Hub::contact_address(const std::string& tenant_id, const std::string& contact_id) const {
+  return s_->blocks.address_of(tenant_id, contact_id);
+}
+
+bool Hub::blocked(const std::string& tenant_id, const std::string& contact_id, const std::string& address) {
+  if (!s_->blocks.match(tenant_id, contact_id, address, s_->now())) return false;
+  ++s_->blocks.refusals;
+  return true;
 }
 
 }  // namespace parley::relay

@@ -194,6 +194,24 @@ class Hub : public Application {
   const Conversation* file_conversation(const FilePoster& who, const std::string& conversation_id);
   // ==== end of attachments ===================================================================
 
+  // ==== tickets and blocks (issue 9; app/tickets/tickets.hpp, parley/tickets.hpp) ============
+  // Converts a chat to a ticket through the write pipeline (ticket row, audit row "ticket.created"
+  // and the conversation's chat.ticket_created line in one write). cb gets the ticket's JSON;
+  // not_found outside the tenant; duplicate_error("conversation_id", <existing ticket id>) when
+  // the conversation has a ticket already; the draft's errors (parley::ticket_draft).
+  void convert_to_ticket(const StaffIdentity& who, const std::string& actor_type, const std::string& conversation_id,
+                         TicketInput in, std::function<void(Result<Json>)> cb);
+  // Stores a block with its audit row, then makes it live (cb after both).
+  void add_block(Block b, AuditEntry audit, std::function<void(std::optional<Error>)> cb);
+  // Lifts a block (not_found when the tenant has none with that id) with its audit row.
+  void lift_block(const std::string& tenant_id, const std::string& id, const std::string& by, AuditEntry audit,
+                  std::function<void(std::optional<Error>)> cb);
+  // The normalised address the contact's last customer socket came from ("" when unknown).
+  std::string contact_address(const std::string& tenant_id, const std::string& contact_id) const;
+  // True when the contact (or, with `address`, that address) is blocked now in the tenant.
+  bool blocked(const std::string& tenant_id, const std::string& contact_id, const std::string& address);
+  // ==== end of tickets and blocks ============================================================
+
  private:
   std::unique_ptr<HubState> s_;
   std::unique_ptr<HubTimers> timers_;

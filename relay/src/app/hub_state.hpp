@@ -32,6 +32,7 @@
 #include "app/mail/mail_queue.hpp"
 #include "app/offline/offline.hpp"
 #include "app/tenants/tenant_registry.hpp"
+#include "app/tickets/tickets.hpp"
 #include "domain/store_api.hpp"
 #include "parley/replies.hpp"
 
@@ -78,6 +79,8 @@ struct HubState {
   // live state (app/offline/offline.hpp: which conversations wait for a reply by email).
   std::unique_ptr<MailQueue> mail;
   OfflineState offline;
+  // issue 9: blocks of abusive visitors (app/tickets/tickets.hpp), checked by every customer command.
+  BlockList blocks;
   bool stopped = false;
 
   Millis now() const { return options.wall_now(); }

@@ -67,6 +67,10 @@ std::string_view mutation_name(const Mutation& m) {
                         [](const DeleteCanned&) { return std::string_view("DeleteCanned"); },
                         [](const InsertAttachment&) { return std::string_view("InsertAttachment"); },
                         [](const UpsertOfflineRequest&) { return std::string_view("UpsertOfflineRequest"); },
+                        [](const InsertTicket&) { return std::string_view("InsertTicket"); },
+                        [](const UpdateTicket&) { return std::string_view("UpdateTicket"); },
+                        [](const InsertBlock&) { return std::string_view("InsertBlock"); },
+                        [](const LiftBlock&) { return std::string_view("LiftBlock"); },
                     },
                     m);
 }
@@ -124,5 +128,21 @@ Result<std::optional<Attachment>> StoreReader::find_attachment(const std::string
 Result<std::vector<std::string>> StoreReader::attachment_hashes() {
   return make_error(ErrorCode::unavailable, "this store keeps no attachments");
 }
+
+// ==== issue 9, tickets and blocks: defaults for readers without them ====
+namespace {
+Error no_tickets() { return make_error(ErrorCode::unavailable, "this store keeps no tickets or blocks"); }
+}  // namespace
+Result<std::optional<Ticket>> StoreReader::find_ticket(const std::string&, const std::string&) { return no_tickets(); }
+Result<std::optional<Ticket>> StoreReader::find_conversation_ticket(const std::string&, const std::string&) {
+  return no_tickets();
+}
+Result<TicketPage> StoreReader::list_tickets(const std::string&, const TicketQuery&) { return no_tickets(); }
+Result<std::vector<Ticket>> StoreReader::contact_tickets(const std::string&, const std::string&, std::size_t) {
+  return no_tickets();
+}
+Result<std::vector<Block>> StoreReader::load_blocks() { return std::vector<Block>{}; }
+Result<std::vector<Block>> StoreReader::list_blocks(const std::string&, std::size_t) { return no_tickets(); }
+Result<std::optional<Block>> StoreReader::find_block(const std::string&, const std::string&) { return no_tickets(); }
 
 }  // namespace parley::relay

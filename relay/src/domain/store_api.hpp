@@ -47,6 +47,7 @@
 #include "domain/routing_types.hpp"
 #include "domain/store_stats.hpp"
 #include "domain/types.hpp"
+#include "parley/tickets.hpp"
 
 namespace parley::relay {
 
@@ -235,6 +236,62 @@ struct UpsertOfflineRequest {
   OfflineRequest request;
 };
 
+// ==== issue 9, tickets and blocks (schema v12; parley/tickets.hpp has the rules) ===============
+// A ticket made from a chat. Its transcript is the conversation's stored messages (linked by
+// conversation_id, read with messages_page): one ticket per conversation.
+struct Ticket {
+  std::string id;  // "tk_" + hex
+  std::string tenant_id;
+  std::string conversation_id;
+  std::string contact_id;
+  std::string title, description;
+  TicketStatus status = TicketStatus::open;
+  Priority priority = Priority::normal;
+  std::string assignee_id;  // "" = nobody
+  std::string created_by;   // user id, or the API key's synthetic user
+  Millis created_at = 0, updated_at = 0, solved_at = 0, closed_at = 0;
+};
+// Duplicate "conversation_id" when the conversation already has a ticket; duplicate "id".
+struct InsertTicket {
+  Ticket ticket;
+};
+// status, priority, assignee_id, updated_at, solved_at, closed_at of (tenant_id, id); not_found
+// when the tenant has no such ticket.
+struct UpdateTicket {
+  Ticket ticket;
+};
+// A block of a visitor (BlockRule) with who made it, why, and who lifted it.
+struct Block {
+  std::string tenant_id;
+  BlockRule rule;
+  std::string reason;
+  std::string created_by;
+  std::string lifted_by;  // "" while not lifted
+};
+struct InsertBlock {  // duplicate "id"
+  Block block;
+};
+// Sets lifted_at/lifted_by once (lifting twice keeps the first); not_found when the tenant has no
+// such block.
+struct LiftBlock {
+  std::string tenant_id;
+  std::string id;
+  std::string by;
+  Millis at = 0;
+};
+struct TicketQuery {
+  std::optional<TicketStatus> status;
+  std::string assignee_id;  // "" = any
+  std::string contact_id;   // "" = any
+  std::size_t limit = 50;
+  std::size_t offset = 0;
+};
+struct TicketPage {
+  std::vector<Ticket> tickets;  // updated_at DESC, id DESC
+  std::int64_t total = 0;       // every ticket matching (limit/offset ignored)
+};
+// ==== end of tickets and blocks =============================================================
+
 using Mutation =
     std::variant<InsertTenant, SaveTenantSettings, PatchTenantSettings, InsertUser, SetPasswordHash,
                  SetUserDisabled, InsertSession, DeleteSession, DeleteUserSessions, InsertApiKey, RevokeApiKey,
@@ -242,7 +299,9 @@ using Mutation =
                  AdvanceConversation, AppendEvent, ReplaceKb, AppendAudit,
                  // issue 9: routing; canned responses
                  SaveRoutingSettings, SaveTeam, SaveAgentProfile, UpsertCanned, DeleteCanned,
-                 InsertAttachment, UpsertOfflineRequest>;
+                 InsertAttachment, UpsertOfflineRequest,
+                 // issue 9: tickets and blocks (schema v12)
+                 InsertTicket, UpdateTicket, InsertBlock, LiftBlock>;
 // The struct's name ("AppendEvent", ...), for logs and tests.
 std::string_view mutation_name(const Mutation&);
 
@@ -311,6 +370,7 @@ struct ConversationSearch {
   std::string query;
   std::size_t limit = 50;
   std::size_t offset = 0;
+  std::string contact_id;  // issue 9 (tickets/context): "" = any contact
 };
 // One conversation of the view; with a query, the best (first) matching message: its seq and a
 // snippet with the match between [ and ].
@@ -444,6 +504,21 @@ class StoreReader {
     (void)tenant_id, (void)conversation_id;
     return std::optional<OfflineRequest>{};
   }
+  // ==== issue 9, tickets and blocks (defaults: unavailable, for stores without them) ====
+  virtual Result<std::optional<Ticket>> find_ticket(const std::string& tenant_id, const std::string& id);
+  // The ticket made from a conversation, or nullopt.
+  virtual Result<std::optional<Ticket>> find_conversation_ticket(const std::string& tenant_id,
+                                                                 const std::string& conversation_id);
+  virtual Result<TicketPage> list_tickets(const std::string& tenant_id, const TicketQuery& query);
+  // A contact's own tickets, newest (updated_at DESC) first, at most `limit` (the customer
+  // context panel; issue 10's assistant tool lookup_ticket answers from this).
+  virtual Result<std::vector<Ticket>> contact_tickets(const std::string& tenant_id, const std::string& contact_id,
+                                                      std::size_t limit);
+  // Every block not lifted, all tenants (expired ones included: the caller filters by time).
+  virtual Result<std::vector<Block>> load_blocks();
+  // The tenant's blocks, newest first, lifted and expired ones included, at most `limit`.
+  virtual Result<std::vector<Block>> list_blocks(const std::string& tenant_id, std::size_t limit);
+  virtual Result<std::optional<Block>> find_block(const std::string& tenant_id, const std::string& id);
 };
 
 // ---- the store ----

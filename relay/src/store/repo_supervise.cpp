@@ -27,7 +27,8 @@ constexpr const char* kFilters =
     " AND (?3 IS NULL OR assignee_id = ?3 OR (assignee_id = '' AND previous_agent_id = ?3))"
     " AND (?4 IS NULL OR priority = ?4) AND (?5 IS NULL OR issue_type = ?5)"
     " AND (?6 IS NULL OR channel = ?6) AND (?7 IS NULL OR created_at >= ?7)"
-    " AND (?8 IS NULL OR created_at < ?8)";
+    " AND (?8 IS NULL OR created_at < ?8)"
+    " AND (?12 IS NULL OR contact_id = ?12)";  // issue 9: a contact's history (context panel)
 
 // Matching messages' conversations with their first matching seq (?9 the FTS query).
 constexpr const char* kHits =
@@ -44,6 +45,7 @@ void bind_filters(Stmt& q, const std::string& tenant_id, const ConversationSearc
   if (f.channel) q.bind(6, to_string(*f.channel)); else q.bind_null(6);
   if (f.from > 0) q.bind(7, f.from); else q.bind_null(7);
   if (f.to > 0) q.bind(8, f.to); else q.bind_null(8);
+  q.bind_opt(12, f.contact_id);
 }
 
 }  // namespace

@@ -349,6 +349,44 @@ CREATE TABLE IF NOT EXISTS offline_requests (
 CREATE INDEX IF NOT EXISTS offline_requests_tenant ON offline_requests(tenant_id, created_at);
 )sql";
 
+// v12 (issue 9, tickets and blocks; parley/tickets.hpp): tickets made from chats (one per
+// conversation; the transcript is the conversation's messages) and blocks of abusive visitors by
+// contact or by address.
+constexpr const char* kV12 = R"sql(
+CREATE TABLE IF NOT EXISTS tickets (
+  id              TEXT PRIMARY KEY,
+  tenant_id       TEXT NOT NULL,
+  conversation_id TEXT NOT NULL,
+  contact_id      TEXT NOT NULL,
+  title           TEXT NOT NULL,
+  description     TEXT NOT NULL DEFAULT '',
+  status          TEXT NOT NULL DEFAULT 'open',
+  priority        TEXT NOT NULL DEFAULT 'normal',
+  assignee_id     TEXT NOT NULL DEFAULT '',
+  created_by      TEXT NOT NULL DEFAULT '',
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL,
+  solved_at       INTEGER NOT NULL DEFAULT 0,
+  closed_at       INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX IF NOT EXISTS tickets_conversation ON tickets(tenant_id, conversation_id);
+CREATE INDEX IF NOT EXISTS tickets_recent ON tickets(tenant_id, updated_at);
+CREATE INDEX IF NOT EXISTS tickets_contact ON tickets(tenant_id, contact_id, updated_at);
+CREATE TABLE IF NOT EXISTS blocks (
+  id         TEXT PRIMARY KEY,
+  tenant_id  TEXT NOT NULL,
+  kind       TEXT NOT NULL,
+  target     TEXT NOT NULL,
+  reason     TEXT NOT NULL,
+  created_by TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL DEFAULT 0,
+  lifted_at  INTEGER NOT NULL DEFAULT 0,
+  lifted_by  TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS blocks_tenant ON blocks(tenant_id, created_at);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kV1},
     {2, kV2},
@@ -361,6 +399,7 @@ constexpr Migration kMigrations[] = {
     {9, kV9},
     {10, kV10},
     {11, kV11},
+    {12, kV12},
 };
 
 constexpr const char* kCreateMigrations =

@@ -10,6 +10,7 @@
 #include "store/repo_canned.hpp"
 #include "store/repo_attachments.hpp"
 #include "store/repo_queries.hpp"
+#include "store/repo_tickets.hpp"
 #include "store/repo_routing.hpp"
 #include "store/settings_patch.hpp"
 
@@ -92,6 +93,10 @@ std::optional<Error> apply_one(Db& db, const UpsertCanned& m) { return upsert_ca
 std::optional<Error> apply_one(Db& db, const DeleteCanned& m) { return delete_canned(db, m.tenant_id, m.id); }
 std::optional<Error> apply_one(Db& db, const InsertAttachment& m) { return insert_attachment(db, m.attachment); }
 std::optional<Error> apply_one(Db& db, const UpsertOfflineRequest& m) { return upsert_offline_request(db, m.request); }
+std::optional<Error> apply_one(Db& db, const InsertTicket& m) { return insert_ticket(db, m.ticket); }
+std::optional<Error> apply_one(Db& db, const UpdateTicket& m) { return update_ticket(db, m.ticket); }
+std::optional<Error> apply_one(Db& db, const InsertBlock& m) { return insert_block(db, m.block); }
+std::optional<Error> apply_one(Db& db, const LiftBlock& m) { return lift_block(db, m); }
 
 }  // namespace
 
@@ -203,6 +208,28 @@ Result<std::optional<Contact>> SqliteReader::find_contact_by_external(const std:
 }
 Result<std::optional<Visitor>> SqliteReader::find_visitor(const std::string& token_hash) {
   return parley::relay::find_visitor(*db_, token_hash);
+}
+// ---- issue 9: tickets and blocks ----
+Result<std::optional<Ticket>> SqliteReader::find_ticket(const std::string& tenant_id, const std::string& id) {
+  return parley::relay::find_ticket(*db_, tenant_id, id);
+}
+Result<std::optional<Ticket>> SqliteReader::find_conversation_ticket(const std::string& tenant_id,
+                                                                     const std::string& conversation_id) {
+  return parley::relay::find_conversation_ticket(*db_, tenant_id, conversation_id);
+}
+Result<TicketPage> SqliteReader::list_tickets(const std::string& tenant_id, const TicketQuery& query) {
+  return parley::relay::list_tickets(*db_, tenant_id, query);
+}
+Result<std::vector<Ticket>> SqliteReader::contact_tickets(const std::string& tenant_id, const std::string& contact_id,
+                                                          std::size_t limit) {
+  return parley::relay::contact_tickets(*db_, tenant_id, contact_id, limit);
+}
+Result<std::vector<Block>> SqliteReader::load_blocks() { return parley::relay::load_blocks(*db_); }
+Result<std::vector<Block>> SqliteReader::list_blocks(const std::string& tenant_id, std::size_t limit) {
+  return parley::relay::list_blocks(*db_, tenant_id, limit);
+}
+Result<std::optional<Block>> SqliteReader::find_block(const std::string& tenant_id, const std::string& id) {
+  return parley::relay::find_block(*db_, tenant_id, id);
 }
 Result<std::vector<OfflineRequest>> SqliteReader::load_offline_requests() {
   return parley::relay::load_offline_requests(*db_);

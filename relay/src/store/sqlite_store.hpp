@@ -96,6 +96,16 @@ class SqliteReader final : public StoreReader {
 
   // routing (issue 9)
   Result<RoutingConfig> load_routing(const std::string& tenant_id) override;
+  // issue 9: tickets and blocks
+  Result<std::optional<Ticket>> find_ticket(const std::string& tenant_id, const std::string& id) override;
+  Result<std::optional<Ticket>> find_conversation_ticket(const std::string& tenant_id,
+                                                         const std::string& conversation_id) override;
+  Result<TicketPage> list_tickets(const std::string& tenant_id, const TicketQuery& query) override;
+  Result<std::vector<Ticket>> contact_tickets(const std::string& tenant_id, const std::string& contact_id,
+                                              std::size_t limit) override;
+  Result<std::vector<Block>> load_blocks() override;
+  Result<std::vector<Block>> list_blocks(const std::string& tenant_id, std::size_t limit) override;
+  Result<std::optional<Block>> find_block(const std::string& tenant_id, const std::string& id) override;
   Result<std::vector<OfflineRequest>> load_offline_requests() override;
   Result<std::optional<OfflineRequest>> find_offline_request(const std::string& tenant_id,
                                                              const std::string& conversation_id) override;

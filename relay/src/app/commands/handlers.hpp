@@ -55,6 +55,15 @@ void post_file(HubState&, const Principal&, Attachment a, std::string client_msg
 void leave_message(HubState&, const Principal&, ConnState*, const LeaveMessage&, AckFn);
 void email_transcript(HubState&, const Principal&, ConnState*, const EmailTranscript&, AckFn);
 
+// ---- issue 9: tickets and blocks (tickets.cpp) ----
+// Converts the conversation to a ticket (staff); the ack is the ticket's JSON. A conversation that
+// already has a ticket: duplicate_error("conversation_id", <its ticket id>).
+void convert_to_ticket(HubState& hub, const Principal& who, const std::string& actor_type,
+                       const std::string& conversation_id, TicketInput in, AckFn ack);
+// blocked_error() (forbidden, field "blocked") when `who` is a customer whose contact or socket address is blocked (and
+// remembers the socket's address for the contact); nullopt otherwise.
+std::optional<Error> block_refusal(HubState& hub, const Principal& who, ConnState* conn);
+
 // ---- shared by the handlers ----
 // The conversation if `who` may see it (its tenant; a customer only its own contact's), read
 // back from the database when it is not in memory; nullptr otherwise ("not_found" for callers).

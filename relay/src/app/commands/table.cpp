@@ -66,6 +66,11 @@ void execute(HubState& hub, const Principal& who, ConnState* conn, Command comma
         if ((r.who == Who::staff && !who.is_staff()) || (r.who == Who::customer && !who.is_customer())) {
           return ack(make_error(ErrorCode::forbidden, std::string(refusal_for(r.who))));
         }
+        // issue 9: a blocked visitor's new chats and messages are refused (tickets.cpp).
+        if constexpr (std::is_same_v<T, ChatStart> || std::is_same_v<T, SendMessage> ||
+                      std::is_same_v<T, LeaveMessage> || std::is_same_v<T, RequestHuman>) {
+          if (auto e = cmd::block_refusal(hub, who, conn)) return ack(*e);
+        }
         r.handler(hub, who, conn, c, std::move(ack));
       },
       command);

@@ -111,6 +111,7 @@ HttpApi::HttpApi(Hub& hub) : hub_(hub) {
   add_convtools_routes(routes_);
   add_attachment_routes(routes_);
   add_offline_routes(routes_);
+  add_ticket_routes(routes_);
 }
 
 void HttpApi::handle(HttpRequest req, HttpReply reply) {

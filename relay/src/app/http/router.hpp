@@ -77,6 +77,7 @@ void add_attachment_routes(std::vector<Route>& out);     // routes_attachments.c
 // The upload route takes bodies up to kMaxAttachmentBytes (the server's body limit), not kMaxBodyBytes.
 bool is_upload_route(const Route& r);
 void add_offline_routes(std::vector<Route>& out);        // routes_offline.cpp (issue 9)
+void add_ticket_routes(std::vector<Route>& out);         // routes_tickets.cpp (issue 9)
 
 // Static pages with their security headers (pages.cpp): GET/HEAD of anything else.
 void serve_page(Hub& hub, const HttpRequest& req, const Responder& res);

@@ -99,6 +99,10 @@ void upload(const CtxPtr& ctx) {
                                       "an API key cannot upload: a file is a message to the customer, and those come "
                                       "from a person"));
     }
+    // issue 9: a blocked visitor's uploads are refused like their messages (by contact or address).
+    if (who.customer && ctx->hub.blocked(who.tenant_id, who.contact_id, ctx->req.remote_addr)) {
+      return ctx->res.error(api_error(blocked_error()));
+    }
     std::string name;
     if (auto e = file_name_of(*ctx, name)) return ctx->res.error(*e);
     const std::string& key = ctx->req.header("idempotency-key");
