@@ -86,13 +86,12 @@ bool one_edit(std::string_view a, std::string_view b) {
 std::vector<KbHit> KbIndex::search(std::string_view question, std::size_t limit) const {
   constexpr double kFuzzyWeight = 0.8;
   std::map<std::string, double> terms;  // stem -> weight
-  std::vector<std::string> unknown;     // question words no article uses
-  for (const std::string& s : stems_of(question)) {
+  const std::vector<std::string> question_stems = stems_of(question);
+  for (const std::string& s : question_stems) {
     terms[s] = 1.0;
     if (auto it = synonyms_.find(s); it != synonyms_.end())
       for (const std::string& alt : it->second) terms.emplace(alt, 1.0);
     if (df_.count(s) == 0) {
-      unknown.push_back(s);
       if (s.size() >= 4) {
         for (const auto& [known, df] : df_)
           if (known.size() >= 3 && one_edit(s, known)) terms.emplace(known, kFuzzyWeight);
@@ -103,8 +102,7 @@ std::vector<KbHit> KbIndex::search(std::string_view question, std::size_t limit)
   auto idf_of = [n](double df) { return std::log(1.0 + (n - df + 0.5) / (df + 0.5)); };
   // The question's weight: every distinct word once, unknown ones at the highest IDF.
   double question_weight = 0;
-  std::set<std::string> distinct;
-  for (const std::string& s : stems_of(question)) distinct.insert(s);
+  const std::set<std::string> distinct(question_stems.begin(), question_stems.end());
   for (const std::string& s : distinct) {
     const auto df = df_.find(s);
     // Words of the conversation itself ("no need for a human", "I'd rather not bother anyone")
