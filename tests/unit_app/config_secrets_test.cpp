@@ -101,3 +101,18 @@ TEST_CASE("PARLEY_FAST_HASH is honoured on loopback only") {
   CHECK(fast_hash_mode(fast, "::") == FastHash::refuse);
   CHECK(fast_hash_mode(fast, "192.168.1.10") == FastHash::refuse);
 }
+
+TEST_CASE("config: the outbound URL rule's options") {
+  auto def = load({});
+  REQUIRE(def.error.empty());
+  CHECK_FALSE(def.config->outbound_allow_private);
+  CHECK(def.config->outbound_allow_hosts.empty());
+
+  auto set = load({"--outbound-allow-private", "true", "--outbound-deny-hosts", "metadata.internal, .corp.example"},
+                  {{"PARLEY_OUTBOUND_ALLOW_HOSTS", "ollama.lan"}});
+  REQUIRE(set.error.empty());
+  CHECK(set.config->outbound_allow_private);
+  CHECK(set.config->outbound_deny_hosts == std::vector<std::string>{"metadata.internal", ".corp.example"});
+  CHECK(set.config->outbound_allow_hosts == std::vector<std::string>{"ollama.lan"});
+  CHECK_FALSE(load({"--outbound-allow-private", "yes"}).error.empty());
+}

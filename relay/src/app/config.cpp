@@ -165,6 +165,17 @@ const std::vector<Key>& keys() {
        "scan uploads with ClamAV's daemon at this address (unix socket path, or tcp:HOST:PORT); "
        "\"\" = no scanning",
        text(&Config::clamd_socket)},
+      {"outbound-allow-private", "false",
+       "let tenants' outbound URLs (LLM providers, CRM, webhooks) reach loopback, private and link-local "
+       "addresses, and use plain http there (true/false; e.g. a local Ollama)",
+       boolean(&Config::outbound_allow_private)},
+      {"outbound-allow-hosts", "",
+       "comma-separated host names (or .suffixes) tenants' outbound URLs may reach whatever they resolve to",
+       list(&Config::outbound_allow_hosts)},
+      {"outbound-deny-hosts", "", "comma-separated host names (or .suffixes) tenants' outbound URLs may never reach",
+       list(&Config::outbound_deny_hosts)},
+      {"outbound-ca-file", "", "PEM bundle trusted for outbound https instead of the system's CAs",
+       text(&Config::outbound_ca_file)},
       {"commit-window-us", "1000",
        "under steady load, microseconds the writer gathers writes for one commit (0 = commit at once)",
        num(&Config::commit_window_us, 0, 100000)},

@@ -34,6 +34,10 @@ struct Config {
   bool synchronous_full = true;
   int commit_window_us = 1000;
   std::string clamd_socket;  // issue 9: virus-scan uploads through clamd ("" = off)
+  // Outbound calls to tenant-configured URLs (parley/url_policy.hpp, app/outbound/http_client.hpp).
+  bool outbound_allow_private = false;
+  std::vector<std::string> outbound_allow_hosts, outbound_deny_hosts;
+  std::string outbound_ca_file;
   std::string admin_user;      // first start only
   std::string admin_password;       // first start only: PARLEY_ADMIN_PASSWORD or the file's first line
   std::string admin_password_file;  // first start only

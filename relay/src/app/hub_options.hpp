@@ -4,12 +4,15 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "app/mail/smtp_mailer.hpp"
+#include "app/outbound/http_client.hpp"
 #include "parley/model.hpp"
 #include "parley/protocol.hpp"
+#include "parley/url_policy.hpp"
 
 namespace parley::relay {
 
@@ -37,6 +40,11 @@ struct HubOptions {
   // Outgoing mail (app/mail/): off while smtp.host is "". Attempts per mail and the first retry
   // delay (then x4 each time).
   SmtpConfig smtp;
+  // Outbound calls to tenant-configured URLs: the rule (parley/url_policy.hpp) and the CA bundle
+  // ("" = system). Tests may inject `outbound_client` (a fake); otherwise the hub makes one.
+  UrlPolicy outbound;
+  std::string outbound_ca_file;
+  std::shared_ptr<outbound::HttpClient> outbound_client;
   int mail_attempts = 4;
   int mail_backoff_ms = 2000;
   // Clocks, injectable for tests. wall: unix ms (stored times); steady: timers, rate buckets.

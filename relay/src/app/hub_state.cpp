@@ -47,7 +47,10 @@ HubState::HubState(asio::io_context& io_, DataStore& store_, HubOptions options_
       rest(options.rest_rate_per_s, options.rest_burst, options.max_address_buckets),
       router(io_, *this),
       mail(std::make_unique<MailQueue>(options.smtp.host.empty() ? nullptr : std::make_unique<SmtpMailer>(options.smtp),
-                                       options.mail_attempts, options.mail_backoff_ms)) {}
+                                       options.mail_attempts, options.mail_backoff_ms)),
+      http(options.outbound_client ? options.outbound_client
+                                   : std::shared_ptr<outbound::HttpClient>(outbound::make_http_client(
+                                         options.outbound, outbound::ClientOptions{options.outbound_ca_file}))) {}
 
 HubState::~HubState() {
   if (workers) workers->join();

@@ -78,6 +78,9 @@ struct HubState {
   // Outgoing mail (app/mail/mail_queue.hpp; disabled without --smtp-host) and the offline path's
   // live state (app/offline/offline.hpp: which conversations wait for a reply by email).
   std::unique_ptr<MailQueue> mail;
+  // The outbound HTTP client (app/outbound/http_client.hpp): blocking, thread-safe; use it from
+  // worker threads only. options.outbound_client when a test injected one.
+  std::shared_ptr<outbound::HttpClient> http;
   OfflineState offline;
   // issue 9: blocks of abusive visitors (app/tickets/tickets.hpp), checked by every customer command.
   BlockList blocks;

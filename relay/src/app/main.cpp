@@ -148,6 +148,10 @@ int main(int argc, char** argv) {
     ho.web_dir = cfg.web_dir;
     ho.data_dir = cfg.data_dir;
     ho.clamd_socket = cfg.clamd_socket;
+    ho.outbound.allow_private = cfg.outbound_allow_private;
+    ho.outbound.allow_hosts = cfg.outbound_allow_hosts;
+    ho.outbound.deny_hosts = cfg.outbound_deny_hosts;
+    ho.outbound_ca_file = cfg.outbound_ca_file;
     SqliteDataStore data(*store);
     Hub hub(io, data, ho);
     HttpApi http(hub);
