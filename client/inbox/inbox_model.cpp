@@ -1293,7 +1293,8 @@ void InboxModel::rebuild_timeline() {
       push_system("Priority set to " + string_member(e.data, "priority"), e.seq, e.at);
     } else if (e.type == ev::transferred) {
       const std::string who = e.actor.name.empty() ? std::string("Staff") : e.actor.name;
-      const std::string team = string_member(e.data, "team");
+      std::string team = string_member(e.data, "team_name");  // relays before the team records: none
+      if (team.empty()) team = string_member(e.data, "team");
       std::string to;
       if (const Json* t = member(e.data, "to")) to = string_member(*t, "name");
       push_system(!to.empty() ? who + " transferred the chat to " + to

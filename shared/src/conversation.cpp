@@ -354,7 +354,8 @@ Result<Transition> transfer(const Conversation& c, const Actor& by, bool may_ove
     enter_queue(n, now);
   }
   emit(t, ev::transferred, Audience::everyone, by, now,
-       Json{{"from", from}, {"to", person(to.agent_id, to.agent_name)}, {"team", to.team}});
+       Json{{"from", from}, {"to", person(to.agent_id, to.agent_name)}, {"team", to.team},
+            {"team_name", to.team_name.empty() ? to.team : to.team_name}});
   if (!trim(note).empty()) {
     Message m;
     m.conversation_id = c.id;

@@ -116,6 +116,7 @@ TEST_CASE("transfer over REST, by a supervisor, and to a team's queue") {
   relay.create_user("sam", "sam-password-1", "agent");
   relay.create_user("kim", "kim-password-1", "agent");
   relay.create_user("sue", "sue-password-1", "supervisor");
+  relay.create_user("ann", "ann-password-1", "admin");
   relay.start();
   Staff sam = Staff::connect(relay, "sam", "sam-password-1");
   Staff kim = Staff::connect(relay, "kim", "kim-password-1");
@@ -148,23 +149,28 @@ TEST_CASE("transfer over REST, by a supervisor, and to a team's queue") {
   auto r = http_post_json(relay.port(), "/api/live-chat/" + cid + "/transfer", {{"agent_id", kim_id}}, sue);
   CHECK(r.status == 200);
   kim->wait_for(is_type("inbox.transferred"), "inbox.transferred for kim");
-  // Kim hands it to the billing team: back to the queue, for that team.
+  // Kim hands it to the billing team: back to the queue, for that team (named by its name; the
+  // conversation and the event keep its id).
+  const std::string admin = login(relay, "ann", "ann-password-1");
+  REQUIRE(http(relay.port(), "PUT", "/api/v1/teams/billing", R"({"name":"Billing"})", browser(relay, admin)).status ==
+          200);
   auto q = http_post_json(relay.port(), "/api/v1/conversations/" + cid + "/transfer", {{"team", "Billing"}}, kim_h);
   CHECK(q.status == 200);
   const Json queued = cust->wait_for(
-      [&](const Json& f) { return is_event("chat.transferred", cid)(f) && f["data"].value("team", "") == "Billing"; },
+      [&](const Json& f) { return is_event("chat.transferred", cid)(f) && f["data"].value("team", "") == "billing"; },
       "the team transfer at the customer");
+  CHECK(queued["data"]["team_name"] == "Billing");
   CHECK(queued["data"]["to"].is_null());
   auto got = http_get(relay.port(), "/api/v1/conversations/" + cid, sue);
   CHECK(got.json()["conversation"].value("status", "") == "pending");
-  CHECK(got.json()["conversation"].value("team", "") == "Billing");
+  CHECK(got.json()["conversation"].value("team", "") == "billing");
 
   // The transfer picker's directory: the tenant's staff, online ones first.
   auto agents = http_get(relay.port(), "/api/live-chat/agents", kim_h);
   REQUIRE(agents.status == 200);
   const Json list = agents.json()["agents"];
   REQUIRE(list.is_array());
-  CHECK(list.size() == 3);  // sam, kim, sue (no first admin: users existed before the first start)
+  CHECK(list.size() == 4);  // sam, kim, sue, ann (no first admin: users existed before the first start)
   CHECK(list[0].value("online", false));
   CHECK_FALSE(agents.body.find("password") != std::string::npos);
 }

@@ -443,3 +443,55 @@ TEST_CASE("queue position: a waiting customer sees their place fall, one frame p
   flush(*ada.ws);
   for (const Json& f : ada->all()) CHECK(f.value("type", "") != "chat.queue_position");
 }
+
+TEST_CASE("routing: a chat transferred to a team is offered to that team's members only") {
+  Relay relay(RelayOptions::with_args(flags()));
+  relay.start();
+  relay.create_user("ada", "ada-password-1", "agent");
+  relay.create_user("bo", "bo-password-1", "agent");
+  const std::string admin = login(relay, kAdminUser, kAdminPassword);
+  Staff ada = Staff::connect(relay, "ada", "ada-password-1");
+  Staff bo = Staff::connect(relay, "bo", "bo-password-1");
+  const std::string ada_id = ada.snapshot["user"]["id"], bo_id = bo.snapshot["user"]["id"];
+  // A team that does not own a queue for any topic: only a transfer sends chats to it.
+  REQUIRE(http(relay.port(), "PUT", "/api/v1/teams/billing", R"({"name":"Billing"})", as(relay, admin)).status == 200);
+  set_profile(relay, admin, bo_id, {{"teams", {"billing"}}, {"capacity", 3}});
+  // Bo holds two chats, Ada none.
+  Customer c1 = Customer::connect(relay), c2 = Customer::connect(relay);
+  const std::string first = queued_chat(c1), second = queued_chat(c2);
+  for (const std::string& id : {first, second}) {
+    auto r = http_post_json(relay.port(), "/api/live-chat/" + id + "/assign", {{"agent_id", bo_id}}, as(relay, admin));
+    REQUIRE_MESSAGE(r.status == 200, r.body);
+  }
+  set_routing(relay, admin, {{"mode", "least_busy"}});
+
+  // An unknown team is refused, naming the field; nothing moves.
+  auto unknown = http_post_json(relay.port(), "/api/live-chat/" + second + "/transfer", {{"team", "Refunds"}},
+                                as(relay, admin));
+  CHECK(unknown.status == 404);
+  CHECK(unknown.json()["error"].value("field", "") == "team");
+  CHECK(assigned_to(relay, second, bo_id));
+
+  // Named by its name, any ASCII case: the conversation keeps the team's id. Least busy would pick
+  // Ada (no chats) from the tenant's queue; the team's queue has only Bo.
+  auto moved = http_post_json(relay.port(), "/api/live-chat/" + second + "/transfer", {{"team", "billing "}},
+                              as(relay, admin));
+  REQUIRE_MESSAGE(moved.status == 200, moved.body);
+  Json transferred = c2->wait_for(is_event("chat.transferred", second), "the transfer line");
+  CHECK(transferred["data"]["team"] == "billing");
+  CHECK(transferred["data"]["team_name"] == "Billing");
+  Json offered = c2->wait_for(
+      [&](const Json& f) { return is_event("chat.session_assigned", second)(f) && f["data"].contains("routed"); },
+      "offered from the team's queue (not the admin's earlier assignment)");
+  CHECK(offered["data"]["agent"]["id"] == bo_id);
+  CHECK(assigned_to(relay, second, bo_id));
+  CHECK(db_int(relay, "SELECT COUNT(*) FROM conversations WHERE id = ?1 AND team = 'billing'", {second}) == 1);
+
+  // The conversations view filters by team.
+  auto listed = http_get(relay.port(), "/api/live-chat/conversations?team=billing", as(relay, admin));
+  REQUIRE(listed.status == 200);
+  REQUIRE(listed.json()["conversations"].size() == 1);
+  CHECK(listed.json()["conversations"][0]["id"] == second);
+  CHECK(http_get(relay.port(), "/api/live-chat/conversations?team=" + std::string(300, 'x'), as(relay, admin)).status ==
+        400);
+}

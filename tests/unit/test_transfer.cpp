@@ -96,7 +96,13 @@ TEST_CASE("a transfer to a team puts the chat back in the queue for that team") 
   CHECK(t.next.assigned_at == 0);
   CHECK(types_of(t.events) == std::vector<std::string>{"chat.transferred"});
   CHECK(t.events.front().data["team"] == "billing");
+  CHECK(t.events.front().data["team_name"] == "billing");  // no name given: the id
   CHECK(t.events.front().data["to"].is_null());
+  TransferTarget named = to_team("billing");
+  named.team_name = "Billing";
+  const Transition n = value_of(transfer(c, kSam, false, named, "", 5000));
+  CHECK(n.next.team == "billing");
+  CHECK(n.events.front().data["team_name"] == "Billing");
 }
 
 TEST_CASE("who may transfer: the assignee, or a supervisor/admin (may_override)") {

@@ -145,6 +145,15 @@ TEST_CASE("inbox: being handed a chat rings and says who and why; the transcript
   bool line = false;
   for (const auto& t : f.model.timeline()) line = line || t.text == "Sam Smith transferred the chat to Kim";
   CHECK(line);
+  // To a team: the line names the team by its name (the id is what the conversation keeps).
+  f.model.received(event("c_1", 5, ev::transferred,
+                         Json{{"from", nullptr}, {"to", nullptr}, {"team", "billing"}, {"team_name", "Billing desk"}},
+                         kNow, Actor{Role::agent, "u_me", "Sam Smith"}),
+                   kNow);
+  bool team_line = false;
+  for (const auto& t : f.model.timeline())
+    team_line = team_line || t.text == "Sam Smith sent the chat back to the queue for Billing desk";
+  CHECK(team_line);
 }
 
 }  // namespace parley::test

@@ -371,6 +371,7 @@ struct ConversationSearch {
   std::size_t limit = 50;
   std::size_t offset = 0;
   std::string contact_id;  // issue 9 (tickets/context): "" = any contact
+  std::string team;        // a team's id: conversations transferred to it ("" = any)
 };
 // One conversation of the view; with a query, the best (first) matching message: its seq and a
 // snippet with the match between [ and ].

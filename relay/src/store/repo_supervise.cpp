@@ -21,14 +21,15 @@ namespace {
 
 
 // Filters shared by the page and its count: ?1 tenant, ?2 status, ?3 assignee, ?4 priority,
-// ?5 issue type, ?6 channel, ?7 from, ?8 to.
+// ?5 issue type, ?6 channel, ?7 from, ?8 to, ?12 contact, ?13 team.
 constexpr const char* kFilters =
     " WHERE tenant_id = ?1 AND (?2 IS NULL OR status = ?2)"
     " AND (?3 IS NULL OR assignee_id = ?3 OR (assignee_id = '' AND previous_agent_id = ?3))"
     " AND (?4 IS NULL OR priority = ?4) AND (?5 IS NULL OR issue_type = ?5)"
     " AND (?6 IS NULL OR channel = ?6) AND (?7 IS NULL OR created_at >= ?7)"
     " AND (?8 IS NULL OR created_at < ?8)"
-    " AND (?12 IS NULL OR contact_id = ?12)";  // issue 9: a contact's history (context panel)
+    " AND (?12 IS NULL OR contact_id = ?12)"  // issue 9: a contact's history (context panel)
+    " AND (?13 IS NULL OR team = ?13)";
 
 // Matching messages' conversations with their first matching seq (?9 the FTS query).
 constexpr const char* kHits =
@@ -46,6 +47,7 @@ void bind_filters(Stmt& q, const std::string& tenant_id, const ConversationSearc
   if (f.from > 0) q.bind(7, f.from); else q.bind_null(7);
   if (f.to > 0) q.bind(8, f.to); else q.bind_null(8);
   q.bind_opt(12, f.contact_id);
+  q.bind_opt(13, f.team);
 }
 
 }  // namespace

@@ -102,15 +102,16 @@ Result<Transition> set_priority(const Conversation& c, const Actor& by, Priority
 
 // ---- issue 9: working a conversation ----
 
-// Where a transfer goes: exactly one of an agent (id and name) or a team (a name).
+// Where a transfer goes: exactly one of an agent (id and name) or a team (its record's id, and
+// its name for people; the relay resolves both from the tenant's team records).
 struct TransferTarget {
   std::string agent_id, agent_name;
-  std::string team;
+  std::string team, team_name;
 };
 
 // Hands the conversation to another agent (it stays `active`, assigned to them, the old
 // assignee kept as previous_agent_id) or to a team (back to `pending`, waiting from now, with
-// `team` set). Who: the assignee of an active conversation, or a supervisor/admin
+// `team` set to the team's id, so routing offers it to that team's members). Who: the assignee of an active conversation, or a supervisor/admin
 // (`may_override`), who may also transfer a waiting one. Emits chat.transferred (everyone: the
 // system line) and, when `note` is not blank, a staff-only chat.new_message of kind note by `by`.
 // Errors: forbidden (not staff), not_assigned (not the assignee and no override),

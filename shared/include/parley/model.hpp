@@ -86,8 +86,8 @@ struct Conversation {
   Seq head_seq = 0;  // seq of the last event (0 = none yet)
   // The web page the customer started from (chat.start "page"); staff only. "" when unknown.
   std::string page_url, page_title, page_referrer;
-  // The team whose queue holds it after a transfer to a team ("" = the tenant's queue). A plain
-  // name until teams exist as records (issue 9); kept as a record once someone accepts.
+  // The id of the team whose queue holds it after a transfer to a team ("" = the tenant's queue;
+  // routing then offers it only to that team's members); kept as a record once someone accepts.
   std::string team;
   // Satisfaction survey (parley/csat.hpp): the customer's rating 1..5 (0 = not rated), optional
   // comment, when it was given, and when staff last sent the survey again by hand (0 = never).

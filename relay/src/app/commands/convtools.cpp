@@ -5,8 +5,10 @@
 // override (supervisors and admins), and tells the new owner.
 //
 // chat.transfer: the target agent is read from the store on the loop's reader (a point query):
-// a user of the caller's tenant, not disabled, else not_found. A team is a plain name (teams as
-// records are another helper's work; the name is stored on the conversation and in the event).
+// a user of the caller's tenant, not disabled, else not_found. A team is one of the tenant's team
+// records (the router's copy, live/router.hpp), named by its id or its name (exact, then ASCII
+// case-insensitive), else not_found with field "team"; the conversation keeps the team's id, so
+// routing offers it to that team's members, and the event carries id and name.
 // API keys cannot transfer (forbidden): a hand-over is a person's decision. The write stores the
 // transition's events (chat.transferred, the staff-only note) with an audit row
 // ("chat.transferred"), then, after the commit, every socket of the new owner gets the notice
@@ -20,6 +22,27 @@ namespace parley::relay::cmd {
 namespace {
 bool may_override(const Principal& who) { return who.staff.user.role != StaffRole::agent; }
 
+bool same_ascii_folded(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    auto fold = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
+    if (fold(a[i]) != fold(b[i])) return false;
+  }
+  return true;
+}
+
+// The tenant's team named `ref` (its id, or its name), nullptr when there is none.
+const Team* find_team(HubState& hub, const std::string& tenant_id, const std::string& ref) {
+  const auto& teams = hub.router.config(tenant_id).teams;
+  for (const Team& t : teams)
+    if (t.id == ref) return &t;
+  for (const Team& t : teams)
+    if (t.name == ref) return &t;
+  for (const Team& t : teams)
+    if (same_ascii_folded(t.name, ref)) return &t;
+  return nullptr;
+}
+
 Json person_json(const std::string& id, const std::string& name) {
   if (id.empty()) return nullptr;
   return Json{{"id", id}, {"name", name}};
@@ -31,7 +54,12 @@ void transfer(HubState& hub, const Principal& who, ConnState*, const ChatTransfe
   ConvState* cs = visible(hub, who, t.conversation_id);
   if (!cs || cs->committed_seq() == 0) return ack(not_found());
   TransferTarget target;
-  target.team = t.team;
+  if (!t.team.empty()) {
+    const Team* team = find_team(hub, who.tenant_id, t.team);
+    if (!team) return ack(make_error(ErrorCode::not_found, "no such team in this tenant", "team"));
+    target.team = team->id;
+    target.team_name = team->name;
+  }
   if (!t.agent_id.empty()) {
     if (!hub.reader) return ack(make_error(ErrorCode::unavailable, "no database reader"));
     auto user = hub.reader->find_user(t.agent_id);
@@ -61,7 +89,7 @@ void transfer(HubState& hub, const Principal& who, ConnState*, const ChatTransfe
         a.actor_id = by.id;
         a.action = "chat.transferred";
         a.target = before.id;
-        a.data = Json{{"from", from}, {"to", person_json(target.agent_id, target.agent_name)}, {"team", target.team}};
+        a.data = Json{{"from", from}, {"to", person_json(target.agent_id, target.agent_name)}, {"team", target.team}, {"team_name", target.team_name}};
         a.at = at;
         d.extra.push_back(AppendAudit{std::move(a)});
         if (!target.agent_id.empty()) {

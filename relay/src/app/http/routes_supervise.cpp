@@ -30,7 +30,7 @@ bool query_enum(const Ctx& ctx, const char* key, std::optional<E> (*parse)(std::
   return true;
 }
 
-// GET /api/live-chat/conversations?contact=&status=&agent=&priority=&issue_type=&channel=&from=&to=&q=&limit=&offset=
+// GET /api/live-chat/conversations?contact=&team=&status=&agent=&priority=&issue_type=&channel=&from=&to=&q=&limit=&offset=
 // {"conversations":[summary + "match":{"seq","snippet"}?], "total","limit","offset"}
 void get_conversations(const CtxPtr& ctx) {
   ConversationSearch f;
@@ -50,6 +50,8 @@ void get_conversations(const CtxPtr& ctx) {
   f.issue_type = ctx->q("issue_type");
   f.query = ctx->q("q");
   f.contact_id = ctx->q("contact");  // issue 9: the customer context panel's history
+  f.team = ctx->q("team");
+  if (auto e = check_text(f.team, kMaxIdChars, "team")) return ctx->res.error(*e);
   if (auto e = check_text(f.contact_id, kMaxIdChars, "contact")) return ctx->res.error(*e);
   if (auto e = check_text(f.assignee_id, kMaxShortChars, "agent")) return ctx->res.error(*e);
   if (auto e = check_text(f.issue_type, kMaxShortChars, "issue_type")) return ctx->res.error(*e);

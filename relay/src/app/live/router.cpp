@@ -96,6 +96,16 @@ WaitingChat Router::chat_of(const TenantState& t, const Conversation& c) const {
       }
     }
   }
+  // A transfer to a team (Conversation::team, a team's id) puts the chat in that team's queue,
+  // whether or not the team owns one for its topics: the person who handed it over chose them.
+  if (!c.team.empty()) {
+    for (const Team& team : t.config.teams) {
+      if (team.id == c.team) {
+        w.team_id = team.id;
+        team_mode = team.mode;
+      }
+    }
+  }
   w.mode = effective_mode(t.config.settings.mode, team_mode);
   if (auto a = avoid_.find(c.id); a != avoid_.end()) w.avoid_agent_id = a->second;
   return w;
