@@ -58,6 +58,7 @@ struct Intents {
   // issue 9, sup2: the result's matching message (opened there); Reassign (listen in)
   Seq open_hit_seq = 0;
   bool open_reassign = false;
+  bool open_tickets = false, open_customer = false;  // issue 9, the tickets UI (tickets_view.hpp, customer_view.hpp)
 };
 
 // The DOM fields the view places (ids in web/inbox.html).
