@@ -46,6 +46,7 @@ std::string chips(const char* group_id, const std::string& group_name, const cha
   ImDrawList* dl = ImGui::GetWindowDrawList();
   std::string chosen;
   a11y::push(group_id, a11y::Role::radiogroup, group_name);
+  ImGui::PushID(group_id);  // chips of two groups may share a value ("any")
   float cx = p.x;
   for (int i = 0; i < n; ++i) {
     const bool on = current == values[i];
@@ -68,6 +69,7 @@ std::string chips(const char* group_id, const std::string& group_name, const cha
                        on ? kWhite : en ? kText : kField);
     cx += pw + 8 * s;
   }
+  ImGui::PopID();
   a11y::pop();
   return chosen;
 }

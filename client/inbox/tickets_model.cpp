@@ -85,8 +85,8 @@ void TicketsModel::open(Tab t) {
   status_.clear();
   status_error_ = false;
   tab_ = can_supervise() ? t : Tab::tickets;
-  // The staff names are wanted everywhere (assignees, the agents tab).
-  queue("GET", "/api/live-chat/agents", "", What::agents);
+  // The staff names are wanted everywhere (assignees, blocks); the agents tab asks itself.
+  if (tab_ != Tab::agents) queue("GET", "/api/live-chat/agents", "", What::agents);
   load_tab();
 }
 
@@ -105,7 +105,6 @@ void TicketsModel::set_tab(Tab t) {
 
 void TicketsModel::refresh() {
   if (!open_) return;
-  if (tab_ == Tab::agents) queue("GET", "/api/live-chat/agents", "", What::agents);
   load_tab();
 }
 
@@ -122,7 +121,8 @@ void TicketsModel::load_tab() {
       queue("GET", "/api/v1/blocks?active=1&limit=200", "", What::blocks);
       break;
     case Tab::agents:
-      // The workloads follow the agents list (answered()).
+      // The list again (who is online now); the workloads follow its answer (answered()).
+      queue("GET", "/api/live-chat/agents", "", What::agents);
       break;
   }
 }

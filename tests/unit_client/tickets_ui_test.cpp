@@ -159,9 +159,12 @@ TEST_CASE("tickets area: leads list active blocks and lift one; the agents tab l
   CHECK(m.blocks().empty());
   CHECK(m.status_line() == "Block lifted: the visitor can write again.");
 
+  m.answered(rs[0], 200, kAgents);  // on the blocked tab: names only, no workloads
+  CHECK(m.take_requests().empty());
   m.set_tab(TicketsModel::Tab::agents);
-  CHECK(m.take_requests().empty());  // the agents list (asked at open) brings the workloads
-  m.answered(rs[0], 200, kAgents);
+  const auto list = only(m);  // the list again, then every workload
+  CHECK(list.url == "/api/live-chat/agents");
+  m.answered(list, 200, kAgents);
   auto wl = m.take_requests();
   REQUIRE(wl.size() == 2);
   CHECK(wl[0].url == "/api/live-chat/agent/u_a/workload");
