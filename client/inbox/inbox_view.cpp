@@ -395,7 +395,7 @@ void InboxView::draw_topbar(InboxModel& model, float w, Intents& out) {
   ImGui::PushID("##stats");
   for (const Stat& st : stats) {
     // Room for the right-hand group: the status selector and (wide) the supervise buttons.
-    if (x > w - (narrow_ ? 460 : 990) * s_) break;
+    if (x > w - (narrow_ ? 460 : 990) * s_) break;  // 990: room for the Tickets button too (issue 9)
     const ImVec2 vs = measure(f.title, st.value);
     const ImVec2 ls = measure(f.small, st.label);
     float tx = x;

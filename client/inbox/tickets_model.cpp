@@ -100,6 +100,8 @@ void TicketsModel::close() {
 void TicketsModel::set_tab(Tab t) {
   if (!open_ || (t != Tab::tickets && !can_supervise()) || t == tab_) return;
   tab_ = t;
+  status_.clear();  // the last outcome belonged to the other tab
+  status_error_ = false;
   load_tab();
 }
 

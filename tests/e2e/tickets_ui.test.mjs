@@ -119,6 +119,7 @@ test('tickets UI: convert, customer context, block and lift, tickets list and st
     assert.deepEqual([made.json.title, made.json.priority, made.json.conversation_id], ['Lost parcel', 'high', c2]);
     // The panel now offers the ticket, not a second conversion.
     await waitState(page, 'the ticket button', (s, id) => !!s.controls.open_own_ticket && !s.controls.convert_ticket, ticketId);
+    await page.screenshot({ path: `${screenshotDir()}/tickets-ui-customer.png` });
 
     // Block the visitor: reason typed, Enter, then the confirm step.
     await clickUntil(page, 'block_visitor', 'the block form', (s) => s.customer.form === 'block');
@@ -150,6 +151,7 @@ test('tickets UI: convert, customer context, block and lift, tickets list and st
     await clickUntil(page, 'ticket_status:solved', 'solved', (s) => s.tickets_ui.ticket.status === 'solved' &&
       s.tickets_ui.status === 'Ticket solved.');
     assert.equal((await rest(admin, 'GET', `/api/v1/tickets/${ticketId}`)).json.status, 'solved');
+    await page.screenshot({ path: `${screenshotDir()}/tickets-ui-ticket.png` });
     // A solved ticket cannot go to pending: that chip is disabled in the mirror.
     const pending = page.getByRole('radiogroup', { name: 'Ticket status' }).getByRole('radio', { name: 'Pending' });
     await pending.waitFor({ state: 'attached', timeout: TIMEOUT_MS });
