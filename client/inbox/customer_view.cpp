@@ -34,12 +34,20 @@ const char* channel_word(const std::string& c) {
 
 }  // namespace
 
+namespace {
+bool g_was_open = false;
+}
+
 void draw_customer(const CustomerModel& m, CustomerFields& fields, const std::string& focused,
-                   InboxModel::Clock clock, float s, CustomerIntents& out) {
+                   InboxModel::Clock clock, float s, unsigned return_to, CustomerIntents& out) {
   if (!m.is_open()) {
     fields.hide_all();
+    if (g_was_open && return_to) a11y::focus(return_to);
+    g_was_open = false;
     return;
   }
+  const bool opening = !g_was_open;
+  g_was_open = true;
   const float w = AppShell::get().width(), h = AppShell::get().height();
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(ImVec2(w, h));
@@ -292,6 +300,7 @@ void draw_customer(const CustomerModel& m, CustomerFields& fields, const std::st
   const float bw = 84 * s;
   if (button("##customer_close", "Close", ImVec2(right - bw, a.y + 14 * s), ImVec2(bw, 32 * s), false, s))
     out.close = true;
+  if (opening) a11y::focus(a11y::last_id());
   a11y::pop();
   ImGui::SetCursorScreenPos(ImVec2(0, 0));
   const bool outside = ImGui::InvisibleButton("##customer_backdrop", ImVec2(w, h));

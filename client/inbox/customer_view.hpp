@@ -38,7 +38,9 @@ struct CustomerIntents {
   std::string focus_field;
 };
 
+// `return_to`: the mirror node the keyboard goes back to when the panel closes (the header's
+// Customer button); when it opens, the keyboard moves to its Close button.
 void draw_customer(const CustomerModel& m, CustomerFields& fields, const std::string& focused,
-                   InboxModel::Clock clock, float s, CustomerIntents& out);
+                   InboxModel::Clock clock, float s, unsigned return_to, CustomerIntents& out);
 
 }  // namespace parley::inbox

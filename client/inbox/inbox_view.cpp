@@ -1458,6 +1458,7 @@ void InboxView::draw_conversation(InboxModel& model, Fields& fields, float x, fl
              ButtonStyle::secondary, s_, customer_w - 8 * s_)) {
     out.open_customer = true;  // issue 9
   }
+  customer_button_ = a11y::last_id();
   if (!model.can_resolve() && model.can_accept()) {
     if (button("##accept", action, ImVec2(bx, y + (hh - bh) / 2), bh, ButtonStyle::primary, s_, action_w)) {
       out.accept = c->id;

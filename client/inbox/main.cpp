@@ -448,7 +448,8 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     inbox::TicketsIntents ti;
     if (model_->screen() == inbox::Screen::inbox) {
       if (customer_.is_open() && model_->open_id() != customer_.conversation_id()) customer_.close();
-      inbox::draw_customer(customer_, customer_fields_, view_.focused_field(), clock_, AppShell::get().scale(), ci);
+      inbox::draw_customer(customer_, customer_fields_, view_.focused_field(), clock_, AppShell::get().scale(),
+                           view_.customer_button(), ci);
       inbox::draw_tickets(tickets_, AppShell::get().scale(), ti);
       inbox::draw_admin(admin_, admin_fields_, model_->user().id, view_.focused_field(), origin(),
                         AppShell::get().scale(), ai);

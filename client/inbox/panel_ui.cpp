@@ -112,9 +112,10 @@ void card(const char* window_id, const char* dialog_id, const std::string& title
   ImGui::PopID();
 }
 
-void end_card(const char* close_id, ImVec2 a, ImVec2 b, float s, bool& close, bool take_escape) {
+void end_card(const char* close_id, ImVec2 a, ImVec2 b, float s, bool& close, bool take_escape, bool focus_close) {
   const float bw = 84 * s;
   if (button(close_id, "Close", ImVec2(b.x - 24 * s - bw, a.y + 16 * s), ImVec2(bw, 32 * s), false, s)) close = true;
+  if (focus_close) a11y::focus(a11y::last_id());
   a11y::pop();
   const float w = AppShell::get().width(), h = AppShell::get().height();
   ImGui::SetCursorScreenPos(ImVec2(0, 0));

@@ -45,7 +45,9 @@ void input(client::dom::Field& f, const std::string& caption, ImVec2 p, float w,
 // end_card(), which draws Close and takes Esc and a click outside as `close`.
 void card(const char* window_id, const char* dialog_id, const std::string& title, float cw, float ch, float s,
           ImVec2& a, ImVec2& b);
-void end_card(const char* close_id, ImVec2 a, ImVec2 b, float s, bool& close, bool take_escape = true);
+// `focus_close`: the keyboard moves to Close (the card just opened).
+void end_card(const char* close_id, ImVec2 a, ImVec2 b, float s, bool& close, bool take_escape = true,
+              bool focus_close = false);
 // Text clipped to `max_x`, drawn through client/common/text (any script); returns its width.
 float text(const std::string& s, int face, ImVec2 p, float max_x, ImU32 col);
 

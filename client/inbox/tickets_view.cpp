@@ -304,6 +304,9 @@ void draw_agents(const TicketsModel& m, ImVec2 a, ImVec2 b, float y, float s, Ti
   a11y::pop();
 }
 
+ImGuiID g_tickets_button = 0;
+bool g_tickets_was_open = false;
+
 }  // namespace
 
 float draw_tickets_button(float right, float bar_h, float s, bool& open) {
@@ -312,11 +315,18 @@ float draw_tickets_button(float right, float bar_h, float s, bool& open) {
   const float rx = right - bw;
   if (button("##open_tickets", "Tickets", ImVec2(rx, (bar_h - bh) / 2), ImVec2(bw, bh), false, s, {}, kTopbarText))
     open = true;
+  g_tickets_button = a11y::last_id();
   return rx - 8 * s;
 }
 
 void draw_tickets(const TicketsModel& m, float s, TicketsIntents& out) {
-  if (!m.is_open()) return;
+  if (!m.is_open()) {
+    if (g_tickets_was_open && g_tickets_button) a11y::focus(g_tickets_button);
+    g_tickets_was_open = false;
+    return;
+  }
+  const bool opening = !g_tickets_was_open;
+  g_tickets_was_open = true;
   ImVec2 a, b;
   card("##tickets_modal", "##tickets_dialog", "Tickets", 980 * s, 680 * s, s, a, b);
   ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -357,7 +367,7 @@ void draw_tickets(const TicketsModel& m, float s, TicketsIntents& out) {
   text(line, kSmall, p, b.x - pad, m.status_is_error() ? kDanger : kGreen);
   a11y::node("##tickets_status_line", a11y::Role::status, line, p, ImVec2(b.x - pad, p.y + 18 * s));
   bool close = false;
-  end_card("##tickets_close", a, b, s, close);
+  end_card("##tickets_close", a, b, s, close, true, opening);
   if (close) out.close = true;
 }
 

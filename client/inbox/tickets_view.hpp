@@ -30,7 +30,8 @@ struct TicketsIntents {
 
 // The top bar's "Tickets" button, right-aligned at `right`; returns the new right edge.
 float draw_tickets_button(float right, float bar_h, float s, bool& open);
-// The card (nothing when closed).
+// The card (nothing when closed). The keyboard moves into it when it opens (its Close button) and
+// back to the top bar's Tickets button when it closes.
 void draw_tickets(const TicketsModel& m, float s, TicketsIntents& out);
 
 }  // namespace parley::inbox

@@ -88,6 +88,13 @@ test('tickets UI: convert, customer context, block and lift, tickets list and st
   await ctx.addCookies([{ name: cname, value: cvalue, url: relay.origin }]);
   const page = await ctx.newPage();
   try {
+    // The accessible name of the focused element (a mirror node's aria-label, else its text).
+    await page.addInitScript(() => {
+      window.focusedName = () => {
+        const el = document.activeElement;
+        return el ? (el.getAttribute('aria-label') || el.textContent || '').trim() : '';
+      };
+    });
     await page.goto(`${relay.origin}/inbox`);
     await waitFirstFrame(page);
     await waitState(page, 'the inbox online', (s) => s.screen === 'inbox' && s.connection === 'online');
@@ -139,8 +146,16 @@ test('tickets UI: convert, customer context, block and lift, tickets list and st
     s = await waitState(page, 'its transcript', (s) => s.selected.messages.some((m) => m.text === 'Where is my invoice?'));
     assert.equal(await page.locator('#composer').isVisible(), false, 'no composer on a resolved chat');
 
-    // The Tickets area: the new ticket is listed; opened, it is solved.
-    await clickUntil(page, 'open_tickets', 'the tickets area', (s) => s.tickets_ui.open);
+    // The Tickets area, by keyboard (the top bar's button, Enter): the keyboard moves into the card;
+    // the new ticket is listed; opened, it is solved.
+    const ticketsButton = page.getByRole('button', { name: 'Tickets', exact: true });
+    await ticketsButton.waitFor({ state: 'attached', timeout: TIMEOUT_MS });
+    await ticketsButton.focus();
+    await page.keyboard.press('Enter');
+    await waitState(page, 'the tickets area', (s) => s.tickets_ui.open);
+    await page.waitForFunction((name) => focusedName() === name, 'Close', { timeout: TIMEOUT_MS }).catch(async () => {
+      throw new Error(`the keyboard is not on the card's Close button but on "${await page.evaluate(focusedName)}"`);
+    });
     await waitState(page, 'the ticket listed', (s, id) => s.tickets_ui.tickets_loaded &&
       s.tickets_ui.tickets.some((t) => t.id === id && t.status === 'open' && t.priority === 'high'), ticketId);
     await clickUntil(page, 'tickets_priority:urgent', 'filtered to urgent', (s) => s.tickets_ui.priority_filter === 'urgent' &&
@@ -173,10 +188,11 @@ test('tickets UI: convert, customer context, block and lift, tickets list and st
       s.tickets_ui.agents.some((a) => a.name === 'Administrator' && a.loaded && a.status === 'online' && a.capacity > 0));
     await page.screenshot({ path: `${screenshotDir()}/tickets-ui-agents.png` });
 
-    // Esc closes the card.
+    // Esc closes the card; the keyboard is back on the top bar's Tickets button.
     await blur(page);
     await page.keyboard.press('Escape');
     await waitState(page, 'the card closed', (s) => !s.tickets_ui.open);
+    await page.waitForFunction((name) => focusedName() === name, 'Tickets', { timeout: TIMEOUT_MS });
   } catch (e) {
     failed = true;
     await page.screenshot({ path: `${screenshotDir()}/tickets-ui-failure.png` }).catch(() => {});
