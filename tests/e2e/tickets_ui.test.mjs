@@ -127,6 +127,13 @@ test('tickets UI: convert, customer context, block and lift, tickets list and st
     // The panel now offers the ticket, not a second conversion.
     await waitState(page, 'the ticket button', (s, id) => !!s.controls.open_own_ticket && !s.controls.convert_ticket, ticketId);
     await page.screenshot({ path: `${screenshotDir()}/tickets-ui-customer.png` });
+    // The transcript has the system line (the event chat.ticket_created), in the mirror too.
+    await page.waitForFunction((want) => {
+      for (const el of document.querySelectorAll('#parley-a11y *')) {
+        if ((el.getAttribute('aria-label') || el.textContent || '').includes(want)) return true;
+      }
+      return false;
+    }, `Ticket ${ticketId} created by Administrator`, { timeout: TIMEOUT_MS });
 
     // Block the visitor: reason typed, Enter, then the confirm step.
     await clickUntil(page, 'block_visitor', 'the block form', (s) => s.customer.form === 'block');
