@@ -306,8 +306,9 @@ void draw_customer(const CustomerModel& m, CustomerFields& fields, const std::st
   const bool outside = ImGui::InvisibleButton("##customer_backdrop", ImVec2(w, h));
   const ImVec2 mp = ImGui::GetIO().MousePos;
   if (outside && (mp.x < a.x || mp.y < a.y)) out.close = true;
-  // Esc: the glue closes an open form first, then the panel.
-  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape)) || a11y::take_escape()) out.escape = true;
+  // Esc on a mirror node; the canvas's Esc goes to main.cpp's key() (not ImGui's key state too: one
+  // press would close the form and then the panel). The glue closes an open form first.
+  if (a11y::take_escape()) out.escape = true;
   ImGui::End();
 }
 

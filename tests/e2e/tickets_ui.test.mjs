@@ -147,6 +147,13 @@ test('tickets UI: convert, customer context, block and lift, tickets list and st
     await assert.rejects(cust.request('chat.send_message', { conversation_id: c2, client_msg_id: 'tu-2', text: 'you are useless' }),
       /"field":"blocked"/);
 
+    // Esc closes the panel (the keyboard goes back to the Customer button); opened again by mouse.
+    await blur(page);
+    await page.keyboard.press('Escape');
+    await waitState(page, 'the panel closed', (s) => !s.customer.open);
+    await page.waitForFunction((name) => focusedName() === name, 'Customer', { timeout: TIMEOUT_MS });
+    await clickUntil(page, 'open_customer', 'the customer panel again', (s) => s.customer.open && s.customer.loaded);
+
     // The earlier conversation opens read-only from the panel.
     await clickUntil(page, `prev:${c1}`, 'the earlier chat open', (s, id) => !s.customer.open && s.selected &&
       s.selected.id === id && s.selected.joined, c1);
