@@ -10,6 +10,7 @@
 #include "common/script.hpp"
 #include "parley/queue.hpp"
 #include "parley/replies.hpp"
+#include "parley/tickets.hpp"  // issue 9: kTicketCreatedEvent
 
 namespace parley::inbox {
 namespace {
@@ -1302,6 +1303,11 @@ void InboxModel::rebuild_timeline() {
                   e.seq, e.at);
     } else if (e.type == ev::issue_type_changed) {
       push_system("Issue type set to " + string_member(e.data, "issue_type"), e.seq, e.at);
+    } else if (e.type == kTicketCreatedEvent) {  // issue 9: converted to a ticket
+      std::string by;
+      if (const Json* b = member(e.data, "by")) by = string_member(*b, "name");
+      push_system("Ticket " + string_member(e.data, "ticket_id") + " created" + (by.empty() ? "" : " by " + by), e.seq,
+                  e.at);
     }
   }
   (void)summary_shown;

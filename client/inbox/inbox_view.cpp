@@ -1,5 +1,6 @@
 #include "inbox/inbox_view.hpp"
 #include "inbox/admin_view.hpp"
+#include "inbox/tickets_view.hpp"
 
 #include <algorithm>
 #include <cfloat>
@@ -394,7 +395,7 @@ void InboxView::draw_topbar(InboxModel& model, float w, Intents& out) {
   ImGui::PushID("##stats");
   for (const Stat& st : stats) {
     // Room for the right-hand group: the status selector and (wide) the supervise buttons.
-    if (x > w - (narrow_ ? 460 : 900) * s_) break;
+    if (x > w - (narrow_ ? 460 : 990) * s_) break;  // 990: room for the Tickets button too (issue 9)
     const ImVec2 vs = measure(f.title, st.value);
     const ImVec2 ls = measure(f.small, st.label);
     float tx = x;
@@ -450,6 +451,7 @@ void InboxView::draw_topbar(InboxModel& model, float w, Intents& out) {
   dl->AddCircleFilled(ImVec2(ac.x + 11 * s_, ac.y + 11 * s_), 3.5f * s_, dot, 12);
   rx -= 14 * s_;
   if (!narrow_ && model.is_supervisor()) rx = draw_admin_button(rx, hh, s_, out.open_admin);  // issue 9
+  if (!narrow_) rx = draw_tickets_button(rx, hh, s_, out.open_tickets);  // issue 9 (tickets_view.hpp)
   if (!narrow_) rx = draw_supervise_buttons(model, rx, hh, out) - 6 * s_;  // Conversations, Dashboard
   // Mute toggle.
   const float msz = 34 * s_;
@@ -1384,6 +1386,8 @@ void InboxView::draw_conversation(InboxModel& model, Fields& fields, float x, fl
   const float action_w = action ? measure(f.label, action).x + 36 * s_ : 0;
   bx -= action_w;
   const float transfer_w = model.can_transfer() ? measure(f.label, "Transfer").x + 44 * s_ : 0;  // issue 9
+  // issue 9: "Customer" (customer_view.hpp: context, convert to ticket, block), left of Transfer.
+  const float customer_w = measure(f.label, "Customer").x + 36 * s_;
   // Narrow screens show the list or the conversation: "Back" returns to the list.
   float lx = x;
   if (narrow_) {
@@ -1396,7 +1400,7 @@ void InboxView::draw_conversation(InboxModel& model, Fields& fields, float x, fl
   }
   avatar(dl, ImVec2(lx + 44 * s_, y + hh / 2), 18 * s_, initial(name), avatar_color(name), kWhite, f.label);
   const float tx = lx + 72 * s_;
-  const float text_max = bx - transfer_w - 10 * s_;
+  const float text_max = bx - transfer_w - customer_w - 18 * s_;
   text_clipped(dl, f.title, ImVec2(tx, y + 14 * s_), text_max, kInk, kWhite, name.c_str());
   float px = tx + client::text::measure(name, Face::title) + 10 * s_;
   const char* sl = status_label(c->status);
@@ -1450,6 +1454,11 @@ void InboxView::draw_conversation(InboxModel& model, Fields& fields, float x, fl
     }
     transfer_button_ = a11y::last_id();
   }
+  if (button("##open_customer", "Customer", ImVec2(bx - transfer_w - customer_w - 8 * s_, y + (hh - bh) / 2), bh,
+             ButtonStyle::secondary, s_, customer_w - 8 * s_)) {
+    out.open_customer = true;  // issue 9
+  }
+  customer_button_ = a11y::last_id();
   if (!model.can_resolve() && model.can_accept()) {
     if (button("##accept", action, ImVec2(bx, y + (hh - bh) / 2), bh, ButtonStyle::primary, s_, action_w)) {
       out.accept = c->id;

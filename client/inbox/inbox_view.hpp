@@ -58,6 +58,7 @@ struct Intents {
   // issue 9, sup2: the result's matching message (opened there); Reassign (listen in)
   Seq open_hit_seq = 0;
   bool open_reassign = false;
+  bool open_tickets = false, open_customer = false;  // issue 9, the tickets UI (tickets_view.hpp, customer_view.hpp)
 };
 
 // The DOM fields the view places (ids in web/inbox.html).
@@ -84,6 +85,8 @@ class InboxView {
   // The transcript as last drawn: at the bottom (following new messages), and how many items
   // arrived below while the reader was scrolled up (the "new messages" marker shows then).
   bool transcript_at_bottom() const { return at_bottom_; }
+  // issue 9: the header's "Customer" button (the keyboard returns there when its panel closes).
+  ImGuiID customer_button() const { return customer_button_; }
   int transcript_new_below() const { return new_below_; }
 
  private:
@@ -125,6 +128,7 @@ class InboxView {
   void draw_resolve(InboxModel& model, Fields& fields, Intents& out);
   void draw_flash(InboxModel& model, double now);
   ImGuiID transfer_button_ = 0;
+  ImGuiID customer_button_ = 0;  // issue 9
   bool was_transfer_open_ = false;
 
   float s_ = 1;

@@ -24,6 +24,8 @@
 #include "inbox/inbox_model.hpp"
 #include "inbox/inbox_view.hpp"
 #include "inbox/admin_view.hpp"
+#include "inbox/customer_view.hpp"
+#include "inbox/tickets_view.hpp"
 
 extern "C" {
 void parley_inbox_init();
@@ -129,6 +131,10 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
       model_->supervise().set_query(std::string(value));
     } else if (field.starts_with("admin-")) {
       admin_input(field, std::string(value));
+    } else if (field == "ticket-title") {  // issue 9, the Customer panel
+      customer_.title = std::string(value);
+    } else if (field == "block-reason") {
+      customer_.reason = std::string(value);
     }
     AppShell::get().invalidate();
   }
@@ -141,6 +147,10 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
       run_search();
     } else if (field.starts_with("admin-")) {
       admin_submit(field);
+    } else if (field == "ticket-title" || field == "block-reason") {  // issue 9
+      inbox::CustomerIntents ci;
+      (field == "ticket-title" ? ci.submit_convert : ci.ask_block) = true;
+      apply_customer(ci);
     } else if (field == "login-user" || field == "login-password") {
       parley_inbox_submit_login();
     }
@@ -153,6 +163,9 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
       close_supervise();
     } else if (field.starts_with("admin-")) {
       admin_.close();
+    } else if (field == "ticket-title" || field == "block-reason") {  // issue 9: the form closes
+      customer_.cancel_form();
+      customer_fields_.hide_all();
     }
     parley_inbox_blur();
     after_change();
@@ -188,6 +201,8 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     j["downloads"] = Json{{"done", downloads_}, {"failed", download_failures_}};
     j["thumbnails"] = Json{{"shown", client::thumbs::ready_count()}, {"failed", client::thumbs::failed_count()}};
     j["admin"] = admin_.snapshot();  // issue 9
+    j["tickets_ui"] = tickets_.snapshot();  // issue 9, the Tickets area
+    j["customer"] = customer_.snapshot();   // issue 9, the Customer panel
     j["layout"] = view_.narrow() ? "narrow" : "wide";
     j["transcript"] = Json{{"at_bottom", view_.transcript_at_bottom()}, {"new_below", view_.transcript_new_below()}};
     // Where the named controls were drawn (CSS px): end-to-end tests click them by name.
@@ -234,6 +249,20 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
   void key(int key, int action) {
     if (action == GLFW_RELEASE || model_->screen() != inbox::Screen::inbox || !view_.focused_field().empty())
       return;
+    if (tickets_.is_open() || customer_.is_open()) {  // issue 9: the card has the keys; Esc closes
+      if (action == GLFW_PRESS && key == GLFW_KEY_ESCAPE) {
+        if (customer_.is_open()) {
+          inbox::CustomerIntents ci;
+          ci.escape = true;
+          apply_customer(ci);
+        } else {
+          inbox::TicketsIntents ti;
+          ti.close = true;
+          apply_tickets(ti);
+        }
+      }
+      return;
+    }
     if (admin_.is_open()) {  // issue 9: the Admin card has the keys; Esc closes it
       if (action == GLFW_PRESS && key == GLFW_KEY_ESCAPE) {
         inbox::AdminIntents ai;
@@ -294,6 +323,9 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     view_ = inbox::InboxView();
     last_open_.clear();
     admin_ = inbox::AdminModel();
+    tickets_ = inbox::TicketsModel();  // issue 9
+    customer_ = inbox::CustomerModel();
+    clock_ = {offset, hour12};
   }
 
   void enter_inbox() {
@@ -412,11 +444,18 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     client::a11y::begin_frame();
     const bool animating = view_.draw(*model_, fields_, now, in);
     inbox::AdminIntents ai;  // issue 9: the Admin area, over everything
+    inbox::CustomerIntents ci;  // issue 9: the Customer panel and the Tickets area
+    inbox::TicketsIntents ti;
     if (model_->screen() == inbox::Screen::inbox) {
+      if (customer_.is_open() && model_->open_id() != customer_.conversation_id()) customer_.close();
+      inbox::draw_customer(customer_, customer_fields_, view_.focused_field(), clock_, AppShell::get().scale(),
+                           view_.customer_button(), ci);
+      inbox::draw_tickets(tickets_, AppShell::get().scale(), ti);
       inbox::draw_admin(admin_, admin_fields_, model_->user().id, view_.focused_field(), origin(),
                         AppShell::get().scale(), ai);
     } else {
       admin_fields_.hide_all();
+      customer_fields_.hide_all();
     }
     client::a11y::end_frame();
     if (client::a11y::take_escape()) escape();
@@ -424,6 +463,16 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     apply(in);
     if (in.open_admin) ai.open = true;
     apply_admin(ai);
+    if (in.open_tickets) ti.open = true;
+    apply_tickets(ti);
+    if (in.open_customer) open_customer();
+    apply_customer(ci);
+    // A form's field gets the keyboard once it is placed (the frame after the form opened).
+    if (!pending_focus_.empty()) {
+      for (client::dom::Field* f : {&customer_fields_.title, &customer_fields_.reason})
+        if (pending_focus_ == f->id() && f->visible()) f->focus(), pending_focus_.clear();
+      if (!customer_.is_open()) pending_focus_.clear();
+    }
     return animating;
   }
 
@@ -846,6 +895,155 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     if (changed) admin_after();
   }
 
+  // ---- issue 9, the Tickets area and the Customer panel (tickets_view.hpp, customer_view.hpp) ----
+  // Sends what the models queued and reads their outcomes out to screen readers.
+  void tickets_after() {
+    for (inbox::TicketsModel::Request& r : tickets_.take_requests()) {
+      auto req = std::make_shared<inbox::TicketsModel::Request>(std::move(r));
+      http(req->method.c_str(), req->url, req->body, [this, req](const HttpAnswer& a) {
+        tickets_.answered(*req, a.status, a.body);
+        if (a.status == 401) check_session();
+        tickets_after();
+      });
+    }
+    for (inbox::CustomerModel::Request& r : customer_.take_requests()) {
+      auto req = std::make_shared<inbox::CustomerModel::Request>(std::move(r));
+      http(req->method.c_str(), req->url, req->body, [this, req](const HttpAnswer& a) {
+        customer_.answered(*req, a.status, a.body);
+        if (a.status == 401) check_session();
+        tickets_after();
+      });
+    }
+    if (tickets_.status_number() != tickets_status_no_) {
+      tickets_status_no_ = tickets_.status_number();
+      if (!tickets_.status_line().empty()) client::dom::announce(tickets_.status_line());
+    }
+    if (customer_.status_number() != customer_status_no_) {
+      customer_status_no_ = customer_.status_number();
+      if (!customer_.status_line().empty()) client::dom::announce(customer_.status_line());
+    }
+    after_change();
+  }
+  void close_other_panels() {
+    if (admin_.is_open()) admin_.close(), admin_fields_.hide_all();
+    if (model_->supervise().panel() == inbox::SuperviseModel::Panel::dashboard) model_->show_dashboard(false);
+    model_->supervise().close();
+  }
+  void open_customer() {
+    const Conversation* c = model_->open_conversation();
+    if (!c) return;
+    close_other_panels();
+    tickets_.close();
+    const inbox::ListItem* li = model_->open_item();
+    std::string name = li ? li->contact_name : std::string();
+    if (const inbox::ContactDetails* k = model_->open_contact(); name.empty() && k) name = k->name;
+    customer_.open(c->id, name, c->topic, std::string(to_string(c->priority)));
+    parley_inbox_blur();
+    tickets_after();
+  }
+  void apply_tickets(const inbox::TicketsIntents& ti) {
+    inbox::TicketsModel& m = tickets_;
+    bool changed = false;
+    if (ti.open && !m.is_open()) {
+      close_other_panels();
+      customer_.close();
+      m.set_role(model_->user().role);
+      m.set_self(model_->user().id);
+      m.open();
+      parley_inbox_blur();
+      changed = true;
+    }
+    if (!m.is_open()) {
+      if (changed) tickets_after();
+      return;
+    }
+    if (ti.close) {
+      m.close();
+      tickets_after();
+      return;
+    }
+    if (ti.tab >= 0) m.set_tab(static_cast<inbox::TicketsModel::Tab>(ti.tab)), changed = true;
+    if (ti.refresh) m.refresh(), changed = true;
+    if (!ti.status_filter.empty()) m.set_status_filter(ti.status_filter == "any" ? "" : ti.status_filter), changed = true;
+    if (!ti.priority_filter.empty())
+      m.set_priority_filter(ti.priority_filter == "any" ? "" : ti.priority_filter), changed = true;
+    if (!ti.select.empty()) m.select_ticket(ti.select == "-" ? std::string() : ti.select), changed = true;
+    if (!ti.set_status.empty()) m.set_status(ti.set_status), changed = true;
+    if (!ti.set_priority.empty()) m.set_priority(ti.set_priority), changed = true;
+    if (!ti.set_assignee.empty()) m.set_assignee(ti.set_assignee == "-" ? std::string() : ti.set_assignee), changed = true;
+    if (!ti.lift.empty()) m.lift(ti.lift), changed = true;
+    if (!ti.open_conversation.empty()) {  // a ticket's chat, or listening in to an agent's
+      m.close();
+      model_->open(ti.open_conversation, now_ms());
+      changed = true;
+    }
+    if (changed) tickets_after();
+  }
+  void apply_customer(const inbox::CustomerIntents& ci) {
+    inbox::CustomerModel& m = customer_;
+    if (!m.is_open()) return;
+    bool changed = false;
+    using Form = inbox::CustomerModel::Form;
+    if (ci.close || (ci.escape && m.form() == Form::none)) {
+      m.close();
+      customer_fields_.hide_all();
+      parley_inbox_blur();
+      tickets_after();
+      return;
+    }
+    if (ci.escape || ci.cancel_form) {
+      m.cancel_form();
+      parley_inbox_blur();
+      changed = true;
+    }
+    if (!ci.focus_field.empty()) {
+      for (client::dom::Field* f : {&customer_fields_.title, &customer_fields_.reason})
+        if (ci.focus_field == f->id()) f->focus();
+    }
+    if (ci.open_convert) {
+      m.open_convert();
+      customer_fields_.title.set_value(m.title);
+      pending_focus_ = customer_fields_.title.id();
+      changed = true;
+    }
+    if (!ci.priority.empty()) m.priority = ci.priority, changed = true;
+    if (ci.submit_convert) {
+      m.title = customer_fields_.title.value();
+      if (m.submit_convert()) parley_inbox_blur();
+      changed = true;
+    }
+    if (ci.open_block) {
+      m.open_block();
+      customer_fields_.reason.set_value("");
+      pending_focus_ = customer_fields_.reason.id();
+      changed = true;
+    }
+    if (!ci.block_kind.empty()) m.set_block_kind(ci.block_kind), changed = true;
+    if (!ci.duration.empty()) m.duration = ci.duration, changed = true;
+    if (ci.ask_block) {
+      m.reason = customer_fields_.reason.value();
+      if (m.ask_block()) parley_inbox_blur();
+      changed = true;
+    }
+    if (ci.confirm_block) m.confirm_block(), changed = true;
+    if (!ci.open_conversation.empty()) {  // a previous conversation, read-only
+      m.close();
+      customer_fields_.hide_all();
+      model_->open(ci.open_conversation, now_ms());
+      changed = true;
+    }
+    if (!ci.open_ticket.empty()) {
+      m.close();
+      customer_fields_.hide_all();
+      tickets_.set_role(model_->user().role);
+      tickets_.set_self(model_->user().id);
+      tickets_.open();
+      tickets_.select_ticket(ci.open_ticket);
+      changed = true;
+    }
+    if (changed) tickets_after();
+  }
+
   void apply(const inbox::Intents& in) {
     const Millis now = now_ms();
     bool changed = false;
@@ -1022,6 +1220,12 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
   bool canned_fetched_ = false;  // issue 9
   bool picker_open_ = false;
   bool note_placeholder_ = false;
+  inbox::TicketsModel tickets_;  // issue 9, the Tickets area
+  inbox::CustomerModel customer_;  // issue 9, the Customer panel
+  inbox::CustomerFields customer_fields_;
+  inbox::InboxModel::Clock clock_{};
+  std::string pending_focus_;
+  std::uint64_t tickets_status_no_ = 0, customer_status_no_ = 0;
   inbox::AdminModel admin_;  // issue 9
   inbox::AdminFields admin_fields_;
   std::uint64_t admin_status_no_ = 0;

@@ -5,8 +5,8 @@
 // accessibility mirror); once the block is lifted the visitor writes again. Waits are for
 // states, never for time.
 //
-// Not here yet: the inbox's Convert / Tickets / context / Block controls (not built; see the
-// report of the i9-tickets branch).
+// The inbox's Convert / Tickets / Customer / Block controls have their own journey:
+// tests/e2e/tickets_ui.test.mjs.
 //
 // Run: PARLEY_RELAY_BIN=... PARLEY_CTL_BIN=... PARLEY_WEB_DIST=build-wasm/dist \
 //      node --test tests/e2e/tickets.test.mjs

@@ -7,6 +7,7 @@
 
 #include "fake_relay.hpp"
 #include "inbox/inbox_model.hpp"
+#include "parley/tickets.hpp"
 
 namespace parley::test {
 namespace {
@@ -175,4 +176,16 @@ TEST_CASE("inbox: # searches the knowledge base; picking shares the article and 
   CHECK(f.model.draft().empty());
   CHECK(f.model.take_draft_replaced());
 }
+TEST_CASE("inbox: a chat converted to a ticket shows the system line with the ticket and who made it") {
+  Fixture9 f;
+  f.model.received(event("c_1", 4, std::string(kTicketCreatedEvent),
+                         Json{{"ticket_id", "tk_7"}, {"by", {{"id", "u_kim"}, {"name", "Kim"}}}}, kNow,
+                         Actor{Role::agent, "u_kim", "Kim"}),
+                   kNow);
+  bool line = false;
+  for (const auto& t : f.model.timeline())
+    line = line || (t.kind == inbox::TimelineItem::Kind::system && t.text == "Ticket tk_7 created by Kim");
+  CHECK(line);
+}
+
 }  // namespace parley::test
