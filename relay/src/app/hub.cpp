@@ -355,8 +355,22 @@ void Hub::replace_kb(const std::string& tenant_id, std::vector<KbArticle> articl
   s.write({ReplaceKb{tenant_id, *shared}}, [&s, tenant_id, shared, cb = std::move(cb)](std::optional<Error> err) {
     if (!err) {
       log::info("knowledge base replaced", {{"tenant", tenant_id}, {"articles", shared->size()}});
-      s.tenants.set_kb(tenant_id, std::move(*shared));
+      if (s.reader) {
+        s.tenants.reload_kb(*s.reader, tenant_id);  // usage counts and times as stored
+      } else {
+        s.tenants.set_kb(tenant_id, std::move(*shared));
+      }
     }
+    cb(err);
+  });
+}
+
+void Hub::change_kb(const std::string& tenant_id, std::vector<Mutation> ops,
+                    std::function<void(std::optional<Error>)> cb) {
+  HubState& s = *s_;
+  if (!s.tenants.find(tenant_id)) return cb(make_error(ErrorCode::not_found, "no such tenant"));
+  s.write(std::move(ops), [&s, tenant_id, cb = std::move(cb)](std::optional<Error> err) {
+    if (!err && s.reader) s.tenants.reload_kb(*s.reader, tenant_id);
     cb(err);
   });
 }

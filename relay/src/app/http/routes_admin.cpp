@@ -193,7 +193,17 @@ void delete_apikey(const CtxPtr& ctx) {
 }
 
 // GET /api/v1/kb
-void get_kb(const CtxPtr& ctx) { ctx->res.json(200, Json{{"articles", kb_to_json(ctx->hub.kb(ctx->tenant_id()))}}); }
+// Every article, inactive ones too, as stored (usage counts are bumped by the assistant's writes).
+void get_kb(const CtxPtr& ctx) {
+  const std::string tenant = ctx->tenant_id();
+  on_reader(ctx, [ctx, tenant](StoreReader& db) -> std::function<void()> {
+    auto kb = std::make_shared<Result<std::vector<KbArticle>>>(db.load_kb(tenant));
+    return [ctx, kb] {
+      if (!*kb) return ctx->res.error(kb->error());
+      ctx->res.json(200, Json{{"articles", kb_to_json(**kb)}});
+    };
+  });
+}
 
 // POST /api/v1/kb [ {id,title,body,keywords[]}, ... ]
 void post_kb(const CtxPtr& ctx) {
@@ -202,6 +212,7 @@ void post_kb(const CtxPtr& ctx) {
   ApiResult<std::vector<KbArticle>> r = decode_kb(body);
   if (!decoded(*ctx, r)) return;
   const std::size_t count = std::get<std::vector<KbArticle>>(r).size();
+  for (KbArticle& a : std::get<std::vector<KbArticle>>(r)) a.updated_at = ctx->hub.now();  // kept when unchanged
   ctx->hub.replace_kb(ctx->tenant_id(), std::move(std::get<std::vector<KbArticle>>(r)), [ctx, count](std::optional<Error> e) {
     if (e) return ctx->res.error(*e);
     audit(ctx, "kb.replaced", ctx->tenant_id(), Json{{"articles", count}},
