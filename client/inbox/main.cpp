@@ -24,6 +24,7 @@
 #include "inbox/inbox_model.hpp"
 #include "inbox/inbox_view.hpp"
 #include "inbox/admin_view.hpp"
+#include "inbox/kb_admin_view.hpp"
 
 extern "C" {
 void parley_inbox_init();
@@ -129,6 +130,8 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
       model_->supervise().set_query(std::string(value));
     } else if (field.starts_with("admin-")) {
       admin_input(field, std::string(value));
+    } else if (field.starts_with("kb-")) {
+      kb_input(field, std::string(value));  // issue 10
     }
     AppShell::get().invalidate();
   }
@@ -141,6 +144,10 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
       run_search();
     } else if (field.starts_with("admin-")) {
       admin_submit(field);
+    } else if (field.starts_with("kb-") && field != "kb-search" && field != "kb-body") {
+      inbox::KbAdminIntents ki;  // Enter in an editor's one-line field saves (the body's Enter is a new line)
+      ki.save = true;
+      apply_kb(ki);
     } else if (field == "login-user" || field == "login-password") {
       parley_inbox_submit_login();
     }
@@ -151,7 +158,7 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
       model_->close_resolve();
     } else if (field == "search-query") {
       close_supervise();
-    } else if (field.starts_with("admin-")) {
+    } else if (field.starts_with("admin-") || field.starts_with("kb-")) {
       admin_.close();
     }
     parley_inbox_blur();
@@ -188,6 +195,7 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     j["downloads"] = Json{{"done", downloads_}, {"failed", download_failures_}};
     j["thumbnails"] = Json{{"shown", client::thumbs::ready_count()}, {"failed", client::thumbs::failed_count()}};
     j["admin"] = admin_.snapshot();  // issue 9
+    j["kb_admin"] = kb_snapshot();     // issue 10
     j["layout"] = view_.narrow() ? "narrow" : "wide";
     j["transcript"] = Json{{"at_bottom", view_.transcript_at_bottom()}, {"new_below", view_.transcript_new_below()}};
     // Where the named controls were drawn (CSS px): end-to-end tests click them by name.
@@ -294,6 +302,8 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     view_ = inbox::InboxView();
     last_open_.clear();
     admin_ = inbox::AdminModel();
+    kb_admin_ = inbox::KbAdminModel();
+    kb_shown_ = false;
   }
 
   void enter_inbox() {
@@ -412,11 +422,13 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     client::a11y::begin_frame();
     const bool animating = view_.draw(*model_, fields_, now, in);
     inbox::AdminIntents ai;  // issue 9: the Admin area, over everything
+    inbox::KbAdminIntents ki;  // issue 10: its Knowledge base tab
     if (model_->screen() == inbox::Screen::inbox) {
       inbox::draw_admin(admin_, admin_fields_, model_->user().id, view_.focused_field(), origin(),
-                        AppShell::get().scale(), ai);
+                        AppShell::get().scale(), ai, &kb_admin_, &kb_fields_, &ki);
     } else {
       admin_fields_.hide_all();
+      kb_fields_.hide_all();
     }
     client::a11y::end_frame();
     if (client::a11y::take_escape()) escape();
@@ -424,6 +436,7 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     apply(in);
     if (in.open_admin) ai.open = true;
     apply_admin(ai);
+    apply_kb(ki);
     return animating;
   }
 
@@ -679,6 +692,120 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     admin_fields_.unanswered.set_value(admin_.routing_draft.unanswered_s);
     admin_fields_.idle.set_value(admin_.routing_draft.idle_away_s);
   }
+  // ---- issue 10, the Admin area's Knowledge base tab (kb_admin_model.hpp, kb_admin_view.hpp) ----
+  void kb_input(std::string_view field, std::string value) {
+    inbox::KbAdminModel& m = kb_admin_;
+    if (field == "kb-search") {
+      m.set_query(value);
+      kb_send();
+      return;
+    }
+    inbox::KbAdminModel::Draft& d = m.draft();
+    if (field == "kb-title") d.title = std::move(value);
+    else if (field == "kb-category") d.category = std::move(value);
+    else if (field == "kb-keywords") d.keywords = std::move(value);
+    else if (field == "kb-language") d.language = std::move(value);
+    else if (field == "kb-body") d.body = std::move(value);
+  }
+  void kb_draft_to_fields() {
+    const inbox::KbAdminModel::Draft& d = kb_admin_.draft();
+    kb_fields_.title.set_value(d.title);
+    kb_fields_.category.set_value(d.category);
+    kb_fields_.keywords.set_value(d.keywords);
+    kb_fields_.language.set_value(d.language);
+    kb_fields_.body.set_value(d.body);
+  }
+  void kb_send() {
+    for (inbox::KbAdminModel::Request& r : kb_admin_.take_requests()) {
+      auto req = std::make_shared<inbox::KbAdminModel::Request>(std::move(r));
+      http(req->method.c_str(), req->url, req->body, [this, req](const HttpAnswer& a) {
+        using W = inbox::KbAdminModel::What;
+        kb_admin_.answered(*req, a.status, a.body);
+        const bool ok = a.status >= 200 && a.status < 300;
+        if (ok && (req->what == W::open_article || req->what == W::create || req->what == W::save)) kb_draft_to_fields();
+        if (a.status == 401) check_session();
+        kb_after();
+      });
+    }
+  }
+  void kb_after() {
+    kb_send();
+    const std::string line = !kb_admin_.problem().empty() ? kb_admin_.problem() : kb_admin_.notice();
+    if (kb_admin_.version() != kb_announced_version_ && line != kb_announced_) {
+      kb_announced_ = line;
+      if (!line.empty()) client::dom::announce(line);
+    }
+    kb_announced_version_ = kb_admin_.version();
+    after_change();
+  }
+  void apply_kb(const inbox::KbAdminIntents& ki) {
+    inbox::KbAdminModel& m = kb_admin_;
+    const bool shown = admin_.is_open() && admin_.tab() == inbox::AdminModel::Tab::kb;
+    bool changed = false;
+    if (shown && !kb_shown_) {
+      m.set_can_edit(model_->user().role == "admin");
+      m.opened();
+      changed = true;
+    }
+    kb_shown_ = shown;
+    if (!shown) {
+      if (changed) kb_after();
+      return;
+    }
+    if (!ki.focus_field.empty()) {
+      for (client::dom::Field* f : kb_fields_.all())
+        if (ki.focus_field == f->id()) f->focus();
+    }
+    if (!ki.open.empty()) {
+      m.select(ki.open);
+      kb_draft_to_fields();
+      changed = true;
+    }
+    if (ki.new_article) {
+      m.new_article();
+      kb_draft_to_fields();
+      kb_fields_.title.focus();
+      changed = true;
+    }
+    if (ki.close_editor) {
+      m.close_editor();
+      changed = true;
+    }
+    if (ki.toggle_active && m.can_edit() && m.draft_loaded()) {
+      m.draft().active = !m.draft().active;
+      changed = true;
+    }
+    if (ki.save) {
+      // The fields' values are the truth (paste or autofill may not raise input events).
+      inbox::KbAdminModel::Draft& d = m.draft();
+      d.title = kb_fields_.title.value();
+      d.category = kb_fields_.category.value();
+      d.keywords = kb_fields_.keywords.value();
+      d.language = kb_fields_.language.value();
+      d.body = kb_fields_.body.value();
+      m.save();
+      changed = true;
+    }
+    if (ki.ask_delete) m.ask_delete(), changed = true;
+    if (ki.cancel_delete) m.cancel_delete(), changed = true;
+    if (ki.confirm_delete) m.confirm_delete(), changed = true;
+    if (changed) kb_after();
+  }
+  Json kb_snapshot() const {
+    const inbox::KbAdminModel& m = kb_admin_;
+    Json rows = Json::array();
+    for (const inbox::KbAdminModel::Row& r : m.rows()) {
+      rows.push_back({{"id", r.id}, {"title", r.title}, {"active", r.active}, {"usage_count", r.usage_count},
+                      {"passage", r.passage}});
+    }
+    return Json{{"shown", kb_shown_},           {"can_edit", m.can_edit()},   {"query", m.query()},
+                {"rows", std::move(rows)},      {"loading", m.loading()},     {"editing", m.editing()},
+                {"selected", m.selected()},     {"is_new", m.is_new()},       {"draft_loaded", m.draft_loaded()},
+                {"dirty", m.dirty()},           {"active", m.draft().active}, {"title", m.draft().title},
+                {"confirming_delete", m.confirming_delete()}, {"problem", m.problem()},
+                {"problem_field", m.problem_field()},         {"notice", m.notice()}};
+  }
+
   void admin_send() {
     for (inbox::AdminModel::Request& r : admin_.take_requests()) {
       auto req = std::make_shared<inbox::AdminModel::Request>(std::move(r));
@@ -1024,6 +1151,11 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
   bool note_placeholder_ = false;
   inbox::AdminModel admin_;  // issue 9
   inbox::AdminFields admin_fields_;
+  inbox::KbAdminModel kb_admin_;  // issue 10
+  inbox::KbAdminFields kb_fields_;
+  bool kb_shown_ = false;
+  std::string kb_announced_;
+  std::uint64_t kb_announced_version_ = 0;
   std::uint64_t admin_status_no_ = 0;
 };
 
