@@ -326,7 +326,9 @@ bool Hub::rest_allowed(const std::string& remote_addr) { return s_->rest.take(re
 const Tenant* Hub::tenant(const std::string& id_or_slug) const { return s_->tenants.find(id_or_slug); }
 const Tenant& Hub::default_tenant() const { return s_->tenants.default_tenant(); }
 PublicTenantConfig Hub::public_config(const Tenant& t) const { return TenantRegistry::public_config(t); }
-const std::vector<KbArticle>& Hub::kb(const std::string& tenant_id) const { return s_->tenants.kb(tenant_id); }
+// Every article, inactive ones too, as the hub has them now (issue 10: GET /api/v1/kb; the
+// assistant and sharing use TenantRegistry::kb(), the active ones).
+const std::vector<KbArticle>& Hub::kb(const std::string& tenant_id) const { return s_->tenants.kb_all(tenant_id); }
 
 void Hub::update_settings(const std::string& tenant_id, const Json& patch,
                           std::function<void(Result<TenantSettings>)> cb) {

@@ -193,17 +193,10 @@ void delete_apikey(const CtxPtr& ctx) {
 }
 
 // GET /api/v1/kb
-// Every article, inactive ones too, as stored (usage counts are bumped by the assistant's writes).
-void get_kb(const CtxPtr& ctx) {
-  const std::string tenant = ctx->tenant_id();
-  on_reader(ctx, [ctx, tenant](StoreReader& db) -> std::function<void()> {
-    auto kb = std::make_shared<Result<std::vector<KbArticle>>>(db.load_kb(tenant));
-    return [ctx, kb] {
-      if (!*kb) return ctx->res.error(kb->error());
-      ctx->res.json(200, Json{{"articles", kb_to_json(**kb)}});
-    };
-  });
-}
+// Every article, inactive ones too, as the hub has them now (what the assistant answers from, so a
+// script that waits for its import here knows it is live); usage counts as of the hub's last load
+// (GET /api/v1/kb/articles reads them fresh).
+void get_kb(const CtxPtr& ctx) { ctx->res.json(200, Json{{"articles", kb_to_json(ctx->hub.kb(ctx->tenant_id()))}}); }
 
 // POST /api/v1/kb [ {id,title,body,keywords[]}, ... ]
 void post_kb(const CtxPtr& ctx) {

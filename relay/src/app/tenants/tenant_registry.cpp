@@ -103,7 +103,14 @@ void TenantRegistry::set_settings(const std::string& tenant_id, const TenantSett
   if (auto t = tenants_.find(tenant_id); t != tenants_.end()) t->second.settings = settings;
 }
 
+const std::vector<KbArticle>& TenantRegistry::kb_all(const std::string& tenant_id) const {
+  static const std::vector<KbArticle> kEmpty;
+  auto it = kb_all_.find(tenant_id);
+  return it == kb_all_.end() ? kEmpty : it->second;
+}
+
 void TenantRegistry::set_kb(const std::string& tenant_id, std::vector<KbArticle> articles) {
+  kb_all_[tenant_id] = articles;
   articles.erase(std::remove_if(articles.begin(), articles.end(), [](const KbArticle& a) { return !a.active; }),
                  articles.end());
   kb_[tenant_id] = std::move(articles);

@@ -37,6 +37,9 @@ class TenantRegistry {
   // on first use after a change; KbHit::index is an index into kb(tenant_id).
   const KbIndex& kb_index(const std::string& tenant_id) const;
   const Synonyms& kb_synonyms(const std::string& tenant_id) const;
+  // Every article, inactive ones too, as last loaded (GET /api/v1/kb: what the assistant now has;
+  // usage counts as of that load).
+  const std::vector<KbArticle>& kb_all(const std::string& tenant_id) const;
   // Re-reads one tenant's articles and synonyms after a committed change of them.
   void reload_kb(StoreReader& reader, const std::string& tenant_id);
 
@@ -51,6 +54,7 @@ class TenantRegistry {
  private:
   std::map<std::string, Tenant> tenants_;  // by id
   std::map<std::string, std::vector<KbArticle>> kb_;  // active articles only
+  std::map<std::string, std::vector<KbArticle>> kb_all_;
   std::map<std::string, Synonyms> synonyms_;
   mutable std::map<std::string, KbIndex> kb_index_;  // a cache: erased when kb_ changes
 };
