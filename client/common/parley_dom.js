@@ -57,7 +57,7 @@ mergeInto(LibraryManager.library, {
       if (mirror && e.key === 'Tab') mirror(e);
       e.stopImmediatePropagation();  // GLFW must not see it; the field's default action still runs
       if (e.type === 'keydown' && e.key === 'Enter' && !e.isComposing && e.keyCode !== 229 &&
-          !(el.tagName === 'TEXTAREA' && e.shiftKey)) {
+          !(el.tagName === 'TEXTAREA' && (e.shiftKey || el.hasAttribute('data-parley-multiline')))) {
         e.preventDefault();
         ParleyDom.callWithStrings(function(id) { _parley_on_submit(id); }, el.id);
       } else if (e.type === 'keydown' && e.key === 'Escape') {

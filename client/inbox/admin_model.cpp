@@ -101,7 +101,7 @@ bool AdminModel::open(Tab t) {
 }
 
 void AdminModel::set_tab(Tab t) {
-  if (t == Tab::keys && !can_edit()) return;  // supervisors may not read keys
+  if ((t == Tab::keys || t == Tab::kb) && !can_edit()) return;  // supervisors may not read keys; the KB screen is admins'
   tab_ = t;
 }
 
@@ -541,7 +541,7 @@ bool AdminModel::revoke_key(const std::string& id) {
 }
 
 Json AdminModel::snapshot() const {
-  static const char* const kTabs[] = {"users", "widget", "routing", "teams", "keys"};
+  static const char* const kTabs[] = {"users", "widget", "routing", "teams", "keys", "kb"};
   Json teams = Json::array();
   for (const Team& t : teams_)
     teams.push_back(Json{{"id", t.id}, {"name", t.name}, {"mode", t.mode}, {"owns_queue", t.owns_queue}});

@@ -26,7 +26,7 @@ namespace parley::inbox {
 
 class AdminModel {
  public:
-  enum class Tab { users, widget, routing, teams, keys };
+  enum class Tab { users, widget, routing, teams, keys, kb };  // kb: issue 10, admins (kb_admin_model.hpp)
   enum class What {
     users, create_user, toggle_user, settings, save_settings, keys, create_key, revoke_key,
     routing, save_routing, save_service, save_profile, save_team

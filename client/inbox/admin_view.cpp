@@ -586,8 +586,15 @@ float draw_admin_button(float right, float bar_h, float s, bool& open) {
 
 void draw_admin(const AdminModel& m, AdminFields& fields, const std::string& self_id, const std::string& focused,
                 const std::string& origin, float s, AdminIntents& out) {
+  draw_admin(m, fields, self_id, focused, origin, s, out, nullptr, nullptr, nullptr);
+}
+
+void draw_admin(const AdminModel& m, AdminFields& fields, const std::string& self_id, const std::string& focused,
+                const std::string& origin, float s, AdminIntents& out, const KbAdminModel* kb, KbAdminFields* kb_fields,
+                KbAdminIntents* kb_out) {
   if (!m.is_open()) {
     fields.hide_all();
+    if (kb_fields) kb_fields->hide_all();
     return;
   }
   const float w = AppShell::get().width(), h = AppShell::get().height();
@@ -608,9 +615,9 @@ void draw_admin(const AdminModel& m, AdminFields& fields, const std::string& sel
   a11y::node("##admin_title", a11y::Role::heading, "Admin", ImVec2(a.x + 24 * s, a.y + 20 * s),
              ImVec2(a.x + 120 * s, a.y + 44 * s));
   // Tabs.
-  static const char* const kTabValues[] = {"users", "widget", "routing", "teams", "keys"};
-  static const char* const kTabLabels[] = {"Users", "Widget", "Routing", "Teams", "API keys"};
-  const int n_tabs = m.can_edit() ? 5 : 4;
+  static const char* const kTabValues[] = {"users", "widget", "routing", "teams", "keys", "kb"};
+  static const char* const kTabLabels[] = {"Users", "Widget", "Routing", "Teams", "API keys", "Knowledge base"};
+  const int n_tabs = m.can_edit() ? (kb ? 6 : 5) : 4;
   const std::string cur = kTabValues[static_cast<int>(m.tab())];
   const std::string t = chips("##admin_tabs", "Section", kTabValues, kTabLabels, n_tabs, cur,
                               ImVec2(a.x + 130 * s, a.y + 22 * s), s, true);
@@ -627,6 +634,7 @@ void draw_admin(const AdminModel& m, AdminFields& fields, const std::string& sel
   if (m.tab() != AdminModel::Tab::widget) fields.title.hide(), fields.welcome.hide(), fields.color.hide(), fields.sites.hide();
   if (m.tab() != AdminModel::Tab::keys) fields.keyname.hide();
   if (m.tab() != AdminModel::Tab::teams) fields.team_id.hide(), fields.team_name.hide();
+  if (m.tab() != AdminModel::Tab::kb && kb_fields) kb_fields->hide_all();
   if (m.tab() != AdminModel::Tab::routing) {
     for (client::dom::Field* x : {&fields.capacity, &fields.threshold, &fields.unanswered, &fields.idle, &fields.csat,
                                   &fields.offline, &fields.issues})
@@ -648,6 +656,9 @@ void draw_admin(const AdminModel& m, AdminFields& fields, const std::string& sel
       break;
     case AdminModel::Tab::keys:
       draw_keys(m, fields, focused, a, b, y, s, out);
+      break;
+    case AdminModel::Tab::kb:  // issue 10
+      if (kb && kb_fields && kb_out) draw_kb_admin(*kb, *kb_fields, focused, a, b, y, s, *kb_out);
       break;
   }
   status_line(m, a, b, s);

@@ -12,6 +12,7 @@
 
 #include "common/dom.hpp"
 #include "inbox/admin_model.hpp"
+#include "inbox/kb_admin_view.hpp"
 
 namespace parley::inbox {
 
@@ -74,5 +75,9 @@ float draw_admin_button(float right, float bar_h, float s, bool& open);
 // The panel (nothing when closed; the fields are hidden then).
 void draw_admin(const AdminModel& m, AdminFields& fields, const std::string& self_id,
                 const std::string& focused_field, const std::string& origin, float s, AdminIntents& out);
+// Issue 10: the same, with the Knowledge base tab's model, fields and intents (kb_admin_view.hpp).
+void draw_admin(const AdminModel& m, AdminFields& fields, const std::string& self_id,
+                const std::string& focused_field, const std::string& origin, float s, AdminIntents& out,
+                const KbAdminModel* kb, KbAdminFields* kb_fields, KbAdminIntents* kb_out);
 
 }  // namespace parley::inbox

@@ -54,6 +54,8 @@ bool CannedPicker::load_kb_json(const std::string& body) {
   std::vector<CannedItem> items;
   for (const Json& a : j["articles"]) {
     if (!a.is_object()) continue;
+    // Inactive articles (issue 10) are listed to admins but never shared (the relay refuses them).
+    if (const auto act = a.find("active"); act != a.end() && act->is_boolean() && !act->get<bool>()) continue;
     CannedItem it;
     it.id = text_of(a, "id");
     it.shortcut = it.id;

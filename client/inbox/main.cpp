@@ -26,6 +26,7 @@
 #include "inbox/admin_view.hpp"
 #include "inbox/customer_view.hpp"
 #include "inbox/tickets_view.hpp"
+#include "inbox/kb_admin_view.hpp"
 
 extern "C" {
 void parley_inbox_init();
@@ -135,6 +136,8 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
       customer_.title = std::string(value);
     } else if (field == "block-reason") {
       customer_.reason = std::string(value);
+    } else if (field.starts_with("kb-")) {
+      kb_input(field, std::string(value));  // issue 10
     }
     AppShell::get().invalidate();
   }
@@ -151,6 +154,10 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
       inbox::CustomerIntents ci;
       (field == "ticket-title" ? ci.submit_convert : ci.ask_block) = true;
       apply_customer(ci);
+    } else if (field.starts_with("kb-") && field != "kb-search" && field != "kb-body") {
+      inbox::KbAdminIntents ki;  // Enter in an editor's one-line field saves (the body's Enter is a new line)
+      ki.save = true;
+      apply_kb(ki);
     } else if (field == "login-user" || field == "login-password") {
       parley_inbox_submit_login();
     }
@@ -161,7 +168,7 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
       model_->close_resolve();
     } else if (field == "search-query") {
       close_supervise();
-    } else if (field.starts_with("admin-")) {
+    } else if (field.starts_with("admin-") || field.starts_with("kb-")) {
       admin_.close();
     } else if (field == "ticket-title" || field == "block-reason") {  // issue 9: the form closes
       customer_.cancel_form();
@@ -203,6 +210,7 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     j["admin"] = admin_.snapshot();  // issue 9
     j["tickets_ui"] = tickets_.snapshot();  // issue 9, the Tickets area
     j["customer"] = customer_.snapshot();   // issue 9, the Customer panel
+    j["kb_admin"] = kb_snapshot();     // issue 10
     j["layout"] = view_.narrow() ? "narrow" : "wide";
     j["transcript"] = Json{{"at_bottom", view_.transcript_at_bottom()}, {"new_below", view_.transcript_new_below()}};
     // Where the named controls were drawn (CSS px): end-to-end tests click them by name.
@@ -326,6 +334,8 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     tickets_ = inbox::TicketsModel();  // issue 9
     customer_ = inbox::CustomerModel();
     clock_ = {offset, hour12};
+    kb_admin_ = inbox::KbAdminModel();
+    kb_shown_ = false;
   }
 
   void enter_inbox() {
@@ -446,16 +456,18 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     inbox::AdminIntents ai;  // issue 9: the Admin area, over everything
     inbox::CustomerIntents ci;  // issue 9: the Customer panel and the Tickets area
     inbox::TicketsIntents ti;
+    inbox::KbAdminIntents ki;  // issue 10: its Knowledge base tab
     if (model_->screen() == inbox::Screen::inbox) {
       if (customer_.is_open() && model_->open_id() != customer_.conversation_id()) customer_.close();
       inbox::draw_customer(customer_, customer_fields_, view_.focused_field(), clock_, AppShell::get().scale(),
                            view_.customer_button(), ci);
       inbox::draw_tickets(tickets_, AppShell::get().scale(), ti);
       inbox::draw_admin(admin_, admin_fields_, model_->user().id, view_.focused_field(), origin(),
-                        AppShell::get().scale(), ai);
+                        AppShell::get().scale(), ai, &kb_admin_, &kb_fields_, &ki);
     } else {
       admin_fields_.hide_all();
       customer_fields_.hide_all();
+      kb_fields_.hide_all();
     }
     client::a11y::end_frame();
     if (client::a11y::take_escape()) escape();
@@ -473,6 +485,7 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
         if (pending_focus_ == f->id() && f->visible()) f->focus(), pending_focus_.clear();
       if (!customer_.is_open()) pending_focus_.clear();
     }
+    apply_kb(ki);
     return animating;
   }
 
@@ -728,6 +741,120 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     admin_fields_.unanswered.set_value(admin_.routing_draft.unanswered_s);
     admin_fields_.idle.set_value(admin_.routing_draft.idle_away_s);
   }
+  // ---- issue 10, the Admin area's Knowledge base tab (kb_admin_model.hpp, kb_admin_view.hpp) ----
+  void kb_input(std::string_view field, std::string value) {
+    inbox::KbAdminModel& m = kb_admin_;
+    if (field == "kb-search") {
+      m.set_query(value);
+      kb_send();
+      return;
+    }
+    inbox::KbAdminModel::Draft& d = m.draft();
+    if (field == "kb-title") d.title = std::move(value);
+    else if (field == "kb-category") d.category = std::move(value);
+    else if (field == "kb-keywords") d.keywords = std::move(value);
+    else if (field == "kb-language") d.language = std::move(value);
+    else if (field == "kb-body") d.body = std::move(value);
+  }
+  void kb_draft_to_fields() {
+    const inbox::KbAdminModel::Draft& d = kb_admin_.draft();
+    kb_fields_.title.set_value(d.title);
+    kb_fields_.category.set_value(d.category);
+    kb_fields_.keywords.set_value(d.keywords);
+    kb_fields_.language.set_value(d.language);
+    kb_fields_.body.set_value(d.body);
+  }
+  void kb_send() {
+    for (inbox::KbAdminModel::Request& r : kb_admin_.take_requests()) {
+      auto req = std::make_shared<inbox::KbAdminModel::Request>(std::move(r));
+      http(req->method.c_str(), req->url, req->body, [this, req](const HttpAnswer& a) {
+        using W = inbox::KbAdminModel::What;
+        kb_admin_.answered(*req, a.status, a.body);
+        const bool ok = a.status >= 200 && a.status < 300;
+        if (ok && (req->what == W::open_article || req->what == W::create || req->what == W::save)) kb_draft_to_fields();
+        if (a.status == 401) check_session();
+        kb_after();
+      });
+    }
+  }
+  void kb_after() {
+    kb_send();
+    const std::string line = !kb_admin_.problem().empty() ? kb_admin_.problem() : kb_admin_.notice();
+    if (kb_admin_.version() != kb_announced_version_ && line != kb_announced_) {
+      kb_announced_ = line;
+      if (!line.empty()) client::dom::announce(line);
+    }
+    kb_announced_version_ = kb_admin_.version();
+    after_change();
+  }
+  void apply_kb(const inbox::KbAdminIntents& ki) {
+    inbox::KbAdminModel& m = kb_admin_;
+    const bool shown = admin_.is_open() && admin_.tab() == inbox::AdminModel::Tab::kb;
+    bool changed = false;
+    if (shown && !kb_shown_) {
+      m.set_can_edit(model_->user().role == "admin");
+      m.opened();
+      changed = true;
+    }
+    kb_shown_ = shown;
+    if (!shown) {
+      if (changed) kb_after();
+      return;
+    }
+    if (!ki.focus_field.empty()) {
+      for (client::dom::Field* f : kb_fields_.all())
+        if (ki.focus_field == f->id()) f->focus();
+    }
+    if (!ki.open.empty()) {
+      m.select(ki.open);
+      kb_draft_to_fields();
+      changed = true;
+    }
+    if (ki.new_article) {
+      m.new_article();
+      kb_draft_to_fields();
+      kb_fields_.title.focus();
+      changed = true;
+    }
+    if (ki.close_editor) {
+      m.close_editor();
+      changed = true;
+    }
+    if (ki.toggle_active && m.can_edit() && m.draft_loaded()) {
+      m.draft().active = !m.draft().active;
+      changed = true;
+    }
+    if (ki.save) {
+      // The fields' values are the truth (paste or autofill may not raise input events).
+      inbox::KbAdminModel::Draft& d = m.draft();
+      d.title = kb_fields_.title.value();
+      d.category = kb_fields_.category.value();
+      d.keywords = kb_fields_.keywords.value();
+      d.language = kb_fields_.language.value();
+      d.body = kb_fields_.body.value();
+      m.save();
+      changed = true;
+    }
+    if (ki.ask_delete) m.ask_delete(), changed = true;
+    if (ki.cancel_delete) m.cancel_delete(), changed = true;
+    if (ki.confirm_delete) m.confirm_delete(), changed = true;
+    if (changed) kb_after();
+  }
+  Json kb_snapshot() const {
+    const inbox::KbAdminModel& m = kb_admin_;
+    Json rows = Json::array();
+    for (const inbox::KbAdminModel::Row& r : m.rows()) {
+      rows.push_back({{"id", r.id}, {"title", r.title}, {"active", r.active}, {"usage_count", r.usage_count},
+                      {"passage", r.passage}});
+    }
+    return Json{{"shown", kb_shown_},           {"can_edit", m.can_edit()},   {"query", m.query()},
+                {"rows", std::move(rows)},      {"loading", m.loading()},     {"editing", m.editing()},
+                {"selected", m.selected()},     {"is_new", m.is_new()},       {"draft_loaded", m.draft_loaded()},
+                {"dirty", m.dirty()},           {"active", m.draft().active}, {"title", m.draft().title},
+                {"confirming_delete", m.confirming_delete()}, {"problem", m.problem()},
+                {"problem_field", m.problem_field()},         {"notice", m.notice()}};
+  }
+
   void admin_send() {
     for (inbox::AdminModel::Request& r : admin_.take_requests()) {
       auto req = std::make_shared<inbox::AdminModel::Request>(std::move(r));
@@ -1228,6 +1355,11 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
   std::uint64_t tickets_status_no_ = 0, customer_status_no_ = 0;
   inbox::AdminModel admin_;  // issue 9
   inbox::AdminFields admin_fields_;
+  inbox::KbAdminModel kb_admin_;  // issue 10
+  inbox::KbAdminFields kb_fields_;
+  bool kb_shown_ = false;
+  std::string kb_announced_;
+  std::uint64_t kb_announced_version_ = 0;
   std::uint64_t admin_status_no_ = 0;
 };
 

@@ -316,4 +316,6 @@ TEST_CASE("a knowledge-base article shared into the conversation reaches the cus
   CHECK(message_of(got).value("text", "").find("Hold the zebra button") != std::string::npos);
   CHECK(got.value("audience", "") == "everyone");
   CHECK(db_int(relay, "SELECT COUNT(*) FROM messages WHERE conversation_id = ?1 AND kind = 'kb_article'", {cid}) == 1);
+  // A share is a use of the article (issue 10); the duplicate above did not count twice.
+  CHECK(db_int(relay, "SELECT usage_count FROM kb_articles WHERE id = 'kb-zebra'") == 1);
 }

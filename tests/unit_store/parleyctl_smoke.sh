@@ -82,4 +82,24 @@ want='user user user sessions tenant tenant tenant tenant kb apikey'
 bob=$(sqlite3 "$PARLEY_DB" "SELECT id FROM users WHERE username = 'bob'" 2>/dev/null || echo skip)
 [ "$bob" = skip ] || [ "$(sqlite3 "$PARLEY_DB" "SELECT target FROM change_log WHERE kind = 'sessions'")" = "$bob" ] \
   || fail "the sessions change does not name bob"
+# Issue 10: a folder (front matter and JSON), a dry run writes nothing, errors name file and line,
+# export -> import -> export is the same, Markdown export with front matter.
+mkdir -p "$dir/kbdir"
+printf -- '---\ntitle: Refunds\ncategory: Billing\nkeywords: refund, money back\nlanguage: en\nactive: no\n---\nWe pay back in 5 days.\n' \
+  > "$dir/kbdir/refunds.md"
+printf '[{"id":"kb_f","title":"Facturas","body":"Por correo.","language":"es"}]' > "$dir/kbdir/es.json"
+expect_rc 0 "$ctl" kb import "$dir/kbdir" --dry-run
+grep -q 'dry run, nothing written: 2 article' "$dir/out" || fail "no dry-run summary"
+expect_rc 0 "$ctl" kb list
+grep -q 'refunds' "$dir/out" && fail "the dry run wrote"
+expect_rc 0 "$ctl" kb import "$dir/kbdir"
+expect_rc 0 "$ctl" kb export --out "$dir/a.json"
+expect_rc 0 "$ctl" --tenant acme kb import "$dir/a.json"
+expect_rc 0 "$ctl" --tenant acme kb export --out "$dir/b.json"
+cmp -s "$dir/a.json" "$dir/b.json" || fail "kb export -> import -> export changed the articles"
+expect_rc 0 "$ctl" kb export --format md --out "$dir/md"
+grep -q '^active: false$' "$dir/md/refunds.md" || fail "the Markdown export lost the active flag"
+printf -- '---\ntitle: Bad\nlanguage: English\n---\nx\n' > "$dir/kbdir/zz-bad.md"
+expect_rc 1 "$ctl" kb import "$dir/kbdir"
+grep -q 'zz-bad.md: line 1: language' "$dir/err" || fail "the import error does not name the file and line"
 echo "parleyctl smoke: ok"

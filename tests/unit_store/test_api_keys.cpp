@@ -122,9 +122,28 @@ TEST_CASE("migration v4: keys made before scopes keep working with every scope")
       "CREATE TABLE conversations (id TEXT PRIMARY KEY, tenant_id TEXT, status TEXT, created_at INTEGER,"
       " updated_at INTEGER, assignee_id TEXT);"  // assignee_id: indexed by v8
       "CREATE TABLE messages (id INTEGER PRIMARY KEY, tenant_id TEXT, client_msg_id TEXT);"
-      "CREATE TABLE events (conversation_id TEXT, seq INTEGER, tenant_id TEXT, at INTEGER);"));  // v8
+      "CREATE TABLE events (conversation_id TEXT, seq INTEGER, tenant_id TEXT, at INTEGER);"  // v8
+      // v15 rebuilds the knowledge base (issue 10): v1's table, with an article that must survive.
+      "CREATE TABLE kb_articles (id TEXT NOT NULL, tenant_id TEXT NOT NULL, title TEXT NOT NULL,"
+      " body TEXT NOT NULL DEFAULT '', keywords TEXT NOT NULL DEFAULT '[]', PRIMARY KEY (tenant_id, id));"
+      "INSERT INTO kb_articles VALUES ('kb_hours', 't_default', 'Opening hours', 'Nine to five, reviewed weekly.',"
+      " '[\"open\"]');"));
   REQUIRE_FALSE(migrate(db, 1000));
   CHECK(schema_version(db).value() == latest_schema_version());
+  {
+    // The article kept every field, got v15's defaults, and is in the English full-text index
+    // (porter: "reviewing" meets "reviewed").
+    auto kb = load_kb(db, "t_default");
+    REQUIRE(kb.ok());
+    REQUIRE(kb->size() == 1);
+    CHECK((*kb)[0].title == "Opening hours");
+    CHECK((*kb)[0].keywords == std::vector<std::string>{"open"});
+    CHECK((*kb)[0].active);
+    CHECK((*kb)[0].usage_count == 0);
+    Stmt q = db.prepare("SELECT COUNT(*) FROM kb_fts_en WHERE kb_fts_en MATCH 'reviewing'");
+    REQUIRE(q.step());
+    CHECK(q.col_int(0) == 1);
+  }
 
   auto a = find_api_key_by_hash(db, "h_a");
   REQUIRE(a.ok());

@@ -16,8 +16,8 @@ namespace {
 
 const std::set<std::string> kValueOptions = {"--db",     "--tenant", "--role",  "--name", "--password",
                                              "--status", "--search", "--limit", "--out",  "--scope",
-                                             "--files"};
-const std::set<std::string> kFlagOptions = {"--password-stdin"};
+                                             "--files",  "--format"};
+const std::set<std::string> kFlagOptions = {"--password-stdin", "--dry-run", "--merge"};
 
 }  // namespace
 

@@ -92,6 +92,7 @@ int cmd_tenant_create(const Args& a);
 int cmd_tenant_list(const Args& a);
 int cmd_kb_import(const Args& a);  // cmd_kb.cpp
 int cmd_kb_list(const Args& a);
+int cmd_kb_export(const Args& a);
 int cmd_apikey_create(const Args& a);  // cmd_apikey.cpp
 int cmd_apikey_list(const Args& a);
 int cmd_apikey_revoke(const Args& a);

@@ -24,7 +24,8 @@ Commands:
   tenant set KEY VALUE                         change one setting
   tenant create SLUG --name NAME               add a tenant
   tenant list                                  every tenant
-  kb import FILE                               replace the knowledge base (JSON or Markdown)
+  kb import FILE|DIR [--merge] [--dry-run]     replace the knowledge base (JSON or Markdown)
+  kb export [--format json|md] [--out PATH]    write the knowledge base as import files
   kb list                                      knowledge-base articles
   apikey create NAME [--scope S,...]           new API key (printed once; default scope: sync)
   apikey list                                  the tenant's keys: id, scopes, last use, revoked
@@ -80,11 +81,22 @@ take VALUE as a string. allowed_sites and issue_types also accept a comma-separa
       {"tenant create",
        "Usage: parleyctl tenant create SLUG --name NAME\nSLUG: 1-40 of a-z 0-9 -, starting with a letter or "
        "digit.\n"},
-      {"kb", "Usage: parleyctl kb import FILE\n       parleyctl kb list\n"},
-      {"kb import", R"(Usage: parleyctl kb import FILE
-Replaces the tenant's knowledge base with the articles in FILE ('-' = stdin):
-  JSON:     [{"id": "hours", "title": "Opening hours", "body": "...", "keywords": ["open"]}, ...]
-  Markdown: each "## Title" section is an article; a "Keywords: a, b" line sets its keywords.
+      {"kb", "Usage: parleyctl kb import FILE|DIRECTORY [--merge] [--dry-run]\n       parleyctl kb export [--format json|md] [--out PATH]\n       parleyctl kb list\n"},
+      {"kb import", R"(Usage: parleyctl kb import FILE|DIRECTORY [--merge] [--dry-run]
+Replaces the tenant's knowledge base with the articles in FILE ('-' = stdin) or in every .md,
+.markdown and .json file under DIRECTORY. Articles that stay keep their usage counts.
+  JSON:     [{"id": "hours", "title": "Opening hours", "body": "...", "keywords": ["open"],
+              "category": "General", "language": "en", "active": true}, ...]
+  Markdown: one article per file with front matter between '---' lines (id, title, category,
+            keywords, language, active) and the body after it; or "## Title" sections, each
+            an article, with a "Keywords: a, b" line for its keywords.
+  --merge    add and change the articles given, keep the tenant's others
+  --dry-run  check everything and say what would change; write nothing
+Errors name the file and line. Nothing is written unless every file is right.
+)"},
+      {"kb export", R"(Usage: parleyctl kb export [--format json|md] [--out PATH]
+Writes the tenant's articles: JSON to stdout (or --out FILE), or with --format md one Markdown
+file with front matter per article into the directory --out. kb import reads both back.
 )"},
       {"kb list", "Usage: parleyctl kb list\n"},
       {"apikey", R"(Usage: parleyctl apikey create NAME [--scope sync,read,write,admin]

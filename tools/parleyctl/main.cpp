@@ -46,6 +46,7 @@ constexpr CommandEntry kCommands[] = {
     {"tenant", "list", cmd_tenant_list},
     {"kb", "import", cmd_kb_import},
     {"kb", "list", cmd_kb_list},
+    {"kb", "export", cmd_kb_export},
     {"apikey", "create", cmd_apikey_create},
     {"apikey", "list", cmd_apikey_list},
     {"apikey", "revoke", cmd_apikey_revoke},

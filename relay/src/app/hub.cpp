@@ -326,7 +326,9 @@ bool Hub::rest_allowed(const std::string& remote_addr) { return s_->rest.take(re
 const Tenant* Hub::tenant(const std::string& id_or_slug) const { return s_->tenants.find(id_or_slug); }
 const Tenant& Hub::default_tenant() const { return s_->tenants.default_tenant(); }
 PublicTenantConfig Hub::public_config(const Tenant& t) const { return TenantRegistry::public_config(t); }
-const std::vector<KbArticle>& Hub::kb(const std::string& tenant_id) const { return s_->tenants.kb(tenant_id); }
+// Every article, inactive ones too, as the hub has them now (issue 10: GET /api/v1/kb; the
+// assistant and sharing use TenantRegistry::kb(), the active ones).
+const std::vector<KbArticle>& Hub::kb(const std::string& tenant_id) const { return s_->tenants.kb_all(tenant_id); }
 
 void Hub::update_settings(const std::string& tenant_id, const Json& patch,
                           std::function<void(Result<TenantSettings>)> cb) {
@@ -355,8 +357,22 @@ void Hub::replace_kb(const std::string& tenant_id, std::vector<KbArticle> articl
   s.write({ReplaceKb{tenant_id, *shared}}, [&s, tenant_id, shared, cb = std::move(cb)](std::optional<Error> err) {
     if (!err) {
       log::info("knowledge base replaced", {{"tenant", tenant_id}, {"articles", shared->size()}});
-      s.tenants.set_kb(tenant_id, std::move(*shared));
+      if (s.reader) {
+        s.tenants.reload_kb(*s.reader, tenant_id);  // usage counts and times as stored
+      } else {
+        s.tenants.set_kb(tenant_id, std::move(*shared));
+      }
     }
+    cb(err);
+  });
+}
+
+void Hub::change_kb(const std::string& tenant_id, std::vector<Mutation> ops,
+                    std::function<void(std::optional<Error>)> cb) {
+  HubState& s = *s_;
+  if (!s.tenants.find(tenant_id)) return cb(make_error(ErrorCode::not_found, "no such tenant"));
+  s.write(std::move(ops), [&s, tenant_id, cb = std::move(cb)](std::optional<Error> err) {
+    if (!err && s.reader) s.tenants.reload_kb(*s.reader, tenant_id);
     cb(err);
   });
 }

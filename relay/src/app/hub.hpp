@@ -110,6 +110,10 @@ class Hub : public Application {
   const std::vector<KbArticle>& kb(const std::string& tenant_id) const;
   void replace_kb(const std::string& tenant_id, std::vector<KbArticle> articles,
                   std::function<void(std::optional<Error>)> cb);
+  // Issue 10: writes `ops` (knowledge-base mutations and their audit) and, once committed, makes
+  // the tenant's articles and synonyms live again (re-read from the store: the assistant's index
+  // is rebuilt on its next use). Then `cb`.
+  void change_kb(const std::string& tenant_id, std::vector<Mutation> ops, std::function<void(std::optional<Error>)> cb);
 
   // -- conversations --
   // Committed state, in memory or read back (a resolved one); nullptr when not in this tenant.

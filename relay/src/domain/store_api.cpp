@@ -71,11 +71,22 @@ std::string_view mutation_name(const Mutation& m) {
                         [](const UpdateTicket&) { return std::string_view("UpdateTicket"); },
                         [](const InsertBlock&) { return std::string_view("InsertBlock"); },
                         [](const LiftBlock&) { return std::string_view("LiftBlock"); },
+                        [](const UpsertKbArticle&) { return std::string_view("UpsertKbArticle"); },
+                        [](const DeleteKbArticle&) { return std::string_view("DeleteKbArticle"); },
+                        [](const BumpKbUsage&) { return std::string_view("BumpKbUsage"); },
+                        [](const SaveKbSynonyms&) { return std::string_view("SaveKbSynonyms"); },
                     },
                     m);
 }
 
 Result<RoutingConfig> StoreReader::load_routing(const std::string&) { return RoutingConfig{}; }
+
+Result<std::optional<KbArticle>> StoreReader::find_kb_article(const std::string&, const std::string&) {
+  return make_error(ErrorCode::unavailable, "this store has no knowledge-base queries");
+}
+Result<std::vector<KbSearchHit>> StoreReader::search_kb(const std::string&, const KbSearchQuery&) {
+  return make_error(ErrorCode::unavailable, "this store has no knowledge-base search");
+}
 
 std::int64_t StatusCounts::of(Status s) const {
   switch (s) {

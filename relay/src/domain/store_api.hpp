@@ -47,6 +47,7 @@
 #include "domain/routing_types.hpp"
 #include "domain/store_stats.hpp"
 #include "domain/types.hpp"
+#include "parley/kb_search.hpp"
 #include "parley/tickets.hpp"
 
 namespace parley::relay {
@@ -292,6 +293,44 @@ struct TicketPage {
 };
 // ==== end of tickets and blocks =============================================================
 
+// ==== issue 10: knowledge-base management (schema v15; store/repo_kb.cpp) =================
+// One article created (duplicate "id" when the tenant has it) or changed (not_found when it has
+// not): every field but usage_count is written; updated_at comes from the article.
+struct UpsertKbArticle {
+  std::string tenant_id;
+  KbArticle article;
+  bool create = false;  // true: INSERT (POST); false: UPDATE (PATCH)
+};
+struct DeleteKbArticle {  // not_found when the tenant has no such article
+  std::string tenant_id;
+  std::string id;
+};
+// usage_count += by (the assistant answered with it, or staff shared it); unknown ids are not errors.
+struct BumpKbUsage {
+  std::string tenant_id;
+  std::string article_id;
+  std::int64_t by = 1;
+};
+struct SaveKbSynonyms {  // the tenant's synonyms become exactly `synonyms`
+  std::string tenant_id;
+  Synonyms synonyms;
+};
+// GET /api/v1/kb/search: FTS5 with BM25 (parley/kb_query.hpp says how a question is matched).
+struct KbSearchQuery {
+  std::string q;
+  std::size_t limit = 5;
+  bool include_inactive = false;  // admins' list; the assistant's and staff's sharing never see them
+  std::string category;           // "" = any
+};
+struct KbSearchHit {
+  KbArticle article;        // body left empty (the passage is the part that matters)
+  double score = 0;         // -bm25(): larger is better; comparable within one answer only
+  double confidence = 0;    // parley::kb_match_confidence: the share of the question matched
+  std::string passage;      // the best passage of the body, matched words between ** **
+  std::string title_marked; // the title with matched words between ** **
+};
+// ==== end of issue 10 knowledge base =====================================================
+
 using Mutation =
     std::variant<InsertTenant, SaveTenantSettings, PatchTenantSettings, InsertUser, SetPasswordHash,
                  SetUserDisabled, InsertSession, DeleteSession, DeleteUserSessions, InsertApiKey, RevokeApiKey,
@@ -301,7 +340,9 @@ using Mutation =
                  SaveRoutingSettings, SaveTeam, SaveAgentProfile, UpsertCanned, DeleteCanned,
                  InsertAttachment, UpsertOfflineRequest,
                  // issue 9: tickets and blocks (schema v12)
-                 InsertTicket, UpdateTicket, InsertBlock, LiftBlock>;
+                 InsertTicket, UpdateTicket, InsertBlock, LiftBlock,
+                 // issue 10: knowledge-base management (schema v15)
+                 UpsertKbArticle, DeleteKbArticle, BumpKbUsage, SaveKbSynonyms>;
 // The struct's name ("AppendEvent", ...), for logs and tests.
 std::string_view mutation_name(const Mutation&);
 
@@ -520,6 +561,11 @@ class StoreReader {
   // The tenant's blocks, newest first, lifted and expired ones included, at most `limit`.
   virtual Result<std::vector<Block>> list_blocks(const std::string& tenant_id, std::size_t limit);
   virtual Result<std::optional<Block>> find_block(const std::string& tenant_id, const std::string& id);
+  // ==== issue 10, knowledge base (defaults: unavailable / none, for stores without them) ====
+  virtual Result<std::optional<KbArticle>> find_kb_article(const std::string& tenant_id, const std::string& id);
+  virtual Result<Synonyms> load_kb_synonyms(const std::string& tenant_id) { (void)tenant_id; return Synonyms{}; }
+  // Best first, at most query.limit; none when the question has no content word.
+  virtual Result<std::vector<KbSearchHit>> search_kb(const std::string& tenant_id, const KbSearchQuery& query);
 };
 
 // ---- the store ----

@@ -138,6 +138,7 @@ void Stmt::reset() {
 }
 
 std::int64_t Stmt::col_int(int i) const { return s_ != nullptr ? sqlite3_column_int64(s_, i) : 0; }
+double Stmt::col_double(int i) const { return s_ != nullptr ? sqlite3_column_double(s_, i) : 0; }
 
 std::string Stmt::col_text(int i) const {
   if (s_ == nullptr) return {};

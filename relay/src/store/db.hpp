@@ -55,6 +55,7 @@ class Stmt {
   void reset();
 
   std::int64_t col_int(int i) const;
+  double col_double(int i) const;
   std::string col_text(int i) const;  // NULL reads as ""
   bool col_null(int i) const;
 

@@ -77,9 +77,25 @@ Result<std::vector<Conversation>> list_conversations(Db&, const std::string& ten
                                                      const ConversationFilter&);
 
 // ---- knowledge base ----
-// Replaces the tenant's articles with `articles`.
-std::optional<Error> replace_kb(Db&, const std::string& tenant_id, const std::vector<KbArticle>& articles);
-Result<std::vector<KbArticle>> load_kb(Db&, const std::string& tenant_id);
+// Replaces the tenant's articles with `articles`: ids not in the list are deleted, the others
+// inserted or updated in place (an existing article keeps its place in the order, its usage
+// count and, unless its content changed, its updated_at; new ones get `now`, or their own
+// updated_at when `now` is 0). A duplicate id in the list is duplicate "id"; nothing changes.
+std::optional<Error> replace_kb(Db&, const std::string& tenant_id, const std::vector<KbArticle>& articles,
+                                std::int64_t now = 0);
+Result<std::vector<KbArticle>> load_kb(Db&, const std::string& tenant_id);  // every article, in order
+// ---- issue 10: knowledge-base management (schema v15, repo_kb.cpp) ----
+// create: duplicate "id" when the tenant has the id; update: not_found when it has not.
+// updated_at is `article.updated_at`; usage_count is never written here.
+std::optional<Error> insert_kb_article(Db&, const std::string& tenant_id, const KbArticle& article);
+std::optional<Error> update_kb_article(Db&, const std::string& tenant_id, const KbArticle& article);
+std::optional<Error> delete_kb_article(Db&, const std::string& tenant_id, const std::string& id);  // not_found
+// usage_count += by; an unknown id is not an error (the article may have been deleted meanwhile).
+std::optional<Error> bump_kb_usage(Db&, const std::string& tenant_id, const std::string& id, std::int64_t by);
+std::optional<Error> save_kb_synonyms(Db&, const std::string& tenant_id, const Synonyms& synonyms);  // replaces all
+Result<Synonyms> load_kb_synonyms(Db&, const std::string& tenant_id);
+Result<std::optional<KbArticle>> find_kb_article(Db&, const std::string& tenant_id, const std::string& id);
+Result<std::vector<KbSearchHit>> search_kb(Db&, const std::string& tenant_id, const KbSearchQuery& query);
 
 // ---- audit (changes that belong to no conversation) ----
 std::optional<Error> append_audit(Db&, const AuditEntry&);

@@ -387,6 +387,77 @@ CREATE TABLE IF NOT EXISTS blocks (
 CREATE INDEX IF NOT EXISTS blocks_tenant ON blocks(tenant_id, created_at);
 )sql";
 
+// v15 (issue 10, knowledge-base management; parley/kb_admin.hpp, parley/kb_query.hpp): articles
+// gain category, language, active flag, times and a usage count, and an explicit INTEGER PRIMARY
+// KEY `n` (the FTS5 tables are keyed by it; VACUUM may renumber implicit rowids, see the top of
+// this file), so the table is rebuilt, keeping every row in its order. Full-text search in two
+// FTS5 tables kept in step by triggers (any writer, the relay or parleyctl, keeps them right):
+// kb_fts_en (porter stemmer: English, and articles of no stated language) and kb_fts_intl
+// (unicode61 alone: every other language; the question's side stems those, kb_query.hpp). A
+// usage bump (UPDATE OF usage_count) does not touch the index. Synonyms per tenant: a word and the
+// words (JSON array) it also searches for.
+constexpr const char* kV15 = R"sql(
+CREATE TABLE kb_articles_v15 (
+  n           INTEGER PRIMARY KEY,
+  id          TEXT NOT NULL,
+  tenant_id   TEXT NOT NULL,
+  title       TEXT NOT NULL,
+  body        TEXT NOT NULL DEFAULT '',
+  keywords    TEXT NOT NULL DEFAULT '[]',
+  category    TEXT NOT NULL DEFAULT '',
+  language    TEXT NOT NULL DEFAULT '',
+  active      INTEGER NOT NULL DEFAULT 1,
+  created_at  INTEGER NOT NULL DEFAULT 0,
+  updated_at  INTEGER NOT NULL DEFAULT 0,
+  usage_count INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (tenant_id, id)
+);
+INSERT INTO kb_articles_v15(id, tenant_id, title, body, keywords)
+  SELECT id, tenant_id, title, body, keywords FROM kb_articles ORDER BY rowid;
+DROP TABLE kb_articles;
+ALTER TABLE kb_articles_v15 RENAME TO kb_articles;
+CREATE INDEX kb_articles_category ON kb_articles(tenant_id, category);
+
+CREATE VIRTUAL TABLE kb_fts_en USING fts5(
+  title, body, keywords, content='kb_articles', content_rowid='n',
+  tokenize='porter unicode61 remove_diacritics 2'
+);
+CREATE VIRTUAL TABLE kb_fts_intl USING fts5(
+  title, body, keywords, content='kb_articles', content_rowid='n',
+  tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER kb_fts_ai AFTER INSERT ON kb_articles BEGIN
+  INSERT INTO kb_fts_en(rowid, title, body, keywords)
+    SELECT new.n, new.title, new.body, new.keywords WHERE new.language IN ('', 'en');
+  INSERT INTO kb_fts_intl(rowid, title, body, keywords)
+    SELECT new.n, new.title, new.body, new.keywords WHERE new.language NOT IN ('', 'en');
+END;
+CREATE TRIGGER kb_fts_ad AFTER DELETE ON kb_articles BEGIN
+  INSERT INTO kb_fts_en(kb_fts_en, rowid, title, body, keywords)
+    SELECT 'delete', old.n, old.title, old.body, old.keywords WHERE old.language IN ('', 'en');
+  INSERT INTO kb_fts_intl(kb_fts_intl, rowid, title, body, keywords)
+    SELECT 'delete', old.n, old.title, old.body, old.keywords WHERE old.language NOT IN ('', 'en');
+END;
+CREATE TRIGGER kb_fts_au AFTER UPDATE OF title, body, keywords, language ON kb_articles BEGIN
+  INSERT INTO kb_fts_en(kb_fts_en, rowid, title, body, keywords)
+    SELECT 'delete', old.n, old.title, old.body, old.keywords WHERE old.language IN ('', 'en');
+  INSERT INTO kb_fts_intl(kb_fts_intl, rowid, title, body, keywords)
+    SELECT 'delete', old.n, old.title, old.body, old.keywords WHERE old.language NOT IN ('', 'en');
+  INSERT INTO kb_fts_en(rowid, title, body, keywords)
+    SELECT new.n, new.title, new.body, new.keywords WHERE new.language IN ('', 'en');
+  INSERT INTO kb_fts_intl(rowid, title, body, keywords)
+    SELECT new.n, new.title, new.body, new.keywords WHERE new.language NOT IN ('', 'en');
+END;
+INSERT INTO kb_fts_en(rowid, title, body, keywords) SELECT n, title, body, keywords FROM kb_articles;
+
+CREATE TABLE kb_synonyms (
+  tenant_id TEXT NOT NULL,
+  word      TEXT NOT NULL,
+  synonyms  TEXT NOT NULL DEFAULT '[]',
+  PRIMARY KEY (tenant_id, word)
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kV1},
     {2, kV2},
@@ -400,6 +471,7 @@ constexpr Migration kMigrations[] = {
     {10, kV10},
     {11, kV11},
     {12, kV12},
+    {15, kV15},
 };
 
 constexpr const char* kCreateMigrations =

@@ -97,6 +97,12 @@ std::optional<Error> apply_one(Db& db, const InsertTicket& m) { return insert_ti
 std::optional<Error> apply_one(Db& db, const UpdateTicket& m) { return update_ticket(db, m.ticket); }
 std::optional<Error> apply_one(Db& db, const InsertBlock& m) { return insert_block(db, m.block); }
 std::optional<Error> apply_one(Db& db, const LiftBlock& m) { return lift_block(db, m); }
+std::optional<Error> apply_one(Db& db, const UpsertKbArticle& m) {
+  return m.create ? insert_kb_article(db, m.tenant_id, m.article) : update_kb_article(db, m.tenant_id, m.article);
+}
+std::optional<Error> apply_one(Db& db, const DeleteKbArticle& m) { return delete_kb_article(db, m.tenant_id, m.id); }
+std::optional<Error> apply_one(Db& db, const BumpKbUsage& m) { return bump_kb_usage(db, m.tenant_id, m.article_id, m.by); }
+std::optional<Error> apply_one(Db& db, const SaveKbSynonyms& m) { return save_kb_synonyms(db, m.tenant_id, m.synonyms); }
 
 }  // namespace
 
@@ -230,6 +236,15 @@ Result<std::vector<Block>> SqliteReader::list_blocks(const std::string& tenant_i
 }
 Result<std::optional<Block>> SqliteReader::find_block(const std::string& tenant_id, const std::string& id) {
   return parley::relay::find_block(*db_, tenant_id, id);
+}
+Result<std::optional<KbArticle>> SqliteReader::find_kb_article(const std::string& tenant_id, const std::string& id) {
+  return parley::relay::find_kb_article(*db_, tenant_id, id);
+}
+Result<Synonyms> SqliteReader::load_kb_synonyms(const std::string& tenant_id) {
+  return parley::relay::load_kb_synonyms(*db_, tenant_id);
+}
+Result<std::vector<KbSearchHit>> SqliteReader::search_kb(const std::string& tenant_id, const KbSearchQuery& query) {
+  return parley::relay::search_kb(*db_, tenant_id, query);
 }
 Result<std::vector<OfflineRequest>> SqliteReader::load_offline_requests() {
   return parley::relay::load_offline_requests(*db_);

@@ -106,6 +106,10 @@ class SqliteReader final : public StoreReader {
   Result<std::vector<Block>> load_blocks() override;
   Result<std::vector<Block>> list_blocks(const std::string& tenant_id, std::size_t limit) override;
   Result<std::optional<Block>> find_block(const std::string& tenant_id, const std::string& id) override;
+  // issue 10: knowledge base
+  Result<std::optional<KbArticle>> find_kb_article(const std::string& tenant_id, const std::string& id) override;
+  Result<Synonyms> load_kb_synonyms(const std::string& tenant_id) override;
+  Result<std::vector<KbSearchHit>> search_kb(const std::string& tenant_id, const KbSearchQuery& query) override;
   Result<std::vector<OfflineRequest>> load_offline_requests() override;
   Result<std::optional<OfflineRequest>> find_offline_request(const std::string& tenant_id,
                                                              const std::string& conversation_id) override;

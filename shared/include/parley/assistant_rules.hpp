@@ -2,6 +2,7 @@
 // assistant (its decision: parley/handoff_rules.hpp; its search: parley/kb_search.hpp).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +16,11 @@ struct KbArticle {
   std::string body;
   std::vector<std::string> keywords;  // lower-case
   std::string language;               // ISO 639-1 ("en"), "" = any
+  // Issue 10, knowledge-base management (schema v15; parley/kb_admin.hpp validates them):
+  std::string category;                // free text for grouping, "" = none
+  bool active = true;                  // inactive articles are kept but never answered with or shared
+  std::int64_t updated_at = 0;         // unix ms of the last change (0: never recorded)
+  std::int64_t usage_count = 0;        // answers and shares that used the article
 };
 
 // Short staff-only summary written at hand-off, in sentences for people, one per line: why

@@ -58,7 +58,13 @@ void apply_reply(HubState& hub, const std::string& conv_id, Assistant::Reply r) 
           c.live = tr.next;
           return Decision::reply(Json::object());
         }
-        return Decision::persist(std::move(tr), [](const ConvState&) { return Json::object(); });
+        const std::string tenant_id = c.live.tenant_id;
+        Decision d = Decision::persist(std::move(tr), [](const ConvState&) { return Json::object(); });
+        // Answered with an article: its usage count goes up in the same write (issue 10).
+        if (const auto it = r.turn.find("article_id"); it != r.turn.end() && it->is_string()) {
+          d.extra.push_back(BumpKbUsage{tenant_id, it->get<std::string>(), 1});
+        }
+        return d;
       },
       nullptr);
 }

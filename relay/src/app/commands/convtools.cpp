@@ -138,10 +138,10 @@ void share_article(HubState& hub, const Principal& who, ConnState*, const ShareA
   }
   ensure_msg_ids(hub, *cs);
   const Actor from = who.actor();
-  const std::string conv_id = cs->live.id, cmid = sa.client_msg_id;
+  const std::string conv_id = cs->live.id, cmid = sa.client_msg_id, article_id = article->id;
   hub.pipeline.submit(
       *cs,
-      [&hub, from, text, cmid, conv_id](ConvState& c) -> Decision {
+      [&hub, from, text, cmid, conv_id, article_id](ConvState& c) -> Decision {
         if (const Seq* seq = c.msg_ids.find(cmid)) return duplicate_of(c, *seq, to_json(SendAck{conv_id, *seq, true, {}}));
         Message m;
         m.client_msg_id = cmid;
@@ -155,6 +155,7 @@ void share_article(HubState& hub, const Principal& who, ConnState*, const ShareA
         Decision d = Decision::persist(std::move(tr).value(),
                                        [conv_id, seq](const ConvState&) { return to_json(SendAck{conv_id, seq, false, {}}); });
         d.client_msg_id = cmid;
+        d.extra.push_back(BumpKbUsage{c.live.tenant_id, article_id, 1});  // a share counts as a use (issue 10)
         return d;
       },
       std::move(ack));

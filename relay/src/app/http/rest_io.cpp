@@ -1,5 +1,6 @@
 // Pure helpers of the REST API (rest_io.hpp).
 #include "app/http/rest_io.hpp"
+#include "parley/kb_admin.hpp"
 
 #include <algorithm>
 #include <array>
@@ -401,12 +402,16 @@ ApiResult<std::vector<KbArticle>> decode_kb(const Json& body) {
     a.title = r.text("title", Need::required, kMaxShortChars, true);
     a.body = r.text("body", Need::required, kMaxKbBodyChars, true);
     a.keywords = r.strings("keywords", Need::optional, 100, kMaxShortChars);
+    // Issue 10 (schema v15): optional, with the defaults an article had before them.
+    if (r.has("category")) a.category = r.text("category", Need::optional, kKbMaxCategoryChars, true);
+    if (r.has("language")) a.language = r.text("language", Need::optional, 8, true);
+    if (const auto f = r.flag("active")) a.active = *f;
     if (r.failed()) return *r.error();
     if (!ids.insert(a.id).second) {
       return api_error(ErrorCode::bad_field, "duplicate article id \"" + a.id + "\"", path + "id");
     }
-    for (std::string& k : a.keywords) k = ascii_lower(trim(k));
-    a.keywords.erase(std::remove(a.keywords.begin(), a.keywords.end(), std::string()), a.keywords.end());
+    a.keywords = normalise_kb_keywords(a.keywords);
+    if (auto p = check_kb_article(a)) return api_error(ErrorCode::bad_field, p->field + ": " + p->message, path + p->field);
     out.push_back(std::move(a));
   }
   return out;
@@ -415,7 +420,9 @@ ApiResult<std::vector<KbArticle>> decode_kb(const Json& body) {
 Json kb_to_json(const std::vector<KbArticle>& articles) {
   Json out = Json::array();
   for (const KbArticle& a : articles) {
-    out.push_back({{"id", a.id}, {"title", a.title}, {"body", a.body}, {"keywords", a.keywords}});
+    out.push_back({{"id", a.id}, {"title", a.title}, {"body", a.body}, {"keywords", a.keywords},
+                   {"category", a.category}, {"language", a.language}, {"active", a.active},
+                   {"updated_at", a.updated_at}, {"usage_count", a.usage_count}});
   }
   return out;
 }

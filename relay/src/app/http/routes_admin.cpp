@@ -193,6 +193,9 @@ void delete_apikey(const CtxPtr& ctx) {
 }
 
 // GET /api/v1/kb
+// Every article, inactive ones too, as the hub has them now (what the assistant answers from, so a
+// script that waits for its import here knows it is live); usage counts as of the hub's last load
+// (GET /api/v1/kb/articles reads them fresh).
 void get_kb(const CtxPtr& ctx) { ctx->res.json(200, Json{{"articles", kb_to_json(ctx->hub.kb(ctx->tenant_id()))}}); }
 
 // POST /api/v1/kb [ {id,title,body,keywords[]}, ... ]
@@ -202,6 +205,7 @@ void post_kb(const CtxPtr& ctx) {
   ApiResult<std::vector<KbArticle>> r = decode_kb(body);
   if (!decoded(*ctx, r)) return;
   const std::size_t count = std::get<std::vector<KbArticle>>(r).size();
+  for (KbArticle& a : std::get<std::vector<KbArticle>>(r)) a.updated_at = ctx->hub.now();  // kept when unchanged
   ctx->hub.replace_kb(ctx->tenant_id(), std::move(std::get<std::vector<KbArticle>>(r)), [ctx, count](std::optional<Error> e) {
     if (e) return ctx->res.error(*e);
     audit(ctx, "kb.replaced", ctx->tenant_id(), Json{{"articles", count}},

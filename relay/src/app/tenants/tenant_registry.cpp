@@ -1,6 +1,8 @@
 // Tenants, settings and knowledge bases (tenant_registry.hpp).
 #include "app/tenants/tenant_registry.hpp"
 
+#include <algorithm>
+
 #include "core/log.hpp"
 
 namespace parley::relay {
@@ -11,8 +13,10 @@ std::optional<Error> TenantRegistry::load(StoreReader& reader) {
   for (Tenant& t : *tenants) {
     auto kb = reader.load_kb(t.id);
     if (!kb) return kb.error();
-    kb_[t.id] = std::move(kb).value();
-    kb_index_.erase(t.id);
+    auto syn = reader.load_kb_synonyms(t.id);
+    if (!syn) return syn.error();
+    synonyms_[t.id] = std::move(syn).value();
+    set_kb(t.id, std::move(kb).value());
     tenants_[t.id] = std::move(t);
   }
   if (!tenants_.count(kDefaultTenantId)) return make_error(ErrorCode::internal, "default tenant missing");
@@ -31,15 +35,16 @@ void TenantRegistry::reload(StoreReader& reader, const std::string& id) {
   }
   auto t = reader.find_tenant(id);
   auto kb = reader.load_kb(id);
-  if (!t || !kb) {
+  auto syn = reader.load_kb_synonyms(id);
+  if (!t || !kb || !syn) {
     log::error("could not reload a tenant", {{"tenant", id}});
     return;
   }
   if (!t->has_value()) return;
   const bool known = tenants_.count(id) > 0;
   tenants_[id] = std::move(**t);
-  kb_[id] = std::move(kb).value();
-  kb_index_.erase(id);
+  synonyms_[id] = std::move(syn).value();
+  set_kb(id, std::move(kb).value());
   log::info(known ? "tenant reloaded" : "tenant added", {{"tenant", id}, {"articles", kb_[id].size()}});
 }
 
@@ -73,15 +78,41 @@ const std::vector<KbArticle>& TenantRegistry::kb(const std::string& tenant_id) c
 
 const KbIndex& TenantRegistry::kb_index(const std::string& tenant_id) const {
   auto it = kb_index_.find(tenant_id);
-  if (it == kb_index_.end()) it = kb_index_.emplace(tenant_id, KbIndex(kb(tenant_id))).first;
+  if (it == kb_index_.end()) it = kb_index_.emplace(tenant_id, KbIndex(kb(tenant_id), kb_synonyms(tenant_id))).first;
   return it->second;
+}
+
+const Synonyms& TenantRegistry::kb_synonyms(const std::string& tenant_id) const {
+  static const Synonyms kNone;
+  auto it = synonyms_.find(tenant_id);
+  return it == synonyms_.end() ? kNone : it->second;
+}
+
+void TenantRegistry::reload_kb(StoreReader& reader, const std::string& tenant_id) {
+  auto kb = reader.load_kb(tenant_id);
+  auto syn = reader.load_kb_synonyms(tenant_id);
+  if (!kb || !syn) {
+    log::error("could not reload a knowledge base", {{"tenant", tenant_id}});
+    return;
+  }
+  synonyms_[tenant_id] = std::move(syn).value();
+  set_kb(tenant_id, std::move(kb).value());
 }
 
 void TenantRegistry::set_settings(const std::string& tenant_id, const TenantSettings& settings) {
   if (auto t = tenants_.find(tenant_id); t != tenants_.end()) t->second.settings = settings;
 }
 
+const std::vector<KbArticle>& TenantRegistry::kb_all(const std::string& tenant_id) const {
+  static const std::vector<KbArticle> kEmpty;
+  auto it = kb_all_.find(tenant_id);
+  return it == kb_all_.end() ? kEmpty : it->second;
+}
+
 void TenantRegistry::set_kb(const std::string& tenant_id, std::vector<KbArticle> articles) {
+  kb_all_[tenant_id] = articles;
+  articles.erase(std::remove_if(articles.begin(), articles.end(), [](const KbArticle& a) { return !a.active; }),
+                 articles.end());
   kb_[tenant_id] = std::move(articles);
   kb_index_.erase(tenant_id);
 }
