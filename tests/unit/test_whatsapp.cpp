@@ -373,3 +373,29 @@ TEST_CASE("whatsapp: verification handshake") {
   CHECK_FALSE(verify_challenge("subscribe", "", "12345", ""));  // no verify token configured
   CHECK_FALSE(verify_challenge("subscribe", "tok", "", "tok"));
 }
+
+#include "parley/delivery.hpp"
+
+TEST_CASE("delivery: the staff-only chat.delivery event") {
+  Conversation c;
+  c.id = "c_1";
+  c.tenant_id = "t";
+  c.head_seq = 4;
+  c.status = Status::active;
+  const Transition t = value_of(delivery_changed(c, DeliveryNote{3, "whatsapp", "failed", "undeliverable", 131026, false}, 99));
+  REQUIRE(t.events.size() == 1);
+  CHECK(t.events[0].seq == 5);
+  CHECK(t.events[0].type == "chat.delivery");
+  CHECK(t.events[0].audience == Audience::staff);
+  CHECK(t.events[0].data["seq"] == 3);
+  CHECK(t.events[0].data["state"] == "failed");
+  CHECK(t.events[0].data["code"] == 131026);
+  CHECK_FALSE(t.events[0].data.contains("template_needed"));
+  CHECK(t.next.head_seq == 5);
+  CHECK(t.next.status == Status::active);
+  CHECK(delivery_changed(c, DeliveryNote{0, "whatsapp", "sent"}, 1).error().field == "seq");
+  CHECK(delivery_changed(c, DeliveryNote{5, "whatsapp", "sent"}, 1).error().field == "seq");
+  CHECK(delivery_changed(c, DeliveryNote{2, "whatsapp", "lost"}, 1).error().field == "state");
+  CHECK(value_of(delivery_changed(c, DeliveryNote{2, "whatsapp", "failed", "x", 131047, true}, 1))
+            .events[0].data["template_needed"] == true);
+}
