@@ -118,6 +118,7 @@ void WritePipeline::pump(const std::string& conv_id) {
       ops.push_back(UpsertConversation{next, expect});
     }
     for (const Event& e : *events) ops.push_back(AppendEvent{next.tenant_id, e});
+    if (before_write_) before_write_(next, *events, ops);
     ++cs->inflight;
     ++counters_.writes;
     store_.write(std::move(ops), [this, conv_id, members, next, events](const std::optional<Error>& err) {
