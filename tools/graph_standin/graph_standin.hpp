@@ -79,7 +79,8 @@ class GraphStandin {
       port_ = port;
     }
     thread_ = std::thread([this] { server_->listen_after_bind(); });
-    server_->wait_until_ready();
+    // The socket already listens (bound above); wait (bounded) for the accept loop as well.
+    for (int i = 0; i < 2000 && !server_->is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     return port_;
   }
   void stop() {
