@@ -209,7 +209,8 @@ TEST_CASE("whatsapp: a webhook stored but not processed before a crash is proces
   }
   relay.start();
   CHECK(wait_until([&] { return db_int(relay, "SELECT COUNT(*) FROM messages WHERE client_msg_id = 'wa:wamid.C2'") == 1; }));
-  CHECK(db_int(relay, "SELECT processed_at > 0 FROM webhook_inbox WHERE id = 'wh_crash'") == 1);
+  // Marked processed after its messages (a later write): wait for that state too.
+  CHECK(wait_until([&] { return db_int(relay, "SELECT processed_at > 0 FROM webhook_inbox WHERE id = 'wh_crash'") == 1; }));
 }
 
 TEST_CASE("whatsapp settings: admins only, secrets write-only, tenant-scoped, bad input") {
