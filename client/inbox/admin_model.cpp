@@ -572,7 +572,8 @@ Json AdminModel::snapshot() const {
               {"csat_question", saved_service_.csat_question},
               {"service_dirty", service_dirty()},
               {"selected_user", selected_},
-              {"teams", std::move(teams)}};
+              {"teams", std::move(teams)},
+              {"team_draft", Json{{"mode", team_draft.mode}, {"owns_queue", team_draft.owns_queue}}}};
 }
 
 }  // namespace parley::inbox

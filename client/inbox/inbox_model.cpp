@@ -8,6 +8,8 @@
 
 #include "common/json_read.hpp"
 #include "common/script.hpp"
+#include "inbox/delivery_model.hpp"
+#include "parley/delivery.hpp"
 #include "parley/queue.hpp"
 #include "parley/replies.hpp"
 #include "parley/tickets.hpp"  // issue 9: kTicketCreatedEvent
@@ -1308,6 +1310,10 @@ void InboxModel::rebuild_timeline() {
       if (const Json* b = member(e.data, "by")) by = string_member(*b, "name");
       push_system("Ticket " + string_member(e.data, "ticket_id") + " created" + (by.empty() ? "" : " by " + by), e.seq,
                   e.at);
+    } else if (e.type == kDeliveryEvent) {
+      // issue 11: a message to a WhatsApp customer that failed (with the reason) or may not
+      // have arrived is said under it (delivery_model.hpp); fine states show no line.
+      if (std::string line = delivery_line(e.data); !line.empty()) push_system(std::move(line), e.seq, e.at);
     }
   }
   (void)summary_shown;

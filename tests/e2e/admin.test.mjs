@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
   Relay, launchBrowser, prerequisites, requirePrerequisites, state, waitState, waitFirstFrame, typeInto, staffCookie,
-  screenshotDir,
+  screenshotDir, centre, clickControl, clickUntil,
 } from './lib.mjs';
 
 const { problem, skip } = prerequisites({ ctl: true });
@@ -40,28 +40,6 @@ after(async () => {
     relay.cleanup(failed);
   }
 });
-
-const centre = ([x, y, w, h]) => ({ x: x + w / 2, y: y + h / 2 });
-
-async function clickControl(page, name) {
-  const s = await waitState(page, `the control ${name} drawn`, (s, n) => !!(s.controls && s.controls[n]), name);
-  const p = centre(s.controls[name]);
-  await page.mouse.click(p.x, p.y);
-  return s;
-}
-
-// Clicks an idempotent control until `pred` holds (at most three times): a click that lands while
-// the focus leaves a DOM field, or between two frames of a loaded machine, is not lost.
-async function clickUntil(page, name, what, pred) {
-  for (let attempt = 1; ; ++attempt) {
-    await clickControl(page, name);
-    try {
-      return await waitState(page, what, pred, undefined, { timeout: attempt < 3 ? 5_000 : undefined });
-    } catch (e) {
-      if (attempt >= 3) throw e;
-    }
-  }
-}
 
 async function inboxPage(cookie) {
   const [name, value] = cookie.split('=');
@@ -184,8 +162,12 @@ test('an admin manages users, the widget look and API keys; an agent sees no Adm
     await typeInto(page, page, '#admin-team-id', 'sales', { enter: false });
     // Leave the DOM field first: the canvas click that takes the focus from it was lost on CI.
     await page.locator('#admin-team-id').evaluate((el) => el.blur());
-    await clickControl(page, 'admin_team_mode:round_robin');
+    // The mode is idempotent, so it is clicked until the form shows it (a click lost on a loaded
+    // machine once saved the team with no mode); the queue toggle is clicked once, then checked.
+    await clickUntil(page, 'admin_team_mode:round_robin', 'the team form on round robin',
+      (s) => s.admin.team_draft.mode === 'round_robin');
     await clickControl(page, 'admin_team_queue');
+    await waitState(page, 'the team form owning a queue', (s) => s.admin.team_draft.owns_queue);
     await typeInto(page, page, '#admin-team-name', 'Sales', { enter: true });
     await waitState(page, 'the team listed', (s) =>
       s.admin.teams.some((t) => t.id === 'sales' && t.mode === 'round_robin' && t.owns_queue));

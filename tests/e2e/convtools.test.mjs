@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
   Relay, Customer, launchBrowser, prerequisites, requirePrerequisites, waitState, waitFirstFrame, staffCookie,
-  screenshotDir, TIMEOUT_MS,
+  screenshotDir, TIMEOUT_MS, centre, clickControl,
 } from './lib.mjs';
 
 const { problem, skip } = prerequisites({ ctl: true });
@@ -60,14 +60,6 @@ async function inboxPage(user) {
   await waitFirstFrame(page);
   await waitState(page, 'the inbox online', (s) => s.screen === 'inbox' && s.connection === 'online');
   return { ctx, page, cookie };
-}
-
-const centre = ([x, y, w, h]) => ({ x: x + w / 2, y: y + h / 2 });
-async function clickControl(page, name) {
-  const s = await waitState(page, `the control ${name} drawn`, (s, n) => !!(s.controls && s.controls[n]), name);
-  const p = centre(s.controls[name]);
-  await page.mouse.click(p.x, p.y);
-  return s;
 }
 
 // The accessibility mirror's control (role, name), focused as a keyboard user's Tab would.

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   Relay, Customer, launchBrowser, prerequisites, requirePrerequisites, state, waitState, waitFirstFrame,
-  staffCookie, typeInto, screenshotDir, REPO,
+  staffCookie, typeInto, screenshotDir, REPO, centre, clickControl,
 } from './lib.mjs';
 
 const { problem, skip } = prerequisites({ ctl: true });
@@ -65,16 +65,6 @@ async function inboxPage(viewport) {
   await waitFirstFrame(page);
   await waitState(page, 'the inbox online', (s) => s.screen === 'inbox' && s.connection === 'online');
   return { ctx, page };
-}
-
-const centre = ([x, y, w, h]) => ({ x: x + w / 2, y: y + h / 2 });
-
-// Waits until the app has drawn the control `name`, then clicks its centre.
-async function clickControl(page, name) {
-  const s = await waitState(page, `the control ${name} drawn`, (s, n) => !!(s.controls && s.controls[n]), name);
-  const p = centre(s.controls[name]);
-  await page.mouse.click(p.x, p.y);
-  return s;
 }
 
 async function openAndAccept(page, id) {

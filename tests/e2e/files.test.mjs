@@ -17,7 +17,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import {
   Relay, launchBrowser, prerequisites, requirePrerequisites, waitState, waitFirstFrame, widgetFrame, clickLauncher,
-  typeInto, staffCookie, screenshotDir, TIMEOUT_MS,
+  typeInto, staffCookie, screenshotDir, TIMEOUT_MS, centre, clickControl,
 } from './lib.mjs';
 
 const { problem, skip } = prerequisites({ ctl: true });
@@ -86,14 +86,6 @@ async function rest(cookie, method, url, body) {
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, json: await res.json() };
-}
-
-const centre = ([x, y, w, h]) => ({ x: x + w / 2, y: y + h / 2 });
-async function clickControl(page, name) {
-  const s = await waitState(page, `the control ${name} drawn`, (s, n) => !!(s.controls && s.controls[n]), name);
-  const p = centre(s.controls[name]);
-  await page.mouse.click(p.x, p.y);
-  return s;
 }
 
 // The mirror's button (role, name) focused as a keyboard user's Tab would, then Enter.

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
   Relay, launchBrowser, prerequisites, requirePrerequisites, waitState, waitFirstFrame, typeInto, staffCookie,
-  screenshotDir,
+  screenshotDir, centre, clickControl, clickUntil,
 } from './lib.mjs';
 
 const { problem, skip } = prerequisites({ ctl: true });
@@ -37,28 +37,6 @@ after(async () => {
     relay.cleanup(failed);
   }
 });
-
-const centre = ([x, y, w, h]) => ({ x: x + w / 2, y: y + h / 2 });
-
-async function clickControl(page, name) {
-  const s = await waitState(page, `the control ${name} drawn`, (s, n) => !!(s.controls && s.controls[n]), name);
-  const p = centre(s.controls[name]);
-  await page.mouse.click(p.x, p.y);
-  return s;
-}
-
-// Clicks an idempotent control until `pred` holds (at most three times): a click that lands while
-// the focus leaves a DOM field, or between two frames of a loaded machine, is not lost.
-async function clickUntil(page, name, what, pred) {
-  for (let attempt = 1; ; ++attempt) {
-    await clickControl(page, name);
-    try {
-      return await waitState(page, what, pred, undefined, { timeout: attempt < 3 ? 5_000 : undefined });
-    } catch (e) {
-      if (attempt >= 3) throw e;
-    }
-  }
-}
 
 async function rest(cookie, method, url, body) {
   const res = await fetch(`${relay.origin}${url}`, {

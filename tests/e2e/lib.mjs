@@ -199,6 +199,30 @@ export async function waitState(target, what, pred, arg, { timeout = TIMEOUT_MS,
 }
 
 // The app drew its first frame (app_shell.cpp marks <html class="parley-ready">).
+// The centre of a control's [x, y, w, h] box, as the app reports it in state().controls.
+export const centre = ([x, y, w, h]) => ({ x: x + w / 2, y: y + h / 2 });
+
+// Clicks the control `name` of an inbox or widget page once it is drawn; returns the state seen.
+export async function clickControl(page, name) {
+  const s = await waitState(page, `the control ${name} drawn`, (s, n) => !!(s.controls && s.controls[n]), name);
+  const p = centre(s.controls[name]);
+  await page.mouse.click(p.x, p.y);
+  return s;
+}
+
+// Clicks an idempotent control until `pred` holds (at most three times): a click that lands while
+// the focus leaves a DOM field, or between two frames of a loaded machine, is not lost.
+export async function clickUntil(page, name, what, pred, arg) {
+  for (let attempt = 1; ; ++attempt) {
+    await clickControl(page, name);
+    try {
+      return await waitState(page, what, pred, arg, { timeout: attempt < 3 ? 5_000 : undefined });
+    } catch (e) {
+      if (attempt >= 3) throw e;
+    }
+  }
+}
+
 export async function waitFirstFrame(target, timeout = TIMEOUT_MS) {
   await target.waitForFunction(() => document.documentElement.classList.contains('parley-ready'), null,
     { timeout, polling: 'raf' });

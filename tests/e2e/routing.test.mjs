@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
   Relay, Customer, launchBrowser, prerequisites, requirePrerequisites, state, waitState, waitFirstFrame,
-  widgetFrame, clickLauncher, typeInto, staffCookie, screenshotDir, ADMIN,
+  widgetFrame, clickLauncher, typeInto, staffCookie, screenshotDir, ADMIN, clickControl,
 } from './lib.mjs';
 
 const { problem, skip } = prerequisites({ ctl: true });
@@ -41,13 +41,6 @@ async function accept(cookie, id) {
     method: 'POST', headers: { Cookie: cookie, Origin: relay.origin, 'Content-Type': 'application/json' }, body: '{}',
   });
   assert.equal(res.status, 200, `accept ${id}: ${await res.text()}`);
-}
-
-// Clicks a control the app exposed in its state (window.parley.state().controls, CSS px).
-async function clickControl(page, name) {
-  const s = await waitState(page, `the control ${name}`, (s, n) => s.controls && s.controls[n], name);
-  const [x, y, w, h] = s.controls[name];
-  await page.mouse.click(x + w / 2, y + h / 2);
 }
 
 test('the customer sees their place in the queue fall; the agent sets their status by mouse and keyboard', { skip }, async () => {

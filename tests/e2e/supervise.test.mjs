@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
   Relay, Customer, launchBrowser, prerequisites, requirePrerequisites, state, waitState, waitFirstFrame, widgetFrame,
-  clickLauncher, typeInto, staffCookie, REPO,
+  clickLauncher, typeInto, staffCookie, REPO, centre,
 } from './lib.mjs';
 
 const { problem, skip } = prerequisites({ ctl: true });
@@ -36,8 +36,6 @@ after(async () => {
     relay.cleanup(failed);
   }
 });
-
-const centre = ([x, y, w, h]) => ({ x: x + w / 2, y: y + h / 2 });
 
 // Clicks the centre of the control `name` the app drew (state().controls, CSS px of `target`);
 // `offset` is where `target` (an iframe) sits in the page.

@@ -12,7 +12,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   Relay, Customer, Staff, launchBrowser, prerequisites, requirePrerequisites, waitState, waitFirstFrame, staffCookie,
-  typeInto, TIMEOUT_MS,
+  typeInto, TIMEOUT_MS, centre, clickControl,
 } from './lib.mjs';
 
 const { problem, skip } = prerequisites({ ctl: true });
@@ -50,14 +50,6 @@ async function rest(cookie, method, url, body) {
   });
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : null };
-}
-
-const centre = ([x, y, w, h]) => ({ x: x + w / 2, y: y + h / 2 });
-async function clickControl(page, name) {
-  const s = await waitState(page, `the control ${name} drawn`, (s, n) => !!(s.controls && s.controls[n]), name);
-  const p = centre(s.controls[name]);
-  await page.mouse.click(p.x, p.y);
-  return s;
 }
 
 // Waits until an element of the accessibility mirror has a name (or text) matching `re`.

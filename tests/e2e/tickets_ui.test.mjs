@@ -13,7 +13,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   Relay, Customer, launchBrowser, prerequisites, requirePrerequisites, waitState, waitFirstFrame, typeInto,
-  staffCookie, screenshotDir, TIMEOUT_MS,
+  staffCookie, screenshotDir, TIMEOUT_MS, centre, clickControl, clickUntil,
 } from './lib.mjs';
 
 const { problem, skip } = prerequisites();
@@ -47,25 +47,6 @@ async function rest(cookie, method, url, body) {
   return { status: res.status, json: text ? JSON.parse(text) : null };
 }
 
-const centre = ([x, y, w, h]) => ({ x: x + w / 2, y: y + h / 2 });
-async function clickControl(page, name) {
-  const s = await waitState(page, `the control ${name} drawn`, (s, n) => !!(s.controls && s.controls[n]), name);
-  const p = centre(s.controls[name]);
-  await page.mouse.click(p.x, p.y);
-  return s;
-}
-// Clicks an idempotent control until `pred` holds (at most three times): a click that lands while
-// the focus leaves a DOM field, or between two frames of a loaded machine, is not lost.
-async function clickUntil(page, name, what, pred, arg) {
-  for (let attempt = 1; ; ++attempt) {
-    await clickControl(page, name);
-    try {
-      return await waitState(page, what, pred, arg, { timeout: attempt < 3 ? 5_000 : undefined });
-    } catch (e) {
-      if (attempt >= 3) throw e;
-    }
-  }
-}
 const blur = (page) => page.evaluate(() => document.activeElement && document.activeElement.blur());
 
 test('tickets UI: convert, customer context, block and lift, tickets list and status', { skip }, async () => {

@@ -35,6 +35,7 @@ TEST_CASE("status_for maps protocol codes") {
   CHECK(status_for(ErrorCode::already_assigned) == 409);
   CHECK(status_for(ErrorCode::rate_limited) == 429);
   CHECK(status_for(ErrorCode::unavailable) == 503);
+  CHECK(status_for(ErrorCode::busy) == 503);  // was 500: a busy database read as a server fault
   parley::relay::HttpResponse r = error_response(api_error(ErrorCode::bad_field, "x", "text"));
   CHECK(r.status == 400);
   CHECK(Json::parse(r.body)["error"]["field"] == "text");

@@ -24,6 +24,10 @@ struct ChannelMessage {
   std::optional<Millis> at;      // nullopt = now
   std::optional<Priority> priority;
   Answerer answered_by = Answerer::external;  // who answers first in a new conversation
+  // issue 11: a new contact's phone; MessageKind::system (with sender system) posts a system line
+  // (a WhatsApp message Parley cannot show) instead of a text.
+  std::string user_phone;
+  MessageKind kind = MessageKind::text;
 };
 struct IngestResult {
   std::string conversation_id;

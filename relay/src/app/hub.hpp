@@ -29,6 +29,7 @@
 #include "app/auth/identity.hpp"
 #include "app/auth/sessions.hpp"
 #include "app/channel_message.hpp"
+#include "app/channels/hooks.hpp"
 #include "app/hub_options.hpp"
 #include "domain/store_api.hpp"
 #include "net/server.hpp"
@@ -215,6 +216,24 @@ class Hub : public Application {
   // True when the contact (or, with `address`, that address) is blocked now in the tenant.
   bool blocked(const std::string& tenant_id, const std::string& contact_id, const std::string& address);
   // ==== end of tickets and blocks ============================================================
+
+  // ==== issue 11: channels (app/channels/hooks.hpp, app/channels/channels.hpp) ===============
+  // Installs the channel modules' hooks. Call once, before start().
+  void set_channel_hooks(ChannelHooks hooks);
+  const ChannelHooks& channel_hooks() const;
+  // Applies a change built by a shared/ state-machine function to a conversation of the tenant
+  // through the write pipeline (persist, ack, broadcast). cb gets {"conversation_id","head_seq"}
+  // after the commit; not_found when the conversation is not in the tenant. A transition with no
+  // events is a no-op success.
+  void change_conversation(const std::string& tenant_id, const std::string& conversation_id,
+                           std::function<Result<Transition>(const Conversation& live)> change,
+                           std::function<void(Result<Json>)> cb);
+  // The contact of the tenant (cached or read), or nullopt.
+  std::optional<Contact> contact(const std::string& tenant_id, const std::string& contact_id);
+  // When the contact last wrote on `channel` (0 = never, or the read failed). A point query on
+  // the loop's reader.
+  Millis last_customer_message_at(const std::string& tenant_id, const std::string& contact_id, Channel channel);
+  // ==== end of channels ======================================================================
 
  private:
   std::unique_ptr<HubState> s_;

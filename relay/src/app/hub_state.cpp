@@ -38,6 +38,7 @@ HubState::HubState(asio::io_context& io_, DataStore& store_, HubOptions options_
                WritePipeline::Hooks{[this](ConvState& cs, const std::vector<Event>& evs) {
                  broadcast(cs, evs);
                  router.committed(cs, evs);
+                 if (channel_hooks.on_commit) channel_hooks.on_commit(cs.committed, evs);
                }}),
       feed(io, *this),
       echoes(io, conns),

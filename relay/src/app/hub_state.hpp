@@ -18,6 +18,7 @@
 
 #include "app/assistant/assistant.hpp"
 #include "app/auth/sessions.hpp"
+#include "app/channels/hooks.hpp"
 #include "app/hub_options.hpp"
 #include "app/live/address_limits.hpp"
 #include "app/live/connections.hpp"
@@ -84,6 +85,8 @@ struct HubState {
   OfflineState offline;
   // issue 9: blocks of abusive visitors (app/tickets/tickets.hpp), checked by every customer command.
   BlockList blocks;
+  // issue 11: the channel modules' hooks (app/channels/hooks.hpp; empty without channels).
+  ChannelHooks channel_hooks;
   bool stopped = false;
 
   Millis now() const { return options.wall_now(); }

@@ -4,6 +4,7 @@
 // taken, database unusable), 2 for a configuration error (including PARLEY_FAST_HASH=1 on an
 // address that is not loopback).
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
@@ -13,6 +14,8 @@
 #include <iostream>
 
 #include "app/bootstrap.hpp"
+#include "app/channels/outbox.hpp"
+#include "app/channels/whatsapp/graph_transport.hpp"
 #include "app/config.hpp"
 #include "app/http/router.hpp"
 #include "app/hub.hpp"
@@ -156,9 +159,39 @@ int main(int argc, char** argv) {
     Hub hub(io, data, ho);
     HttpApi http(hub);
     hub.set_http_handler([&http](HttpRequest req, HttpReply reply) { http.handle(std::move(req), std::move(reply)); });
+    // issue 11: channels. The durable outbox (its worker) and the WhatsApp channel; the outbox
+    // reports each job's change to the loop, where the channel tells staff (chat.delivery).
+    WhatsApp* whatsapp_ptr = nullptr;
+    Outbox outbox(
+        data,
+        [] {
+          return static_cast<parley::Millis>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                 std::chrono::system_clock::now().time_since_epoch())
+                                                 .count());
+        },
+        [&io, &whatsapp_ptr](const OutboxJob& job) {
+          asio::post(io, [&whatsapp_ptr, job] {
+            if (whatsapp_ptr) whatsapp_ptr->job_updated(job);
+          });
+        });
+    WhatsApp whatsapp(io, hub, data, outbox,
+                      graph_transport(std::shared_ptr<outbound::HttpClient>(
+                          outbound::make_http_client(ho.outbound, outbound::ClientOptions{ho.outbound_ca_file}))));
+    whatsapp_ptr = &whatsapp;
+    hub.set_channel_hooks(whatsapp.hooks(std::shared_ptr<void>(&whatsapp, [](void*) {})));
     if (auto err = hub.start()) {
       store->drain();
       return fail("cannot load state: " + err->message);
+    }
+    if (auto err = whatsapp.start()) {
+      hub.stop();
+      store->drain();
+      return fail("cannot load the WhatsApp channel: " + err->message);
+    }
+    if (auto err = outbox.start()) {
+      hub.stop();
+      store->drain();
+      return fail("cannot load the outbox: " + err->message);
     }
 
     ServerOptions so2;
@@ -215,6 +248,7 @@ int main(int argc, char** argv) {
       if (e) return;
       log::info("shutting down", {{"signal", sig}});
       server.shutdown();
+      outbox.stop();
       hub.stop();
       deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
       wait_for_close();
@@ -233,6 +267,8 @@ int main(int argc, char** argv) {
         log::error("uncaught exception on the loop; continuing", {{"error", "unknown"}});
       }
     }
+    outbox.stop();
+    whatsapp_ptr = nullptr;
     hub.stop();
     // Writes still queued commit (or fail) now; their completions are not delivered any more.
     store->drain();

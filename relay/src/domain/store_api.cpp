@@ -75,6 +75,13 @@ std::string_view mutation_name(const Mutation& m) {
                         [](const DeleteKbArticle&) { return std::string_view("DeleteKbArticle"); },
                         [](const BumpKbUsage&) { return std::string_view("BumpKbUsage"); },
                         [](const SaveKbSynonyms&) { return std::string_view("SaveKbSynonyms"); },
+                        [](const InsertWebhook&) { return std::string_view("InsertWebhook"); },
+                        [](const MarkWebhookProcessed&) { return std::string_view("MarkWebhookProcessed"); },
+                        [](const SaveChannelAccount&) { return std::string_view("SaveChannelAccount"); },
+                        [](const InsertDeliveryStatus&) { return std::string_view("InsertDeliveryStatus"); },
+                        [](const InsertOutboxJob&) { return std::string_view("InsertOutboxJob"); },
+                        [](const UpdateOutboxJob&) { return std::string_view("UpdateOutboxJob"); },
+                        [](const SetOutboxDelivery&) { return std::string_view("SetOutboxDelivery"); },
                     },
                     m);
 }
@@ -156,4 +163,43 @@ Result<std::vector<Block>> StoreReader::load_blocks() { return std::vector<Block
 Result<std::vector<Block>> StoreReader::list_blocks(const std::string&, std::size_t) { return no_tickets(); }
 Result<std::optional<Block>> StoreReader::find_block(const std::string&, const std::string&) { return no_tickets(); }
 
+}  // namespace parley::relay
+
+// ==== issue 11, channels: defaults for readers without them ====
+namespace parley::relay {
+namespace {
+Error no_channels() { return make_error(ErrorCode::unavailable, "this store keeps no channel data"); }
+constexpr std::pair<OutboxState, std::string_view> kOutboxStates[] = {
+    {OutboxState::pending, "pending"}, {OutboxState::sending, "sending"}, {OutboxState::sent, "sent"},
+    {OutboxState::failed, "failed"},   {OutboxState::unknown, "unknown"},
+};
+}  // namespace
+std::string_view to_string(OutboxState s) {
+  for (const auto& [k, v] : kOutboxStates) {
+    if (k == s) return v;
+  }
+  return "pending";
+}
+std::optional<OutboxState> parse_outbox_state(std::string_view s) {
+  for (const auto& [k, v] : kOutboxStates) {
+    if (v == s) return k;
+  }
+  return std::nullopt;
+}
+Result<std::vector<WebhookRecord>> StoreReader::unprocessed_webhooks(std::size_t) { return no_channels(); }
+Result<std::optional<WebhookRecord>> StoreReader::find_webhook(const std::string&) { return no_channels(); }
+Result<std::vector<ChannelAccount>> StoreReader::channel_accounts(const std::string&) { return no_channels(); }
+Result<std::vector<OutboxJob>> StoreReader::open_outbox_jobs() { return no_channels(); }
+Result<std::optional<OutboxJob>> StoreReader::find_outbox_by_provider_id(const std::string&, const std::string&) {
+  return no_channels();
+}
+Result<std::vector<OutboxJob>> StoreReader::conversation_outbox(const std::string&, const std::string&) {
+  return no_channels();
+}
+Result<std::vector<DeliveryStatus>> StoreReader::delivery_statuses(const std::string&, const std::string&) {
+  return no_channels();
+}
+Result<Millis> StoreReader::last_customer_message_at(const std::string&, const std::string&, Channel) {
+  return no_channels();
+}
 }  // namespace parley::relay

@@ -330,6 +330,89 @@ struct KbSearchHit {
   std::string title_marked; // the title with matched words between ** **
 };
 // ==== end of issue 10 knowledge base =====================================================
+// ==== issue 11, channels (schema v14; app/channels/): the webhook inbox, channel accounts, =====
+// delivery statuses and the generic outbox. docs/architecture.md "Channels and the outbox".
+// A verified webhook body, stored before the provider is answered; processed from this row.
+struct WebhookRecord {
+  std::string id;         // "wh_" + hex
+  std::string provider;   // "whatsapp", ...
+  std::string tenant_id;  // the tenant whose secret verified it ("" when several could)
+  Millis received_at = 0;
+  std::string raw;        // the body exactly as received
+  Millis processed_at = 0;  // 0 = not processed yet
+  std::string error;        // why processing failed or skipped parts ("" = all fine)
+};
+struct InsertWebhook {  // duplicate "id"
+  WebhookRecord record;
+};
+struct MarkWebhookProcessed {  // an unknown id is not an error
+  std::string id;
+  Millis at = 0;
+  std::string error;
+};
+// A tenant's account on a provider (WhatsApp: the phone number id). `config` holds the settings
+// including secrets: it never leaves the relay whole (the REST view masks the secrets).
+struct ChannelAccount {
+  std::string tenant_id;
+  std::string provider;
+  std::string account_id;  // unique per provider across tenants
+  Json config = Json::object();
+  Millis updated_at = 0;
+};
+struct SaveChannelAccount {  // insert or replace (tenant, provider); duplicate "account_id" when another tenant has it
+  ChannelAccount account;
+};
+// One delivery status as the provider reported it (every one is kept, pricing included).
+struct DeliveryStatus {
+  std::string tenant_id, provider, provider_id;  // provider_id: the provider's message id (wamid)
+  std::string state;                             // sent | delivered | read | played | failed
+  std::string recipient_id;
+  Millis at = 0, received_at = 0;
+  int error_code = 0;
+  std::string error_title, error_detail;
+  Json pricing;  // null when absent
+};
+struct InsertDeliveryStatus {  // duplicate "state" for the same (tenant, provider, provider_id, state)
+  DeliveryStatus status;
+};
+// A job of the outbox: one outbound message of any channel (app/channels/outbox.hpp).
+enum class OutboxState { pending, sending, sent, failed, unknown };
+std::string_view to_string(OutboxState);
+std::optional<OutboxState> parse_outbox_state(std::string_view);
+struct OutboxJob {
+  std::string id;  // "ob_" + hex
+  std::string tenant_id;
+  std::string channel;  // "whatsapp", ...
+  std::string conversation_id;
+  Seq seq = 0;         // the message it carries (0 = none: a template sent over REST before its message)
+  std::string lane;    // jobs of one lane go out strictly in order (the conversation)
+  std::string recipient;  // the channel's address (WhatsApp: wa_id)
+  Json payload = Json::object();  // what the channel's sender sends
+  OutboxState state = OutboxState::pending;
+  int attempts = 0;
+  Millis next_attempt_at = 0, created_at = 0, updated_at = 0;
+  std::string last_error;
+  int error_code = 0;
+  std::string error_class;  // parley::wa::SendClass name of the last failure ("" = none)
+  std::string provider_id;  // the provider's message id once accepted
+  std::string delivery = "pending";  // the furthest delivery state (parley::wa::furthest)
+};
+struct InsertOutboxJob {  // duplicate "id"; duplicate "seq" when the message already has a job
+  OutboxJob job;
+};
+// Every mutable field of (tenant_id, id); not_found when absent. `delivery` is only written over
+// pending/unknown (a provider's status recorded meanwhile by SetOutboxDelivery wins).
+struct UpdateOutboxJob {
+  OutboxJob job;
+};
+// The furthest delivery state from a provider's status (parley::wa::furthest, decided by the app).
+struct SetOutboxDelivery {
+  std::string tenant_id, id, delivery;
+  int error_code = 0;
+  std::string last_error;
+  Millis updated_at = 0;
+};
+// ==== end of channels =======================================================================
 
 using Mutation =
     std::variant<InsertTenant, SaveTenantSettings, PatchTenantSettings, InsertUser, SetPasswordHash,
@@ -342,7 +425,10 @@ using Mutation =
                  // issue 9: tickets and blocks (schema v12)
                  InsertTicket, UpdateTicket, InsertBlock, LiftBlock,
                  // issue 10: knowledge-base management (schema v15)
-                 UpsertKbArticle, DeleteKbArticle, BumpKbUsage, SaveKbSynonyms>;
+                 UpsertKbArticle, DeleteKbArticle, BumpKbUsage, SaveKbSynonyms,
+                 // issue 11: channels (schema v14)
+                 InsertWebhook, MarkWebhookProcessed, SaveChannelAccount, InsertDeliveryStatus, InsertOutboxJob,
+                 UpdateOutboxJob, SetOutboxDelivery>;
 // The struct's name ("AppendEvent", ...), for logs and tests.
 std::string_view mutation_name(const Mutation&);
 
@@ -566,6 +652,24 @@ class StoreReader {
   virtual Result<Synonyms> load_kb_synonyms(const std::string& tenant_id) { (void)tenant_id; return Synonyms{}; }
   // Best first, at most query.limit; none when the question has no content word.
   virtual Result<std::vector<KbSearchHit>> search_kb(const std::string& tenant_id, const KbSearchQuery& query);
+  // ==== issue 11, channels (defaults: unavailable, for stores without them) ====
+  // Webhooks not processed yet, oldest first, at most `limit` (the start-up and retry scan).
+  virtual Result<std::vector<WebhookRecord>> unprocessed_webhooks(std::size_t limit);
+  virtual Result<std::optional<WebhookRecord>> find_webhook(const std::string& id);
+  // Every account of `provider`, all tenants.
+  virtual Result<std::vector<ChannelAccount>> channel_accounts(const std::string& provider);
+  // Outbox jobs in state pending or sending, all tenants, in insertion order.
+  virtual Result<std::vector<OutboxJob>> open_outbox_jobs();
+  virtual Result<std::optional<OutboxJob>> find_outbox_by_provider_id(const std::string& channel,
+                                                                      const std::string& provider_id);
+  // A conversation's jobs in insertion order.
+  virtual Result<std::vector<OutboxJob>> conversation_outbox(const std::string& tenant_id,
+                                                             const std::string& conversation_id);
+  virtual Result<std::vector<DeliveryStatus>> delivery_statuses(const std::string& tenant_id,
+                                                                const std::string& provider_id);
+  // When the contact last wrote on `channel` (its customer messages' newest `at`; 0 = never).
+  virtual Result<Millis> last_customer_message_at(const std::string& tenant_id, const std::string& contact_id,
+                                                  Channel channel);
 };
 
 // ---- the store ----

@@ -458,6 +458,71 @@ CREATE TABLE kb_synonyms (
 );
 )sql";
 
+// v14 (issue 11, channels): the webhook inbox (verified raw bodies, stored before the provider
+// is answered, processed from here; a restart processes rows with processed_at 0), channel
+// accounts per tenant (WhatsApp phone number ids with their settings), every delivery status
+// reported (deduplicated by message id + state, pricing kept), and the generic outbox (one row per
+// outbound message of any channel; app/channels/outbox.hpp).
+constexpr const char* kV14 = R"sql(
+CREATE TABLE IF NOT EXISTS webhook_inbox (
+  id           TEXT PRIMARY KEY,
+  provider     TEXT NOT NULL,
+  tenant_id    TEXT NOT NULL DEFAULT '',
+  received_at  INTEGER NOT NULL,
+  raw          BLOB NOT NULL,
+  processed_at INTEGER NOT NULL DEFAULT 0,
+  error        TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS webhook_inbox_todo ON webhook_inbox(processed_at, received_at);
+CREATE TABLE IF NOT EXISTS channel_accounts (
+  tenant_id  TEXT NOT NULL,
+  provider   TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  config     TEXT NOT NULL DEFAULT '{}',
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, provider),
+  UNIQUE (provider, account_id)
+);
+CREATE TABLE IF NOT EXISTS delivery_statuses (
+  tenant_id    TEXT NOT NULL,
+  provider     TEXT NOT NULL,
+  provider_id  TEXT NOT NULL,
+  state        TEXT NOT NULL,
+  recipient_id TEXT NOT NULL DEFAULT '',
+  at           INTEGER NOT NULL,
+  received_at  INTEGER NOT NULL,
+  error_code   INTEGER NOT NULL DEFAULT 0,
+  error_title  TEXT NOT NULL DEFAULT '',
+  error_detail TEXT NOT NULL DEFAULT '',
+  pricing      TEXT NOT NULL DEFAULT 'null',
+  PRIMARY KEY (tenant_id, provider, provider_id, state)
+);
+CREATE TABLE IF NOT EXISTS outbox (
+  id              TEXT PRIMARY KEY,
+  tenant_id       TEXT NOT NULL,
+  channel         TEXT NOT NULL,
+  conversation_id TEXT NOT NULL,
+  seq             INTEGER NOT NULL DEFAULT 0,
+  lane            TEXT NOT NULL,
+  recipient       TEXT NOT NULL,
+  payload         TEXT NOT NULL,
+  state           TEXT NOT NULL,
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL DEFAULT 0,
+  last_error      TEXT NOT NULL DEFAULT '',
+  error_code      INTEGER NOT NULL DEFAULT 0,
+  error_class     TEXT NOT NULL DEFAULT '',
+  provider_id     TEXT NOT NULL DEFAULT '',
+  delivery        TEXT NOT NULL DEFAULT 'pending',
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outbox_open ON outbox(state);
+CREATE INDEX IF NOT EXISTS outbox_conversation ON outbox(conversation_id);
+CREATE INDEX IF NOT EXISTS outbox_provider ON outbox(channel, provider_id);
+CREATE UNIQUE INDEX IF NOT EXISTS outbox_message ON outbox(conversation_id, seq) WHERE seq > 0;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kV1},
     {2, kV2},
@@ -472,6 +537,7 @@ constexpr Migration kMigrations[] = {
     {11, kV11},
     {12, kV12},
     {15, kV15},
+    {14, kV14},
 };
 
 constexpr const char* kCreateMigrations =
@@ -534,12 +600,11 @@ std::optional<Error> migrate(Db& db, Millis now) {
                                                   " is newer than this build (" +
                                                   std::to_string(latest_schema_version()) + ")");
   }
-  // Every known migration not recorded yet, in the table's order: numbers land out of order (v9
-  // before v6 on main), so a database at v9 may still lack v6. The recorded set is read once;
-  // apply_one checks again inside its transaction (another connection may be migrating too).
-  // Migrations are numbered by the change that brought them and may land in either order (issue 9:
-  // 6 and 7 were written side by side), so every one not applied yet is applied, not only those
-  // above the highest applied number.
+  // Every known migration not recorded yet, in the table's order. Migrations are numbered by the
+  // change that brought them and land in either order (v15 before v14 on main), so a database at
+  // v15 may still lack v14: every one not applied yet is applied, not only those above the highest
+  // applied number. The recorded set is read once; apply_one checks again inside its transaction
+  // (another connection may be migrating too).
   std::vector<int> applied;
   {
     Stmt q = db.prepare("SELECT version FROM schema_migrations");

@@ -11,6 +11,7 @@
 #include "store/repo_attachments.hpp"
 #include "store/repo_queries.hpp"
 #include "store/repo_tickets.hpp"
+#include "store/repo_channels.hpp"
 #include "store/repo_routing.hpp"
 #include "store/settings_patch.hpp"
 
@@ -103,6 +104,14 @@ std::optional<Error> apply_one(Db& db, const UpsertKbArticle& m) {
 std::optional<Error> apply_one(Db& db, const DeleteKbArticle& m) { return delete_kb_article(db, m.tenant_id, m.id); }
 std::optional<Error> apply_one(Db& db, const BumpKbUsage& m) { return bump_kb_usage(db, m.tenant_id, m.article_id, m.by); }
 std::optional<Error> apply_one(Db& db, const SaveKbSynonyms& m) { return save_kb_synonyms(db, m.tenant_id, m.synonyms); }
+// issue 11: channels (schema v14)
+std::optional<Error> apply_one(Db& db, const InsertWebhook& m) { return insert_webhook(db, m.record); }
+std::optional<Error> apply_one(Db& db, const MarkWebhookProcessed& m) { return mark_webhook_processed(db, m); }
+std::optional<Error> apply_one(Db& db, const SaveChannelAccount& m) { return save_channel_account(db, m.account); }
+std::optional<Error> apply_one(Db& db, const InsertDeliveryStatus& m) { return insert_delivery_status(db, m.status); }
+std::optional<Error> apply_one(Db& db, const InsertOutboxJob& m) { return insert_outbox_job(db, m.job); }
+std::optional<Error> apply_one(Db& db, const UpdateOutboxJob& m) { return update_outbox_job(db, m.job); }
+std::optional<Error> apply_one(Db& db, const SetOutboxDelivery& m) { return set_outbox_delivery(db, m); }
 
 }  // namespace
 
@@ -245,6 +254,33 @@ Result<Synonyms> SqliteReader::load_kb_synonyms(const std::string& tenant_id) {
 }
 Result<std::vector<KbSearchHit>> SqliteReader::search_kb(const std::string& tenant_id, const KbSearchQuery& query) {
   return parley::relay::search_kb(*db_, tenant_id, query);
+}
+// ---- issue 11: channels ----
+Result<std::vector<WebhookRecord>> SqliteReader::unprocessed_webhooks(std::size_t limit) {
+  return parley::relay::unprocessed_webhooks(*db_, limit);
+}
+Result<std::optional<WebhookRecord>> SqliteReader::find_webhook(const std::string& id) {
+  return parley::relay::find_webhook(*db_, id);
+}
+Result<std::vector<ChannelAccount>> SqliteReader::channel_accounts(const std::string& provider) {
+  return parley::relay::channel_accounts(*db_, provider);
+}
+Result<std::vector<OutboxJob>> SqliteReader::open_outbox_jobs() { return parley::relay::open_outbox_jobs(*db_); }
+Result<std::optional<OutboxJob>> SqliteReader::find_outbox_by_provider_id(const std::string& channel,
+                                                                          const std::string& provider_id) {
+  return parley::relay::find_outbox_by_provider_id(*db_, channel, provider_id);
+}
+Result<std::vector<OutboxJob>> SqliteReader::conversation_outbox(const std::string& tenant_id,
+                                                                 const std::string& conversation_id) {
+  return parley::relay::conversation_outbox(*db_, tenant_id, conversation_id);
+}
+Result<std::vector<DeliveryStatus>> SqliteReader::delivery_statuses(const std::string& tenant_id,
+                                                                    const std::string& provider_id) {
+  return parley::relay::delivery_statuses(*db_, tenant_id, provider_id);
+}
+Result<Millis> SqliteReader::last_customer_message_at(const std::string& tenant_id, const std::string& contact_id,
+                                                      Channel channel) {
+  return parley::relay::last_customer_message_at(*db_, tenant_id, contact_id, channel);
 }
 Result<std::vector<OfflineRequest>> SqliteReader::load_offline_requests() {
   return parley::relay::load_offline_requests(*db_);

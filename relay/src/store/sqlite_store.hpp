@@ -110,6 +110,19 @@ class SqliteReader final : public StoreReader {
   Result<std::optional<KbArticle>> find_kb_article(const std::string& tenant_id, const std::string& id) override;
   Result<Synonyms> load_kb_synonyms(const std::string& tenant_id) override;
   Result<std::vector<KbSearchHit>> search_kb(const std::string& tenant_id, const KbSearchQuery& query) override;
+  // issue 11: channels (store/repo_channels.hpp)
+  Result<std::vector<WebhookRecord>> unprocessed_webhooks(std::size_t limit) override;
+  Result<std::optional<WebhookRecord>> find_webhook(const std::string& id) override;
+  Result<std::vector<ChannelAccount>> channel_accounts(const std::string& provider) override;
+  Result<std::vector<OutboxJob>> open_outbox_jobs() override;
+  Result<std::optional<OutboxJob>> find_outbox_by_provider_id(const std::string& channel,
+                                                              const std::string& provider_id) override;
+  Result<std::vector<OutboxJob>> conversation_outbox(const std::string& tenant_id,
+                                                     const std::string& conversation_id) override;
+  Result<std::vector<DeliveryStatus>> delivery_statuses(const std::string& tenant_id,
+                                                        const std::string& provider_id) override;
+  Result<Millis> last_customer_message_at(const std::string& tenant_id, const std::string& contact_id,
+                                          Channel channel) override;
   Result<std::vector<OfflineRequest>> load_offline_requests() override;
   Result<std::optional<OfflineRequest>> find_offline_request(const std::string& tenant_id,
                                                              const std::string& conversation_id) override;

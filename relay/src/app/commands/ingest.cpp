@@ -79,6 +79,7 @@ void ingest_on_loop(HubState& hub, ChannelMessage m, Lookup found, std::function
     k.external_id = m.external_user_id;
     k.name = m.user_name.empty() ? m.external_user_id : m.user_name;
     k.email = m.user_email;
+    k.phone = m.user_phone;
     k.created_at = m.at.value_or(now);
     hub.pending_contacts[key] = k;
   }
@@ -129,7 +130,7 @@ void ingest_on_loop(HubState& hub, ChannelMessage m, Lookup found, std::function
     // with their own role.
     Message msg;
     msg.client_msg_id = m.client_msg_id;
-    msg.kind = MessageKind::text;
+    msg.kind = m.kind == MessageKind::system ? MessageKind::system : MessageKind::text;
     msg.text = m.text;
     Actor from = customer;
     std::optional<Actor> shown;
@@ -143,7 +144,7 @@ void ingest_on_loop(HubState& hub, ChannelMessage m, Lookup found, std::function
       }
     } else if (m.sender == Role::agent || m.sender == Role::system) {
       from = kSystemActor;
-      shown = Actor{Role::agent, "staff", m.sender_name.empty() ? "Staff" : m.sender_name};
+      if (m.kind != MessageKind::system) shown = Actor{Role::agent, "staff", m.sender_name.empty() ? "Staff" : m.sender_name};
     }
     auto posted = post_message(tr.next, from, std::move(msg), at, policy);
     if (!posted) return Decision::reply(posted.error());
@@ -160,6 +161,11 @@ void ingest_on_loop(HubState& hub, ChannelMessage m, Lookup found, std::function
     Decision d = Decision::persist(std::move(tr), [seq](const ConvState&) { return Json{{"seq", seq}, {"saved", true}}; });
     d.extra = extra;  // a copy: the request may be decided again after a refused write
     d.client_msg_id = m.client_msg_id;
+    // A customer's text in a conversation the built-in assistant answers (WhatsApp, issue 11)
+    // gets its turn, as from the widget (assistant_turn returns at once for mirrored ones).
+    if (m.sender == Role::customer && m.kind == MessageKind::text) {
+      d.after = [&hub, conv_id, text = m.text] { cmd::assistant_turn(hub, conv_id, text); };
+    }
     return d;
   };
   hub.pipeline.submit(*cs, std::move(decide),

@@ -66,6 +66,11 @@ void send(HubState& hub, const Principal& who, ConnState* conn, const SendMessag
   }
   const std::string text(trim(s.text));
   if (text.empty()) return ack(make_error(ErrorCode::bad_field, "text is empty", "text"));
+  // issue 11: a channel may refuse a staff message before anything is stored (WhatsApp's 24-hour
+  // window: app/channels/hooks.hpp send_guard).
+  if (who.is_staff() && s.kind == MessageKind::text && hub.channel_hooks.send_guard) {
+    if (auto refused = hub.channel_hooks.send_guard(cs->live)) return ack(*refused);
+  }
   if (!s.client_msg_id.empty()) ensure_msg_ids(hub, *cs);
   if (who.is_customer() && cs->live.status == Status::resolved && cs->write_queue.empty() && cs->inflight == 0 &&
       !(s.client_msg_id.empty() ? nullptr : cs->msg_ids.find(s.client_msg_id))) {

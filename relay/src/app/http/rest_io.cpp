@@ -41,6 +41,7 @@ int status_for(ErrorCode code) {
     case ErrorCode::rate_limited:
       return 429;
     case ErrorCode::unavailable:
+    case ErrorCode::busy:  // nothing was stored; the client retries (as over the WebSocket)
       return 503;
     case ErrorCode::internal:
       return 500;

@@ -113,6 +113,7 @@ HttpApi::HttpApi(Hub& hub) : hub_(hub) {
   add_offline_routes(routes_);
   add_ticket_routes(routes_);
   add_kb_routes(routes_);
+  add_whatsapp_routes(routes_);  // issue 11 (app/channels/whatsapp/routes.cpp)
 }
 
 void HttpApi::handle(HttpRequest req, HttpReply reply) {
@@ -151,7 +152,10 @@ void HttpApi::route(HttpRequest req, const Responder& res) {
     r.headers.emplace_back("Retry-After", "1");
     return res.send(std::move(r));
   }
-  if (req.body.size() > kMaxBodyBytes && !(found && is_upload_route(*found))) return res.error(too_large());
+  // Uploads and provider webhooks (WhatsApp sends up to 3 MB) check their own, larger limits.
+  if (req.body.size() > kMaxBodyBytes && !(found && (is_upload_route(*found) || is_webhook_route(*found)))) {
+    return res.error(too_large());
+  }
   if (auto e = check_text(req.path, 2000, "path")) return res.error(*e);
   if (!found) {
     if (!allow.empty()) {

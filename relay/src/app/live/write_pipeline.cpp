@@ -118,6 +118,7 @@ void WritePipeline::pump(const std::string& conv_id) {
       ops.push_back(UpsertConversation{next, expect});
     }
     for (const Event& e : *events) ops.push_back(AppendEvent{next.tenant_id, e});
+    if (before_write_) before_write_(next, *events, ops);
     ++cs->inflight;
     ++counters_.writes;
     store_.write(std::move(ops), [this, conv_id, members, next, events](const std::optional<Error>& err) {
@@ -173,7 +174,7 @@ void WritePipeline::done(const std::string& conv_id, std::shared_ptr<std::vector
         }
         if (hit) {
           cs->msg_ids.add(cmid, hit->seq);
-          if (m.request->ack) m.request->ack(to_json(SendAck{conv_id, hit->seq, true, {}}));
+          if (m.request->ack) m.request->ack(to_json(SendAck{conv_id, hit->seq, true, {}, {}}));
         } else if (!m.request->redecided) {
           m.request->redecided = true;
           ++counters_.redecided;

@@ -89,6 +89,10 @@ class WritePipeline {
   };
   // Runs after every commit, once the acks and events went out (presence watches).
   void set_after_commit(std::function<void(const ConvState&)> fn) { after_commit_ = std::move(fn); }
+  // issue 11: runs just before each write is submitted; mutations it adds are stored in the same
+  // all-or-nothing unit (app/channels/hooks.hpp on_write).
+  using BeforeWrite = std::function<void(const Conversation&, const std::vector<Event>&, std::vector<Mutation>&)>;
+  void set_before_write(BeforeWrite fn) { before_write_ = std::move(fn); }
   WritePipeline(boost::asio::io_context& io, DataStore& store, ConversationRegistry& convs,
                 StoreReader*& reader, Hooks hooks);
 
@@ -114,6 +118,7 @@ class WritePipeline {
   StoreReader*& reader_;
   Hooks hooks_;
   std::function<void(const ConvState&)> after_commit_;
+  BeforeWrite before_write_;
   PipelineCounters counters_;
 };
 
