@@ -387,6 +387,37 @@ CREATE TABLE IF NOT EXISTS blocks (
 CREATE INDEX IF NOT EXISTS blocks_tenant ON blocks(tenant_id, created_at);
 )sql";
 
+// v13 (issue 9, staff accounts by mail; parley/staff_access.hpp): users get an e-mail address
+// (stored normalised, "" when none); invitations and password resets are one-time tokens stored
+// as their sha256 only, tenant-scoped, with their expiry and when they were used or withdrawn.
+constexpr const char* kV13 = R"sql(
+ALTER TABLE users ADD COLUMN email TEXT NOT NULL DEFAULT '';
+CREATE INDEX IF NOT EXISTS users_email ON users(email);
+CREATE TABLE IF NOT EXISTS invitations (
+  id          TEXT PRIMARY KEY,
+  tenant_id   TEXT NOT NULL,
+  email       TEXT NOT NULL,
+  role        TEXT NOT NULL,
+  token_hash  TEXT NOT NULL UNIQUE,
+  invited_by  TEXT NOT NULL DEFAULT '',
+  created_at  INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL,
+  accepted_at INTEGER NOT NULL DEFAULT 0,
+  user_id     TEXT NOT NULL DEFAULT '',
+  revoked_at  INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS invitations_tenant ON invitations(tenant_id, created_at);
+CREATE TABLE IF NOT EXISTS password_resets (
+  token_hash TEXT PRIMARY KEY,
+  tenant_id  TEXT NOT NULL,
+  user_id    TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS password_resets_user ON password_resets(user_id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kV1},
     {2, kV2},
@@ -400,6 +431,7 @@ constexpr Migration kMigrations[] = {
     {10, kV10},
     {11, kV11},
     {12, kV12},
+    {13, kV13},
 };
 
 constexpr const char* kCreateMigrations =
