@@ -40,6 +40,7 @@ namespace parley::relay {
 
 struct HubState;
 struct HubTimers;
+class StaffAccess;
 
 // Counts of a tenant's inbox for GET /api/v1/stats. "today" starts at midnight in the tenant's
 // time zone (UTC when it is unknown).
@@ -211,6 +212,10 @@ class Hub : public Application {
   // True when the contact (or, with `address`, that address) is blocked now in the tenant.
   bool blocked(const std::string& tenant_id, const std::string& contact_id, const std::string& address);
   // ==== end of tickets and blocks ============================================================
+
+  // ==== staff accounts by mail (issue 9; app/staff_access/staff_access.hpp) ==================
+  StaffAccess& staff_access();
+  // ==== end of staff accounts by mail ========================================================
 
  private:
   std::unique_ptr<HubState> s_;

@@ -33,6 +33,7 @@
 #include "app/offline/offline.hpp"
 #include "app/tenants/tenant_registry.hpp"
 #include "app/tickets/tickets.hpp"
+#include "app/staff_access/staff_access.hpp"
 #include "domain/store_api.hpp"
 #include "parley/replies.hpp"
 
@@ -85,6 +86,8 @@ struct HubState {
   // issue 9: blocks of abusive visitors (app/tickets/tickets.hpp), checked by every customer command.
   BlockList blocks;
   bool stopped = false;
+  // issue 9: invitations, password resets, role changes (app/staff_access/staff_access.hpp).
+  StaffAccess staff_access{*this};
 
   Millis now() const { return options.wall_now(); }
   SteadyClock::time_point steady() const { return options.steady_now(); }
