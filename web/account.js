@@ -53,7 +53,7 @@
     const inv = check.data;
     const where = inv.tenant && inv.tenant.name ? inv.tenant.name : 'Parley';
     $('title').textContent = 'Join ' + where;
-    $('intro').textContent = 'You are invited as ' + (inv.role === 'admin' ? 'an ' : 'a ') + inv.role + ' (' + inv.email +
+    $('intro').textContent = 'You are invited as ' + (inv.role === 'supervisor' ? 'a ' : 'an ') + inv.role + ' (' + inv.email +
       '). Choose your user name and password.';
     $('username').value = inv.username || '';
     $('accept-form').hidden = false;

@@ -144,7 +144,7 @@ MailText invitation_mail(std::string_view tenant_name, StaffRole role, std::stri
   const std::string where = tenant_name.empty() ? std::string("Parley") : one_line(tenant_name);
   m.subject = "You are invited to " + where + " on Parley";
   m.body = one_line(inviter.empty() ? std::string_view("An admin") : inviter) + " invited you to join " + where +
-           " as " + std::string(role == StaffRole::admin ? "an " : "a ") + std::string(to_string(role)) +
+           " as " + std::string(role == StaffRole::supervisor ? "a " : "an ") + std::string(to_string(role)) +
            ".\n\nChoose your user name and password here:\n\n" + std::string(link) +
            "\n\nThe link works once and expires in " + ttl_words(ttl_ms) +
            ". If you did not expect this mail, ignore it.\n";
