@@ -97,11 +97,13 @@ bool AdminModel::open(Tab t) {
   queue("GET", "/api/v1/settings", "", What::settings);
   queue("GET", "/api/v1/routing", "", What::routing);
   if (can_edit()) queue("GET", "/api/v1/apikeys", "", What::keys);
+  if (can_edit()) queue("GET", "/api/v1/invitations", "", What::invitations);  // issue 9
   return true;
 }
 
 void AdminModel::set_tab(Tab t) {
-  if ((t == Tab::keys || t == Tab::kb) && !can_edit()) return;  // supervisors may not read keys; the KB screen is admins'
+  // Supervisors may not read keys; invitations and the KB screen are admins' too.
+  if ((t == Tab::keys || t == Tab::invitations || t == Tab::kb) && !can_edit()) return;
   tab_ = t;
 }
 
@@ -155,6 +157,7 @@ void AdminModel::answered(const Request& r, int status, const std::string& body)
           x.name = u.value("display_name", u.value("name", ""));
           x.role = u.value("role", "");
           x.disabled = u.value("disabled", false);
+          x.email = u.value("email", "");
           if (!x.id.empty()) users_.push_back(std::move(x));
         }
       }
@@ -311,6 +314,46 @@ void AdminModel::answered(const Request& r, int status, const std::string& body)
         }
       }
       break;
+    case What::invitations:  // issue 9
+      invitations_.clear();
+      if (j.is_object() && j.contains("invitations") && j["invitations"].is_array()) {
+        for (const Json& i : j["invitations"]) {
+          if (!i.is_object()) continue;
+          Invitation x;
+          x.id = i.value("id", "");
+          x.email = i.value("email", "");
+          x.role = i.value("role", "");
+          x.status = i.value("status", "");
+          x.expires_at = i.value("expires_at", std::int64_t{0});
+          if (!x.id.empty()) invitations_.push_back(std::move(x));
+        }
+      }
+      break;
+    case What::invite:
+      say("Invitation sent to " + r.ref + ".", false);
+      invite_email.clear();
+      invite_role = "agent";
+      queue("GET", "/api/v1/invitations", "", What::invitations);
+      break;
+    case What::revoke_invite:
+      for (Invitation& i : invitations_) {
+        if (i.id == r.ref) {
+          i.status = "revoked";
+          say("Invitation to " + i.email + " withdrawn.", false);
+        }
+      }
+      break;
+    case What::set_user_role: {
+      const Json u = j.is_object() && j.contains("user") ? j["user"] : Json();
+      for (User& x : users_) {
+        if (x.id == r.ref && u.is_object()) {
+          x.role = u.value("role", x.role);
+          say((x.name.empty() ? x.username : x.name) + " is now " + (x.role == "admin" ? "an " : "a ") + x.role + ".",
+              false);
+        }
+      }
+      break;
+    }
   }
 }
 
@@ -348,6 +391,67 @@ bool AdminModel::toggle_user(const std::string& id, const std::string& self_id) 
     return true;
   }
   return false;
+}
+
+// ---- issue 9: invitations and roles ----
+
+std::vector<AdminModel::Invitation> AdminModel::pending_invitations() const {
+  std::vector<Invitation> out;
+  for (const Invitation& i : invitations_)
+    if (i.status == "pending") out.push_back(i);
+  return out;
+}
+
+bool AdminModel::send_invite() {
+  if (!can_edit()) return false;
+  const std::string email = trim(invite_email);
+  if (email.empty()) return say("Enter the e-mail address to invite.", true), false;
+  const auto at = email.find('@');
+  const bool shaped = at != std::string::npos && at > 0 && email.find('@', at + 1) == std::string::npos &&
+                      email.find('.', at + 2) != std::string::npos && email.back() != '.' &&
+                      email.find_first_of(" \t\r\n,;<>\"") == std::string::npos && email.size() <= 254;
+  if (!shaped) return say("This is not an e-mail address.", true), false;
+  if (std::find_if(std::begin(kRoles), std::end(kRoles), [&](const char* r) { return invite_role == r; }) ==
+      std::end(kRoles))
+    return say("Choose a role.", true), false;
+  invite_email = email;
+  queue("POST", "/api/v1/invitations", dump(Json{{"email", email}, {"role", invite_role}}), What::invite, email);
+  return true;
+}
+
+bool AdminModel::revoke_invite(const std::string& id) {
+  if (!can_edit()) return false;
+  for (const Invitation& i : invitations_) {
+    if (i.id != id || i.status != "pending") continue;
+    queue("DELETE", "/api/v1/invitations/" + url_encode(id), "", What::revoke_invite, id);
+    return true;
+  }
+  return false;
+}
+
+bool AdminModel::change_role(const std::string& id, const std::string& role, const std::string& self_id) {
+  if (!can_edit()) return false;
+  if (std::find_if(std::begin(kRoles), std::end(kRoles), [&](const char* r) { return role == r; }) == std::end(kRoles))
+    return say("Choose a role.", true), false;
+  const User* u = nullptr;
+  int admins = 0;
+  for (const User& x : users_) {
+    if (x.id == id) u = &x;
+    if (x.role == "admin" && !x.disabled) ++admins;
+  }
+  if (!u || u->role == role) return false;
+  if (u->role == "admin" && !u->disabled && admins <= 1) {
+    return say("This is the last admin: make someone else an admin first.", true), false;
+  }
+  (void)self_id;  // an admin may step down while another admin remains (the relay keeps one)
+  queue("PATCH", "/api/v1/users/" + url_encode(id), dump(Json{{"role", role}}), What::set_user_role, id);
+  return true;
+}
+
+const AdminModel::User* AdminModel::selected_row() const {
+  for (const User& u : users_)
+    if (u.id == selected_) return &u;
+  return nullptr;
 }
 
 bool AdminModel::draft_color_valid() const { return parse_hex_color(draft.brand_color).has_value(); }
@@ -541,13 +645,17 @@ bool AdminModel::revoke_key(const std::string& id) {
 }
 
 Json AdminModel::snapshot() const {
-  static const char* const kTabs[] = {"users", "widget", "routing", "teams", "keys", "kb"};
+  static const char* const kTabs[] = {"users", "widget", "routing", "teams", "keys", "invitations", "kb"};
   Json teams = Json::array();
   for (const Team& t : teams_)
     teams.push_back(Json{{"id", t.id}, {"name", t.name}, {"mode", t.mode}, {"owns_queue", t.owns_queue}});
   Json users = Json::array();
   for (const User& u : users_)
-    users.push_back(Json{{"id", u.id}, {"username", u.username}, {"role", u.role}, {"disabled", u.disabled}});
+    users.push_back(Json{{"id", u.id}, {"username", u.username}, {"role", u.role}, {"disabled", u.disabled},
+                         {"email", u.email}});
+  Json invitations = Json::array();
+  for (const Invitation& i : invitations_)
+    invitations.push_back(Json{{"id", i.id}, {"email", i.email}, {"role", i.role}, {"status", i.status}});
   Json keys = Json::array();
   for (const Key& k : keys_)
     keys.push_back(Json{{"id", k.id}, {"name", k.name}, {"scopes", k.scopes}, {"revoked", k.revoked}});
@@ -572,6 +680,8 @@ Json AdminModel::snapshot() const {
               {"csat_question", saved_service_.csat_question},
               {"service_dirty", service_dirty()},
               {"selected_user", selected_},
+              {"invitations", std::move(invitations)},
+              {"invite_role", invite_role},
               {"teams", std::move(teams)},
               {"team_draft", Json{{"mode", team_draft.mode}, {"owns_queue", team_draft.owns_queue}}}};
 }

@@ -26,10 +26,13 @@ namespace parley::inbox {
 
 class AdminModel {
  public:
-  enum class Tab { users, widget, routing, teams, keys, kb };  // kb: issue 10, admins (kb_admin_model.hpp)
+  // invitations and kb (issue 10, kb_admin_model.hpp) are admins'; kb stays last (shown only when
+  // the knowledge-base screen is wired).
+  enum class Tab { users, widget, routing, teams, keys, invitations, kb };
   enum class What {
     users, create_user, toggle_user, settings, save_settings, keys, create_key, revoke_key,
-    routing, save_routing, save_service, save_profile, save_team
+    routing, save_routing, save_service, save_profile, save_team,
+    invitations, invite, revoke_invite, set_user_role  // issue 9, staff accounts by mail
   };
   struct Request {
     std::string method, url, body;
@@ -39,6 +42,13 @@ class AdminModel {
   struct User {
     std::string id, username, name, role;
     bool disabled = false;
+    std::string email;  // issue 9
+  };
+  // Issue 9: an invitation by e-mail (GET /api/v1/invitations). status: pending, accepted,
+  // expired, revoked.
+  struct Invitation {
+    std::string id, email, role, status;
+    std::int64_t expires_at = 0;
   };
   struct Key {
     std::string id, name, scopes;
@@ -92,6 +102,21 @@ class AdminModel {
   bool create_user();
   // Queues disable or enable of that user (never the caller's own account: `self_id`).
   bool toggle_user(const std::string& id, const std::string& self_id);
+
+  // ---- issue 9: invitations by e-mail and roles (admins) ----
+  const std::vector<Invitation>& invitations() const { return invitations_; }
+  // The pending ones, newest first (what the tab lists with Revoke).
+  std::vector<Invitation> pending_invitations() const;
+  std::string invite_email;
+  std::string invite_role = "agent";
+  // Checks the address (one '@', a dot in the domain, no spaces) and queues POST /api/v1/invitations.
+  bool send_invite();
+  bool revoke_invite(const std::string& id);
+  // PATCH /api/v1/users/{id} {role}: never the caller's own admin role away when they are the only
+  // admin the list shows (the relay checks it too); false with status_line() why.
+  bool change_role(const std::string& id, const std::string& role, const std::string& self_id);
+  // The selected user's row (nullptr when none).
+  const User* selected_row() const;
 
   // An agent's routing profile (PATCH /api/v1/agents/{id}/profile): skills and team ids
   // comma-separated, capacity as typed ("" = the tenant's default).
@@ -171,6 +196,7 @@ class AdminModel {
   bool status_error_ = false;
   std::uint64_t status_no_ = 0;
   std::vector<User> users_;
+  std::vector<Invitation> invitations_;  // issue 9
   std::vector<Key> keys_;
   Look saved_;
   Routing saved_routing_;

@@ -176,6 +176,15 @@ void draw_users(const AdminModel& m, AdminFields& f, const std::string& self_id,
     fy += 62 * s;
     input(f.user_capacity, "Capacity (empty = the default)", ImVec2(fx, fy), fw * 0.5f, focused, s, out);
     fy += 66 * s;
+    // Issue 9: the user's role (PATCH /api/v1/users/{id}); a click changes it at once.
+    if (const AdminModel::User* row = m.selected_row()) {
+      static const char* const kRoleNames[] = {"Agent", "Supervisor", "Admin"};
+      client::text::draw(dl, "Role", Face::small, ImVec2(fx, fy), kMuted);
+      const std::string chosen = chips("##admin_user_role", ("Role of " + who).c_str(), AdminModel::kRoles, kRoleNames,
+                                       3, row->role, ImVec2(fx, fy + 18 * s), s, true);
+      if (!chosen.empty() && chosen != row->role) out.set_user_role = chosen;
+      fy += 58 * s;
+    }
     a11y::State st;
     st.disabled = !m.profile_dirty();
     if (button("##admin_save_profile", "Save profile", ImVec2(fx, fy), ImVec2(label_w("Save profile", s), 36 * s), true,
@@ -503,6 +512,53 @@ void draw_teams(const AdminModel& m, AdminFields& f, const std::string& focused,
   a11y::pop();
 }
 
+// Issue 9: invite by e-mail (address + role) and the pending invitations with Revoke.
+void draw_invitations(const AdminModel& m, AdminFields& f, const std::string& focused, ImVec2 a, ImVec2 b, float y,
+                      float s, AdminIntents& out) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float pad = 24 * s;
+  const float fx = a.x + pad, fw = b.x - a.x - 2 * pad;
+  a11y::push("##admin_invite", a11y::Role::group, "Invite by e-mail");
+  client::text::draw(dl, "Invite by e-mail", Face::label, ImVec2(fx, y), kMuted);
+  y += 24 * s;
+  input(f.invite_email, "E-mail address", ImVec2(fx, y), fw * 0.45f, focused, s, out);
+  static const char* const kRoleLabels[] = {"Agent", "Supervisor", "Admin"};
+  const std::string r = chips("##admin_invite_role", "Role of the invited person", AdminModel::kRoles, kRoleLabels, 3,
+                              m.invite_role, ImVec2(fx + fw * 0.45f + 12 * s, y + 20 * s), s, true);
+  if (!r.empty()) out.invite_role = r;
+  const float bw = label_w("Send invitation", s);
+  if (button("##admin_send_invite", "Send invitation", ImVec2(b.x - pad - bw, y + 18 * s), ImVec2(bw, 34 * s), true, s))
+    out.send_invite = true;
+  a11y::pop();
+  y += 72 * s;
+  client::text::draw(dl, "The person gets a link, usable once, to choose a user name and password. Pending invitations:",
+                     Face::small, ImVec2(fx, y), kMuted);
+  y += 24 * s;
+  const std::vector<AdminModel::Invitation> pending = m.pending_invitations();
+  a11y::push("##admin_invitations", a11y::Role::list, "Pending invitations");
+  if (pending.empty()) {
+    client::text::draw(dl, "None.", Face::small, ImVec2(fx, y + 4 * s), kMuted);
+    a11y::node("##admin_no_invitations", a11y::Role::text, "No pending invitations", ImVec2(fx, y),
+               ImVec2(fx + 200 * s, y + 20 * s));
+  }
+  for (const AdminModel::Invitation& i : pending) {
+    if (y > b.y - 80 * s) break;
+    ImGui::PushID(i.id.c_str());
+    a11y::push("##row", a11y::Role::listitem, i.email + ", " + i.role + ", pending");
+    client::text::draw(dl, i.email, Face::label, ImVec2(fx, y + 4 * s), kText);
+    client::text::draw(dl, i.role, Face::small, ImVec2(fx + 360 * s, y + 6 * s), kMuted);
+    const float rw = label_w("Revoke", s);
+    if (button("##revoke", "Revoke", ImVec2(b.x - pad - rw, y), ImVec2(rw, 30 * s), false, s, {}, kDanger))
+      out.revoke_invite = i.id;
+    expose("admin_revoke_invite:" + i.email, ImVec2(b.x - pad - rw, y), ImVec2(rw, 30 * s));
+    a11y::pop();
+    ImGui::PopID();
+    dl->AddLine(ImVec2(fx, y + 36 * s), ImVec2(b.x - pad, y + 36 * s), kLine, s);
+    y += 40 * s;
+  }
+  a11y::pop();
+}
+
 std::string age(std::int64_t at) {
   if (at <= 0) return "never used";
   return "used";
@@ -615,9 +671,10 @@ void draw_admin(const AdminModel& m, AdminFields& fields, const std::string& sel
   a11y::node("##admin_title", a11y::Role::heading, "Admin", ImVec2(a.x + 24 * s, a.y + 20 * s),
              ImVec2(a.x + 120 * s, a.y + 44 * s));
   // Tabs.
-  static const char* const kTabValues[] = {"users", "widget", "routing", "teams", "keys", "kb"};
-  static const char* const kTabLabels[] = {"Users", "Widget", "Routing", "Teams", "API keys", "Knowledge base"};
-  const int n_tabs = m.can_edit() ? (kb ? 6 : 5) : 4;
+  static const char* const kTabValues[] = {"users", "widget", "routing", "teams", "keys", "invitations", "kb"};
+  static const char* const kTabLabels[] = {"Users",   "Widget",   "Routing",     "Teams",
+                                           "API keys", "Invitations", "Knowledge base"};
+  const int n_tabs = m.can_edit() ? (kb ? 7 : 6) : 4;
   const std::string cur = kTabValues[static_cast<int>(m.tab())];
   const std::string t = chips("##admin_tabs", "Section", kTabValues, kTabLabels, n_tabs, cur,
                               ImVec2(a.x + 130 * s, a.y + 22 * s), s, true);
@@ -633,6 +690,7 @@ void draw_admin(const AdminModel& m, AdminFields& fields, const std::string& sel
   }
   if (m.tab() != AdminModel::Tab::widget) fields.title.hide(), fields.welcome.hide(), fields.color.hide(), fields.sites.hide();
   if (m.tab() != AdminModel::Tab::keys) fields.keyname.hide();
+  if (m.tab() != AdminModel::Tab::invitations) fields.invite_email.hide();
   if (m.tab() != AdminModel::Tab::teams) fields.team_id.hide(), fields.team_name.hide();
   if (m.tab() != AdminModel::Tab::kb && kb_fields) kb_fields->hide_all();
   if (m.tab() != AdminModel::Tab::routing) {
@@ -659,6 +717,9 @@ void draw_admin(const AdminModel& m, AdminFields& fields, const std::string& sel
       break;
     case AdminModel::Tab::kb:  // issue 10
       if (kb && kb_fields && kb_out) draw_kb_admin(*kb, *kb_fields, focused, a, b, y, s, *kb_out);
+      break;
+    case AdminModel::Tab::invitations:
+      draw_invitations(m, fields, focused, a, b, y, s, out);
       break;
   }
   status_line(m, a, b, s);

@@ -37,9 +37,11 @@ struct AdminFields {
   client::dom::Field user_capacity{"admin-user-capacity"};
   client::dom::Field team_id{"admin-team-id"};
   client::dom::Field team_name{"admin-team-name"};
+  client::dom::Field invite_email{"admin-invite-email"};  // issue 9
   std::vector<client::dom::Field*> all() {
     return {&username,   &display, &password, &title,  &welcome, &color, &sites,         &keyname, &capacity, &threshold,
-            &unanswered, &idle,    &csat,     &offline, &issues, &skills, &teams, &user_capacity, &team_id,  &team_name};
+            &unanswered, &idle,    &csat,     &offline, &issues, &skills, &teams, &user_capacity, &team_id,  &team_name,
+            &invite_email};
   }
   void hide_all() {
     for (client::dom::Field* f : all()) f->hide();
@@ -66,6 +68,11 @@ struct AdminIntents {
   int toggle_scope = -1;
   bool create_key = false;
   std::string revoke_key;
+  // issue 9: invitations by e-mail and roles
+  std::string invite_role;    // the role chips of the invite form
+  bool send_invite = false;
+  std::string revoke_invite;  // an invitation id
+  std::string set_user_role;  // a role for the selected user
   std::string focus_field;  // a field's element id (a click on its box)
 };
 

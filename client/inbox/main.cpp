@@ -701,6 +701,7 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     else if (field == "admin-user-capacity") m.profile_draft.capacity = std::move(value);
     else if (field == "admin-team-id") m.team_draft.id = std::move(value);
     else if (field == "admin-team-name") m.team_draft.name = std::move(value);
+    else if (field == "admin-invite-email") m.invite_email = std::move(value);  // issue 9
   }
   void admin_submit(std::string_view field) {
     inbox::AdminIntents ai;
@@ -712,6 +713,7 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     else if (field == "admin-csat" || field == "admin-offline" || field == "admin-issues") ai.save_service = true;
     else if (field == "admin-skills" || field == "admin-teams" || field == "admin-user-capacity") ai.save_profile = true;
     else if (field == "admin-team-id" || field == "admin-team-name") ai.save_team = true;
+    else if (field == "admin-invite-email") ai.send_invite = true;  // issue 9
     else ai.save_look = true;
     apply_admin(ai);
   }
@@ -879,6 +881,7 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
           admin_fields_.password.set_value("");
         }
         if (req->what == W::create_key && admin_.new_key_name.empty()) admin_fields_.keyname.set_value("");
+        if (req->what == W::invite && admin_.invite_email.empty()) admin_fields_.invite_email.set_value("");
         if (a.status == 401) check_session();
         admin_after();
       });
@@ -925,6 +928,24 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     }
     if (!ai.new_role.empty()) {
       m.new_role = ai.new_role;
+      changed = true;
+    }
+    // issue 9: invitations by e-mail and roles
+    if (!ai.invite_role.empty()) {
+      m.invite_role = ai.invite_role;
+      changed = true;
+    }
+    if (ai.send_invite) {
+      m.invite_email = admin_fields_.invite_email.value();
+      m.send_invite();
+      changed = true;
+    }
+    if (!ai.revoke_invite.empty()) {
+      m.revoke_invite(ai.revoke_invite);
+      changed = true;
+    }
+    if (!ai.set_user_role.empty() && !m.selected_user().empty()) {
+      m.change_role(m.selected_user(), ai.set_user_role, model_->user().id);
       changed = true;
     }
     if (ai.create_user) {

@@ -47,6 +47,7 @@ void SuperviseModel::search_answered(std::uint64_t number, bool ok, const std::s
                                                                                 : "The search failed; try again.";
     hits_.clear();
     total_ = 0;
+    total_capped_ = false;
     return;
   }
   hits_.clear();
@@ -66,6 +67,14 @@ void SuperviseModel::search_answered(std::uint64_t number, bool ok, const std::s
     if (!h.id.empty()) hits_.push_back(std::move(h));
   }
   total_ = j.value("total", static_cast<std::int64_t>(hits_.size()));
+  total_capped_ = j.value("total_capped", false);
+}
+
+std::string SuperviseModel::total_words() const {
+  if (total_capped_) {
+    return std::to_string(total_) + "+ conversations (the newest matches: add words to narrow the search)";
+  }
+  return std::to_string(total_) + (total_ == 1 ? " conversation" : " conversations");
 }
 
 Json SuperviseModel::snapshot() const {
@@ -80,6 +89,8 @@ Json SuperviseModel::snapshot() const {
          {"status", status_},
          {"searching", searching_},
          {"total", total_},
+         {"total_capped", total_capped_},
+         {"total_words", total_words()},
          {"hits", std::move(hits)},
          {"error", error_},
          {"dashboard_updates", dashboard_updates_}};

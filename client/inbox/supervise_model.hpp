@@ -48,6 +48,12 @@ class SuperviseModel {
   bool searching() const { return searching_; }
   const std::vector<Hit>& hits() const { return hits_; }
   std::int64_t total() const { return total_; }
+  // Issue 9: the relay counts at most 1000 matching conversations (and reads only the newest
+  // matching messages); true when the total is a lower bound.
+  bool total_capped() const { return total_capped_; }
+  // "1 conversation", "12 conversations", "1000+ conversations (the newest matches: add words to
+  // narrow the search)".
+  std::string total_words() const;
   const std::string& error() const { return error_; }
   bool searched() const { return searched_; }
 
@@ -62,6 +68,7 @@ class SuperviseModel {
   bool searching_ = false, searched_ = false;
   std::vector<Hit> hits_;
   std::int64_t total_ = 0;
+  bool total_capped_ = false;
   std::string error_;
 };
 

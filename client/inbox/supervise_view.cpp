@@ -246,7 +246,7 @@ void InboxView::draw_supervise(InboxModel& model, Fields& fields, Intents& out) 
   } else if (!sv.error().empty()) {
     summary = sv.error();
   } else if (sv.searched()) {
-    summary = std::to_string(sv.total()) + (sv.total() == 1 ? " conversation" : " conversations");
+    summary = sv.total_words();
   }
   client::text::draw(dl, summary, Face::small, ImVec2(a.x + pad, y), sv.error().empty() ? kMuted : kDanger);
   a11y::node("##search_status", a11y::Role::status, summary, ImVec2(a.x + pad, y), ImVec2(b.x - pad, y + 18 * s_));

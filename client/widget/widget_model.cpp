@@ -745,7 +745,7 @@ bool WidgetModel::email_transcript(const std::string& email) {
 }
 
 void WidgetModel::on_command_error(std::string_view command, const std::string& key, const Error& error) {
-  if (error.code == ErrorCode::forbidden && error.field == "blocked") blocked_ = true;  // issue 9
+  if (error.code == ErrorCode::blocked) blocked_ = true;  // issue 9
   if (command == "chat.rate") survey_.refused(key, error.message);
   if (command == "chat.leave_message") offline_.on_error(error);
   if (command == "chat.email_transcript") offline_.transcript_error(error);

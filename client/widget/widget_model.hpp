@@ -201,7 +201,7 @@ class WidgetModel : public client::SessionListener {
   static std::string format_day(Millis at, Millis now, Clock clock);
 
   // issue 9: true once the relay refused a command because staff blocked this visitor
-  // (forbidden, field "blocked"); the banner then says so. Cleared when a message is accepted.
+  // (ErrorCode::blocked); the banner then says so. Cleared when a message is accepted.
   bool blocked() const { return blocked_; }
 
  private:

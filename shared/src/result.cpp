@@ -7,9 +7,10 @@ namespace parley {
 namespace {
 
 // Indexed by ErrorCode; same order as the enum.
-constexpr std::array<std::string_view, 17> kErrorCodeNames = {
+constexpr std::array<std::string_view, 18> kErrorCodeNames = {
     "bad_json",     "bad_version",  "unknown_type", "missing_field", "bad_field",          "text_too_long",
-    "bad_unicode",  "unauthorized", "forbidden",    "not_found",     "invalid_transition", "already_assigned",
+    "bad_unicode",  "unauthorized", "forbidden",    "blocked",       "not_found",          "invalid_transition",
+    "already_assigned",
     "not_assigned", "rate_limited", "unavailable",  "busy",          "internal",
 };
 static_assert(static_cast<std::size_t>(ErrorCode::internal) + 1 == kErrorCodeNames.size(),

@@ -83,7 +83,7 @@ bool groups_of(std::string_view s, std::vector<unsigned>& out, bool last_side) {
 }  // namespace
 
 Error blocked_error() {
-  return make_error(ErrorCode::forbidden, "you can no longer send messages here", std::string(kBlockedField));
+  return make_error(ErrorCode::blocked, "you can no longer send messages here");
 }
 
 std::string_view to_string(TicketStatus s) { return kTicketStatusNames[static_cast<std::size_t>(s)]; }

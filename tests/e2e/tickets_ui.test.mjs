@@ -126,7 +126,7 @@ test('tickets UI: convert, customer context, block and lift, tickets list and st
     await page.getByText(/^Block Rita Moreno until lifted\?/).first().waitFor({ state: 'attached', timeout: TIMEOUT_MS });
     await clickUntil(page, 'block_confirm_yes', 'blocked', (s) => s.customer.blocked && s.customer.form === 'none');
     await assert.rejects(cust.request('chat.send_message', { conversation_id: c2, client_msg_id: 'tu-2', text: 'you are useless' }),
-      /"field":"blocked"/);
+      /"code":"blocked"/);
 
     // Esc closes the panel (the keyboard goes back to the Customer button); opened again by mouse.
     await blur(page);

@@ -194,7 +194,9 @@ TEST_CASE("blocks: which rule refuses whom") {
 
 TEST_CASE("blocks: the refusal a blocked visitor gets") {
   const Error e = blocked_error();
-  CHECK(code_of(e) == "forbidden");
-  CHECK(e.field == "blocked");
+  CHECK(code_of(e) == "blocked");
+  CHECK(e.field.empty());
+  CHECK(to_string(ErrorCode::blocked) == "blocked");
+  CHECK(parse_error_code("blocked") == ErrorCode::blocked);
   CHECK_FALSE(e.message.empty());
 }

@@ -43,7 +43,9 @@ TEST_CASE("admin: agents cannot open it; supervisors read users and settings onl
   a.set_role("admin");
   REQUIRE(a.open(AdminModel::Tab::keys));
   CHECK(a.tab() == AdminModel::Tab::keys);
-  CHECK(a.take_requests().size() == 4);
+  auto admin_rs = a.take_requests();
+  REQUIRE(admin_rs.size() == 5);
+  CHECK(admin_rs[4].url == "/api/v1/invitations");  // issue 9
   CHECK(a.busy());
 }
 
@@ -286,4 +288,103 @@ TEST_CASE("admin: teams: listed from the routing answer, created or changed with
   CHECK(m.status_line() == "Team tier-2 saved.");
   CHECK(m.team_draft.id.empty());
   CHECK(m.take_requests().at(0).url == "/api/v1/routing");  // the list again
+}
+
+TEST_CASE("admin: invitations by e-mail are checked, sent, listed pending and withdrawn; supervisors cannot") {
+  AdminModel sup;
+  sup.set_role("supervisor");
+  sup.open();
+  sup.take_requests();
+  sup.set_tab(AdminModel::Tab::invitations);
+  CHECK(sup.tab() == AdminModel::Tab::users);
+  sup.invite_email = "bo@example.com";
+  CHECK_FALSE(sup.send_invite());
+
+  AdminModel m;
+  m.set_role("admin");
+  m.open(AdminModel::Tab::invitations);
+  CHECK(m.tab() == AdminModel::Tab::invitations);
+  for (const auto& r : m.take_requests()) {
+    if (r.what == AdminModel::What::invitations) {
+      m.answered(r, 200, R"({"invitations":[{"id":"inv_1","email":"old@example.com","role":"agent","status":"accepted"},
+                         {"id":"inv_2","email":"cy@example.com","role":"supervisor","status":"pending"}]})");
+    }
+  }
+  REQUIRE(m.invitations().size() == 2);
+  REQUIRE(m.pending_invitations().size() == 1);
+  CHECK(m.pending_invitations()[0].email == "cy@example.com");
+
+  for (const char* bad : {"", "   ", "bo", "bo@", "@example.com", "bo@example", "bo @example.com", "a@b@c.com"}) {
+    m.invite_email = bad;
+    CHECK_FALSE(m.send_invite());
+    CHECK(m.status_is_error());
+  }
+  CHECK(m.take_requests().empty());
+  m.invite_email = " Bo@Example.com ";
+  m.invite_role = "supervisor";
+  REQUIRE(m.send_invite());
+  const AdminModel::Request r = only(m);
+  CHECK(r.method == "POST");
+  CHECK(r.url == "/api/v1/invitations");
+  CHECK(Json::parse(r.body) == Json{{"email", "Bo@Example.com"}, {"role", "supervisor"}});
+  m.answered(r, 201, R"({"invitation":{"id":"inv_3"}})");
+  CHECK(m.status_line() == "Invitation sent to Bo@Example.com.");
+  CHECK_FALSE(m.status_is_error());
+  CHECK(m.invite_email.empty());
+  CHECK(m.invite_role == "agent");
+  CHECK(only(m).url == "/api/v1/invitations");  // reloaded
+
+  // A refusal is said in the relay's words.
+  m.invite_email = "nina@example.com";
+  REQUIRE(m.send_invite());
+  m.answered(only(m), 400, R"({"error":{"code":"bad_field","message":"a user of this team has this address already","field":"email"}})");
+  CHECK(m.status_line() == "a user of this team has this address already");
+  CHECK(m.status_is_error());
+
+  // Withdraw: only a pending one.
+  CHECK_FALSE(m.revoke_invite("inv_1"));
+  CHECK_FALSE(m.revoke_invite("inv_nothing"));
+  REQUIRE(m.revoke_invite("inv_2"));
+  const AdminModel::Request d = only(m);
+  CHECK(d.method == "DELETE");
+  CHECK(d.url == "/api/v1/invitations/inv_2");
+  m.answered(d, 200, R"({"id":"inv_2","status":"revoked"})");
+  CHECK(m.pending_invitations().empty());
+  CHECK(m.status_line() == "Invitation to cy@example.com withdrawn.");
+  CHECK(m.snapshot()["invitations"].size() == 2);
+}
+
+TEST_CASE("admin: a user's role is changed with PATCH; the last admin keeps theirs") {
+  AdminModel m;
+  m.set_role("admin");
+  m.open();
+  for (const auto& r : m.take_requests()) {
+    if (r.what == AdminModel::What::users) {
+      m.answered(r, 200, R"({"users":[{"id":"u_a","username":"admin","role":"admin","email":"a@example.com"},
+                         {"id":"u_s","username":"sam","display_name":"Sam","role":"agent"}]})");
+    }
+  }
+  REQUIRE(m.users().size() == 2);
+  CHECK(m.users()[0].email == "a@example.com");
+  CHECK_FALSE(m.change_role("u_a", "agent", "u_a"));
+  CHECK(m.status_line() == "This is the last admin: make someone else an admin first.");
+  CHECK(m.take_requests().empty());
+  CHECK_FALSE(m.change_role("u_s", "owner", "u_a"));
+  CHECK_FALSE(m.change_role("u_s", "agent", "u_a"));  // unchanged: nothing to send
+  CHECK(m.take_requests().empty());
+  REQUIRE(m.change_role("u_s", "supervisor", "u_a"));
+  const AdminModel::Request r = only(m);
+  CHECK(r.method == "PATCH");
+  CHECK(r.url == "/api/v1/users/u_s");
+  CHECK(Json::parse(r.body) == Json{{"role", "supervisor"}});
+  m.answered(r, 200, R"({"user":{"id":"u_s","username":"sam","role":"supervisor"}})");
+  CHECK(m.users()[1].role == "supervisor");
+  CHECK(m.status_line() == "Sam is now a supervisor.");
+  m.select_user("u_s");
+  REQUIRE(m.selected_row() != nullptr);
+  CHECK(m.selected_row()->username == "sam");
+  // With a second admin the first may step down.
+  REQUIRE(m.change_role("u_s", "admin", "u_a"));
+  m.answered(only(m), 200, R"({"user":{"id":"u_s","username":"sam","role":"admin"}})");
+  CHECK(m.change_role("u_a", "supervisor", "u_a"));
 }

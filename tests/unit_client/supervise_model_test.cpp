@@ -44,3 +44,20 @@ TEST_CASE("supervise: a failed search says why and keeps no stale hits; the dash
   CHECK(m.dashboard()->csat_count == 2);
   CHECK(m.dashboard_updates() == 1);
 }
+
+TEST_CASE("supervise: a capped count is said as a lower bound, in words") {
+  SuperviseModel m;
+  m.set_query("the");
+  m.begin_search();
+  m.search_answered(m.search_number(), true, R"({"conversations":[{"id":"c_1"}],"total":1})");
+  CHECK_FALSE(m.total_capped());
+  CHECK(m.total_words() == "1 conversation");
+  m.begin_search();
+  m.search_answered(m.search_number(), true, R"({"conversations":[{"id":"c_1"}],"total":1000,"total_capped":true})");
+  CHECK(m.total_capped());
+  CHECK(m.total_words().rfind("1000+ conversations", 0) == 0);
+  CHECK(m.snapshot()["total_capped"] == true);
+  m.begin_search();
+  m.search_answered(m.search_number(), false, R"({"message":"no"})");
+  CHECK_FALSE(m.total_capped());
+}

@@ -1,5 +1,5 @@
 // The widget when staff blocked the visitor (issue 9): the relay refuses chat.start and
-// chat.send_message with forbidden + field "blocked"; the banner says so (a status node in the
+// chat.send_message with the error code blocked; the banner says so (a status node in the
 // accessibility mirror) and the message shows as failed; an accepted message clears it.
 #include <doctest/doctest.h>
 
@@ -36,11 +36,17 @@ TEST_CASE("widget: a blocked visitor is told so; other refusals do not say block
   CHECK(model.send_draft(kAt));
   model.received(error(t.last("chat.start").value("id", ""), ErrorCode::rate_limited, "slow down"), kAt);
   CHECK_FALSE(model.blocked());
+  // A plain refusal is not a block, whatever its field says (the relay sends the code blocked).
+  model.set_draft("second", kAt);
+  CHECK(model.send_draft(kAt));
+  model.received(encode_error(t.last("chat.start").value("id", ""), make_error(ErrorCode::forbidden, "no", "blocked")),
+                 kAt);
+  CHECK_FALSE(model.blocked());
 
   model.set_draft("Hello?", kAt);
   CHECK(model.send_draft(kAt));
   model.received(encode_error(t.last("chat.start").value("id", ""),
-                              make_error(ErrorCode::forbidden, "you can no longer send messages here", "blocked")),
+                              make_error(ErrorCode::blocked, "you can no longer send messages here")),
                  kAt);
   CHECK(model.blocked());
   const widget::Banner b = model.banner(kAt);

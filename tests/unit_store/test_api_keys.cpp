@@ -123,6 +123,7 @@ TEST_CASE("migration v4: keys made before scopes keep working with every scope")
       " updated_at INTEGER, assignee_id TEXT);"  // assignee_id: indexed by v8
       "CREATE TABLE messages (id INTEGER PRIMARY KEY, tenant_id TEXT, client_msg_id TEXT);"
       "CREATE TABLE events (conversation_id TEXT, seq INTEGER, tenant_id TEXT, at INTEGER);"  // v8
+      "CREATE TABLE users (id TEXT PRIMARY KEY, tenant_id TEXT);"  // v13 adds users.email
       // v15 rebuilds the knowledge base (issue 10): v1's table, with an article that must survive.
       "CREATE TABLE kb_articles (id TEXT NOT NULL, tenant_id TEXT NOT NULL, title TEXT NOT NULL,"
       " body TEXT NOT NULL DEFAULT '', keywords TEXT NOT NULL DEFAULT '[]', PRIMARY KEY (tenant_id, id));"

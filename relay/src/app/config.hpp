@@ -67,6 +67,8 @@ struct Config {
   double smtp_timeout_s = 15;
   int mail_attempts = 4;
   double mail_backoff_s = 2;
+  double invite_hours = 72;   // issue 9: invitation links
+  double reset_minutes = 60;  // issue 9: password reset links
   std::string log_level = "info";
   std::string port_file;
   std::string config_file;

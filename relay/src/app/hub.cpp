@@ -304,6 +304,7 @@ const HubOptions& Hub::options() const { return s_->options; }
 bool Hub::store_failed() const { return s_->store.failed(); }
 StoreStats Hub::store_stats() const { return s_->store.stats(); }
 Sessions& Hub::sessions() { return s_->sessions; }
+StaffAccess& Hub::staff_access() { return s_->staff_access; }
 
 void Hub::on_worker(std::function<std::function<void()>(StoreReader* reader)> work) { s_->on_worker(std::move(work)); }
 
@@ -535,6 +536,12 @@ Json Hub::test_counters() const {
               {"mail_sent", s.mail->counters().sent},
               {"mail_attempts_failed", s.mail->counters().attempts_failed},
               {"mail_given_up", s.mail->counters().given_up},
+              {"invitations_mailed", s.staff_access.counters().invitations_mailed},
+              {"invitations_accepted", s.staff_access.counters().invitations_accepted},
+              {"resets_asked", s.staff_access.counters().resets_asked},
+              {"resets_mailed", s.staff_access.counters().resets_mailed},
+              {"resets_limited", s.staff_access.counters().resets_limited},
+              {"resets_done", s.staff_access.counters().resets_done},
               {"inbox_flushes", s.feed.counters().flushes},
               {"inbox_frames", s.feed.counters().frames},
               {"inbox_items", s.feed.counters().items},

@@ -41,6 +41,7 @@ namespace parley::relay {
 
 struct HubState;
 struct HubTimers;
+class StaffAccess;
 
 // Counts of a tenant's inbox for GET /api/v1/stats. "today" starts at midnight in the tenant's
 // time zone (UTC when it is unknown).
@@ -234,6 +235,9 @@ class Hub : public Application {
   // the loop's reader.
   Millis last_customer_message_at(const std::string& tenant_id, const std::string& contact_id, Channel channel);
   // ==== end of channels ======================================================================
+  // ==== staff accounts by mail (issue 9; app/staff_access/staff_access.hpp) ==================
+  StaffAccess& staff_access();
+  // ==== end of staff accounts by mail ========================================================
 
  private:
   std::unique_ptr<HubState> s_;

@@ -47,6 +47,10 @@ struct HubOptions {
   std::shared_ptr<outbound::HttpClient> outbound_client;
   int mail_attempts = 4;
   int mail_backoff_ms = 2000;
+  // Issue 9, staff accounts by mail (app/staff_access/): how long an invitation and a password
+  // reset link stay usable (--invite-hours, --reset-minutes).
+  Millis invite_ttl_ms = 72LL * 3600 * 1000;
+  Millis reset_ttl_ms = 3600LL * 1000;
   // Clocks, injectable for tests. wall: unix ms (stored times); steady: timers, rate buckets.
   std::function<Millis()> wall_now;
   std::function<std::chrono::steady_clock::time_point()> steady_now;

@@ -34,6 +34,7 @@
 #include "app/offline/offline.hpp"
 #include "app/tenants/tenant_registry.hpp"
 #include "app/tickets/tickets.hpp"
+#include "app/staff_access/staff_access.hpp"
 #include "domain/store_api.hpp"
 #include "parley/replies.hpp"
 
@@ -88,6 +89,8 @@ struct HubState {
   // issue 11: the channel modules' hooks (app/channels/hooks.hpp; empty without channels).
   ChannelHooks channel_hooks;
   bool stopped = false;
+  // issue 9: invitations, password resets, role changes (app/staff_access/staff_access.hpp).
+  StaffAccess staff_access{*this};
 
   Millis now() const { return options.wall_now(); }
   SteadyClock::time_point steady() const { return options.steady_now(); }

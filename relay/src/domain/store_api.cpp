@@ -82,6 +82,13 @@ std::string_view mutation_name(const Mutation& m) {
                         [](const InsertOutboxJob&) { return std::string_view("InsertOutboxJob"); },
                         [](const UpdateOutboxJob&) { return std::string_view("UpdateOutboxJob"); },
                         [](const SetOutboxDelivery&) { return std::string_view("SetOutboxDelivery"); },
+                        [](const InsertInvitation&) { return std::string_view("InsertInvitation"); },
+                        [](const RevokeInvitation&) { return std::string_view("RevokeInvitation"); },
+                        [](const AcceptInvitation&) { return std::string_view("AcceptInvitation"); },
+                        [](const InsertPasswordReset&) { return std::string_view("InsertPasswordReset"); },
+                        [](const UsePasswordReset&) { return std::string_view("UsePasswordReset"); },
+                        [](const SetUserRole&) { return std::string_view("SetUserRole"); },
+                        [](const SetUserEmail&) { return std::string_view("SetUserEmail"); },
                     },
                     m);
 }
@@ -162,6 +169,16 @@ Result<std::vector<Ticket>> StoreReader::contact_tickets(const std::string&, con
 Result<std::vector<Block>> StoreReader::load_blocks() { return std::vector<Block>{}; }
 Result<std::vector<Block>> StoreReader::list_blocks(const std::string&, std::size_t) { return no_tickets(); }
 Result<std::optional<Block>> StoreReader::find_block(const std::string&, const std::string&) { return no_tickets(); }
+
+// ==== issue 9, staff accounts by mail: defaults for readers without them ====
+namespace {
+Error no_staff_mail() { return make_error(ErrorCode::unavailable, "this store keeps no invitations or resets"); }
+}  // namespace
+Result<std::vector<Invitation>> StoreReader::list_invitations(const std::string&, std::size_t) { return no_staff_mail(); }
+Result<std::optional<Invitation>> StoreReader::find_invitation_by_token(const std::string&) { return no_staff_mail(); }
+Result<std::optional<PasswordReset>> StoreReader::find_password_reset(const std::string&) { return no_staff_mail(); }
+Result<std::vector<User>> StoreReader::find_users_by_email(const std::string&, std::size_t) { return no_staff_mail(); }
+Result<int> StoreReader::count_enabled_admins(const std::string&) { return no_staff_mail(); }
 
 }  // namespace parley::relay
 

@@ -413,6 +413,65 @@ struct SetOutboxDelivery {
   Millis updated_at = 0;
 };
 // ==== end of channels =======================================================================
+// ==== issue 9, staff accounts by mail (schema v13; parley/staff_access.hpp has the rules) =====
+// Invitations and password resets are one-time tokens stored by their sha256 only.
+struct Invitation {
+  std::string id;  // "inv_..."
+  std::string tenant_id;
+  std::string email;  // normalised
+  StaffRole role = StaffRole::agent;
+  std::string token_hash;
+  std::string invited_by;  // user id (or "api:<key id>")
+  Millis created_at = 0, expires_at = 0, accepted_at = 0, revoked_at = 0;
+  std::string user_id;  // the account made by accepting it
+};
+struct InsertInvitation {  // duplicate "id" / "token_hash"
+  Invitation invitation;
+};
+// Withdraws a pending invitation: not_found when the tenant has none with that id, stale_error()
+// when it was accepted or withdrawn already.
+struct RevokeInvitation {
+  std::string tenant_id;
+  std::string id;
+  Millis at = 0;
+};
+// Marks the invitation accepted by `user_id`, only while it is pending and unexpired at `at`
+// (one statement: two accepts of one token cannot both pass); stale_error() otherwise. Put it in
+// the same vector as the InsertUser it makes, so a refused accept stores no user.
+struct AcceptInvitation {
+  std::string token_hash;
+  std::string user_id;
+  Millis at = 0;
+};
+struct PasswordReset {
+  std::string token_hash;
+  std::string tenant_id;
+  std::string user_id;
+  Millis created_at = 0, expires_at = 0, used_at = 0;
+};
+struct InsertPasswordReset {  // the tenant is the user's (an unknown user fails: internal)
+  PasswordReset reset;
+};
+// Marks the reset used, only while unused and unexpired at `at`; stale_error() otherwise. Put it
+// in the vector that sets the password and deletes the user's sessions.
+struct UsePasswordReset {
+  std::string token_hash;
+  Millis at = 0;
+};
+// The user's role, unless that leaves the tenant without an enabled admin (checked in the same
+// statement as the change): not_found for a user outside the tenant, forbidden (field "role")
+// for the last admin.
+struct SetUserRole {
+  std::string tenant_id;
+  std::string user_id;
+  StaffRole role = StaffRole::agent;
+};
+struct SetUserEmail {  // not_found for a user outside the tenant
+  std::string tenant_id;
+  std::string user_id;
+  std::string email;  // normalised or ""
+};
+// ==== end of staff accounts by mail ==========================================================
 
 using Mutation =
     std::variant<InsertTenant, SaveTenantSettings, PatchTenantSettings, InsertUser, SetPasswordHash,
@@ -428,7 +487,10 @@ using Mutation =
                  UpsertKbArticle, DeleteKbArticle, BumpKbUsage, SaveKbSynonyms,
                  // issue 11: channels (schema v14)
                  InsertWebhook, MarkWebhookProcessed, SaveChannelAccount, InsertDeliveryStatus, InsertOutboxJob,
-                 UpdateOutboxJob, SetOutboxDelivery>;
+                 UpdateOutboxJob, SetOutboxDelivery,
+                 // issue 9: staff accounts by mail (schema v13)
+                 InsertInvitation, RevokeInvitation, AcceptInvitation, InsertPasswordReset, UsePasswordReset,
+                 SetUserRole, SetUserEmail>;
 // The struct's name ("AppendEvent", ...), for logs and tests.
 std::string_view mutation_name(const Mutation&);
 
@@ -510,7 +572,14 @@ struct SearchHit {
 struct SearchPage {
   std::vector<SearchHit> hits;  // updated_at DESC, id DESC; at most `limit`
   std::int64_t total = 0;       // every conversation matching (limit/offset ignored)
+  // Issue 9 (search cost): with a query, only the tenant's newest kSearchMessageCap matching
+  // messages are read, and at most kSearchCountCap conversations are counted. total_capped is
+  // true when either cap was reached: total is then a lower bound ("1000+"), and a conversation
+  // whose only matches are older than those messages is not listed.
+  bool total_capped = false;
 };
+inline constexpr std::int64_t kSearchMessageCap = 20000;
+inline constexpr std::int64_t kSearchCountCap = 1000;
 
 // ---- reads ----
 // One connection's worth of reads. Not thread-safe: one thread at a time (the hub keeps one per
@@ -670,6 +739,15 @@ class StoreReader {
   // When the contact last wrote on `channel` (its customer messages' newest `at`; 0 = never).
   virtual Result<Millis> last_customer_message_at(const std::string& tenant_id, const std::string& contact_id,
                                                   Channel channel);
+  // ==== issue 9, staff accounts by mail (defaults: unavailable, for stores without them) ====
+  // The tenant's invitations, newest first, at most `limit`.
+  virtual Result<std::vector<Invitation>> list_invitations(const std::string& tenant_id, std::size_t limit);
+  virtual Result<std::optional<Invitation>> find_invitation_by_token(const std::string& token_hash);
+  virtual Result<std::optional<PasswordReset>> find_password_reset(const std::string& token_hash);
+  // Enabled and disabled users with this (normalised) address, every tenant, at most `limit`.
+  virtual Result<std::vector<User>> find_users_by_email(const std::string& email, std::size_t limit);
+  // How many enabled admins the tenant has.
+  virtual Result<int> count_enabled_admins(const std::string& tenant_id);
 };
 
 // ---- the store ----

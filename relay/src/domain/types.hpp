@@ -81,6 +81,7 @@ struct User {
   std::string password_hash;  // argon2id string from libsodium
   Millis created_at = 0;
   bool disabled = false;
+  std::string email;  // issue 9 (schema v13): normalised (parley::normalise_email), "" when none
 };
 
 struct Session {

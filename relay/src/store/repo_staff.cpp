@@ -10,7 +10,7 @@ using repo_helpers::read_enum;
 namespace {
 
 constexpr const char* kUserCols =
-    "id, tenant_id, username, display_name, role, password_hash, created_at, disabled";
+    "id, tenant_id, username, display_name, role, password_hash, created_at, disabled, email";
 
 std::optional<Error> read_user(const Stmt& q, User& u) {
   u.id = q.col_text(0);
@@ -21,6 +21,7 @@ std::optional<Error> read_user(const Stmt& q, User& u) {
   u.password_hash = q.col_text(5);
   u.created_at = q.col_int(6);
   u.disabled = q.col_int(7) != 0;
+  u.email = q.col_text(8);
   return std::nullopt;
 }
 
@@ -38,8 +39,8 @@ Result<std::optional<User>> one_user(Stmt& q) {
 
 std::optional<Error> insert_user(Db& db, const User& u) {
   Stmt q = db.prepare(
-      "INSERT INTO users(id, tenant_id, username, display_name, role, password_hash, created_at, disabled) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+      "INSERT INTO users(id, tenant_id, username, display_name, role, password_hash, created_at, disabled, email) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
   q.bind(1, u.id)
       .bind(2, u.tenant_id)
       .bind(3, u.username)
@@ -47,7 +48,8 @@ std::optional<Error> insert_user(Db& db, const User& u) {
       .bind(5, to_string(u.role))
       .bind(6, u.password_hash)
       .bind(7, u.created_at)
-      .bind(8, std::int64_t{u.disabled ? 1 : 0});
+      .bind(8, std::int64_t{u.disabled ? 1 : 0})
+      .bind(9, u.email);
   return q.run();
 }
 

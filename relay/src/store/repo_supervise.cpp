@@ -19,9 +19,9 @@ using repo_helpers::read_enum;
 
 namespace {
 
-
 // Filters shared by the page and its count: ?1 tenant, ?2 status, ?3 assignee, ?4 priority,
-// ?5 issue type, ?6 channel, ?7 from, ?8 to, ?12 contact, ?13 team.
+// ?5 issue type, ?6 channel, ?7 from, ?8 to, ?12 contact, ?13 team. The search adds ?9 (its FTS
+// query), ?10 and ?11 (the page), ?14 (the count's cap) and ?15 (the messages read).
 constexpr const char* kFilters =
     " WHERE tenant_id = ?1 AND (?2 IS NULL OR status = ?2)"
     " AND (?3 IS NULL OR assignee_id = ?3 OR (assignee_id = '' AND previous_agent_id = ?3))"
@@ -31,11 +31,15 @@ constexpr const char* kFilters =
     " AND (?12 IS NULL OR contact_id = ?12)"  // issue 9: a contact's history (context panel)
     " AND (?13 IS NULL OR team = ?13)";
 
-// Matching messages' conversations with their first matching seq (?9 the FTS query).
+// Matching messages' conversations with their first matching seq (?9 the FTS query). Only the
+// tenant's newest ?15 matching messages are read (FTS5 walks its index in rowid order and the
+// LIMIT stops it): a word in nearly every message no longer groups hundreds of thousands of rows
+// (docs/benchmarks.md "Supervision"). `matched` counts what was read, to tell a capped search.
 constexpr const char* kHits =
-    "WITH hits AS (SELECT m.conversation_id AS cid, MIN(m.seq) AS match_seq FROM messages_fts"
+    "WITH matched AS (SELECT m.conversation_id AS cid, m.seq AS seq FROM messages_fts"
     " JOIN messages m ON m.id = messages_fts.rowid WHERE messages_fts MATCH ?9 AND m.tenant_id = ?1"
-    " GROUP BY m.conversation_id) ";
+    " ORDER BY messages_fts.rowid DESC LIMIT ?15),"
+    " hits AS (SELECT cid, MIN(seq) AS match_seq FROM matched GROUP BY cid) ";
 
 void bind_filters(Stmt& q, const std::string& tenant_id, const ConversationSearch& f) {
   q.bind(1, tenant_id);
@@ -88,17 +92,28 @@ Result<SearchPage> SqliteReader::search_conversations(const std::string& tenant_
   SearchPage page;
   const std::string from = match.empty() ? " FROM conversations" : " FROM conversations JOIN hits ON hits.cid = id";
   const std::string with = match.empty() ? "" : kHits;
-  {
-    Stmt n = db().prepare(with + "SELECT COUNT(*)" + from + kFilters);
+  if (match.empty()) {
+    Stmt n = db().prepare("SELECT COUNT(*)" + from + kFilters);
     bind_filters(n, tenant_id, f);
-    if (!match.empty()) n.bind(9, match);
     if (n.step()) page.total = n.col_int(0);
+    if (n.error()) return *n.error();
+  } else {
+    // Counted up to one past the cap, and how many messages were read (the cap reached?).
+    Stmt n = db().prepare(with + "SELECT (SELECT COUNT(*) FROM (SELECT 1" + from + kFilters +
+                          " LIMIT ?14)), (SELECT COUNT(*) FROM matched)");
+    bind_filters(n, tenant_id, f);
+    n.bind(9, match).bind(15, kSearchMessageCap).bind(14, kSearchCountCap + 1);
+    if (n.step()) {
+      page.total = n.col_int(0);
+      page.total_capped = page.total > kSearchCountCap || n.col_int(1) >= kSearchMessageCap;
+      if (page.total > kSearchCountCap) page.total = kSearchCountCap;
+    }
     if (n.error()) return *n.error();
   }
   Stmt q = db().prepare(with + "SELECT " + kConversationCols + (match.empty() ? ", 0" : ", match_seq") + from +
                         kFilters + " ORDER BY updated_at DESC, id DESC LIMIT ?10 OFFSET ?11");
   bind_filters(q, tenant_id, f);
-  if (!match.empty()) q.bind(9, match); else q.bind_null(9);
+  if (!match.empty()) q.bind(9, match).bind(15, kSearchMessageCap); else q.bind_null(9);
   q.bind(10, clamp_count(f.limit)).bind(11, clamp_count(f.offset));
   while (q.step()) {
     SearchHit h;

@@ -523,6 +523,37 @@ CREATE INDEX IF NOT EXISTS outbox_provider ON outbox(channel, provider_id);
 CREATE UNIQUE INDEX IF NOT EXISTS outbox_message ON outbox(conversation_id, seq) WHERE seq > 0;
 )sql";
 
+// v13 (issue 9, staff accounts by mail; parley/staff_access.hpp): users get an e-mail address
+// (stored normalised, "" when none); invitations and password resets are one-time tokens stored
+// as their sha256 only, tenant-scoped, with their expiry and when they were used or withdrawn.
+constexpr const char* kV13 = R"sql(
+ALTER TABLE users ADD COLUMN email TEXT NOT NULL DEFAULT '';
+CREATE INDEX IF NOT EXISTS users_email ON users(email);
+CREATE TABLE IF NOT EXISTS invitations (
+  id          TEXT PRIMARY KEY,
+  tenant_id   TEXT NOT NULL,
+  email       TEXT NOT NULL,
+  role        TEXT NOT NULL,
+  token_hash  TEXT NOT NULL UNIQUE,
+  invited_by  TEXT NOT NULL DEFAULT '',
+  created_at  INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL,
+  accepted_at INTEGER NOT NULL DEFAULT 0,
+  user_id     TEXT NOT NULL DEFAULT '',
+  revoked_at  INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS invitations_tenant ON invitations(tenant_id, created_at);
+CREATE TABLE IF NOT EXISTS password_resets (
+  token_hash TEXT PRIMARY KEY,
+  tenant_id  TEXT NOT NULL,
+  user_id    TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS password_resets_user ON password_resets(user_id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kV1},
     {2, kV2},
@@ -536,8 +567,9 @@ constexpr Migration kMigrations[] = {
     {10, kV10},
     {11, kV11},
     {12, kV12},
-    {15, kV15},
+    {13, kV13},
     {14, kV14},
+    {15, kV15},
 };
 
 constexpr const char* kCreateMigrations =
@@ -601,8 +633,8 @@ std::optional<Error> migrate(Db& db, Millis now) {
                                                   std::to_string(latest_schema_version()) + ")");
   }
   // Every known migration not recorded yet, in the table's order. Migrations are numbered by the
-  // change that brought them and land in either order (v15 before v14 on main), so a database at
-  // v15 may still lack v14: every one not applied yet is applied, not only those above the highest
+  // change that brought them and land in either order (v15 reached main before v13 and v14), so a
+  // database at v15 may still lack v13: every one not applied yet is applied, not only those above the highest
   // applied number. The recorded set is read once; apply_one checks again inside its transaction
   // (another connection may be migrating too).
   std::vector<int> applied;

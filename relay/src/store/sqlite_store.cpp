@@ -12,6 +12,7 @@
 #include "store/repo_queries.hpp"
 #include "store/repo_tickets.hpp"
 #include "store/repo_channels.hpp"
+#include "store/repo_staff_access.hpp"
 #include "store/repo_routing.hpp"
 #include "store/settings_patch.hpp"
 
@@ -112,6 +113,13 @@ std::optional<Error> apply_one(Db& db, const InsertDeliveryStatus& m) { return i
 std::optional<Error> apply_one(Db& db, const InsertOutboxJob& m) { return insert_outbox_job(db, m.job); }
 std::optional<Error> apply_one(Db& db, const UpdateOutboxJob& m) { return update_outbox_job(db, m.job); }
 std::optional<Error> apply_one(Db& db, const SetOutboxDelivery& m) { return set_outbox_delivery(db, m); }
+std::optional<Error> apply_one(Db& db, const InsertInvitation& m) { return insert_invitation(db, m.invitation); }
+std::optional<Error> apply_one(Db& db, const RevokeInvitation& m) { return revoke_invitation(db, m); }
+std::optional<Error> apply_one(Db& db, const AcceptInvitation& m) { return accept_invitation(db, m); }
+std::optional<Error> apply_one(Db& db, const InsertPasswordReset& m) { return insert_password_reset(db, m.reset); }
+std::optional<Error> apply_one(Db& db, const UsePasswordReset& m) { return use_password_reset(db, m); }
+std::optional<Error> apply_one(Db& db, const SetUserRole& m) { return set_user_role(db, m); }
+std::optional<Error> apply_one(Db& db, const SetUserEmail& m) { return set_user_email(db, m); }
 
 }  // namespace
 
@@ -281,6 +289,21 @@ Result<std::vector<DeliveryStatus>> SqliteReader::delivery_statuses(const std::s
 Result<Millis> SqliteReader::last_customer_message_at(const std::string& tenant_id, const std::string& contact_id,
                                                       Channel channel) {
   return parley::relay::last_customer_message_at(*db_, tenant_id, contact_id, channel);
+}
+Result<std::vector<Invitation>> SqliteReader::list_invitations(const std::string& tenant_id, std::size_t limit) {
+  return parley::relay::list_invitations(*db_, tenant_id, limit);
+}
+Result<std::optional<Invitation>> SqliteReader::find_invitation_by_token(const std::string& token_hash) {
+  return parley::relay::find_invitation_by_token(*db_, token_hash);
+}
+Result<std::optional<PasswordReset>> SqliteReader::find_password_reset(const std::string& token_hash) {
+  return parley::relay::find_password_reset(*db_, token_hash);
+}
+Result<std::vector<User>> SqliteReader::find_users_by_email(const std::string& email, std::size_t limit) {
+  return parley::relay::find_users_by_email(*db_, email, limit);
+}
+Result<int> SqliteReader::count_enabled_admins(const std::string& tenant_id) {
+  return parley::relay::count_enabled_admins(*db_, tenant_id);
 }
 Result<std::vector<OfflineRequest>> SqliteReader::load_offline_requests() {
   return parley::relay::load_offline_requests(*db_);

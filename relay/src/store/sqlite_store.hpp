@@ -123,6 +123,12 @@ class SqliteReader final : public StoreReader {
                                                         const std::string& provider_id) override;
   Result<Millis> last_customer_message_at(const std::string& tenant_id, const std::string& contact_id,
                                           Channel channel) override;
+  // issue 9, staff accounts by mail
+  Result<std::vector<Invitation>> list_invitations(const std::string& tenant_id, std::size_t limit) override;
+  Result<std::optional<Invitation>> find_invitation_by_token(const std::string& token_hash) override;
+  Result<std::optional<PasswordReset>> find_password_reset(const std::string& token_hash) override;
+  Result<std::vector<User>> find_users_by_email(const std::string& email, std::size_t limit) override;
+  Result<int> count_enabled_admins(const std::string& tenant_id) override;
   Result<std::vector<OfflineRequest>> load_offline_requests() override;
   Result<std::optional<OfflineRequest>> find_offline_request(const std::string& tenant_id,
                                                              const std::string& conversation_id) override;

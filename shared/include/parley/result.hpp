@@ -25,6 +25,7 @@ enum class ErrorCode {
   // Authorisation and addressing.
   unauthorized,      // no identity yet (send hello first / log in)
   forbidden,         // identity known, operation not allowed for it
+  blocked,           // (issue 9) staff blocked this visitor (by contact or address): nothing was stored
   not_found,         // no such conversation visible to this identity (never "exists but not yours")
   // State.
   invalid_transition,  // the conversation's status does not allow this

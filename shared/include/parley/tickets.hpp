@@ -15,8 +15,7 @@
 //
 // Blocks. Staff block an abusive visitor by contact (until lifted, or for a time) or by address
 // (always for a time: addresses are shared, NAT, mobile carriers), with a reason. While a block is
-// active the visitor's new chats and messages are refused (blocked_error(): forbidden, field
-// "blocked").
+// active the visitor's new chats and messages are refused (blocked_error(): ErrorCode::blocked).
 #pragma once
 
 #include <cstdint>
@@ -35,9 +34,8 @@ namespace parley {
 // {"ticket_id","by":{id,name}}.
 inline constexpr std::string_view kTicketCreatedEvent = "chat.ticket_created";
 
-// A blocked visitor's commands are refused with ErrorCode::forbidden and this `field`, so clients
-// tell a block apart from other refusals without a new error code (docs/protocol.md "Errors").
-inline constexpr std::string_view kBlockedField = "blocked";
+// A blocked visitor's commands are refused with ErrorCode::blocked (docs/protocol.md "Errors").
+// Until issue 9's admin round it was forbidden with field "blocked"; the relay no longer sends that.
 Error blocked_error();
 
 // ---- tickets ----

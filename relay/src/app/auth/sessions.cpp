@@ -323,6 +323,14 @@ void Sessions::change_password(const StaffIdentity& who, const std::string& curr
   if (!hash_job(std::move(job))) (*state)(make_error(ErrorCode::busy, "busy; retry in a second"));
 }
 
+bool Sessions::hash_password_async(std::string password, std::function<void(std::string hash)> done) {
+  auto state = std::make_shared<std::function<void(std::string)>>(std::move(done));
+  return hash_job([this, password = std::move(password), state]() {
+    std::string hash = hash_password(password);
+    asio::post(hub_.io, [state, hash = std::move(hash)]() mutable { (*state)(std::move(hash)); });
+  });
+}
+
 void Sessions::create_api_key(const std::string& tenant_id, const std::string& name, ApiScopes scopes,
                               std::function<void(Result<std::pair<ApiKey, std::string>>)> cb) {
   if (!hub_.tenants.find(tenant_id)) return cb(make_error(ErrorCode::not_found, "no such tenant"));

@@ -85,6 +85,11 @@ class Sessions {
   void revoke_api_key(const std::string& tenant_id, const std::string& id,
                       std::function<void(std::optional<Error>)> cb);
 
+  // Issue 9 (app/staff_access/): hashes `password` on the hash pool and runs `done` with the
+  // argon2id string on the loop thread ("" when hashing failed). False (done never runs) when the
+  // pool is full: answer busy.
+  bool hash_password_async(std::string password, std::function<void(std::string hash)> done);
+
   // Outside changes (the change watcher): drop what is cached about a user / all API keys, and
   // close the sockets whose sessions are gone.
   void recheck_user(const std::string& user_id);

@@ -60,7 +60,7 @@ void email_transcript(HubState&, const Principal&, ConnState*, const EmailTransc
 // already has a ticket: duplicate_error("conversation_id", <its ticket id>).
 void convert_to_ticket(HubState& hub, const Principal& who, const std::string& actor_type,
                        const std::string& conversation_id, TicketInput in, AckFn ack);
-// blocked_error() (forbidden, field "blocked") when `who` is a customer whose contact or socket address is blocked (and
+// blocked_error() (ErrorCode::blocked) when `who` is a customer whose contact or socket address is blocked (and
 // remembers the socket's address for the contact); nullopt otherwise.
 std::optional<Error> block_refusal(HubState& hub, const Principal& who, ConnState* conn);
 

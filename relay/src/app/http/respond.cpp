@@ -30,7 +30,8 @@ Json user_json(const User& u) {
               {"display_name", u.display_name},
               {"role", to_string(u.role)},
               {"created_at", u.created_at},
-              {"disabled", u.disabled}};
+              {"disabled", u.disabled},
+              {"email", u.email}};
 }
 
 Json contact_json(const Contact& c) {

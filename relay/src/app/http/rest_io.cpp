@@ -31,6 +31,7 @@ int status_for(ErrorCode code) {
     case ErrorCode::unauthorized:
       return 401;
     case ErrorCode::forbidden:
+    case ErrorCode::blocked:
       return 403;
     case ErrorCode::not_found:
       return 404;

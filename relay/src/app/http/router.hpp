@@ -81,6 +81,7 @@ void add_ticket_routes(std::vector<Route>& out);         // routes_tickets.cpp (
 void add_kb_routes(std::vector<Route>& out);             // routes_kb.cpp (issue 10)
 void add_whatsapp_routes(std::vector<Route>& out);       // channels/whatsapp/routes.cpp (issue 11)
 bool is_webhook_route(const Route& r);                   // provider webhooks: up to 4 MB
+void add_staff_access_routes(std::vector<Route>& out);   // routes_staff_access.cpp (issue 9)
 
 // Static pages with their security headers (pages.cpp): GET/HEAD of anything else.
 void serve_page(Hub& hub, const HttpRequest& req, const Responder& res);

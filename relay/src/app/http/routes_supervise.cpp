@@ -83,6 +83,7 @@ void get_conversations(const CtxPtr& ctx) {
       }
       ctx->res.json(200, Json{{"conversations", std::move(list)},
                               {"total", (*page)->total},
+                              {"total_capped", (*page)->total_capped},
                               {"limit", f.limit},
                               {"offset", f.offset}});
     };

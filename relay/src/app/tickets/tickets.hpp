@@ -5,7 +5,7 @@
 // block list lives in memory (loaded once at start, changed after each committed write), reads of
 // tickets run on workers (the HTTP side's on_reader).
 // Ownership: HubState owns one BlockList. It keeps copies of rules, never pointers into the store.
-// Errors: parley::Error with the protocol's codes; a refused visitor gets blocked_error() (forbidden, field "blocked").
+// Errors: parley::Error with the protocol's codes; a refused visitor gets blocked_error() (ErrorCode::blocked).
 #pragma once
 
 #include <cstdint>
