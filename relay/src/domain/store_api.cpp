@@ -71,6 +71,8 @@ std::string_view mutation_name(const Mutation& m) {
                         [](const UpdateTicket&) { return std::string_view("UpdateTicket"); },
                         [](const InsertBlock&) { return std::string_view("InsertBlock"); },
                         [](const LiftBlock&) { return std::string_view("LiftBlock"); },
+                        [](const SaveLlmSettings&) { return std::string_view("SaveLlmSettings"); },
+                        [](const RecordLlmUsage&) { return std::string_view("RecordLlmUsage"); },
                     },
                     m);
 }
@@ -144,5 +146,10 @@ Result<std::vector<Ticket>> StoreReader::contact_tickets(const std::string&, con
 Result<std::vector<Block>> StoreReader::load_blocks() { return std::vector<Block>{}; }
 Result<std::vector<Block>> StoreReader::list_blocks(const std::string&, std::size_t) { return no_tickets(); }
 Result<std::optional<Block>> StoreReader::find_block(const std::string&, const std::string&) { return no_tickets(); }
+
+// issue 10: stores without LLM tables
+Result<LlmUsageReport> StoreReader::llm_usage(const std::string&, Millis, const std::string&, std::size_t) {
+  return make_error(ErrorCode::unavailable, "this store keeps no LLM usage");
+}
 
 }  // namespace parley::relay

@@ -11,6 +11,7 @@
 #include "store/repo_attachments.hpp"
 #include "store/repo_queries.hpp"
 #include "store/repo_tickets.hpp"
+#include "store/repo_llm.hpp"
 #include "store/repo_routing.hpp"
 #include "store/settings_patch.hpp"
 
@@ -97,6 +98,8 @@ std::optional<Error> apply_one(Db& db, const InsertTicket& m) { return insert_ti
 std::optional<Error> apply_one(Db& db, const UpdateTicket& m) { return update_ticket(db, m.ticket); }
 std::optional<Error> apply_one(Db& db, const InsertBlock& m) { return insert_block(db, m.block); }
 std::optional<Error> apply_one(Db& db, const LiftBlock& m) { return lift_block(db, m); }
+std::optional<Error> apply_one(Db& db, const SaveLlmSettings& m) { return save_llm_settings(db, m.settings); }
+std::optional<Error> apply_one(Db& db, const RecordLlmUsage& m) { return record_llm_usage(db, m.usage); }
 
 }  // namespace
 
@@ -230,6 +233,11 @@ Result<std::vector<Block>> SqliteReader::list_blocks(const std::string& tenant_i
 }
 Result<std::optional<Block>> SqliteReader::find_block(const std::string& tenant_id, const std::string& id) {
   return parley::relay::find_block(*db_, tenant_id, id);
+}
+Result<std::vector<LlmSettings>> SqliteReader::load_llm_settings() { return parley::relay::load_llm_settings(*db_); }
+Result<LlmUsageReport> SqliteReader::llm_usage(const std::string& tenant_id, Millis since,
+                                               const std::string& conversation_id, std::size_t limit) {
+  return parley::relay::llm_usage(*db_, tenant_id, since, conversation_id, limit);
 }
 Result<std::vector<OfflineRequest>> SqliteReader::load_offline_requests() {
   return parley::relay::load_offline_requests(*db_);

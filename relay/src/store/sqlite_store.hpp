@@ -106,6 +106,10 @@ class SqliteReader final : public StoreReader {
   Result<std::vector<Block>> load_blocks() override;
   Result<std::vector<Block>> list_blocks(const std::string& tenant_id, std::size_t limit) override;
   Result<std::optional<Block>> find_block(const std::string& tenant_id, const std::string& id) override;
+  // issue 10: LLM providers (store/repo_llm.cpp)
+  Result<std::vector<LlmSettings>> load_llm_settings() override;
+  Result<LlmUsageReport> llm_usage(const std::string& tenant_id, Millis since, const std::string& conversation_id,
+                                   std::size_t limit) override;
   Result<std::vector<OfflineRequest>> load_offline_requests() override;
   Result<std::optional<OfflineRequest>> find_offline_request(const std::string& tenant_id,
                                                              const std::string& conversation_id) override;
