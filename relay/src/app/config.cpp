@@ -217,6 +217,8 @@ const std::vector<Key>& keys() {
        num(&Config::mail_attempts, 1, 100, true)},
       {"mail-backoff", "2", "seconds before the first retry of a mail (then x4 each time)",
        num(&Config::mail_backoff_s, 0.001, 3600)},
+      {"llm-timeout", "30", "seconds an LLM provider may stay silent before the turn falls back to a person",
+       num(&Config::llm_timeout_s, 0.1, 600)},
       {"rate", "20", "commands per second per connection (sustained)", num(&Config::rate, 0.01, 1e6)},
       {"burst", "40", "command burst per connection", num(&Config::burst, 1, 1e6)},
       {"visitor-rate", "1", "new visitors' conversations per second per client address (sustained)",

@@ -67,6 +67,8 @@ struct Config {
   double smtp_timeout_s = 15;
   int mail_attempts = 4;
   double mail_backoff_s = 2;
+  // issue 10: an LLM provider's read timeout.
+  double llm_timeout_s = 30;
   std::string log_level = "info";
   std::string port_file;
   std::string config_file;

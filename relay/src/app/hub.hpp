@@ -39,6 +39,7 @@
 namespace parley::relay {
 
 struct HubState;
+class LlmService;
 struct HubTimers;
 
 // Counts of a tenant's inbox for GET /api/v1/stats. "today" starts at midnight in the tenant's
@@ -211,6 +212,10 @@ class Hub : public Application {
   // True when the contact (or, with `address`, that address) is blocked now in the tenant.
   bool blocked(const std::string& tenant_id, const std::string& contact_id, const std::string& address);
   // ==== end of tickets and blocks ============================================================
+
+  // ==== issue 10, LLM providers (app/assistant/llm_service.hpp; loop thread) ====
+  LlmService& llm();
+  // ==== end of LLM providers ==================================================================
 
  private:
   std::unique_ptr<HubState> s_;

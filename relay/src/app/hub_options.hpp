@@ -47,6 +47,8 @@ struct HubOptions {
   std::shared_ptr<outbound::HttpClient> outbound_client;
   int mail_attempts = 4;
   int mail_backoff_ms = 2000;
+  // issue 10: an LLM provider's read timeout (--llm-timeout).
+  int llm_timeout_ms = 30000;
   // Clocks, injectable for tests. wall: unix ms (stored times); steady: timers, rate buckets.
   std::function<Millis()> wall_now;
   std::function<std::chrono::steady_clock::time_point()> steady_now;

@@ -17,6 +17,7 @@
 #include <unordered_map>
 
 #include "app/assistant/assistant.hpp"
+#include "app/assistant/llm_service.hpp"
 #include "app/auth/sessions.hpp"
 #include "app/hub_options.hpp"
 #include "app/live/address_limits.hpp"
@@ -85,6 +86,9 @@ struct HubState {
   // issue 9: blocks of abusive visitors (app/tickets/tickets.hpp), checked by every customer command.
   BlockList blocks;
   bool stopped = false;
+  // issue 10: tenants' LLM providers (app/assistant/llm_service.hpp). Declared last so it is
+  // destroyed first: its pool's jobs post to the modules above.
+  std::unique_ptr<LlmService> llm;
 
   Millis now() const { return options.wall_now(); }
   SteadyClock::time_point steady() const { return options.steady_now(); }

@@ -145,6 +145,7 @@ int main(int argc, char** argv) {
     ho.smtp.timeout_ms = static_cast<int>(cfg.smtp_timeout_s * 1000.0);
     ho.mail_attempts = cfg.mail_attempts;
     ho.mail_backoff_ms = std::max(1, static_cast<int>(cfg.mail_backoff_s * 1000.0));
+    ho.llm_timeout_ms = std::max(100, static_cast<int>(cfg.llm_timeout_s * 1000.0));
     ho.web_dir = cfg.web_dir;
     ho.data_dir = cfg.data_dir;
     ho.clamd_socket = cfg.clamd_socket;

@@ -112,6 +112,7 @@ HttpApi::HttpApi(Hub& hub) : hub_(hub) {
   add_attachment_routes(routes_);
   add_offline_routes(routes_);
   add_ticket_routes(routes_);
+  add_llm_routes(routes_);
 }
 
 void HttpApi::handle(HttpRequest req, HttpReply reply) {

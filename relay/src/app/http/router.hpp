@@ -78,6 +78,7 @@ void add_attachment_routes(std::vector<Route>& out);     // routes_attachments.c
 bool is_upload_route(const Route& r);
 void add_offline_routes(std::vector<Route>& out);        // routes_offline.cpp (issue 9)
 void add_ticket_routes(std::vector<Route>& out);         // routes_tickets.cpp (issue 9)
+void add_llm_routes(std::vector<Route>& out);            // routes_llm.cpp (issue 10)
 
 // Static pages with their security headers (pages.cpp): GET/HEAD of anything else.
 void serve_page(Hub& hub, const HttpRequest& req, const Responder& res);
