@@ -20,7 +20,7 @@ void ReplyDraftView::draw(ImDrawList* dl, ImVec2 at, float s, ImU32 bubble, ImU3
   const ImVec2 end(at.x + block_.width + 28 * s, at.y + block_.height + 16 * s);
   dl->AddRectFilled(at, end, bubble, 18 * s);
   client::draw_text(dl, block_, text_, ImVec2(at.x + 14 * s, at.y + 8 * s), ink, ink);
-  a11y::node("##reply_draft", a11y::Role::text, assistant_name + " is writing: " + text_, at, end);
+  client::a11y::node("##reply_draft", client::a11y::Role::text, assistant_name + " is writing: " + text_, at, end);
 }
 
 }  // namespace parley::widget
