@@ -83,7 +83,7 @@ test('llm streaming: the widget draws the draft while it streams, then the commi
     assert.ok(!drafting.messages.some((m) => m.text === answer), 'the answer is not committed yet');
     // The draft is in the accessibility mirror, as its text.
     await widget.getByText(/is writing: Our/).first().waitFor({ state: 'attached', timeout: TIMEOUT_MS });
-    const done = await waitState(widget, 'the committed answer', (s) => s.messages.some((m) => m.text === answer));
+    const done = await waitState(widget, 'the committed answer', (s, a) => s.messages.some((m) => m.text === a), answer);
     assert.equal(done.reply_draft, '');
     assert.equal(done.messages.filter((m) => m.role === 'bot' && m.text === answer).length, 1);
   } catch (e) {
