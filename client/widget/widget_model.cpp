@@ -645,6 +645,8 @@ void WidgetModel::on_event(const Event& event, SyncStore::Applied applied) {
     if (event.type == ev::typing) {
       typing_at_ = now_;
       touch();
+    } else if (event.type == "chat.draft") {  // issue 10: widget/reply_draft.hpp
+      if (reply_draft_.on_draft(event.data)) touch();
     } else if (event.type == ev::queue_position) {
       const Json* p = member(event.data, "position");
       const Json* m = member(event.data, "minutes");
@@ -678,6 +680,7 @@ void WidgetModel::on_event(const Event& event, SyncStore::Applied applied) {
   if (applied != SyncStore::Applied::added) return;
   if (event.type == ev::csat_requested || event.type == ev::reopened) survey_.ask_again(event.conversation_id);
   if (event.type == ev::new_message && event.actor.role != Role::customer) others_message_at_ = now_;
+  if (event.type == ev::new_message && reply_draft_.on_message(event.actor.role, event.data)) touch();
   // Live events only: a resume replay (before the join is acknowledged) is history.
   if (!session_.joined(event.conversation_id)) return;
   std::string announce;
@@ -789,6 +792,7 @@ Json WidgetModel::snapshot(Millis now) const {
                           {"text", queue_place_text(queue_place_)}}
                    : Json(nullptr);
   j["typing"] = others_typing(now);
+  j["reply_draft"] = reply_draft_.text();  // issue 10: the assistant's streamed reply ("" = none)
   j["has_token"] = !token_.empty();
   j["conversation_id"] = conversation_id_;
   const ConversationView* v = conversation_id_.empty() ? nullptr : session_.store().find(conversation_id_);

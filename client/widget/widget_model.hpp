@@ -18,6 +18,7 @@
 #include "common/linkify.hpp"
 #include "common/session.hpp"
 #include "widget/offline_model.hpp"
+#include "widget/reply_draft.hpp"
 #include "parley/replies.hpp"
 #include "widget/survey_model.hpp"
 
@@ -163,6 +164,8 @@ class WidgetModel : public client::SessionListener {
   LinkState link() const { return link_; }
   // The other side is typing (or the assistant is about to answer).
   bool others_typing(Millis now) const;
+  // issue 10: the assistant's reply while it streams (drawn instead of the typing dots).
+  const ReplyDraft& reply_draft() const { return reply_draft_; }
   bool show_prechat() const;
   // The offline form replaces the composer (and the pre-chat form).
   bool show_offline() const;
@@ -246,6 +249,7 @@ class WidgetModel : public client::SessionListener {
   std::vector<int> released_files_;
 
   OfflineForm offline_;
+  ReplyDraft reply_draft_;  // issue 10: the assistant's streamed reply (chat.draft)
   std::vector<DisplayItem> items_;
   std::uint64_t items_version_ = 0;
   std::uint64_t items_built_for_ = ~std::uint64_t{0};

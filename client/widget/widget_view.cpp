@@ -551,8 +551,13 @@ bool WidgetView::draw_transcript(WidgetModel& model, const std::vector<DisplayIt
     relayout(items, w);
     if (selected_ >= static_cast<int>(items.size())) selected_ = -1;
   }
-  const bool typing = model.others_typing(static_cast<Millis>(now));
-  const float typing_h = typing ? 50 * s_ : 0;
+  // issue 10: the assistant's streamed reply replaces the typing dots (widget/reply_draft_view.hpp).
+  const bool drafting = model.reply_draft().active();
+  const float draft_max_w = std::min((w - 32 * s_) * 0.82f, 440 * s_) - 36 * s_ - 28 * s_;
+  const float draft_h =
+      drafting ? reply_draft_view_.layout(model.reply_draft(), f.body, draft_max_w, s_) + 16 * s_ : 0;
+  const bool typing = !drafting && model.others_typing(static_cast<Millis>(now));
+  const float typing_h = typing ? 50 * s_ : draft_h;
   const bool ended = model.ended();
   const float ended_h = ended ? 52 * s_ : 0;
   const float total = content_height_ + typing_h + ended_h + 12 * s_;
@@ -621,6 +626,12 @@ bool WidgetView::draw_transcript(WidgetModel& model, const std::vector<DisplayIt
   mirror_transcript(model, items, origin, cw, top, bottom, out);
 
   float y = origin.y + content_height_;
+  if (drafting) {
+    const float pad = 16 * s_;
+    const float bx = mirror_ ? origin.x + cw - pad - 36 * s_ - reply_draft_view_.width(s_) : origin.x + pad + 36 * s_;
+    reply_draft_view_.draw(dl, ImVec2(bx, y + 8 * s_), s_, kOtherBubble, kInk, model.tenant().assistant_name);
+    y += draft_h;
+  }
   if (typing) {
     // Three dots bouncing in a bubble, beside the assistant's or agent's avatar.
     const float pad = 16 * s_;

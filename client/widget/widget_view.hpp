@@ -17,6 +17,7 @@
 #include "common/dom.hpp"
 #include "common/text_layout.hpp"
 #include "common/thumbs.hpp"
+#include "widget/reply_draft_view.hpp"
 #include "widget/widget_model.hpp"
 
 namespace parley::widget {
@@ -147,6 +148,7 @@ class WidgetView {
 
   // Accessibility mirror (client/common/a11y_mirror.hpp).
   std::vector<ImVec4> drawn_;  // bubble rectangles drawn this frame, by item index
+  ReplyDraftView reply_draft_view_;  // issue 10: the assistant's streamed reply
   ImGuiID menu_button_ = 0;
   ImVec4 close_rect_;
   bool close_menu_ = false;

@@ -170,7 +170,10 @@ Result<TicketState> apply_ticket_patch(const TicketState& s, const TicketPatch& 
 
 Result<Transition> note_ticket_created(const Conversation& c, const Actor& by, const std::string& ticket_id,
                                        Millis now) {
-  if (by.role != Role::agent) return make_error(ErrorCode::forbidden, "only staff create tickets");
+  // Staff, or the assistant's create_ticket tool (issue 10, parley/llm.hpp).
+  if (by.role != Role::agent && by.role != Role::bot) {
+    return make_error(ErrorCode::forbidden, "only staff and the assistant create tickets");
+  }
   if (ticket_id.empty()) return make_error(ErrorCode::missing_field, "ticket_id is required", "ticket_id");
   Transition t{c, {}};
   append_event(t, kTicketCreatedEvent, Audience::everyone, by, now,

@@ -200,3 +200,14 @@ TEST_CASE("blocks: the refusal a blocked visitor gets") {
   CHECK(parse_error_code("blocked") == ErrorCode::blocked);
   CHECK_FALSE(e.message.empty());
 }
+
+TEST_CASE("tickets: the assistant's create_ticket tool may note a ticket (issue 10); a customer still may not") {
+  Conversation c = conv();
+  c.status = Status::bot;
+  const Actor bot{Role::bot, "bot", "Assistant"};
+  Transition t = value_of(note_ticket_created(c, bot, "tk_9", 700));
+  REQUIRE(t.events.size() == 1);
+  CHECK(t.events[0].actor.role == Role::bot);
+  CHECK(t.events[0].data["ticket_id"] == "tk_9");
+  CHECK(code_of(error_of(note_ticket_created(c, kCustomer, "tk_9", 700))) == "forbidden");
+}

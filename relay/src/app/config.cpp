@@ -220,6 +220,8 @@ const std::vector<Key>& keys() {
       {"invite-hours", "72", "hours an invitation link (mailed to a new staff member) stays usable",
        num(&Config::invite_hours, 0.0001, 24 * 90)},
       {"reset-minutes", "60", "minutes a password reset link stays usable", num(&Config::reset_minutes, 0.001, 24 * 60)},
+      {"llm-timeout", "30", "seconds an LLM provider may stay silent before the turn falls back to a person",
+       num(&Config::llm_timeout_s, 0.1, 600)},
       {"rate", "20", "commands per second per connection (sustained)", num(&Config::rate, 0.01, 1e6)},
       {"burst", "40", "command burst per connection", num(&Config::burst, 1, 1e6)},
       {"visitor-rate", "1", "new visitors' conversations per second per client address (sustained)",

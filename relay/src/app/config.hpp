@@ -69,6 +69,8 @@ struct Config {
   double mail_backoff_s = 2;
   double invite_hours = 72;   // issue 9: invitation links
   double reset_minutes = 60;  // issue 9: password reset links
+  // issue 10: an LLM provider's read timeout.
+  double llm_timeout_s = 30;
   std::string log_level = "info";
   std::string port_file;
   std::string config_file;

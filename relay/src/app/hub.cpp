@@ -169,6 +169,7 @@ std::optional<Error> Hub::start() {
   if (auto e = s.dashboard.load(*s.reader, s.tenants.ids())) return e;
   if (auto e = s.offline.load(*s.reader)) return e;  // before the watches: exempt ones are not watched
   if (auto e = s.blocks.load(*s.reader)) return e;   // issue 9: blocks of visitors
+  if (auto e = s.llm->load(*s.reader)) return e;      // issue 10: LLM provider settings
   // Everyone the rules wait for is gone since the start until they connect.
   s.convs.for_each([&s](const ConvState& cs) { watch_after_commit(s, cs); });
   s.sessions.start();
@@ -532,6 +533,12 @@ Json Hub::test_counters() const {
               {"offline_answers_mailed", s.offline.counters.answers_mailed},
               {"offline_transcripts_mailed", s.offline.counters.transcripts_mailed},
               {"offline_abandon_exempted", s.offline.counters.abandon_exempted},
+              {"llm_turns", s.llm->counters().turns.load()},
+              {"llm_provider_calls", s.llm->counters().provider_calls.load()},
+              {"llm_tool_calls", s.llm->counters().tool_calls.load()},
+              {"llm_tool_errors", s.llm->counters().tool_errors.load()},
+              {"llm_fallbacks", s.llm->counters().fallbacks.load()},
+              {"llm_drafts", s.llm->counters().drafts.load()},
               {"mail_queued", s.mail->counters().queued},
               {"mail_sent", s.mail->counters().sent},
               {"mail_attempts_failed", s.mail->counters().attempts_failed},
@@ -637,6 +644,8 @@ void Hub::lift_block(const std::string& tenant_id, const std::string& id, const 
 std::string Hub::contact_address(const std::string& tenant_id, const std::string& contact_id) const {
   return s_->blocks.address_of(tenant_id, contact_id);
 }
+
+LlmService& Hub::llm() { return *s_->llm; }
 
 bool Hub::blocked(const std::string& tenant_id, const std::string& contact_id, const std::string& address) {
   if (!s_->blocks.match(tenant_id, contact_id, address, s_->now())) return false;

@@ -40,6 +40,7 @@
 namespace parley::relay {
 
 struct HubState;
+class LlmService;
 struct HubTimers;
 class StaffAccess;
 
@@ -238,6 +239,9 @@ class Hub : public Application {
   // ==== staff accounts by mail (issue 9; app/staff_access/staff_access.hpp) ==================
   StaffAccess& staff_access();
   // ==== end of staff accounts by mail ========================================================
+  // ==== issue 10, LLM providers (app/assistant/llm_service.hpp; loop thread) ====
+  LlmService& llm();
+  // ==== end of LLM providers ==================================================================
 
  private:
   std::unique_ptr<HubState> s_;

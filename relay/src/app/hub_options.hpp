@@ -51,6 +51,8 @@ struct HubOptions {
   // reset link stay usable (--invite-hours, --reset-minutes).
   Millis invite_ttl_ms = 72LL * 3600 * 1000;
   Millis reset_ttl_ms = 3600LL * 1000;
+  // issue 10: an LLM provider's read timeout (--llm-timeout).
+  int llm_timeout_ms = 30000;
   // Clocks, injectable for tests. wall: unix ms (stored times); steady: timers, rate buckets.
   std::function<Millis()> wall_now;
   std::function<std::chrono::steady_clock::time_point()> steady_now;

@@ -51,7 +51,8 @@ HubState::HubState(asio::io_context& io_, DataStore& store_, HubOptions options_
                                        options.mail_attempts, options.mail_backoff_ms)),
       http(options.outbound_client ? options.outbound_client
                                    : std::shared_ptr<outbound::HttpClient>(outbound::make_http_client(
-                                         options.outbound, outbound::ClientOptions{options.outbound_ca_file}))) {}
+                                         options.outbound, outbound::ClientOptions{options.outbound_ca_file}))),
+      llm(std::make_unique<LlmService>(*this, options.outbound, options.llm_timeout_ms, http)) {}
 
 HubState::~HubState() {
   if (workers) workers->join();

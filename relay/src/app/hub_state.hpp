@@ -17,6 +17,7 @@
 #include <unordered_map>
 
 #include "app/assistant/assistant.hpp"
+#include "app/assistant/llm_service.hpp"
 #include "app/auth/sessions.hpp"
 #include "app/channels/hooks.hpp"
 #include "app/hub_options.hpp"
@@ -91,6 +92,9 @@ struct HubState {
   bool stopped = false;
   // issue 9: invitations, password resets, role changes (app/staff_access/staff_access.hpp).
   StaffAccess staff_access{*this};
+  // issue 10: tenants' LLM providers (app/assistant/llm_service.hpp). Declared last so it is
+  // destroyed first: its pool's jobs post to the modules above.
+  std::unique_ptr<LlmService> llm;
 
   Millis now() const { return options.wall_now(); }
   SteadyClock::time_point steady() const { return options.steady_now(); }

@@ -150,6 +150,7 @@ int main(int argc, char** argv) {
     ho.mail_backoff_ms = std::max(1, static_cast<int>(cfg.mail_backoff_s * 1000.0));
     ho.invite_ttl_ms = std::max<std::int64_t>(1, static_cast<std::int64_t>(cfg.invite_hours * 3600.0 * 1000.0));
     ho.reset_ttl_ms = std::max<std::int64_t>(1, static_cast<std::int64_t>(cfg.reset_minutes * 60.0 * 1000.0));
+    ho.llm_timeout_ms = std::max(100, static_cast<int>(cfg.llm_timeout_s * 1000.0));
     ho.web_dir = cfg.web_dir;
     ho.data_dir = cfg.data_dir;
     ho.clamd_socket = cfg.clamd_socket;

@@ -89,6 +89,8 @@ std::string_view mutation_name(const Mutation& m) {
                         [](const UsePasswordReset&) { return std::string_view("UsePasswordReset"); },
                         [](const SetUserRole&) { return std::string_view("SetUserRole"); },
                         [](const SetUserEmail&) { return std::string_view("SetUserEmail"); },
+                        [](const SaveLlmSettings&) { return std::string_view("SaveLlmSettings"); },
+                        [](const RecordLlmUsage&) { return std::string_view("RecordLlmUsage"); },
                     },
                     m);
 }
@@ -219,4 +221,9 @@ Result<std::vector<DeliveryStatus>> StoreReader::delivery_statuses(const std::st
 Result<Millis> StoreReader::last_customer_message_at(const std::string&, const std::string&, Channel) {
   return no_channels();
 }
+// issue 10: stores without LLM tables
+Result<LlmUsageReport> StoreReader::llm_usage(const std::string&, Millis, const std::string&, std::size_t) {
+  return make_error(ErrorCode::unavailable, "this store keeps no LLM usage");
+}
+
 }  // namespace parley::relay

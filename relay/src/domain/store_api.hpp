@@ -472,6 +472,47 @@ struct SetUserEmail {  // not_found for a user outside the tenant
   std::string email;  // normalised or ""
 };
 // ==== end of staff accounts by mail ==========================================================
+// ==== issue 10, LLM providers (schema v16; app/assistant/llm_service.hpp) ====================
+// A tenant's provider settings. api_key is a secret: write-only through the API (only its last
+// four characters are shown), never logged, exported or audited.
+struct LlmSettings {
+  std::string tenant_id;
+  std::string provider = "builtin";  // "builtin" (no network) or "openai" (OpenAI-compatible)
+  std::string base_url;              // e.g. "https://api.openai.com" (checked by the outbound URL rule)
+  std::string model;                 // the (strong) model
+  std::string cheap_model;           // hybrid routing: "" = `model` answers everything
+  std::string api_key;
+  double temperature = 0.3;
+  int max_tokens = 512;
+  double monthly_budget_usd = 0;  // 0 = no limit; past it the assistant falls back to the queue
+  double input_usd_per_mtok = 0, output_usd_per_mtok = 0;  // prices, for the recorded cost
+  Millis updated_at = 0;
+};
+struct SaveLlmSettings {  // insert or replace the tenant's row
+  LlmSettings settings;
+};
+// One provider call's usage (a turn may make several: tool calls, retries that got an answer).
+struct LlmUsage {
+  std::string tenant_id;
+  std::string conversation_id;
+  std::string model;
+  std::int64_t prompt_tokens = 0, completion_tokens = 0;
+  double cost_usd = 0;
+  std::string outcome;  // "ok" or a parley/llm.hpp FailureKind name
+  Millis at = 0;
+};
+struct RecordLlmUsage {
+  LlmUsage usage;
+};
+struct LlmUsageTotals {
+  std::int64_t calls = 0, prompt_tokens = 0, completion_tokens = 0;
+  double cost_usd = 0;
+};
+struct LlmUsageReport {
+  LlmUsageTotals tenant;  // every call at or after `since`
+  std::vector<std::pair<std::string, LlmUsageTotals>> conversations;  // the costliest first, at most `limit`
+};
+// ==== end of LLM providers ================================================================
 
 using Mutation =
     std::variant<InsertTenant, SaveTenantSettings, PatchTenantSettings, InsertUser, SetPasswordHash,
@@ -490,7 +531,9 @@ using Mutation =
                  UpdateOutboxJob, SetOutboxDelivery,
                  // issue 9: staff accounts by mail (schema v13)
                  InsertInvitation, RevokeInvitation, AcceptInvitation, InsertPasswordReset, UsePasswordReset,
-                 SetUserRole, SetUserEmail>;
+                 SetUserRole, SetUserEmail,
+                 // issue 10: LLM providers (schema v16)
+                 SaveLlmSettings, RecordLlmUsage>;
 // The struct's name ("AppendEvent", ...), for logs and tests.
 std::string_view mutation_name(const Mutation&);
 
@@ -748,6 +791,13 @@ class StoreReader {
   virtual Result<std::vector<User>> find_users_by_email(const std::string& email, std::size_t limit);
   // How many enabled admins the tenant has.
   virtual Result<int> count_enabled_admins(const std::string& tenant_id);
+  // ==== issue 10, LLM providers (defaults: none stored / unavailable) ====
+  // Every tenant's provider settings (read once at start; the service keeps them in memory).
+  virtual Result<std::vector<LlmSettings>> load_llm_settings() { return std::vector<LlmSettings>{}; }
+  // Usage since `since` (unix ms): the tenant's totals, and per conversation (or only
+  // `conversation_id` when not ""), costliest first, at most `limit`.
+  virtual Result<LlmUsageReport> llm_usage(const std::string& tenant_id, Millis since,
+                                           const std::string& conversation_id, std::size_t limit);
 };
 
 // ---- the store ----

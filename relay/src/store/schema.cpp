@@ -554,6 +554,40 @@ CREATE TABLE IF NOT EXISTS password_resets (
 CREATE INDEX IF NOT EXISTS password_resets_user ON password_resets(user_id);
 )sql";
 
+// v16 (issue 10, LLM providers; app/assistant/llm_service.hpp): each tenant's provider settings
+// (the key is a secret: never exported or audited) and every provider call's tokens and cost.
+// Amounts are integers (thousandths of the temperature, micro-USD prices and budget, nano-USD per
+// call) so sums are exact.
+constexpr const char* kV16 = R"sql(
+CREATE TABLE IF NOT EXISTS llm_settings (
+  tenant_id           TEXT PRIMARY KEY,
+  provider            TEXT NOT NULL DEFAULT 'builtin',
+  base_url            TEXT NOT NULL DEFAULT '',
+  model               TEXT NOT NULL DEFAULT '',
+  cheap_model         TEXT NOT NULL DEFAULT '',
+  api_key             TEXT NOT NULL DEFAULT '',
+  temperature_milli   INTEGER NOT NULL DEFAULT 300,
+  max_tokens          INTEGER NOT NULL DEFAULT 512,
+  budget_micro_usd    INTEGER NOT NULL DEFAULT 0,
+  input_micro_usd_per_mtok  INTEGER NOT NULL DEFAULT 0,
+  output_micro_usd_per_mtok INTEGER NOT NULL DEFAULT 0,
+  updated_at          INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS llm_usage (
+  id                INTEGER PRIMARY KEY,
+  tenant_id         TEXT NOT NULL,
+  conversation_id   TEXT NOT NULL,
+  model             TEXT NOT NULL,
+  prompt_tokens     INTEGER NOT NULL,
+  completion_tokens INTEGER NOT NULL,
+  cost_nano_usd     INTEGER NOT NULL,
+  outcome           TEXT NOT NULL,
+  at                INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS llm_usage_tenant ON llm_usage(tenant_id, at);
+CREATE INDEX IF NOT EXISTS llm_usage_conversation ON llm_usage(tenant_id, conversation_id, at);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kV1},
     {2, kV2},
@@ -570,6 +604,7 @@ constexpr Migration kMigrations[] = {
     {13, kV13},
     {14, kV14},
     {15, kV15},
+    {16, kV16},
 };
 
 constexpr const char* kCreateMigrations =

@@ -13,6 +13,7 @@
 #include "store/repo_tickets.hpp"
 #include "store/repo_channels.hpp"
 #include "store/repo_staff_access.hpp"
+#include "store/repo_llm.hpp"
 #include "store/repo_routing.hpp"
 #include "store/settings_patch.hpp"
 
@@ -120,6 +121,8 @@ std::optional<Error> apply_one(Db& db, const InsertPasswordReset& m) { return in
 std::optional<Error> apply_one(Db& db, const UsePasswordReset& m) { return use_password_reset(db, m); }
 std::optional<Error> apply_one(Db& db, const SetUserRole& m) { return set_user_role(db, m); }
 std::optional<Error> apply_one(Db& db, const SetUserEmail& m) { return set_user_email(db, m); }
+std::optional<Error> apply_one(Db& db, const SaveLlmSettings& m) { return save_llm_settings(db, m.settings); }
+std::optional<Error> apply_one(Db& db, const RecordLlmUsage& m) { return record_llm_usage(db, m.usage); }
 
 }  // namespace
 
@@ -304,6 +307,11 @@ Result<std::vector<User>> SqliteReader::find_users_by_email(const std::string& e
 }
 Result<int> SqliteReader::count_enabled_admins(const std::string& tenant_id) {
   return parley::relay::count_enabled_admins(*db_, tenant_id);
+}
+Result<std::vector<LlmSettings>> SqliteReader::load_llm_settings() { return parley::relay::load_llm_settings(*db_); }
+Result<LlmUsageReport> SqliteReader::llm_usage(const std::string& tenant_id, Millis since,
+                                               const std::string& conversation_id, std::size_t limit) {
+  return parley::relay::llm_usage(*db_, tenant_id, since, conversation_id, limit);
 }
 Result<std::vector<OfflineRequest>> SqliteReader::load_offline_requests() {
   return parley::relay::load_offline_requests(*db_);

@@ -129,6 +129,10 @@ class SqliteReader final : public StoreReader {
   Result<std::optional<PasswordReset>> find_password_reset(const std::string& token_hash) override;
   Result<std::vector<User>> find_users_by_email(const std::string& email, std::size_t limit) override;
   Result<int> count_enabled_admins(const std::string& tenant_id) override;
+  // issue 10: LLM providers (store/repo_llm.cpp)
+  Result<std::vector<LlmSettings>> load_llm_settings() override;
+  Result<LlmUsageReport> llm_usage(const std::string& tenant_id, Millis since, const std::string& conversation_id,
+                                   std::size_t limit) override;
   Result<std::vector<OfflineRequest>> load_offline_requests() override;
   Result<std::optional<OfflineRequest>> find_offline_request(const std::string& tenant_id,
                                                              const std::string& conversation_id) override;

@@ -86,7 +86,8 @@ Result<TicketState> apply_ticket_patch(const TicketState& s, const TicketPatch& 
 
 // The conversation's line saying a ticket was made from it: one chat.ticket_created event
 // (audience everyone: the customer sees that a ticket exists, with its id only) with data
-// {"ticket_id","by":{id,name}}. Staff only (forbidden otherwise), any status.
+// {"ticket_id","by":{id,name}}. Staff or the assistant (its create_ticket tool, issue 10) only
+// (forbidden otherwise), any status.
 Result<Transition> note_ticket_created(const Conversation& c, const Actor& by, const std::string& ticket_id,
                                        Millis now);
 

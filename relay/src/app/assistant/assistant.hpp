@@ -39,6 +39,9 @@ class Assistant {
     // How the turn was decided, stored on the assistant's message (data.assistant: docs/protocol.md)
     // so every turn can be counted and scored: {"decision","rule","article_id","confidence"}.
     Json turn = Json::object();
+    // issue 10: the ephemeral chat.draft this reply replaces ("" = none was sent); the committed
+    // message carries it as data.draft_id, and a reply that posts nothing discards the draft.
+    std::string draft_id;
   };
   virtual ~Assistant() = default;
   // Produces the reply to one customer message. `done` may be called later (an LLM call on a

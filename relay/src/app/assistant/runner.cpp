@@ -19,6 +19,7 @@ void apply_reply(HubState& hub, const std::string& conv_id, Assistant::Reply r) 
       [&hub, r = std::move(r)](ConvState& c) mutable -> Decision {
         // Still the assistant's turn? (An agent may have taken over meanwhile.)
         if (c.live.status != Status::bot || c.live.answered_by != Answerer::builtin) {
+          if (hub.llm) hub.llm->discard_draft(c.live.id, r.draft_id);  // issue 10: no reply replaces it
           return Decision::reply(Json::object());
         }
         const Tenant* t = hub.tenants.find(c.live.tenant_id);
@@ -36,6 +37,10 @@ void apply_reply(HubState& hub, const std::string& conv_id, Assistant::Reply r) 
           tr = std::move(posted).value();
           // How the turn was decided rides on the message's event (data.assistant).
           if (!r.turn.empty() && !tr.events.empty()) tr.events.back().data["assistant"] = r.turn;
+          // issue 10: the streamed draft this message replaces (docs/protocol.md chat.draft).
+          if (!r.draft_id.empty() && !tr.events.empty()) tr.events.back().data["draft_id"] = r.draft_id;
+        } else if (hub.llm) {
+          hub.llm->discard_draft(c.live.id, r.draft_id);
         }
         tr.next.unanswered_turns = r.understood ? 0 : tr.next.unanswered_turns + 1;
         if (!r.article_title.empty()) c.tried_titles.push_back(r.article_title);
@@ -100,7 +105,7 @@ void assistant_turn(HubState& hub, const std::string& conv_id, const std::string
   ctx.text = text;
   ctx.recent_customer_messages.assign(cs->recent_customer.begin(), cs->recent_customer.end());
   ctx.tried_titles = cs->tried_titles;
-  hub.assistant->respond(ctx, [&hub, conv_id, turn](Assistant::Reply r) {
+  auto done = [&hub, conv_id, turn](Assistant::Reply r) {
     boost::asio::post(hub.io, [&hub, conv_id, turn, r = std::move(r)]() mutable {
       ConvState* cs = hub.convs.find(conv_id);
       if (!cs) return;
@@ -109,7 +114,10 @@ void assistant_turn(HubState& hub, const std::string& conv_id, const std::string
       });
       drain_ready(hub, conv_id);
     });
-  });
+  };
+  // issue 10: a tenant with an LLM provider answers through it (app/assistant/llm_service.hpp).
+  if (hub.llm && hub.llm->active(c.tenant_id)) return hub.llm->respond(ctx, turn, std::move(done));
+  hub.assistant->respond(ctx, std::move(done));
 }
 
 }  // namespace parley::relay::cmd

@@ -115,6 +115,7 @@ HttpApi::HttpApi(Hub& hub) : hub_(hub) {
   add_kb_routes(routes_);
   add_whatsapp_routes(routes_);  // issue 11 (app/channels/whatsapp/routes.cpp)
   add_staff_access_routes(routes_);
+  add_llm_routes(routes_);
 }
 
 void HttpApi::handle(HttpRequest req, HttpReply reply) {

@@ -82,6 +82,7 @@ void add_kb_routes(std::vector<Route>& out);             // routes_kb.cpp (issue
 void add_whatsapp_routes(std::vector<Route>& out);       // channels/whatsapp/routes.cpp (issue 11)
 bool is_webhook_route(const Route& r);                   // provider webhooks: up to 4 MB
 void add_staff_access_routes(std::vector<Route>& out);   // routes_staff_access.cpp (issue 9)
+void add_llm_routes(std::vector<Route>& out);            // routes_llm.cpp (issue 10)
 
 // Static pages with their security headers (pages.cpp): GET/HEAD of anything else.
 void serve_page(Hub& hub, const HttpRequest& req, const Responder& res);
