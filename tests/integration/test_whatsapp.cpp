@@ -450,3 +450,33 @@ TEST_CASE("whatsapp: 131047 -> template flow; outside the window free text is re
   CHECK(db_int(relay, "SELECT COUNT(*) FROM outbox WHERE conversation_id = ?1 AND state <> 'failed'", {old}) == 0);
   CHECK(f.graph.sent_count() == sent_before);
 }
+
+TEST_CASE("whatsapp: the agent viewing the chat marks the customer's messages read there; typing shows there") {
+  WaFixture f;
+  Relay& relay = f.relay;
+  Staff agent = Staff::connect(relay, "sam", "sam-password-1");
+  const std::string conv = handed_to(f, agent, "4915100009", "wamid.V1");
+  REQUIRE(post_webhook(relay, envelope(Json::array({text_message("4915100009", "wamid.V2", "Are you there?")}),
+                                       "4915100009")).status == 200);
+  const Json second = agent->wait_for(
+      [&](const Json& fr) {
+        return is_event("chat.new_message", conv)(fr) && fr["data"]["message"].value("text", "") == "Are you there?";
+      },
+      "the customer's second message at the agent");
+  const int seq = second.value("seq", 0);
+  REQUIRE(seq > 0);
+  // Nothing is marked read before the agent has seen it (accepting and joining is not seeing).
+  CHECK(f.graph.read_receipts().empty());
+  // Seen up to it: one receipt, for the newest message (WhatsApp marks the earlier ones with it).
+  REQUIRE(agent->request(cmd("chat.seen", {{"id", "s2"}, {"conversation_id", conv}, {"seq", seq}})).ok());
+  CHECK(wait_until([&] { return f.graph.read_receipts().size() == 1; }));
+  CHECK(f.graph.read_receipts() == std::vector<std::string>{"wamid.V2"});
+  // Seen again: no second receipt. The agent types: the typing indicator (once while typing on).
+  REQUIRE(agent->request(cmd("chat.seen", {{"id", "s3"}, {"conversation_id", conv}, {"seq", seq}})).ok());
+  REQUIRE(agent->request(cmd("chat.typing", {{"id", "t1"}, {"conversation_id", conv}, {"typing", true}})).ok());
+  REQUIRE(agent->request(cmd("chat.typing", {{"id", "t2"}, {"conversation_id", conv}, {"typing", true}})).ok());
+  REQUIRE(agent->request(cmd("chat.typing", {{"id", "t3"}, {"conversation_id", conv}, {"typing", false}})).ok());
+  CHECK(wait_until([&] { return f.graph.typing_indicators().size() == 1; }));
+  CHECK(f.graph.typing_indicators() == std::vector<std::string>{"wamid.V2"});
+  CHECK(f.graph.read_receipts().size() == 2);  // the first receipt, and the typing indicator's
+}

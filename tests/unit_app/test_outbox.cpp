@@ -218,3 +218,50 @@ TEST_CASE("outbox: a job waits while the sender's rate says so, and nothing is l
   CHECK(wait_until([&] { return state_of(ds, "H", 1) == "sent"; }));
   box.stop();
 }
+
+TEST_CASE("outbox: signals run on the worker in order, before the next job; past the cap they are dropped and counted") {
+  TempDir dir;
+  StoreOptions so;
+  so.path = dir.path + "/db.sqlite";
+  auto store = SqliteDataStore::open(so);
+  REQUIRE(store.ok());
+  DataStore& ds = **store;
+  auto* sender = new ScriptSender;
+  Outbox box(ds, wall, nullptr);
+  box.add_sender(std::unique_ptr<ChannelSender>(sender));
+  box.signal([] { FAIL("a signal before start() must not be kept"); });
+  REQUIRE_FALSE(box.start());
+  // The first signal blocks the worker until released, so the rest queue up behind it.
+  std::promise<void> release;
+  std::shared_future<void> gate = release.get_future().share();
+  std::mutex mu;
+  std::vector<int> ran;
+  std::vector<std::thread::id> threads;
+  box.signal([&, gate] {
+    gate.wait();
+    std::lock_guard lock(mu);
+    ran.push_back(0);
+    threads.push_back(std::this_thread::get_id());
+  });
+  CHECK(wait_until([&] { return box.counters().signals == 1; }));  // taken by the worker, blocked
+  for (int i = 1; i <= static_cast<int>(Outbox::kMaxSignals) + 5; ++i) {
+    box.signal([&, i] {
+      std::lock_guard lock(mu);
+      ran.push_back(i);
+    });
+  }
+  CHECK(box.counters().signals_dropped == 5);
+  release.set_value();
+  CHECK(wait_until([&] { return box.counters().signals == Outbox::kMaxSignals + 1; }));
+  {
+    std::lock_guard lock(mu);
+    REQUIRE(ran.size() == Outbox::kMaxSignals + 1);
+    for (std::size_t i = 0; i < ran.size(); ++i) CHECK(ran[i] == static_cast<int>(i));
+    CHECK(threads.front() != std::this_thread::get_id());
+  }
+  // Jobs still flow after the signals.
+  insert(ds, job("s1", "S", "after signals", 1));
+  box.enqueue(job("s1", "S", "after signals", 1));
+  CHECK(wait_until([&] { return state_of(ds, "S", 1) == "sent"; }));
+  box.stop();
+}

@@ -116,6 +116,10 @@ class GraphStandin {
     std::lock_guard lock(mu_);
     return reads_;
   }
+  std::vector<std::string> typing_indicators() const {
+    std::lock_guard lock(mu_);
+    return typing_;
+  }
   int attempts() const { return attempts_.load(); }
   int failures_answered() const { return failed_.load(); }
 
@@ -150,6 +154,7 @@ class GraphStandin {
     if (body.value("status", "") == "read") {
       std::lock_guard lock(mu_);
       reads_.push_back(body.value("message_id", ""));
+      if (body.contains("typing_indicator")) typing_.push_back(body.value("message_id", ""));
       res.set_content(R"({"success":true})", "application/json");
       return;
     }
@@ -197,6 +202,7 @@ class GraphStandin {
   std::map<std::string, std::pair<std::string, std::string>> media_;
   std::vector<GraphSent> sent_;
   std::vector<std::string> reads_;
+  std::vector<std::string> typing_;  // the read receipts that carried a typing indicator
   std::atomic<int> attempts_{0}, failed_{0};
 };
 

@@ -23,6 +23,10 @@ struct ChannelHooks {
   // A staff text message about to be decided on `c`: an Error refuses it before anything is
   // stored or sent (WhatsApp's 24-hour window). nullopt lets it through.
   std::function<std::optional<Error>(const Conversation& c)> send_guard;
+  // A typing or seen signal on `c` (ephemeral: never stored), after it reached the conversation's
+  // subscribers. `by` sent it; `type` is ev::typing or ev::seen; `data` its payload ({"typing"} or
+  // {"seq"}). WhatsApp turns a staff member's into a read receipt and a typing indicator.
+  std::function<void(const Conversation& c, const Actor& by, std::string_view type, const Json& data)> on_signal;
   // The channel module itself, for its HTTP routes (app/channels/channels.hpp casts it back).
   std::shared_ptr<void> module;
 };

@@ -76,6 +76,19 @@ void Outbox::enqueue(OutboxJob job) {
 
 void Outbox::poke() { cv_.notify_all(); }
 
+void Outbox::signal(std::function<void()> task) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ || !started_) return;
+    if (signals_.size() >= kMaxSignals) {
+      ++counters_.signals_dropped;
+      return;
+    }
+    signals_.push_back(std::move(task));
+  }
+  cv_.notify_all();
+}
+
 OutboxCounters Outbox::counters() const {
   std::lock_guard lock(mu_);
   return counters_;
@@ -117,6 +130,15 @@ void Outbox::run() {
   std::unique_lock lock(mu_);
   for (;;) {
     if (stopping_) return;
+    if (!signals_.empty()) {
+      std::function<void()> task = std::move(signals_.front());
+      signals_.pop_front();
+      ++counters_.signals;
+      lock.unlock();
+      task();
+      lock.lock();
+      continue;
+    }
     const Millis now = now_();
     // The head of every lane: due now, or the soonest it will be.
     std::string lane_to_send;

@@ -64,6 +64,7 @@ class ChannelSender {
 
 struct OutboxCounters {
   std::uint64_t queued = 0, attempts = 0, sent = 0, failed = 0, unknown = 0, retries = 0, store_errors = 0;
+  std::uint64_t signals = 0, signals_dropped = 0;
 };
 
 class Outbox {
@@ -83,6 +84,11 @@ class Outbox {
   void enqueue(OutboxJob job);
   // Wakes the worker (a sender's settings changed: a pause may be over).
   void poke();
+  // Best-effort side work for a sender (WhatsApp's read receipts and typing indicators: nothing
+  // to store, nothing to retry), run on the worker before the next job. At most kMaxSignals wait;
+  // more are dropped and counted, so a flood of signals never delays messages for long.
+  static constexpr std::size_t kMaxSignals = 256;
+  void signal(std::function<void()> task);
   OutboxCounters counters() const;
   // Jobs waiting in memory (not settled), all lanes.
   std::size_t backlog() const;
@@ -101,6 +107,7 @@ class Outbox {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::map<std::string, std::deque<OutboxJob>> lanes_;  // lane -> its unsettled jobs, in order
+  std::deque<std::function<void()>> signals_;           // signal(): run before the next job
   OutboxCounters counters_;
   bool stopping_ = false, started_ = false;
   std::thread worker_;

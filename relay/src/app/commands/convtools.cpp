@@ -55,7 +55,7 @@ void transfer(HubState& hub, const Principal& who, ConnState*, const ChatTransfe
   if (!cs || cs->committed_seq() == 0) return ack(not_found());
   TransferTarget target;
   if (!t.team.empty()) {
-    const Team* team = find_team(hub, who.tenant_id, t.team);
+    const Team* team = find_team(hub, who.tenant_id, std::string(trim(t.team)));  // as REST does
     if (!team) return ack(make_error(ErrorCode::not_found, "no such team in this tenant", "team"));
     target.team = team->id;
     target.team_name = team->name;

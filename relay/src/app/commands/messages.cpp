@@ -136,6 +136,7 @@ void ephemeral(HubState& hub, const Principal& who, ConnState* conn, const std::
     if (conn && sub == conn->id) continue;
     if (ConnState* to = hub.conns.find(sub)) to->send(frame);
   }
+  if (hub.channel_hooks.on_signal) hub.channel_hooks.on_signal(cs->live, e.actor, e.type, e.data);
   ack(to_json(ConversationAck{conv_id}));
 }
 }  // namespace

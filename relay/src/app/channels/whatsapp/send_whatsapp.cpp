@@ -121,7 +121,7 @@ ChannelSender::Result HttpSender::send(const OutboxJob& job) {
   return r;
 }
 
-bool HttpSender::send_read_receipt(const std::string& phone_number_id, const std::string& wamid) {
+bool HttpSender::send_read_receipt(const std::string& phone_number_id, const std::string& wamid, bool typing) {
   WaAccount acc;
   {
     std::lock_guard lock(mu_);
@@ -132,7 +132,7 @@ bool HttpSender::send_read_receipt(const std::string& phone_number_id, const std
   GraphCall call;
   call.url = messages_url(acc);
   call.token = acc.token;
-  call.body = wa::read_receipt_body(wamid).dump();
+  call.body = wa::read_receipt_body(wamid, typing).dump();
   const GraphReply reply = transport_ ? transport_(call) : GraphReply{};
   return reply.transport == wa::Transport::answered && reply.status >= 200 && reply.status < 300;
 }

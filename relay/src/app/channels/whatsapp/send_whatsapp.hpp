@@ -19,8 +19,10 @@ class HttpSender : public ChannelSender {
   Result send(const OutboxJob& job) override;
   // The accounts by phone number id (a copy; thread-safe).
   void set_accounts(const std::map<std::string, WaAccount>& by_number);
-  // Marks a read receipt (best effort, worker-less: the caller's thread). False when not sent.
-  bool send_read_receipt(const std::string& phone_number_id, const std::string& wamid);
+  // Marks `wamid` (and so every earlier message of the chat) read on WhatsApp, with the typing
+  // indicator when `typing` (it shows for up to 25 s or until the reply). Best effort, blocking:
+  // run through Outbox::signal. False when not sent or refused.
+  bool send_read_receipt(const std::string& phone_number_id, const std::string& wamid, bool typing = false);
 
  private:
   struct Lane {

@@ -178,6 +178,9 @@ ChannelHooks WhatsApp::hooks(std::shared_ptr<void> module) {
   };
   h.on_commit = [this](const Conversation& c, const std::vector<Event>& events) { on_commit(c, events); };
   h.send_guard = [this](const Conversation& c) { return guard(c); };
+  h.on_signal = [this](const Conversation& c, const Actor& by, std::string_view type, const Json& data) {
+    on_signal(c, by, type, data);
+  };
   h.module = std::move(module);
   return h;
 }
@@ -559,6 +562,14 @@ void WhatsApp::on_write(const Conversation& next, const std::vector<Event>& even
 void WhatsApp::on_commit(const Conversation& c, const std::vector<Event>& events) {
   if (c.channel != Channel::whatsapp) return;
   for (const Event& e : events) {
+    if (e.type == ev::new_message && e.actor.role == Role::customer) {
+      const Json* m = e.data.is_object() && e.data.contains("message") ? &e.data["message"] : nullptr;
+      const std::string cmid = m && m->is_object() ? m->value("client_msg_id", "") : "";
+      if (cmid.rfind("wa:", 0) == 0) {
+        if (inbound_.size() > 10000) inbound_.clear();  // bounded; a lost entry only skips a receipt
+        inbound_[c.id] = Inbound{e.seq, cmid.substr(3)};
+      }
+    }
     auto it = written_.find(c.id + '\n' + std::to_string(e.seq));
     if (it == written_.end()) continue;
     OutboxJob job = std::move(it->second);
@@ -571,6 +582,36 @@ void WhatsApp::on_commit(const Conversation& c, const std::vector<Event>& events
   }
   // A write that failed leaves its entries: they are dropped when no longer plausible.
   if (written_.size() > 10000) written_.clear();
+}
+
+// A staff member viewing the conversation (seen up to the customer's newest message) marks it
+// read on WhatsApp, once per message; typing shows the typing indicator (which marks read too),
+// at most every 20 s while they type (WhatsApp shows it up to 25 s). Customer and bot signals,
+// and conversations whose newest customer message this run has not seen, send nothing.
+void WhatsApp::on_signal(const Conversation& c, const Actor& by, std::string_view type, const Json& data) {
+  if (c.channel != Channel::whatsapp || by.role == Role::customer || by.role == Role::bot || !sender_) return;
+  const auto it = inbound_.find(c.id);
+  const WaAccount* acc = account(c.tenant_id);
+  if (it == inbound_.end() || !acc) return;
+  Inbound& in = it->second;
+  bool typing = false;
+  if (type == ev::seen) {
+    const Seq seq = data.is_object() ? data.value("seq", Seq{0}) : 0;
+    if (in.read_sent || seq < in.seq) return;
+  } else if (type == ev::typing) {
+    const Millis now = hub_.now();
+    if (!data.is_object() || !data.value("typing", false) || (in.typing_sent && now - in.typing_sent < 20'000)) return;
+    in.typing_sent = now;
+    typing = true;
+  } else {
+    return;
+  }
+  in.read_sent = true;
+  outbox_.signal([sender = sender_, number = acc->phone_number_id, wamid = in.wamid, typing] {
+    if (!sender->send_read_receipt(number, wamid, typing)) {
+      log::info("whatsapp: a read receipt was not accepted", {{"typing", typing}});
+    }
+  });
 }
 
 void WhatsApp::job_updated(const OutboxJob& job) {

@@ -128,6 +128,7 @@ class WhatsApp {
   void on_write(const Conversation& next, const std::vector<Event>& events, std::vector<Mutation>& ops);
   void on_commit(const Conversation& c, const std::vector<Event>& events);
   std::optional<Error> guard(const Conversation& c);
+  void on_signal(const Conversation& c, const Actor& by, std::string_view type, const Json& data);
   Millis last_customer_at(const Conversation& c);
 public:
   // A job's state changed (the outbox worker's report, posted to the loop; a status webhook):
@@ -144,6 +145,15 @@ public:
   WhatsAppOptions options_;
   std::map<std::string, WaAccount> accounts_;  // by tenant
   std::map<std::string, Millis> last_inbound_;  // contact id -> newest customer message time
+  // The customer's newest message of each whatsapp conversation this run has seen (committed),
+  // and what was told to WhatsApp about it: read receipts and typing indicators (on_signal).
+  struct Inbound {
+    Seq seq = 0;
+    std::string wamid;
+    bool read_sent = false;
+    Millis typing_sent = 0;
+  };
+  std::map<std::string, Inbound> inbound_;  // conversation id ->
   std::map<std::string, OutboxJob> written_;    // jobs stored with a write in flight, by conversation\nseq
   std::map<std::string, wa::TemplateSend> templates_pending_;  // client_msg_id -> template
   HttpSender* sender_ = nullptr;  // owned by the outbox
