@@ -32,4 +32,13 @@ std::string_view delivery_ticks(std::string_view state) {
   return "";
 }
 
+std::string_view delivery_words(std::string_view state) {
+  if (state == "sent") return "Sent";
+  if (state == "delivered") return "Delivered";
+  if (state == "read" || state == "played") return "Read";
+  if (state == "failed") return "Not delivered";
+  if (state == "unknown") return "May not have arrived";
+  return "";
+}
+
 }  // namespace parley::inbox

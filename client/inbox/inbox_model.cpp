@@ -1313,6 +1313,15 @@ void InboxModel::rebuild_timeline() {
     } else if (e.type == kDeliveryEvent) {
       // issue 11: a message to a WhatsApp customer that failed (with the reason) or may not
       // have arrived is said under it (delivery_model.hpp); fine states show no line.
+      // The message itself carries the state (ticks); the relay sends the furthest state, so the
+      // newest event wins.
+      const Seq of = e.data.is_object() ? e.data.value("seq", Seq{0}) : 0;
+      for (auto t = timeline_.rbegin(); of > 0 && t != timeline_.rend(); ++t) {
+        if (t->kind == TimelineItem::Kind::message && t->seq == of) {
+          t->delivery = string_member(e.data, "state");
+          break;
+        }
+      }
       if (std::string line = delivery_line(e.data); !line.empty()) push_system(std::move(line), e.seq, e.at);
     }
   }
@@ -1463,6 +1472,7 @@ Json InboxModel::snapshot(Millis now) {
                {"pending", t.kind == TimelineItem::Kind::outbox}});
       if (t.attachment) msgs.back()["attachment"] = to_json(*t.attachment);
       if (t.upload) msgs.back()["upload"] = t.failed ? "failed" : "uploading";
+      if (!t.delivery.empty()) msgs.back()["delivery"] = t.delivery;
     }
     Json days = Json::array();
     for (const TimelineItem& t : timeline()) {

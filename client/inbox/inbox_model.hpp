@@ -109,6 +109,9 @@ struct TimelineItem {
   // or (outbox) a pending/failed upload (client_msg_id = Uploads::key_of(id)).
   std::optional<AttachmentRef> attachment;
   bool upload = false;
+  // issue 11: a staff message's furthest delivery state on its channel ("sent", "delivered",
+  // "read", "failed", "unknown"; "" none reported: web chats), from its chat.delivery events.
+  std::string delivery;
 };
 
 // Something the glue should do even in a background tab (sound, screen reader).

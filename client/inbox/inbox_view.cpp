@@ -1,6 +1,7 @@
 #include "inbox/inbox_view.hpp"
 #include "inbox/admin_view.hpp"
 #include "inbox/tickets_view.hpp"
+#include "inbox/delivery_model.hpp"
 
 #include <algorithm>
 #include <cfloat>
@@ -926,6 +927,7 @@ void InboxView::draw_item(const TimelineItem& it, const ItemLayout& l, ImVec2 or
   }
   // Hovering a message shows its full date and a Copy action beside it (issue 8, inbox defects
   // 3 and 7). The action stays while the mouse is on the bubble or on the action itself.
+  bool copy_shown = false;
   if (it.kind != TimelineItem::Kind::outbox) {
     const std::string key = std::to_string(it.seq);
     expose("msg:" + key, a, ImVec2(l.bubble_w, l.bubble_h));
@@ -940,12 +942,24 @@ void InboxView::draw_item(const TimelineItem& it, const ItemLayout& l, ImVec2 or
     const ImVec2 cq(cp.x + csize.x, cp.y + csize.y);
     const bool over_copy = window_hovered && ImGui::IsMouseHoveringRect(cp, cq);
     if (over_bubble || over_copy) {
+      copy_shown = true;
       bool ch = false;
       if (hit("##copy", cp, csize, &ch)) out.copy = it.text;
       expose("copy:" + key, cp, csize);
       dl->AddRectFilled(cp, cq, ch ? kHover : kWhite, csize.y / 2);
       dl->AddRect(cp, cq, kLine, csize.y / 2, 0, s_);
       text_at(dl, f.small, ImVec2(cp.x + 10 * s_, cp.y + 5 * s_), ch ? kInk : kMuted, cl);
+    }
+  }
+  // issue 11: how far a staff message to a WhatsApp customer got, as ticks at the bubble's foot
+  // on its outer side (where Copy shows while hovered; the words are in the mirror's text).
+  if (right && !it.delivery.empty() && !copy_shown) {
+    const std::string_view ticks = delivery_ticks(it.delivery);
+    if (!ticks.empty()) {
+      const std::string tk(ticks);
+      const ImVec2 ts = measure(f.small, tk.c_str());
+      const ImU32 col = it.delivery == "failed" ? kDanger : it.delivery == "read" || it.delivery == "played" ? kAccent : kMuted;
+      text_at(dl, f.small, ImVec2(a.x - ts.x - 8 * s_, b.y - ts.y - 4 * s_), col, tk.c_str());
     }
   }
   // Avatar beside the first bubble of a group from the other side.
@@ -1027,6 +1041,7 @@ void InboxView::mirror_transcript(const std::vector<TimelineItem>& items, ImVec2
       default:
         text = (it.role == Role::bot ? "Assistant " : "") + it.name + ", " + it.time + ": " + it.text;
         if (it.kind == TimelineItem::Kind::outbox) text += it.failed ? " (not delivered)" : " (sending)";
+        if (const std::string_view w = delivery_words(it.delivery); !w.empty()) text += " (" + std::string(w) + ")";
         if (match_seq_ > 0 && it.seq == match_seq_) text = "Search match. " + text;  // issue 9, sup2
         break;
     }

@@ -28,3 +28,14 @@ TEST_CASE("delivery model: ticks") {
   CHECK(delivery_ticks("failed") == "!");
   CHECK(delivery_ticks("unknown") == "?");
 }
+
+TEST_CASE("delivery model: words for the screen reader") {
+  CHECK(delivery_words("pending").empty());
+  CHECK(delivery_words("sent") == "Sent");
+  CHECK(delivery_words("delivered") == "Delivered");
+  CHECK(delivery_words("read") == "Read");
+  CHECK(delivery_words("played") == "Read");
+  CHECK(delivery_words("failed") == "Not delivered");
+  CHECK(delivery_words("unknown") == "May not have arrived");
+  CHECK(delivery_words("bogus").empty());
+}

@@ -7,12 +7,14 @@
 
 #include "fake_relay.hpp"
 #include "inbox/inbox_model.hpp"
+#include "parley/delivery.hpp"
 #include "parley/tickets.hpp"
 
 namespace parley::test {
 namespace {
 
 using inbox::InboxModel;
+using inbox::TimelineItem;
 
 struct Storage9 : inbox::Storage {
   std::map<std::string, std::string> values;
@@ -185,6 +187,41 @@ TEST_CASE("inbox: a chat converted to a ticket shows the system line with the ti
   bool line = false;
   for (const auto& t : f.model.timeline())
     line = line || (t.kind == inbox::TimelineItem::Kind::system && t.text == "Ticket tk_7 created by Kim");
+  CHECK(line);
+}
+
+TEST_CASE("inbox: a staff message to a WhatsApp customer carries its furthest delivery state; failures also get a line") {
+  Fixture9 f;
+  f.model.received(message_event("c_1", 4, Role::agent, "Sam Smith", "On its way", kNow, "m-1"), kNow);
+  auto reply = [&]() -> const TimelineItem* {
+    for (const auto& t : f.model.timeline())
+      if (t.kind == TimelineItem::Kind::message && t.seq == 4) return &t;
+    return nullptr;
+  };
+  REQUIRE(reply());
+  CHECK(reply()->delivery.empty());  // nothing reported yet (a web chat never reports)
+  auto delivery = [&](Seq seq, const std::string& state, const std::string& reason = "") {
+    Json d{{"seq", 4}, {"channel", "whatsapp"}, {"state", state}};
+    if (!reason.empty()) d["reason"] = reason;
+    f.model.received(event("c_1", seq, kDeliveryEvent, d, kNow, Actor{Role::system, "system", ""}, Audience::staff),
+                     kNow);
+  };
+  delivery(5, "sent");
+  REQUIRE(reply());
+  CHECK(reply()->delivery == "sent");
+  delivery(6, "read");
+  REQUIRE(reply());
+  CHECK(reply()->delivery == "read");
+  const Json shown = f.model.snapshot(kNow)["selected"]["messages"];
+  REQUIRE(!shown.empty());
+  CHECK(shown.back().value("delivery", "") == "read");
+  bool line = false;
+  for (const auto& t : f.model.timeline()) line = line || t.kind == TimelineItem::Kind::system;
+  CHECK_FALSE(line);  // fine states need no line
+  delivery(7, "failed", "Message undeliverable");
+  REQUIRE(reply());
+  CHECK(reply()->delivery == "failed");
+  for (const auto& t : f.model.timeline()) line = line || t.text == "Not delivered on WhatsApp: Message undeliverable";
   CHECK(line);
 }
 
