@@ -1035,6 +1035,8 @@ bool InboxModel::can_take_over() const {
 bool InboxModel::can_reply() const { return open_is_mine(); }
 
 int InboxModel::customer_online() const {
+  // Presence is the widget's: a WhatsApp or voice customer never "left the site".
+  if (const Conversation* c = open_conversation(); c && c->channel != Channel::web) return -1;
   const auto it = customer_online_.find(open_id_);
   return it == customer_online_.end() ? -1 : it->second ? 1 : 0;
 }

@@ -227,7 +227,8 @@ class InboxModel : public client::SessionListener {
   bool can_resolve() const;
   bool can_take_over() const;
   bool customer_typing(Millis now) const;
-  // The open conversation's customer: 1 connected (on a page of the site), 0 gone, -1 unknown.
+  // The open conversation's customer: 1 connected (on a page of the site), 0 gone, -1 unknown or
+  // not a web chat (WhatsApp and voice customers have no presence).
   int customer_online() const;
   const std::vector<TimelineItem>& timeline();
   std::uint64_t timeline_version();
