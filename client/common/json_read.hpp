@@ -5,6 +5,7 @@
 // use these; keep no other copies.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "parley/model.hpp"
@@ -28,6 +29,12 @@ inline std::string string_member(const Json& data, const char* key) {
 inline Seq seq_member(const Json& data, const char* key) {
   const Json* v = member(data, key);
   return v && v->is_number_unsigned() ? v->get<Seq>() : 0;
+}
+
+// The integer member `key`; 0 when absent or not an integer.
+inline std::int64_t int_member(const Json& data, const char* key) {
+  const Json* v = member(data, key);
+  return v && v->is_number_integer() ? v->get<std::int64_t>() : 0;
 }
 
 // The boolean member `key`; `fallback` when absent or not a boolean.

@@ -4,26 +4,15 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "common/form_text.hpp"
 #include "inbox/supervise_model.hpp"  // url_encode
 
 namespace parley::inbox {
 namespace {
 
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return {};
-  const auto e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
-
-std::size_t code_points(const std::string& s) {
-  std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
-std::string dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
-
+using client::json_text;
+using client::code_points;
+using client::trimmed;
 std::vector<std::string> split_sites(const std::string& s) {
   std::vector<std::string> out;
   std::string cur;
@@ -45,7 +34,7 @@ std::vector<std::string> split_commas(const std::string& s) {
   while (from <= s.size()) {
     std::size_t to = s.find(',', from);
     if (to == std::string::npos) to = s.size();
-    std::string t = trim(s.substr(from, to - from));
+    std::string t = trimmed(s.substr(from, to - from));
     if (!t.empty()) out.push_back(std::move(t));
     from = to + 1;
   }
@@ -359,7 +348,7 @@ void AdminModel::answered(const Request& r, int status, const std::string& body)
 
 bool AdminModel::create_user() {
   if (!can_edit()) return false;
-  const std::string user = trim(new_username);
+  const std::string user = trimmed(new_username);
   if (user.empty()) return say("Enter a user name.", true), false;
   if (user.size() > 100) return say("The user name is longer than 100 characters.", true), false;
   for (unsigned char c : user) {
@@ -367,7 +356,7 @@ bool AdminModel::create_user() {
                     c == '_' || c == '-' || c == '@';
     if (!ok) return say("A user name has only letters, digits and . _ - @", true), false;
   }
-  const std::string name = trim(new_display_name);
+  const std::string name = trimmed(new_display_name);
   if (code_points(name) > 200) return say("The name is longer than 200 characters.", true), false;
   const std::size_t pw = code_points(new_password);
   if (pw < 10 || pw > 200) return say("The password needs 10 to 200 characters.", true), false;
@@ -377,7 +366,7 @@ bool AdminModel::create_user() {
   new_username = user;
   Json body{{"username", user}, {"role", new_role}, {"password", new_password}};
   if (!name.empty()) body["display_name"] = name;
-  queue("POST", "/api/v1/users", dump(body), What::create_user);
+  queue("POST", "/api/v1/users", json_text(body), What::create_user);
   return true;
 }
 
@@ -404,7 +393,7 @@ std::vector<AdminModel::Invitation> AdminModel::pending_invitations() const {
 
 bool AdminModel::send_invite() {
   if (!can_edit()) return false;
-  const std::string email = trim(invite_email);
+  const std::string email = trimmed(invite_email);
   if (email.empty()) return say("Enter the e-mail address to invite.", true), false;
   const auto at = email.find('@');
   const bool shaped = at != std::string::npos && at > 0 && email.find('@', at + 1) == std::string::npos &&
@@ -415,7 +404,7 @@ bool AdminModel::send_invite() {
       std::end(kRoles))
     return say("Choose a role.", true), false;
   invite_email = email;
-  queue("POST", "/api/v1/invitations", dump(Json{{"email", email}, {"role", invite_role}}), What::invite, email);
+  queue("POST", "/api/v1/invitations", json_text(Json{{"email", email}, {"role", invite_role}}), What::invite, email);
   return true;
 }
 
@@ -444,7 +433,7 @@ bool AdminModel::change_role(const std::string& id, const std::string& role, con
     return say("This is the last admin: make someone else an admin first.", true), false;
   }
   (void)self_id;  // an admin may step down while another admin remains (the relay keeps one)
-  queue("PATCH", "/api/v1/users/" + url_encode(id), dump(Json{{"role", role}}), What::set_user_role, id);
+  queue("PATCH", "/api/v1/users/" + url_encode(id), json_text(Json{{"role", role}}), What::set_user_role, id);
   return true;
 }
 
@@ -465,7 +454,7 @@ std::uint32_t AdminModel::preview_rgb() const {
 bool AdminModel::save_look() {
   if (!can_edit() || !look_loaded_) return false;
   Json patch = Json::object();
-  const std::string title = trim(draft.title);
+  const std::string title = trimmed(draft.title);
   if (title.empty() || title.size() > 200) return say("The title needs 1 to 200 characters.", true), false;
   if (draft.welcome.size() > 2000) return say("The welcome text is longer than 2000 characters.", true), false;
   if (!draft_color_valid()) return say("The colour must look like #2563eb.", true), false;
@@ -483,7 +472,7 @@ bool AdminModel::save_look() {
     patch["allowed_sites"] = sites;
   }
   if (patch.empty()) return say("Nothing to save.", false), false;
-  queue("PATCH", "/api/v1/settings", dump(patch), What::save_settings);
+  queue("PATCH", "/api/v1/settings", json_text(patch), What::save_settings);
   return true;
 }
 
@@ -512,7 +501,7 @@ bool AdminModel::save_profile() {
   }
   body["skills"] = skills;
   body["teams"] = teams;
-  const std::string cap = trim(profile_draft.capacity);
+  const std::string cap = trimmed(profile_draft.capacity);
   if (cap.empty()) {
     body["capacity"] = nullptr;
   } else {
@@ -522,7 +511,7 @@ bool AdminModel::save_profile() {
     if (!digits || v > 100) return say("The capacity is a whole number from 0 to 100, or empty for the default.", true), false;
     body["capacity"] = v;
   }
-  queue("PATCH", "/api/v1/agents/" + url_encode(selected_) + "/profile", dump(body), What::save_profile, selected_);
+  queue("PATCH", "/api/v1/agents/" + url_encode(selected_) + "/profile", json_text(body), What::save_profile, selected_);
   return true;
 }
 
@@ -534,7 +523,7 @@ void AdminModel::edit_team(const std::string& id) {
 
 bool AdminModel::save_team() {
   if (!can_edit()) return false;
-  const std::string id = trim(team_draft.id), name = trim(team_draft.name);
+  const std::string id = trimmed(team_draft.id), name = trimmed(team_draft.name);
   if (id.empty() || id.size() > 64) return say("A team id has 1 to 64 letters, digits, - or _.", true), false;
   for (unsigned char c : id) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
@@ -548,7 +537,7 @@ bool AdminModel::save_team() {
   team_draft.id = id;
   Json body{{"name", name}, {"owns_queue", team_draft.owns_queue}};
   body["mode"] = team_draft.mode.empty() ? Json(nullptr) : Json(team_draft.mode);
-  queue("PUT", "/api/v1/teams/" + url_encode(id), dump(body), What::save_team, id);
+  queue("PUT", "/api/v1/teams/" + url_encode(id), json_text(body), What::save_team, id);
   return true;
 }
 
@@ -576,7 +565,7 @@ bool AdminModel::save_routing() {
       {routing_draft.idle_away_s, saved_routing_.idle_away_s, "idle_away_s", "The auto-away time", 0, 86400},
   };
   for (const Num& n : nums) {
-    const std::string t = trim(n.text);
+    const std::string t = trimmed(n.text);
     if (t == n.saved) continue;
     bool digits = !t.empty() && t.size() <= 6;
     for (char c : t) digits = digits && c >= '0' && c <= '9';
@@ -589,14 +578,14 @@ bool AdminModel::save_routing() {
     patch[n.key] = v;
   }
   if (patch.empty()) return say("Nothing to save.", false), false;
-  queue("PATCH", "/api/v1/routing", dump(patch), What::save_routing);
+  queue("PATCH", "/api/v1/routing", json_text(patch), What::save_routing);
   return true;
 }
 
 bool AdminModel::save_service() {
   if (!can_edit() || !look_loaded_) return false;
   Json patch = Json::object();
-  const std::string q = trim(service_draft.csat_question);
+  const std::string q = trimmed(service_draft.csat_question);
   if (q.empty() || q.size() > 200) return say("The survey question needs 1 to 200 characters.", true), false;
   if (service_draft.offline_message.size() > 2000)
     return say("The offline message is longer than 2000 characters.", true), false;
@@ -611,7 +600,7 @@ bool AdminModel::save_service() {
     patch["offline_message"] = service_draft.offline_message;
   if (types != split_commas(saved_service_.issue_types)) patch["issue_types"] = types;
   if (patch.empty()) return say("Nothing to save.", false), false;
-  queue("PATCH", "/api/v1/settings", dump(patch), What::save_service);
+  queue("PATCH", "/api/v1/settings", json_text(patch), What::save_service);
   return true;
 }
 
@@ -621,7 +610,7 @@ std::string AdminModel::embed_snippet(const std::string& origin) const {
 
 bool AdminModel::create_key() {
   if (!can_edit()) return false;
-  const std::string name = trim(new_key_name);
+  const std::string name = trimmed(new_key_name);
   if (name.empty() || code_points(name) > 200) return say("Name the key (1 to 200 characters).", true), false;
   Json scopes = Json::array();
   for (int i = 0; i < 4; ++i)
@@ -629,7 +618,7 @@ bool AdminModel::create_key() {
   if (scopes.empty()) return say("Give the key at least one scope.", true), false;
   new_key_name = name;
   secret_.clear();
-  queue("POST", "/api/v1/apikeys", dump(Json{{"name", name}, {"scopes", scopes}}), What::create_key);
+  queue("POST", "/api/v1/apikeys", json_text(Json{{"name", name}, {"scopes", scopes}}), What::create_key);
   return true;
 }
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "common/form_text.hpp"
 #include "common/json_read.hpp"
 #include "inbox/supervise_model.hpp"  // url_encode
 #include "parley/tickets.hpp"
@@ -10,28 +11,12 @@
 namespace parley::inbox {
 namespace {
 
+using client::json_text;
+using client::int_member;
+using client::code_points;
+using client::trimmed;
 using client::member;
 using client::string_member;
-
-std::string dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
-
-std::int64_t int_member(const Json& j, const char* key) {
-  const Json* v = member(j, key);
-  return v && v->is_number_integer() ? v->get<std::int64_t>() : 0;
-}
-
-std::size_t code_points(const std::string& s) {
-  std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return {};
-  const auto e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
 
 }  // namespace
 
@@ -59,7 +44,7 @@ void CustomerModel::open(const std::string& conversation_id, const std::string& 
   open_ = true;
   if (same) return;
   conv_ = conversation_id;
-  topic_ = trim(topic);
+  topic_ = trimmed(topic);
   chat_priority_ = chat_priority.empty() ? std::string("normal") : chat_priority;
   name = customer_name;
   email.clear(), phone.clear(), channel.clear(), contact_id.clear();
@@ -117,14 +102,14 @@ bool CustomerModel::submit_convert() {
     say("This chat already has a ticket (" + ticket_id_ + ").", true);
     return false;
   }
-  const std::string t = trim(title);
+  const std::string t = trimmed(title);
   if (code_points(t) > kTicketTitleMaxChars) {
     say("The title is too long (at most " + std::to_string(kTicketTitleMaxChars) + " characters).", true);
     return false;
   }
   Json body{{"priority", priority}};
   if (!t.empty()) body["title"] = t;  // empty: the relay's default
-  queue("POST", "/api/live-chat/" + url_encode(conv_) + "/convert-to-ticket", dump(body), What::convert);
+  queue("POST", "/api/live-chat/" + url_encode(conv_) + "/convert-to-ticket", json_text(body), What::convert);
   say("Converting\u2026", false);
   return true;
 }
@@ -153,7 +138,7 @@ bool CustomerModel::ask_block() {
   if (form_ != Form::block) return false;
   const Result<std::string> r = block_reason(reason);
   if (!r) {
-    say(trim(reason).empty() ? std::string("Give a reason for the block.") : r.error().message, true);
+    say(trimmed(reason).empty() ? std::string("Give a reason for the block.") : r.error().message, true);
     return false;
   }
   const Duration* d = chosen_duration();
@@ -177,9 +162,9 @@ std::string CustomerModel::confirm_words() const {
 bool CustomerModel::confirm_block() {
   if (form_ != Form::confirm_block) return false;
   const Duration* d = chosen_duration();
-  Json body{{"kind", block_kind}, {"conversation_id", conv_}, {"reason", trim(reason)}};
+  Json body{{"kind", block_kind}, {"conversation_id", conv_}, {"reason", trimmed(reason)}};
   if (d && d->seconds > 0) body["duration_s"] = d->seconds;
-  queue("POST", "/api/v1/blocks", dump(body), What::block);
+  queue("POST", "/api/v1/blocks", json_text(body), What::block);
   say("Blocking\u2026", false);
   return true;
 }

@@ -3,44 +3,21 @@
 
 #include <algorithm>
 
+#include "common/form_text.hpp"
 #include "common/json_read.hpp"
+#include "inbox/supervise_model.hpp"  // url_encode
 #include "parley/kb_admin.hpp"
 #include "parley/model.hpp"
 
 namespace parley::inbox {
 namespace {
 
+using client::int_member;
+using client::trimmed;
+using client::json_text;
 using client::bool_member;
 using client::member;
 using client::string_member;
-
-std::int64_t int_member(const Json& j, const char* key) {
-  const Json* v = member(j, key);
-  return v && v->is_number_integer() ? v->get<std::int64_t>() : 0;
-}
-
-std::string url_encode(const std::string& s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
-        c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
-std::string trim(const std::string& s) {
-  std::size_t b = 0, e = s.size();
-  while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\n' || s[b] == '\r')) ++b;
-  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\n' || s[e - 1] == '\r')) --e;
-  return s.substr(b, e - b);
-}
 
 std::vector<std::string> split_keywords(const std::string& s) {
   std::vector<std::string> out;
@@ -97,7 +74,7 @@ std::string capitalised(std::string s) {
 
 }  // namespace
 
-bool KbAdminModel::blank(const std::string& s) { return trim(s).empty(); }
+bool KbAdminModel::blank(const std::string& s) { return trimmed(s).empty(); }
 
 void KbAdminModel::queue(Request r) {
   out_.push_back(std::move(r));
@@ -112,7 +89,7 @@ void KbAdminModel::fail(std::string message, std::string field) {
 }
 
 KbAdminModel::Request KbAdminModel::search_request() const {
-  return Request{"GET", "/api/v1/kb/search?q=" + url_encode(trim(query_)) + "&include_inactive=1&limit=20", "",
+  return Request{"GET", "/api/v1/kb/search?q=" + url_encode(trimmed(query_)) + "&include_inactive=1&limit=20", "",
                  What::search, std::to_string(search_seq_)};
 }
 
@@ -173,10 +150,10 @@ void KbAdminModel::close_editor() {
 bool KbAdminModel::save() {
   if (!can_edit_ || !editing_ || !draft_loaded_) return false;
   KbArticle a;
-  a.title = trim(draft_.title);
-  a.body = trim(draft_.body);
-  a.category = trim(draft_.category);
-  a.language = trim(draft_.language);
+  a.title = trimmed(draft_.title);
+  a.body = trimmed(draft_.body);
+  a.category = trimmed(draft_.category);
+  a.language = trimmed(draft_.language);
   a.keywords = split_keywords(draft_.keywords);
   a.active = draft_.active;
   if (auto p = check_kb_article(a, /*need_id=*/false)) {
@@ -188,7 +165,7 @@ bool KbAdminModel::save() {
   if (is_new()) {
     const Json body{{"title", a.title}, {"body", a.body}, {"category", a.category}, {"keywords", a.keywords},
                     {"language", a.language}, {"active", a.active}};
-    queue(Request{"POST", "/api/v1/kb/articles", body.dump(), What::create, ""});
+    queue(Request{"POST", "/api/v1/kb/articles", json_text(body), What::create, ""});
     return true;
   }
   if (!dirty()) {
@@ -202,7 +179,7 @@ bool KbAdminModel::save() {
   if (draft_.keywords != saved_.keywords) patch["keywords"] = a.keywords;
   if (draft_.language != saved_.language) patch["language"] = a.language;
   if (draft_.active != saved_.active) patch["active"] = a.active;
-  queue(Request{"PATCH", "/api/v1/kb/articles/" + url_encode(selected_), patch.dump(), What::save, selected_});
+  queue(Request{"PATCH", "/api/v1/kb/articles/" + url_encode(selected_), json_text(patch), What::save, selected_});
   return true;
 }
 

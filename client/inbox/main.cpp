@@ -18,6 +18,7 @@
 #include "common/app_shell.hpp"
 #include "common/connection.hpp"
 #include "common/dom.hpp"
+#include "common/form_text.hpp"
 #include "common/text.hpp"
 #include "common/thumbs.hpp"
 #include "common/ui.hpp"
@@ -111,7 +112,7 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
       return;
     }
     const Json body{{"username", user}, {"password", password}};
-    http("POST", "/api/login", body.dump(-1, ' ', false, Json::error_handler_t::replace),
+    http("POST", "/api/login", client::json_text(body),
          [this](const HttpAnswer& a) {
            if (model_->login_answered(a, now_ms())) {
              fields_.password.set_value("");
@@ -215,7 +216,7 @@ class InboxApp : public client::dom::Handler, public client::Connection::Listene
     j["transcript"] = Json{{"at_bottom", view_.transcript_at_bottom()}, {"new_below", view_.transcript_new_below()}};
     // Where the named controls were drawn (CSS px): end-to-end tests click them by name.
     j["controls"] = Json::parse(client::ui::exposed_json(AppShell::get().scale()), nullptr, false);
-    return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+    return client::json_text(j);
   }
 
   // ---- client::Connection::Listener ----

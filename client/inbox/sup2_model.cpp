@@ -3,6 +3,7 @@
 // section; the rules themselves are parley/supervision.hpp's (shared with the relay).
 #include <utility>
 
+#include "common/form_text.hpp"
 #include "common/json_read.hpp"
 #include "inbox/inbox_model.hpp"
 #include "inbox/supervise_model.hpp"
@@ -37,7 +38,7 @@ bool InboxModel::submit_reassign() {
   if (!reassigning() || transfer_choice_ < 0 || transfer_choice_ >= static_cast<int>(agents_.size())) return false;
   const Agent& to = agents_[static_cast<std::size_t>(transfer_choice_)];
   assign_call_ = HttpCall{"POST", "/api/live-chat/" + url_encode(open_id_) + "/assign",
-                          Json{{"agent_id", to.id}}.dump()};
+                          client::json_text(Json{{"agent_id", to.id}})};
   assign_pending_name_ = to.name;
   transfer_open_ = false;
   reassign_ = false;

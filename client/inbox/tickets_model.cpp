@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "common/form_text.hpp"
 #include "common/json_read.hpp"
 #include "inbox/supervise_model.hpp"  // url_encode
 #include "parley/tickets.hpp"
@@ -10,15 +11,10 @@
 namespace parley::inbox {
 namespace {
 
+using client::json_text;
+using client::int_member;
 using client::member;
 using client::string_member;
-
-std::string dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
-
-std::int64_t int_member(const Json& j, const char* key) {
-  const Json* v = member(j, key);
-  return v && v->is_number_integer() ? v->get<std::int64_t>() : 0;
-}
 
 const Json* array_member(const Json& j, const char* key) {
   const Json* v = member(j, key);
@@ -181,7 +177,7 @@ bool TicketsModel::patch(const Json& body, const std::string& done_words) {
   const TicketRow* t = selected();
   if (!t) return false;
   patch_words_ = done_words;
-  queue("PATCH", "/api/v1/tickets/" + url_encode(t->id), dump(body), What::patch, t->id);
+  queue("PATCH", "/api/v1/tickets/" + url_encode(t->id), json_text(body), What::patch, t->id);
   return true;
 }
 

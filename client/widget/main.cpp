@@ -9,6 +9,7 @@
 
 #include "common/a11y_mirror.hpp"
 #include "common/app_shell.hpp"
+#include "common/form_text.hpp"
 #include "common/connection.hpp"
 #include "common/dom.hpp"
 #include "common/script.hpp"
@@ -177,7 +178,7 @@ class WidgetApp : public client::dom::Handler, public client::Connection::Listen
     j["thumbnails"] = Json{{"shown", client::thumbs::ready_count()}, {"failed", client::thumbs::failed_count()}};
     // Where the named controls were drawn (CSS px): end-to-end tests click them by name.
     j["controls"] = Json::parse(client::ui::exposed_json(AppShell::get().scale()), nullptr, false);
-    return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+    return client::json_text(j);
   }
 
   // ---- client::Connection::Listener ----
