@@ -480,3 +480,29 @@ TEST_CASE("whatsapp: the agent viewing the chat marks the customer's messages re
   CHECK(f.graph.typing_indicators() == std::vector<std::string>{"wamid.V2"});
   CHECK(f.graph.read_receipts().size() == 2);  // the first receipt, and the typing indicator's
 }
+
+TEST_CASE("whatsapp: webhooks have their own allowance: a burst of statuses from one address is not answered 429") {
+  // A tight REST allowance (5, then 0.01/s): before, the webhook shared it, and Meta's statuses
+  // for a busy number (one per message sent, from few addresses) were refused and delayed.
+  Relay relay{RelayOptions{{"--rest-rate", "0.01", "--rest-burst", "5", "--outbound-allow-private", "true"}, {}, true}};
+  relay.start();
+  const std::string admin = login(relay, kAdminUser, kAdminPassword);
+  const Json settings{{"phone_number_id", kNumber}, {"token", kToken}, {"app_secret", kSecret},
+                      {"verify_token", "verify-me"}, {"base_url", "http://127.0.0.1:9"}};
+  REQUIRE(http(relay.port(), "PUT", "/api/v1/channels/whatsapp", settings.dump(),
+               {{"Content-Type", "application/json"}, {"Cookie", admin}, {"Origin", relay.origin()}})
+              .status == 200);
+  int refused = 0;
+  for (int i = 0; i < 30; ++i) {
+    Json s{{"id", "wamid.B" + std::to_string(i)}, {"status", "delivered"}, {"timestamp", now_s()},
+           {"recipient_id", "4915100010"}};
+    refused += post_webhook(relay, envelope(Json::array({s}), "4915100010", "statuses")).status != 200;
+  }
+  CHECK(refused == 0);
+  // The REST allowance itself still holds for everything else from that address.
+  int limited = 0;
+  for (int i = 0; i < 10; ++i) limited += http_get(relay.port(), "/api/v1/channels/whatsapp", {{"Cookie", admin}}).status == 429;
+  CHECK(limited > 0);
+  // An unsigned body is still refused, and counts against the webhook allowance, not REST's.
+  CHECK(http(relay.port(), "POST", "/webhooks/whatsapp", "{}", {{"Content-Type", "application/json"}}).status == 401);
+}

@@ -230,6 +230,10 @@ const std::vector<Key>& keys() {
        num(&Config::visitor_burst, 1, 1e6)},
       {"rest-rate", "50", "REST requests per second per client address (sustained)", num(&Config::rest_rate, 0.01, 1e6)},
       {"rest-burst", "200", "REST request burst per client address", num(&Config::rest_burst, 1, 1e6)},
+      {"webhook-rate", "500",
+       "provider webhook requests per second per address (Meta posts a status for every message sent, from few addresses)",
+       num(&Config::webhook_rate, 0.01, 1e6)},
+      {"webhook-burst", "5000", "provider webhook request burst per address", num(&Config::webhook_burst, 1, 1e7)},
       {"test-counters", "false", "serve GET /api/v1/debug/counters to loopback (tests only)",
        [](Config& c, const std::string& v) -> std::string {
          if (v != "true" && v != "false") return "expected true or false";

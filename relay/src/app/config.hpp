@@ -48,6 +48,7 @@ struct Config {
   double burst = 40;
   double visitor_rate = 1, visitor_burst = 30;  // new visitors' first conversations per address
   double rest_rate = 50, rest_burst = 200;      // REST requests per address
+  double webhook_rate = 500, webhook_burst = 5000;  // provider webhook requests per address
   std::vector<std::string> allowed_hosts;       // Host names believed without public_url
   std::string metrics_token_file;               // "" = /metrics from loopback only
   bool test_counters = false;

@@ -324,6 +324,7 @@ bool Hub::same_origin(const HttpRequest& req) const {
 }
 
 bool Hub::rest_allowed(const std::string& remote_addr) { return s_->rest.take(remote_addr, s_->steady()); }
+bool Hub::webhook_allowed(const std::string& remote_addr) { return s_->webhooks.take(remote_addr, s_->steady()); }
 
 const Tenant* Hub::tenant(const std::string& id_or_slug) const { return s_->tenants.find(id_or_slug); }
 const Tenant& Hub::default_tenant() const { return s_->tenants.default_tenant(); }

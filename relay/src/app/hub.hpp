@@ -99,6 +99,8 @@ class Hub : public Application {
   bool same_origin(const HttpRequest& req) const;
   // A per-address token bucket for REST requests; false when the address is over its rate.
   bool rest_allowed(const std::string& remote_addr);
+  // The same for provider webhooks (/webhooks/*), counted apart with a larger allowance.
+  bool webhook_allowed(const std::string& remote_addr);
 
   // -- identity --
   Sessions& sessions();

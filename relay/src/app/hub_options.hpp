@@ -29,6 +29,9 @@ struct HubOptions {
   // (--visitor-rate, --rest-rate) lift them for benchmarks.
   double visitor_rate_per_s = 2, visitor_burst = 30;
   double rest_rate_per_s = 50, rest_burst = 200;
+  // Provider webhooks (/webhooks/*) have their own, larger allowance: Meta posts every status of
+  // every message from a few addresses, and a 429 there delays them all (--webhook-rate/-burst).
+  double webhook_rate_per_s = 500, webhook_burst = 5000;
   std::size_t max_address_buckets = 20000;
   std::string public_url;        // "https://chat.example.com" ("" = loopback or allowed_hosts only)
   std::vector<std::string> allowed_hosts;  // extra Host names accepted without --public-url

@@ -46,6 +46,7 @@ HubState::HubState(asio::io_context& io_, DataStore& store_, HubOptions options_
       sessions(*this),
       new_visitors(options.visitor_rate_per_s, options.visitor_burst, options.max_address_buckets),
       rest(options.rest_rate_per_s, options.rest_burst, options.max_address_buckets),
+      webhooks(options.webhook_rate_per_s, options.webhook_burst, options.max_address_buckets),
       router(io_, *this),
       mail(std::make_unique<MailQueue>(options.smtp.host.empty() ? nullptr : std::make_unique<SmtpMailer>(options.smtp),
                                        options.mail_attempts, options.mail_backoff_ms)),

@@ -73,6 +73,7 @@ struct HubState {
   Sessions sessions;
   AddressLimits new_visitors;  // per address: contacts created by anonymous chat.starts
   AddressLimits rest;          // per address: REST requests
+  AddressLimits webhooks;      // per address: provider webhook requests (their own allowance)
   Router router;               // issue 9: routing, agents' status, queue places (live/router.hpp)
   SweepCounters sweep_counters;
   // Contacts created by a channel message still in flight, by tenant\nchannel\nexternal id

@@ -130,6 +130,8 @@ int main(int argc, char** argv) {
     ho.visitor_burst = std::max(cfg.visitor_burst, lift_burst);
     ho.rest_rate_per_s = std::max(cfg.rest_rate, lift_rate);
     ho.rest_burst = std::max(cfg.rest_burst, lift_burst);
+    ho.webhook_rate_per_s = cfg.webhook_rate;
+    ho.webhook_burst = cfg.webhook_burst;
     ho.public_url = cfg.public_url;
     ho.allowed_hosts = cfg.allowed_hosts;
     if (!cfg.metrics_token_file.empty()) {

@@ -149,13 +149,16 @@ void HttpApi::route(HttpRequest req, const Responder& res) {
     allow += r.method;
   }
   if (!found && !api && allow.empty()) return serve_page(hub_, req, res);
-  if (!hub_.rest_allowed(req.remote_addr)) {
+  // Provider webhooks are counted apart (Meta's few addresses post a status per message sent):
+  // under the REST allowance a busy number's statuses were answered 429 and delayed.
+  const bool webhook = found && is_webhook_route(*found);
+  if (!(webhook ? hub_.webhook_allowed(req.remote_addr) : hub_.rest_allowed(req.remote_addr))) {
     HttpResponse r = error_response(api_error(ErrorCode::rate_limited, "too many requests from this address"));
     r.headers.emplace_back("Retry-After", "1");
     return res.send(std::move(r));
   }
   // Uploads and provider webhooks (WhatsApp sends up to 3 MB) check their own, larger limits.
-  if (req.body.size() > kMaxBodyBytes && !(found && (is_upload_route(*found) || is_webhook_route(*found)))) {
+  if (req.body.size() > kMaxBodyBytes && !(found && (is_upload_route(*found) || webhook))) {
     return res.error(too_large());
   }
   if (auto e = check_text(req.path, 2000, "path")) return res.error(*e);
