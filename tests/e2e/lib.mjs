@@ -28,6 +28,7 @@ const nodeRequire = createRequire(path.join(REPO, 'tests/node/package.json'));
 
 export const RELAY_BIN = process.env.PARLEY_RELAY_BIN || '';
 export const CTL_BIN = process.env.PARLEY_CTL_BIN || '';
+export const GRAPH_STANDIN = process.env.PARLEY_GRAPH_STANDIN || '';  // tools/graph_standin (the Graph API)
 export const WEB_DIST = process.env.PARLEY_WEB_DIST || path.join(REPO, 'build-wasm/dist');
 export const CHROMIUM = process.env.PARLEY_CHROMIUM || '/usr/bin/chromium';
 export const CI = /^(true|1|yes)$/i.test(process.env.CI || '');
@@ -41,12 +42,15 @@ export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--
 
 // What is missing to run browser tests, or null. Under CI the tests fail with this message;
 // elsewhere they are skipped with it.
-export function missingPrerequisite({ ctl = false } = {}) {
+export function missingPrerequisite({ ctl = false, graph = false } = {}) {
   if (!RELAY_BIN || !fs.existsSync(RELAY_BIN)) {
     return `PARLEY_RELAY_BIN is not set or does not exist (${RELAY_BIN || 'unset'}): build parley-relay first`;
   }
   if (ctl && (!CTL_BIN || !fs.existsSync(CTL_BIN))) {
     return `PARLEY_CTL_BIN is not set or does not exist (${CTL_BIN || 'unset'}): build parleyctl first`;
+  }
+  if (graph && (!GRAPH_STANDIN || !fs.existsSync(GRAPH_STANDIN))) {
+    return `PARLEY_GRAPH_STANDIN is not set or does not exist (${GRAPH_STANDIN || 'unset'}): build parley-graph-standin first`;
   }
   for (const page of ['index.html', 'widget.html', 'inbox.html', 'widget.js']) {
     if (!fs.existsSync(path.join(WEB_DIST, page))) {

@@ -6,20 +6,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import readline from 'node:readline';
 import {
   Relay, launchBrowser, prerequisites, requirePrerequisites, waitState, waitFirstFrame, staffCookie,
-  screenshotDir, TIMEOUT_MS, clickControl, CI,
+  screenshotDir, TIMEOUT_MS, clickControl, GRAPH_STANDIN,
 } from './lib.mjs';
 
-const STANDIN = process.env.PARLEY_GRAPH_STANDIN || '';
-const base = prerequisites({ ctl: true });
-const problem = base.problem || (!STANDIN || !fs.existsSync(STANDIN)
-  ? `PARLEY_GRAPH_STANDIN is not set or does not exist (${STANDIN}): build parley-graph-standin first` : null);
-const skip = problem && !CI ? `browser e2e prerequisites missing: ${problem}` : false;
+const { problem, skip } = prerequisites({ ctl: true, graph: true });
 const DESKTOP = { width: 1280, height: 800 };
 const SAM = { username: 'sam', password: 'sam-password-1' };
 const NUMBER = '1555000111', TOKEN = 'graph-token-e2e', SECRET = 'app-secret-e2e', WA_ID = '4915100077';
@@ -36,7 +31,7 @@ before(async () => {
   relay = new Relay({ prefix: 'parley-e2e-whatsapp-', args: ['--outbound-allow-private', 'true'] });
   await relay.start();
   relay.ctl('users', 'create', SAM.username, '--role', 'agent', '--password', SAM.password);
-  graph = spawn(STANDIN, ['--port', '0', '--token', TOKEN], { stdio: ['ignore', 'pipe', 'inherit'] });
+  graph = spawn(GRAPH_STANDIN, ['--port', '0', '--token', TOKEN], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = readline.createInterface({ input: graph.stdout });
   graphUrl = await new Promise((resolve, reject) => {
     lines.once('line', resolve);

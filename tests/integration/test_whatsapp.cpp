@@ -503,6 +503,7 @@ TEST_CASE("whatsapp: webhooks have their own allowance: a burst of statuses from
   int limited = 0;
   for (int i = 0; i < 10; ++i) limited += http_get(relay.port(), "/api/v1/channels/whatsapp", {{"Cookie", admin}}).status == 429;
   CHECK(limited > 0);
-  // An unsigned body is still refused, and counts against the webhook allowance, not REST's.
+  // REST's bucket is empty now, yet an unsigned body still gets its 401 (not 429): webhooks draw on
+  // their own bucket, and the signature is still checked.
   CHECK(http(relay.port(), "POST", "/webhooks/whatsapp", "{}", {{"Content-Type", "application/json"}}).status == 401);
 }

@@ -41,6 +41,21 @@ struct TempDir {
   ~TempDir() { std::filesystem::remove_all(path); }
 };
 
+// A real SQLite store in a temporary folder.
+struct TempStore {
+  TempDir dir;
+  Result<std::unique_ptr<SqliteDataStore>> store = open();
+  Result<std::unique_ptr<SqliteDataStore>> open() {
+    StoreOptions so;
+    so.path = dir.path + "/db.sqlite";
+    return SqliteDataStore::open(so);
+  }
+  DataStore& ds() {
+    REQUIRE(store.ok());
+    return **store;
+  }
+};
+
 // A sender whose answers are scripted per job text ("ok", "retry", "fail", "unknown").
 class ScriptSender : public ChannelSender {
  public:
@@ -128,12 +143,8 @@ std::string state_of(DataStore& store, const std::string& lane, Seq seq) {
 }  // namespace
 
 TEST_CASE("outbox: per-lane order through retries; failed and unknown settle; updates reported") {
-  TempDir dir;
-  StoreOptions so;
-  so.path = dir.path + "/db.sqlite";
-  auto store = SqliteDataStore::open(so);
-  REQUIRE(store.ok());
-  DataStore& ds = **store;
+  TempStore temp;
+  DataStore& ds = temp.ds();
   auto* sender = new ScriptSender;
   std::mutex mu;
   std::vector<OutboxJob> updates;
@@ -175,12 +186,8 @@ TEST_CASE("outbox: per-lane order through retries; failed and unknown settle; up
 }
 
 TEST_CASE("outbox: a restart turns `sending` into unknown (not resent) and sends what was pending") {
-  TempDir dir;
-  StoreOptions so;
-  so.path = dir.path + "/db.sqlite";
-  auto store = SqliteDataStore::open(so);
-  REQUIRE(store.ok());
-  DataStore& ds = **store;
+  TempStore temp;
+  DataStore& ds = temp.ds();
   OutboxJob mid = job("m1", "L", "was-sending", 1);
   mid.state = OutboxState::sending;
   mid.attempts = 1;
@@ -197,12 +204,8 @@ TEST_CASE("outbox: a restart turns `sending` into unknown (not resent) and sends
 }
 
 TEST_CASE("outbox: a job waits while the sender's rate says so, and nothing is lost") {
-  TempDir dir;
-  StoreOptions so;
-  so.path = dir.path + "/db.sqlite";
-  auto store = SqliteDataStore::open(so);
-  REQUIRE(store.ok());
-  DataStore& ds = **store;
+  TempStore temp;
+  DataStore& ds = temp.ds();
   auto* sender = new ScriptSender;
   sender->hold = true;
   Outbox box(ds, wall, nullptr);
@@ -220,12 +223,8 @@ TEST_CASE("outbox: a job waits while the sender's rate says so, and nothing is l
 }
 
 TEST_CASE("outbox: signals run on the worker in order, before the next job; past the cap they are dropped and counted") {
-  TempDir dir;
-  StoreOptions so;
-  so.path = dir.path + "/db.sqlite";
-  auto store = SqliteDataStore::open(so);
-  REQUIRE(store.ok());
-  DataStore& ds = **store;
+  TempStore temp;
+  DataStore& ds = temp.ds();
   auto* sender = new ScriptSender;
   Outbox box(ds, wall, nullptr);
   box.add_sender(std::unique_ptr<ChannelSender>(sender));

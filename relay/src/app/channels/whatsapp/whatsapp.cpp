@@ -15,6 +15,9 @@ namespace parley::relay {
 namespace {
 
 constexpr const char* kProvider = "whatsapp";
+// Inbound messages are ingested with client_msg_id kMsgIdPrefix + wamid (the tenant-wide unique
+// id that makes a duplicate delivery store nothing); on_commit reads the wamid back from it.
+constexpr std::string_view kMsgIdPrefix = "wa:";
 
 std::string last4(const std::string& s) { return s.size() <= 4 ? std::string(s.empty() ? "" : "****") : "****" + s.substr(s.size() - 4); }
 
@@ -350,7 +353,7 @@ void WhatsApp::process_next(std::shared_ptr<Pending> p) {
     cm.external_user_id = m.sender();
     cm.user_name = m.profile_name;
     if (!m.from.empty()) cm.user_phone = "+" + m.from;
-    cm.client_msg_id = "wa:" + m.wamid;
+    cm.client_msg_id = std::string(kMsgIdPrefix) + m.wamid;
     if (m.at > 0 && m.at <= hub_.now()) cm.at = m.at;
     cm.answered_by = Answerer::builtin;
     if (wa::is_system_line(m)) {
@@ -565,9 +568,9 @@ void WhatsApp::on_commit(const Conversation& c, const std::vector<Event>& events
     if (e.type == ev::new_message && e.actor.role == Role::customer) {
       const Json* m = e.data.is_object() && e.data.contains("message") ? &e.data["message"] : nullptr;
       const std::string cmid = m && m->is_object() ? m->value("client_msg_id", "") : "";
-      if (cmid.rfind("wa:", 0) == 0) {
+      if (cmid.starts_with(kMsgIdPrefix)) {
         if (inbound_.size() > 10000) inbound_.clear();  // bounded; a lost entry only skips a receipt
-        inbound_[c.id] = Inbound{e.seq, cmid.substr(3)};
+        inbound_[c.id] = Inbound{e.seq, cmid.substr(kMsgIdPrefix.size())};
       }
     }
     auto it = written_.find(c.id + '\n' + std::to_string(e.seq));
